@@ -1,0 +1,87 @@
+package io.promptq.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.HttpStatus;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Javalin server (handlers on virtual threads) with the endpoints every promptq service exposes:
+ * {@code GET /health/live}, {@code GET /health/ready} and {@code GET /metrics}; services add their own
+ * routes through {@code routes}. Uncaught {@link ProblemException}s become problem+json answers and any
+ * other exception a 500 problem, logged once here.
+ */
+public final class OpsServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
+
+    private final Javalin app;
+    private final Map<String, HealthCheck> checks = new ConcurrentHashMap<>();
+
+    private OpsServer(Javalin app) {
+        this.app = app;
+    }
+
+    /**
+     * Starts a server on {@code host:port} (port 0 picks a free one).
+     *
+     * @param routes adds the service's own routes
+     */
+    public static OpsServer start(String host, int port, PrometheusMeterRegistry metrics, Consumer<Javalin> routes) {
+        Javalin app = Javalin.create(config -> {
+            config.useVirtualThreads = true;
+            config.showJavalinBanner = false;
+        });
+        OpsServer server = new OpsServer(app);
+        app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+        app.get("/health/ready", ctx -> {
+            Map<String, Object> details = new LinkedHashMap<>();
+            boolean up = true;
+            for (Map.Entry<String, HealthCheck> entry : server.checks.entrySet()) {
+                HealthCheck.Result result = entry.getValue().check();
+                up &= result.up();
+                details.put(entry.getKey(), Map.of("status", result.up() ? "UP" : "DOWN", "detail", result.detail()));
+            }
+            ctx.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                    .json(Map.of("status", up ? "UP" : "DOWN", "checks", details));
+        });
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        app.exception(ProblemException.class, (e, ctx) -> respond(ctx, e.problem()));
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+            respond(ctx, Problem.of(500, "Internal Server Error", "unexpected error; see the service log"));
+        });
+        routes.accept(app);
+        app.start(host, port);
+        return server;
+    }
+
+    /** Writes {@code problem} as the answer of {@code ctx}. */
+    public static void respond(io.javalin.http.Context ctx, Problem problem) {
+        ctx.status(problem.status()).json(problem).contentType(Problem.CONTENT_TYPE);
+    }
+
+    /** Adds a readiness check under {@code name}. */
+    public OpsServer readiness(String name, HealthCheck check) {
+        checks.put(name, check);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public Javalin javalin() {
+        return app;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Kafka client settings built in one place: safe defaults for producers, consumers, admin clients and
+ * Kafka Streams, plus a documented pass-through so TLS, SASL or any other client property reaches the
+ * clients without code changes.
+ */
+package io.promptq.kafka;

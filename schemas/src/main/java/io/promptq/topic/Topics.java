@@ -1,0 +1,82 @@
+package io.promptq.topic;
+
+import io.promptq.registry.AvroSerdes;
+import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.DeadLetter;
+import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStats;
+import io.promptq.schema.PromptJob;
+import io.promptq.schema.RetryJob;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every promptq topic as a typed descriptor. Values are Avro in the Confluent wire format, registered
+ * under {@code <topic>-value}; keys are UTF-8 strings (the job id, or the aggregate's scope key).
+ * Build one per service with {@link #create}; instances are immutable and thread-safe.
+ */
+public final class Topics {
+
+    private final TopicNames names;
+    private final Serde<String> keys = Serdes.String();
+    private final Topic<String, PromptJob> jobs;
+    private final Serde<RetryJob> retrySerde;
+    private final Topic<String, DeadLetter> deadLetters;
+    private final Topic<String, JobResult> results;
+    private final Topic<String, JobStats> totals;
+    private final Topic<String, JobStats> windows;
+
+    private Topics(TopicNames names, SchemaRegistryClient registry, boolean autoRegister) {
+        this.names = names;
+        this.jobs = new Topic<>(names.jobs(), keys, AvroSerdes.specific(PromptJob.class, registry, autoRegister));
+        this.retrySerde = AvroSerdes.specific(RetryJob.class, registry, autoRegister);
+        this.deadLetters = new Topic<>(names.deadLetters(), keys, AvroSerdes.specific(DeadLetter.class, registry, autoRegister));
+        this.results = new Topic<>(names.results(), keys, AvroSerdes.specific(JobResult.class, registry, autoRegister));
+        Serde<JobStats> stats = AvroSerdes.specific(JobStats.class, registry, autoRegister);
+        this.totals = new Topic<>(names.totals(), keys, stats);
+        this.windows = new Topic<>(names.windows(), keys, stats);
+    }
+
+    /**
+     * Descriptors for {@code names}, with serdes backed by {@code registry}.
+     *
+     * @param autoRegister register value schemas on first use (otherwise they must already be registered)
+     */
+    public static Topics create(TopicNames names, SchemaRegistryClient registry, boolean autoRegister) {
+        return new Topics(names, registry, autoRegister);
+    }
+
+    public TopicNames names() {
+        return names;
+    }
+
+    /** Prompt jobs published by upstream systems, keyed by job id. */
+    public Topic<String, PromptJob> jobs() {
+        return jobs;
+    }
+
+    /** Retry tier {@code tier} (0-based), keyed by job id. */
+    public Topic<String, RetryJob> retry(int tier) {
+        return new Topic<>(names.retry(tier), keys, retrySerde);
+    }
+
+    /** Dead letters, keyed by job id (null when the record could not be decoded). */
+    public Topic<String, DeadLetter> deadLetters() {
+        return deadLetters;
+    }
+
+    /** Terminal outcomes, keyed by job id. */
+    public Topic<String, JobResult> results() {
+        return results;
+    }
+
+    /** All-time aggregates (compacted), keyed by scope, e.g. {@code overall}, {@code model:gpt-4o}. */
+    public Topic<String, JobStats> totals() {
+        return totals;
+    }
+
+    /** Windowed aggregates, keyed by scope and window start. */
+    public Topic<String, JobStats> windows() {
+        return windows;
+    }
+}
