@@ -1,0 +1,57 @@
+package io.promptq.llm;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.promptq.llm.internal.Resilience4jLlm;
+import java.util.Set;
+
+/**
+ * A provider guarded by Resilience4j: per {@code provider:model} one circuit breaker, one request-rate limiter
+ * and one token-rate limiter, a hard deadline per call, and call metrics. It never retries - retries are the
+ * worker's business (retry topics) - but it makes calls <em>wait</em> instead of failing when the breaker is
+ * open or a rate budget is spent, so that such waiting never burns a job's attempt.
+ *
+ * <p>Thread-safe; {@link #call} blocks and is meant for virtual threads.
+ */
+public interface ResilientLlm extends AutoCloseable {
+
+    /**
+     * Guards {@code provider} with {@code config}, registering meters in {@code meters}. Closing the result
+     * closes the provider.
+     */
+    static ResilientLlm create(LlmProvider provider, ResilienceConfig config, MeterRegistry meters) {
+        return new Resilience4jLlm(provider, config, meters);
+    }
+
+    /**
+     * Runs one completion. In order:
+     * <ol>
+     *   <li>waits while the model's breaker is OPEN (or HALF_OPEN with all trial calls taken), polling every
+     *       10-250 ms - not an attempt, the provider is not called;</li>
+     *   <li>waits until the request and token budgets allow the call (no failure);</li>
+     *   <li>calls the provider with {@code min(request.timeout(), callTimeout)}, guarded by a hard deadline a
+     *       little later in case the provider overruns its own timeout;</li>
+     *   <li>records the outcome in the breaker (only transient classes count as failures, see
+     *       {@link ResilienceConfig}) and in {@link LlmMeters#CALL}.</li>
+     * </ol>
+     *
+     * <p>Interrupting the calling thread aborts the call, whether waiting or running: a
+     * {@link ProviderException} of class TIMEOUT is thrown and the thread's interrupt flag is set again. Such an
+     * abort is not recorded by the breaker. Closing this object aborts waiting calls the same way.
+     *
+     * @throws ProviderException the provider's classified failure, or TIMEOUT on the hard deadline or an abort
+     */
+    LlmResponse call(LlmRequest request);
+
+    /** True while the breaker of {@code model} is OPEN: the worker should pause intake for that model. */
+    boolean intakeBlocked(String model);
+
+    /** The job model names whose breaker is OPEN right now. */
+    Set<String> blockedModels();
+
+    /** The guarded provider's {@link LlmProvider#name()}. */
+    String providerName();
+
+    /** Aborts waiting calls, interrupts running ones, removes this object's meters and closes the provider. */
+    @Override
+    void close();
+}

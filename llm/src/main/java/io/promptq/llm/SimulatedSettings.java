@@ -1,0 +1,121 @@
+package io.promptq.llm;
+
+import io.promptq.config.ConfigException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Behaviour of the in-process simulated provider: its latency and how often each failure class occurs.
+ * Validated on construction (rates in [0,1], their sum at most 1); messages name the environment key.
+ *
+ * <p>Per call, one uniform draw picks the outcome: with probability {@code transientRate} an HTTP 503, then
+ * {@code rateLimitedRate} an HTTP 429 carrying {@code retryAfter}, then {@code timeoutRate} a hang until the
+ * request's timeout, then {@code permanentRate} an HTTP 400; otherwise success.
+ *
+ * @param latency answer latency (also for failures, except timeouts and outages)
+ * @param transientRate probability of HTTP 503 ({@link LlmConfig#SIM_TRANSIENT_RATE})
+ * @param rateLimitedRate probability of HTTP 429 ({@link LlmConfig#SIM_RATE_LIMITED_RATE})
+ * @param retryAfter Retry-After carried by a simulated 429 ({@link LlmConfig#SIM_RETRY_AFTER})
+ * @param timeoutRate probability of a hang until the call's timeout ({@link LlmConfig#SIM_TIMEOUT_RATE})
+ * @param permanentRate probability of HTTP 400 ({@link LlmConfig#SIM_PERMANENT_RATE})
+ * @param seed seed of the random draws ({@link LlmConfig#SIM_SEED})
+ * @param outage start in an outage: every call fails with 503 ({@link LlmConfig#SIM_OUTAGE})
+ */
+public record SimulatedSettings(
+        LatencyDistribution latency,
+        double transientRate,
+        double rateLimitedRate,
+        Duration retryAfter,
+        double timeoutRate,
+        double permanentRate,
+        long seed,
+        boolean outage) {
+
+    public static final LatencyDistribution DEFAULT_LATENCY =
+            LatencyDistribution.uniform(Duration.ofMillis(100), Duration.ofMillis(500));
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+    public static final long DEFAULT_SEED = 42;
+
+    public SimulatedSettings {
+        Objects.requireNonNull(latency, LlmConfig.SIM_LATENCY);
+        checkRate(LlmConfig.SIM_TRANSIENT_RATE, transientRate);
+        checkRate(LlmConfig.SIM_RATE_LIMITED_RATE, rateLimitedRate);
+        checkRate(LlmConfig.SIM_TIMEOUT_RATE, timeoutRate);
+        checkRate(LlmConfig.SIM_PERMANENT_RATE, permanentRate);
+        Objects.requireNonNull(retryAfter, LlmConfig.SIM_RETRY_AFTER);
+        if (retryAfter.isNegative()) {
+            throw ConfigException.invalid(LlmConfig.SIM_RETRY_AFTER, retryAfter, "must not be negative");
+        }
+        validate(transientRate, rateLimitedRate, timeoutRate, permanentRate);
+    }
+
+    /** Uniform 100-500 ms latency, no failures, seed 42. */
+    public static SimulatedSettings defaults() {
+        return new SimulatedSettings(DEFAULT_LATENCY, 0, 0, DEFAULT_RETRY_AFTER, 0, 0, DEFAULT_SEED, false);
+    }
+
+    public SimulatedSettings withLatency(LatencyDistribution value) {
+        return new SimulatedSettings(value, transientRate, rateLimitedRate, retryAfter, timeoutRate, permanentRate, seed, outage);
+    }
+
+    public SimulatedSettings withTransientRate(double value) {
+        return new SimulatedSettings(latency, value, rateLimitedRate, retryAfter, timeoutRate, permanentRate, seed, outage);
+    }
+
+    public SimulatedSettings withRateLimitedRate(double value) {
+        return new SimulatedSettings(latency, transientRate, value, retryAfter, timeoutRate, permanentRate, seed, outage);
+    }
+
+    public SimulatedSettings withRetryAfter(Duration value) {
+        return new SimulatedSettings(latency, transientRate, rateLimitedRate, value, timeoutRate, permanentRate, seed, outage);
+    }
+
+    public SimulatedSettings withTimeoutRate(double value) {
+        return new SimulatedSettings(latency, transientRate, rateLimitedRate, retryAfter, value, permanentRate, seed, outage);
+    }
+
+    public SimulatedSettings withPermanentRate(double value) {
+        return new SimulatedSettings(latency, transientRate, rateLimitedRate, retryAfter, timeoutRate, value, seed, outage);
+    }
+
+    public SimulatedSettings withSeed(long value) {
+        return new SimulatedSettings(latency, transientRate, rateLimitedRate, retryAfter, timeoutRate, permanentRate, value, outage);
+    }
+
+    public SimulatedSettings withOutage(boolean value) {
+        return new SimulatedSettings(latency, transientRate, rateLimitedRate, retryAfter, timeoutRate, permanentRate, seed, value);
+    }
+
+    /** Probability that a call fails (any class), outage aside. */
+    public double failureRate() {
+        return transientRate + rateLimitedRate + timeoutRate + permanentRate;
+    }
+
+    private static void checkRate(String key, double rate) {
+        if (!(rate >= 0 && rate <= 1)) {
+            throw ConfigException.invalid(key, rate, "must be a probability between 0 and 1");
+        }
+    }
+
+    /** Cross-field check: the failure classes are exclusive outcomes of one draw, so their rates add up to at most 1. */
+    private static void validate(double transientRate, double rateLimitedRate, double timeoutRate, double permanentRate) {
+        double sum = transientRate + rateLimitedRate + timeoutRate + permanentRate;
+        if (sum > 1 + 1e-9) {
+            throw new ConfigException(LlmConfig.SIM_TRANSIENT_RATE,
+                    String.format(Locale.ROOT, "the sum of %s (%s), %s (%s), %s (%s) and %s (%s) is %s but must not exceed 1",
+                            LlmConfig.SIM_TRANSIENT_RATE, transientRate,
+                            LlmConfig.SIM_RATE_LIMITED_RATE, rateLimitedRate,
+                            LlmConfig.SIM_TIMEOUT_RATE, timeoutRate,
+                            LlmConfig.SIM_PERMANENT_RATE, permanentRate,
+                            sum));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SimulatedSettings[latency=" + latency.spec() + ", transientRate=" + transientRate + ", rateLimitedRate=" + rateLimitedRate
+                + ", retryAfter=" + retryAfter + ", timeoutRate=" + timeoutRate + ", permanentRate=" + permanentRate
+                + ", seed=" + seed + ", outage=" + outage + "]";
+    }
+}

@@ -1,0 +1,484 @@
+package io.promptq.llm.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.promptq.llm.ErrorClass;
+import io.promptq.llm.LlmMeters;
+import io.promptq.llm.LlmProvider;
+import io.promptq.llm.LlmRequest;
+import io.promptq.llm.LlmResponse;
+import io.promptq.llm.ProviderException;
+import io.promptq.llm.ResilienceConfig;
+import io.promptq.llm.ResilientLlm;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ResilientLlm} on Resilience4j.
+ *
+ * <p><b>Breaker.</b> One count-based {@link CircuitBreaker} per {@code provider:model}, with automatic
+ * OPEN to HALF_OPEN transition (so {@link #intakeBlocked} clears even when no call is waiting). Calls do not
+ * fail on an open breaker: they poll {@link CircuitBreaker#tryAcquirePermission()} every
+ * {@code clamp(openDuration / 4, 10 ms, 250 ms)} and are never passed to the provider until permitted.
+ * Outcomes are fed back with {@code onSuccess}/{@code onError}; the breaker's predicates record only
+ * transient classes as failures, ignore RATE_LIMITED and INVALID_JOB, and count permanent answers as
+ * successes (see {@link ResilienceConfig}).
+ *
+ * <p><b>Rate limits.</b> Two Resilience4j {@link RateLimiter}s per model. Permissions are <em>reserved</em>
+ * ({@link RateLimiter#reservePermission(int)}) and the wait is slept here in short, interruptible slices, so
+ * a call never fails for lack of budget and waits can be counted. To avoid the double bursts a
+ * once-per-period refill allows at period boundaries, the budget is refilled in small steps: the request
+ * limiter refills {@code max(1, rps/10)} permits every {@code permits/rps} seconds (about 100 ms) and the token
+ * limiter {@code max(1, tpm/60)} permits about every second - same long-run rate, bursts of at most one step.
+ * A call reserves {@code ceil(promptChars / 4) + maxTokens} token permits (capped at one minute's budget);
+ * Resilience4j lets a reservation run into debt across refills, so large requests simply wait longer.
+ * Estimated, not actual, usage is charged.
+ *
+ * <p><b>Deadline.</b> The provider runs on its own virtual thread; the caller waits at most the call's
+ * timeout plus {@link #HARD_DEADLINE_GRACE}, then cancels it (interrupt) and reports TIMEOUT - a guard
+ * against providers that overrun their own timeout.
+ */
+public final class Resilience4jLlm implements ResilientLlm {
+
+    /** How much longer than its timeout a provider call may run before it is abandoned. */
+    public static final Duration HARD_DEADLINE_GRACE = Duration.ofSeconds(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(Resilience4jLlm.class);
+    private static final Duration MIN_POLL = Duration.ofMillis(10);
+    private static final Duration MAX_POLL = Duration.ofMillis(250);
+    private static final Duration RPS_REFILL_STEP = Duration.ofMillis(100);
+    private static final Duration TPM_REFILL_STEP = Duration.ofSeconds(1);
+    /** Longest wait a single reservation may take; beyond it the call polls and reserves again. */
+    private static final Duration MAX_RESERVATION = Duration.ofHours(1);
+    private static final int CHARS_PER_TOKEN = 4;
+
+    private final LlmProvider provider;
+    private final String providerName;
+    private final ResilienceConfig config;
+    private final MeterRegistry meters;
+    private final CircuitBreakerRegistry breakers;
+    private final RateLimiterRegistry limiters;
+    private final Duration pollInterval;
+    private final ExecutorService callThreads;
+    private final ConcurrentMap<String, Guard> guards = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final List<Meter> ownMeters = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean meterWarningLogged = new AtomicBoolean();
+    private volatile boolean closed;
+
+    /** Per-model guards; breaker and limiters are {@code null} when disabled. */
+    private record Guard(String model, String key, CircuitBreaker breaker, RateLimiter requests, RateLimiter tokens,
+            Counter breakerWaits, Counter requestWaits, Counter tokenWaits) {}
+
+    public Resilience4jLlm(LlmProvider provider, ResilienceConfig config, MeterRegistry meters) {
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.providerName = provider.name();
+        this.config = Objects.requireNonNull(config, "config");
+        this.meters = Objects.requireNonNull(meters, "meters");
+        this.breakers = config.breakerEnabled() ? CircuitBreakerRegistry.of(breakerConfig(config)) : null;
+        this.limiters = RateLimiterRegistry.ofDefaults();
+        this.pollInterval = clamp(config.breakerOpenDuration().dividedBy(4), MIN_POLL, MAX_POLL);
+        this.callThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("promptq-llm-" + providerName + "-", 0).factory());
+        safely("bind Resilience4j meters", () -> {
+            if (breakers != null) {
+                TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
+            }
+            TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiters).bindTo(meters);
+            return null;
+        });
+        LOG.info("LLM provider {} guarded: {}", providerName, config);
+    }
+
+    static CircuitBreakerConfig breakerConfig(ResilienceConfig config) {
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(config.breakerWindow())
+                .minimumNumberOfCalls(config.breakerMinCalls())
+                .failureRateThreshold((float) config.breakerFailureRate())
+                .waitDurationInOpenState(config.breakerOpenDuration())
+                .permittedNumberOfCallsInHalfOpenState(config.breakerHalfOpenCalls())
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .slowCallRateThreshold(100)
+                .slowCallDurationThreshold(Duration.ofDays(1))
+                .recordException(t -> t instanceof ProviderException e && countsAsFailure(e.errorClass()))
+                .ignoreException(t -> t instanceof ProviderException e
+                        && (e.errorClass() == ErrorClass.RATE_LIMITED || e.errorClass() == ErrorClass.INVALID_JOB))
+                .build();
+    }
+
+    /** Transient provider faults are breaker failures; 429 and permanent answers are not. */
+    static boolean countsAsFailure(ErrorClass errorClass) {
+        return switch (errorClass) {
+            case SERVER_ERROR, TIMEOUT, CONNECTION, MALFORMED_RESPONSE -> true;
+            case RATE_LIMITED, INVALID_REQUEST, AUTHENTICATION, INVALID_JOB -> false;
+        };
+    }
+
+    @Override
+    public LlmResponse call(LlmRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (closed) {
+            throw new AbortedException(describe("closed", request));
+        }
+        Guard guard = guard(request.model());
+        LlmRequest effective = request.timeout().compareTo(config.callTimeout()) > 0 ? withTimeout(request, config.callTimeout()) : request;
+        awaitPermission(guard, effective);
+        long start = System.nanoTime();
+        try {
+            LlmResponse response = invoke(effective);
+            long elapsed = System.nanoTime() - start;
+            if (guard.breaker() != null) {
+                guard.breaker().onSuccess(elapsed, TimeUnit.NANOSECONDS);
+            }
+            record(guard, LlmMeters.OUTCOME_SUCCESS, elapsed);
+            return response;
+        } catch (AbortedException e) {
+            if (guard.breaker() != null) {
+                guard.breaker().releasePermission();
+            }
+            throw e;
+        } catch (ProviderException e) {
+            long elapsed = System.nanoTime() - start;
+            if (guard.breaker() != null) {
+                guard.breaker().onError(elapsed, TimeUnit.NANOSECONDS, e);
+            }
+            record(guard, e.errorClass().name().toLowerCase(Locale.ROOT), elapsed);
+            LOG.debug("LLM call failed: {}", e.getMessage());
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean intakeBlocked(String model) {
+        Guard guard = guards.get(model);
+        return guard != null && isOpen(guard);
+    }
+
+    @Override
+    public Set<String> blockedModels() {
+        Set<String> blocked = new TreeSet<>();
+        for (Guard guard : guards.values()) {
+            if (isOpen(guard)) {
+                blocked.add(guard.model());
+            }
+        }
+        return Set.copyOf(blocked);
+    }
+
+    @Override
+    public String providerName() {
+        return providerName;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        callThreads.shutdownNow();
+        for (Guard guard : guards.values()) {
+            safely("remove Resilience4j meters", () -> {
+                if (breakers != null) {
+                    breakers.remove(guard.key());
+                }
+                if (guard.requests() != null) {
+                    limiters.remove(guard.requests().getName());
+                }
+                if (guard.tokens() != null) {
+                    limiters.remove(guard.tokens().getName());
+                }
+                return null;
+            });
+        }
+        for (Meter meter : ownMeters) {
+            safely("remove meters", () -> meters.remove(meter));
+        }
+        try {
+            provider.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing LLM provider {} failed", providerName, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ResilientLlm[" + providerName + ", " + config + "]";
+    }
+
+    // --- waiting -------------------------------------------------------------------------------------
+
+    /**
+     * Waits until the breaker permits the call and both rate budgets allow it. If the breaker changed state
+     * (e.g. opened) while the call waited for the rate limiters, it waits for the breaker again.
+     */
+    private void awaitPermission(Guard guard, LlmRequest request) {
+        int tokens = guard.tokens() == null ? 0 : estimatedTokens(request);
+        boolean counted = false;
+        while (true) {
+            CircuitBreaker.State acquiredIn = null;
+            if (guard.breaker() != null) {
+                while (!guard.breaker().tryAcquirePermission()) {
+                    if (!counted) {
+                        counted = true;
+                        increment(guard.breakerWaits());
+                        LOG.debug("Job {} waits for the {} circuit breaker ({})", request.jobId(), guard.key(), guard.breaker().getState());
+                    }
+                    pause(pollInterval, request);
+                }
+                acquiredIn = guard.breaker().getState();
+            }
+            try {
+                awaitRateBudget(guard, tokens, request);
+            } catch (AbortedException e) {
+                if (guard.breaker() != null && guard.breaker().getState() == acquiredIn) {
+                    guard.breaker().releasePermission();
+                }
+                throw e;
+            }
+            if (guard.breaker() == null) {
+                return;
+            }
+            CircuitBreaker.State now = guard.breaker().getState();
+            if (now == CircuitBreaker.State.CLOSED
+                    || (now == CircuitBreaker.State.HALF_OPEN && acquiredIn == CircuitBreaker.State.HALF_OPEN)) {
+                return;
+            }
+            // The breaker (re-)opened meanwhile, or went half-open after we were let through as CLOSED: wait again.
+        }
+    }
+
+    private void awaitRateBudget(Guard guard, int tokens, LlmRequest request) {
+        long waitNanos = 0;
+        if (guard.requests() != null) {
+            waitNanos = reserve(guard.requests(), 1, guard.requestWaits(), request);
+        }
+        if (guard.tokens() != null) {
+            waitNanos = Math.max(waitNanos, reserve(guard.tokens(), tokens, guard.tokenWaits(), request));
+        }
+        long deadline = System.nanoTime() + waitNanos;
+        for (long left = waitNanos; left > 0; left = deadline - System.nanoTime()) {
+            pause(Duration.ofNanos(Math.min(left, pollInterval.toNanos())), request);
+        }
+    }
+
+    private long reserve(RateLimiter limiter, int permits, Counter waits, LlmRequest request) {
+        long nanos = limiter.reservePermission(permits);
+        while (nanos < 0) {
+            pause(pollInterval, request);
+            nanos = limiter.reservePermission(permits);
+        }
+        if (nanos > 0) {
+            increment(waits);
+        }
+        return nanos;
+    }
+
+    private void pause(Duration duration, LlmRequest request) {
+        if (closed) {
+            throw new AbortedException(describe("closed while waiting", request));
+        }
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AbortedException(describe("interrupted while waiting", request));
+        }
+    }
+
+    /** Prompt characters / 4 plus the completion budget, capped at one minute's token budget. */
+    private int estimatedTokens(LlmRequest request) {
+        long estimate = (request.promptChars() + CHARS_PER_TOKEN - 1L) / CHARS_PER_TOKEN + Math.max(0, request.maxTokens());
+        return (int) Math.max(1, Math.min(estimate, Math.min(config.rateLimitTpm(), Integer.MAX_VALUE)));
+    }
+
+    // --- calling -------------------------------------------------------------------------------------
+
+    private LlmResponse invoke(LlmRequest request) {
+        Future<LlmResponse> future;
+        try {
+            future = callThreads.submit(() -> provider.complete(request));
+        } catch (RejectedExecutionException e) {
+            throw new AbortedException(describe("closed", request));
+        }
+        Duration hardDeadline = request.timeout().plus(HARD_DEADLINE_GRACE);
+        try {
+            return future.get(hardDeadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ProviderException providerFailure) {
+                throw providerFailure;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            LOG.warn("LLM provider {} failed unexpectedly for job {}", providerName, request.jobId(), cause);
+            throw new ProviderException(ErrorClass.SERVER_ERROR, describe("unexpected provider failure: " + cause, request), null, null, cause);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new ProviderException(ErrorClass.TIMEOUT,
+                    describe("no answer within the hard deadline of " + Durations.format(hardDeadline), request));
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new AbortedException(describe("interrupted", request));
+        }
+    }
+
+    private static LlmRequest withTimeout(LlmRequest r, Duration timeout) {
+        return new LlmRequest(r.jobId(), r.model(), r.messages(), r.temperature(), r.maxTokens(), r.extra(), timeout);
+    }
+
+    private String describe(String what, LlmRequest request) {
+        return providerName + ": call " + what + " (job " + request.jobId() + ", model " + request.model() + ")";
+    }
+
+    // --- guards and meters ---------------------------------------------------------------------------
+
+    private Guard guard(String model) {
+        return guards.computeIfAbsent(model, this::newGuard);
+    }
+
+    private Guard newGuard(String model) {
+        String key = providerName + ":" + model;
+        CircuitBreaker breaker = null;
+        if (breakers != null) {
+            breaker = breakers.circuitBreaker(key);
+            breaker.getEventPublisher().onStateTransition(event -> {
+                CircuitBreaker.StateTransition transition = event.getStateTransition();
+                if (transition.getToState() == CircuitBreaker.State.OPEN) {
+                    LOG.warn("Circuit breaker {} {}: calls to this model wait, intake should pause", key, transition);
+                } else {
+                    LOG.info("Circuit breaker {} {}", key, transition);
+                }
+            });
+        }
+        RateLimiter requests = config.rateLimitRps() > 0
+                ? limiters.rateLimiter(key + ":" + LlmMeters.LIMIT_RPS, smoothLimiter(config.rateLimitRps(), RPS_REFILL_STEP))
+                : null;
+        RateLimiter tokens = config.rateLimitTpm() > 0
+                ? limiters.rateLimiter(key + ":" + LlmMeters.LIMIT_TPM, smoothLimiter(config.rateLimitTpm() / 60.0, TPM_REFILL_STEP))
+                : null;
+        return new Guard(model, key, breaker, requests, tokens,
+                counter(LlmMeters.BREAKER_WAITS, "Calls that waited for an open circuit breaker", model, null),
+                requests == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", model, LlmMeters.LIMIT_RPS),
+                tokens == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", model, LlmMeters.LIMIT_TPM));
+    }
+
+    /**
+     * A limiter granting {@code perSecond} on average, refilled in steps of about {@code step}: {@code limit =
+     * max(1, floor(perSecond * step))} permits every {@code limit / perSecond} seconds.
+     */
+    static RateLimiterConfig smoothLimiter(double perSecond, Duration step) {
+        double perStep = perSecond * step.toNanos() / 1e9;
+        int limit = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.floor(perStep)));
+        long periodNanos = Math.max(1, Math.round(limit * 1e9 / perSecond));
+        return RateLimiterConfig.custom()
+                .limitForPeriod(limit)
+                .limitRefreshPeriod(Duration.ofNanos(periodNanos))
+                .timeoutDuration(MAX_RESERVATION)
+                .build();
+    }
+
+    private Counter counter(String name, String description, String model, String limit) {
+        return safely("register " + name, () -> {
+            Counter.Builder builder = Counter.builder(name).description(description)
+                    .tag(LlmMeters.TAG_PROVIDER, providerName).tag(LlmMeters.TAG_MODEL, model);
+            if (limit != null) {
+                builder.tag(LlmMeters.TAG_LIMIT, limit);
+            }
+            Counter counter = builder.register(meters);
+            ownMeters.add(counter);
+            return counter;
+        });
+    }
+
+    private void record(Guard guard, String outcome, long nanos) {
+        Timer timer = timers.computeIfAbsent(guard.model() + '\u0000' + outcome, k -> safely("register " + LlmMeters.CALL, () -> {
+            Timer t = Timer.builder(LlmMeters.CALL)
+                    .description("LLM provider call latency, waits excluded")
+                    .tag(LlmMeters.TAG_PROVIDER, providerName)
+                    .tag(LlmMeters.TAG_MODEL, guard.model())
+                    .tag(LlmMeters.TAG_OUTCOME, outcome)
+                    .publishPercentileHistogram()
+                    .register(meters);
+            ownMeters.add(t);
+            return t;
+        }));
+        if (timer != null) {
+            safely("record " + LlmMeters.CALL, () -> {
+                timer.record(nanos, TimeUnit.NANOSECONDS);
+                return null;
+            });
+        }
+    }
+
+    private void increment(Counter counter) {
+        if (counter != null) {
+            safely("increment a counter", () -> {
+                counter.increment();
+                return null;
+            });
+        }
+    }
+
+    /** Instrumentation never breaks a call: failures are logged once and swallowed. */
+    private <T> T safely(String what, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (RuntimeException e) {
+            if (meterWarningLogged.compareAndSet(false, true)) {
+                LOG.warn("Could not {} for LLM provider {}; metrics may be incomplete", what, providerName, e);
+            }
+            return null;
+        }
+    }
+
+    private static boolean isOpen(Guard guard) {
+        if (guard.breaker() == null) {
+            return false;
+        }
+        CircuitBreaker.State state = guard.breaker().getState();
+        return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    private static Duration clamp(Duration value, Duration min, Duration max) {
+        return value.compareTo(min) < 0 ? min : value.compareTo(max) > 0 ? max : value;
+    }
+
+    /** A call given up by the caller (interrupt) or by {@link #close()}: TIMEOUT, not recorded by the breaker. */
+    private static final class AbortedException extends ProviderException {
+        AbortedException(String message) {
+            super(ErrorClass.TIMEOUT, message);
+        }
+    }
+}

@@ -1,0 +1,429 @@
+package io.promptq.llm;
+
+import static io.promptq.llm.TestRequests.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ResilientLlmTest {
+
+    private static final String MODEL = "small";
+    private static final LatencyDistribution INSTANT = LatencyDistribution.fixed(Duration.ZERO);
+
+    /** Breaker that opens after 4 calls with >= 50 % transient failures and stays open 500 ms. */
+    private static final ResilienceConfig FAST_BREAKER = ResilienceConfig.defaults().withBreaker(50, 4, 4, Duration.ofMillis(500), 1);
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<ResilientLlm> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        toClose.forEach(ResilientLlm::close);
+    }
+
+    private ResilientLlm guard(LlmProvider provider, ResilienceConfig config) {
+        ResilientLlm llm = ResilientLlm.create(provider, config, meters);
+        toClose.add(llm);
+        return llm;
+    }
+
+    private static SimulatedLlm simulated(SimulatedSettings settings) {
+        return LlmProviders.simulated(settings.withLatency(INSTANT));
+    }
+
+    @Test
+    void breakerOpensOnTransientFailuresAndCallsWaitWithoutReachingTheProviderUntilItRecovers() throws Exception {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
+        ResilientLlm llm = guard(sim, FAST_BREAKER);
+        AtomicInteger providerCallsWhileOpen = new AtomicInteger();
+        sim.addObserver(new CallObserver() {
+            @Override
+            public void onCallStart(LlmRequest request) {
+                if (llm.intakeBlocked(request.model())) {
+                    providerCallsWhileOpen.incrementAndGet();
+                }
+            }
+        });
+
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> llm.call(request("job-fail", MODEL)))
+                    .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.SERVER_ERROR));
+        }
+        assertThat(llm.intakeBlocked(MODEL)).isTrue();
+        assertThat(llm.blockedModels()).containsExactly(MODEL);
+        assertThat(llm.intakeBlocked("other-model")).isFalse();
+
+        sim.setOutage(false);
+        List<Future<LlmResponse>> waiting = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 5; i++) {
+                String jobId = "job-wait-" + i;
+                waiting.add(threads.submit(() -> llm.call(request(jobId, MODEL))));
+            }
+            for (Future<LlmResponse> call : waiting) {
+                assertThat(call.get(10, TimeUnit.SECONDS).text()).isNotBlank();
+            }
+        }
+
+        assertThat(providerCallsWhileOpen).hasValue(0);
+        assertThat(sim.calls()).isEqualTo(4 + 5);
+        assertThat(breakerWaits()).isPositive();
+        assertThat(llm.intakeBlocked(MODEL)).isFalse();
+        assertThat(llm.blockedModels()).isEmpty();
+    }
+
+    @Test
+    void waitingCallsSurviveAFailedTrialAndSucceedOnceTheOutageEnds() throws Exception {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
+        AtomicInteger providerFailures = new AtomicInteger();
+        sim.addObserver(new CallObserver() {
+            @Override
+            public void onCallEnd(LlmRequest request, ProviderException failure) {
+                if (failure != null) {
+                    providerFailures.incrementAndGet();
+                }
+            }
+        });
+        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withBreaker(50, 2, 2, Duration.ofMillis(200), 1));
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> llm.call(request("job-fail", MODEL))).isInstanceOf(ProviderException.class);
+        }
+        assertThat(llm.intakeBlocked(MODEL)).isTrue();
+
+        ConcurrentLinkedQueue<Object> results = new ConcurrentLinkedQueue<>();
+        List<Thread> waiters = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String jobId = "job-patient-" + i;
+            waiters.add(Thread.ofVirtual().start(() -> {
+                try {
+                    results.add(llm.call(request(jobId, MODEL)));
+                } catch (ProviderException e) {
+                    results.add(e);
+                }
+            }));
+        }
+        // After 200 ms one waiter becomes the half-open trial, meets the outage and re-opens the breaker.
+        awaitTrue(() -> providerFailures.get() >= 3, Duration.ofSeconds(5));
+        sim.setOutage(false);
+        for (Thread waiter : waiters) {
+            waiter.join(Duration.ofSeconds(10));
+        }
+
+        long failedWaiters = results.stream().filter(r -> r instanceof ProviderException).count();
+        assertThat(results).hasSize(3);
+        assertThat(results).allSatisfy(r -> {
+            if (r instanceof ProviderException e) {
+                assertThat(e.errorClass()).as("only real trial attempts fail").isEqualTo(ErrorClass.SERVER_ERROR);
+            }
+        });
+        assertThat(failedWaiters).isEqualTo(providerFailures.get() - 2).isLessThan(3);
+        assertThat(llm.intakeBlocked(MODEL)).isFalse();
+    }
+
+    @Test
+    void rateLimitedAndPermanentFailuresNeverOpenTheBreaker() {
+        ResilientLlm rateLimited = guard(simulated(SimulatedSettings.defaults().withRateLimitedRate(1)), FAST_BREAKER);
+        ResilientLlm permanent = guard(simulated(SimulatedSettings.defaults().withPermanentRate(1)), FAST_BREAKER);
+
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> rateLimited.call(request("job", MODEL)))
+                    .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.RATE_LIMITED));
+            assertThatThrownBy(() -> permanent.call(request("job", MODEL)))
+                    .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.INVALID_REQUEST));
+        }
+
+        assertThat(rateLimited.intakeBlocked(MODEL)).isFalse();
+        assertThat(permanent.intakeBlocked(MODEL)).isFalse();
+    }
+
+    @Test
+    void disabledBreakerLetsEveryFailureThroughAndNeverBlocksIntake() {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withTransientRate(1));
+        ResilientLlm llm = guard(sim, FAST_BREAKER.withBreakerEnabled(false));
+
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
+        }
+
+        assertThat(sim.calls()).isEqualTo(20);
+        assertThat(llm.intakeBlocked(MODEL)).isFalse();
+    }
+
+    @Test
+    void interruptAbortsACallWaitingForAnOpenBreaker() throws Exception {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
+        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withBreaker(50, 2, 2, Duration.ofSeconds(30), 1));
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
+        }
+        AtomicReference<ProviderException> failure = new AtomicReference<>();
+        AtomicBoolean interruptFlagKept = new AtomicBoolean();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                llm.call(request("job-waiting", MODEL));
+            } catch (ProviderException e) {
+                failure.set(e);
+                interruptFlagKept.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        awaitTrue(() -> breakerWaits() >= 1, Duration.ofSeconds(5));
+
+        waiter.interrupt();
+        waiter.join(Duration.ofSeconds(5));
+
+        assertThat(failure.get()).isNotNull();
+        assertThat(failure.get().errorClass()).isEqualTo(ErrorClass.TIMEOUT);
+        assertThat(failure.get().getMessage()).contains("interrupted").contains("job-waiting");
+        assertThat(interruptFlagKept).isTrue();
+        assertThat(sim.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void closeAbortsWaitingCalls() throws Exception {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
+        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.defaults().withBreaker(50, 2, 2, Duration.ofSeconds(30), 1), meters);
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
+        }
+        AtomicReference<ProviderException> failure = new AtomicReference<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                llm.call(request("job-waiting", MODEL));
+            } catch (ProviderException e) {
+                failure.set(e);
+            }
+        });
+        awaitTrue(() -> breakerWaits() >= 1, Duration.ofSeconds(5));
+
+        llm.close();
+        waiter.join(Duration.ofSeconds(5));
+
+        assertThat(failure.get()).isNotNull();
+        assertThat(failure.get().errorClass()).isEqualTo(ErrorClass.TIMEOUT);
+        assertThat(failure.get().getMessage()).contains("closed");
+    }
+
+    @Test
+    void hardDeadlineAbandonsAProviderThatIgnoresItsTimeout() {
+        CountDownLatch providerInterrupted = new CountDownLatch(1);
+        LlmProvider stuck = new LlmProvider() {
+            @Override
+            public String name() {
+                return "stuck";
+            }
+
+            @Override
+            public LlmResponse complete(LlmRequest request) {
+                try {
+                    Thread.sleep(Duration.ofMinutes(5));
+                } catch (InterruptedException e) {
+                    providerInterrupted.countDown();
+                }
+                return new LlmResponse("too late", "stop", 1, 1);
+            }
+        };
+        ResilientLlm llm = guard(stuck, ResilienceConfig.defaults());
+
+        long start = System.nanoTime();
+        ProviderException e = catchThrowableOfType(ProviderException.class, () -> llm.call(request("job-stuck", MODEL, "hi", Duration.ofMillis(100))));
+
+        assertThat(e.errorClass()).isEqualTo(ErrorClass.TIMEOUT);
+        assertThat(e.getMessage()).contains("hard deadline").contains("job-stuck");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        assertThat(awaitLatch(providerInterrupted)).isTrue();
+    }
+
+    @Test
+    void callTimeoutCapsALongerRequestTimeout() {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withTimeoutRate(1));
+        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withCallTimeout(Duration.ofMillis(100)));
+        long start = System.nanoTime();
+
+        ProviderException e = catchThrowableOfType(ProviderException.class, () -> llm.call(request("job", MODEL, "hi", Duration.ofMinutes(10))));
+
+        assertThat(e.errorClass()).isEqualTo(ErrorClass.TIMEOUT);
+        assertThat(e.getMessage()).contains("100ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void unexpectedProviderExceptionIsClassifiedAsServerError() {
+        LlmProvider buggy = new LlmProvider() {
+            @Override
+            public String name() {
+                return "buggy";
+            }
+
+            @Override
+            public LlmResponse complete(LlmRequest request) {
+                throw new IllegalStateException("boom");
+            }
+        };
+        ResilientLlm llm = guard(buggy, ResilienceConfig.defaults());
+
+        ProviderException e = catchThrowableOfType(ProviderException.class, () -> llm.call(request("job", MODEL)));
+
+        assertThat(e.errorClass()).isEqualTo(ErrorClass.SERVER_ERROR);
+        assertThat(e.getCause()).isInstanceOf(IllegalStateException.class);
+        assertThat(llm.providerName()).isEqualTo("buggy");
+    }
+
+    @Test
+    void requestRateLimitMakesCallsWaitWithoutFailing() throws Exception {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults());
+        ConcurrentLinkedQueue<Long> starts = new ConcurrentLinkedQueue<>();
+        sim.addObserver(new CallObserver() {
+            @Override
+            public void onCallStart(LlmRequest request) {
+                starts.add(System.nanoTime());
+            }
+        });
+        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withRateLimits(50, 0));
+
+        long begin = System.nanoTime();
+        int failures = 0;
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<LlmResponse>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                String jobId = "job-" + i;
+                calls.add(threads.submit(() -> llm.call(request(jobId, MODEL))));
+            }
+            for (Future<LlmResponse> call : calls) {
+                try {
+                    call.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    failures++;
+                }
+            }
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - begin);
+
+        assertThat(failures).isZero();
+        assertThat(starts).hasSize(100);
+        assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofMillis(1_500));
+        long first = starts.stream().mapToLong(Long::longValue).min().orElseThrow();
+        long inFirstSecond = starts.stream().filter(t -> t - first < 1_000_000_000L).count();
+        // 50/s refilled as 5 every 100 ms: at most 50 + a burst of 5 in any second, +10 % slack.
+        assertThat(inFirstSecond).isLessThanOrEqualTo(60);
+        assertThat(counter(LlmMeters.RATE_LIMIT_WAITS, LlmMeters.LIMIT_RPS)).isGreaterThan(50);
+        System.out.printf("rate limit 50 rps: 100 calls took %d ms, %d started in the first second%n", elapsed.toMillis(), inFirstSecond);
+    }
+
+    @Test
+    void tokenRateLimitMakesLargeRequestsWait() {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults());
+        // 6000 tokens/min = 100 tokens/s; each call is estimated at 40/4 + 90 = 100 tokens.
+        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withRateLimits(0, 6_000));
+        LlmRequest hundredTokens = new LlmRequest("job", MODEL, List.of(new LlmRequest.Message("user", "x".repeat(40))), 0, 90, java.util.Map.of(), Duration.ofSeconds(5));
+
+        long begin = System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+            llm.call(hundredTokens);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - begin);
+
+        assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofMillis(1_950));
+        assertThat(counter(LlmMeters.RATE_LIMIT_WAITS, LlmMeters.LIMIT_TPM)).isEqualTo(3);
+        System.out.printf("token limit 6000 tpm: 4 calls of 100 tokens took %d ms%n", elapsed.toMillis());
+    }
+
+    @Test
+    void callsAreTimedPerOutcomeWithHistogramAndResilience4jMetersAreBoundThenRemovedOnClose() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults());
+        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.defaults().withRateLimits(100, 100_000), prometheus);
+        for (int i = 0; i < 3; i++) {
+            llm.call(request("job-" + i, MODEL));
+        }
+        sim.setOutage(true);
+        assertThatThrownBy(() -> llm.call(request("job-x", MODEL))).isInstanceOf(ProviderException.class);
+
+        Timer success = prometheus.find(LlmMeters.CALL).tags(LlmMeters.TAG_PROVIDER, "simulated", LlmMeters.TAG_MODEL, MODEL, LlmMeters.TAG_OUTCOME, "success").timer();
+        Timer failed = prometheus.find(LlmMeters.CALL).tags(LlmMeters.TAG_OUTCOME, "server_error").timer();
+        assertThat(success).isNotNull();
+        assertThat(success.count()).isEqualTo(3);
+        assertThat(failed).isNotNull();
+        assertThat(failed.count()).isEqualTo(1);
+        String scrape = prometheus.scrape();
+        assertThat(scrape)
+                .contains("promptq_llm_call_seconds_bucket{")
+                .contains("resilience4j_circuitbreaker_state{")
+                .contains("name=\"simulated:small\"")
+                .contains("resilience4j_ratelimiter_available_permissions{")
+                .contains("name=\"simulated:small:rps\"")
+                .contains("name=\"simulated:small:tpm\"");
+
+        llm.close();
+
+        assertThat(prometheus.find(LlmMeters.CALL).timers()).isEmpty();
+        assertThat(prometheus.find("resilience4j.circuitbreaker.state").gauges()).isEmpty();
+        assertThat(prometheus.find("resilience4j.ratelimiter.available.permissions").gauges()).isEmpty();
+        assertThatThrownBy(() -> llm.call(request("job", MODEL)))
+                .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.getMessage()).contains("closed"));
+    }
+
+    @Test
+    void modelsHaveIndependentBreakers() {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
+        ResilientLlm llm = guard(sim, FAST_BREAKER);
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> llm.call(request("job", "big"))).isInstanceOf(ProviderException.class);
+        }
+        sim.setOutage(false);
+
+        assertThat(llm.blockedModels()).isEqualTo(Set.of("big"));
+        assertThat(llm.call(request("job", MODEL)).text()).isNotBlank();
+    }
+
+    private double breakerWaits() {
+        Counter counter = meters.find(LlmMeters.BREAKER_WAITS).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double counter(String name, String limit) {
+        Counter counter = meters.find(name).tag(LlmMeters.TAG_LIMIT, limit).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + max);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean awaitLatch(CountDownLatch latch) {
+        try {
+            return latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

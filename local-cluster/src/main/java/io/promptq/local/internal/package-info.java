@@ -1,0 +1,5 @@
+/**
+ * Implementation details of {@code io.promptq.local}: port allocation, Kafka node lifecycle,
+ * locating and launching the Apicurio registry. Not an API; may change without notice.
+ */
+package io.promptq.local.internal;

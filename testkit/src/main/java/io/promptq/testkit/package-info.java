@@ -1,0 +1,10 @@
+/**
+ * JUnit 5 support for promptq integration tests: one shared Kafka cluster and schema registry per
+ * test JVM, started on first use and closed when the test run ends.
+ *
+ * <p>Annotate a test class with {@link io.promptq.testkit.PromptqCluster} and take a
+ * {@link io.promptq.testkit.ClusterInfo} parameter, or call {@link io.promptq.testkit.SharedCluster#get()}.
+ * Which cluster is used is chosen by {@link io.promptq.testkit.ClusterMode}: the in-process embedded
+ * cluster (default, no Docker needed) or Testcontainers.
+ */
+package io.promptq.testkit;
