@@ -1,0 +1,186 @@
+package io.promptq.client;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The one implementation of promptq's job validation rules, used by {@link PromptqClient#submit} and
+ * therefore by the HTTP API too, so the two paths can never disagree. It reports every broken rule
+ * as a {@link Violation} naming the field by its JSON path, in field order. Thread-safe.
+ *
+ * <p>Rules: {@code tenant} required, at most {@value ValidationRules#MAX_TENANT_LENGTH} characters of
+ * letters, digits, {@code . _ -}; {@code model} required, on the allow-list when one is configured;
+ * {@code messages} non-empty, at most {@link ValidationRules#maxMessages()}, each with role
+ * system/user/assistant/tool and non-empty content; {@code temperature} in [0, 2]; {@code maxTokens}
+ * in [1, cap]; {@code topP} in (0, 1]; at most {@value ValidationRules#MAX_STOP_SEQUENCES} non-empty stop
+ * sequences; {@code deadline} in the future; {@code idempotencyKey} non-blank and at most
+ * {@value ValidationRules#MAX_IDEMPOTENCY_KEY_LENGTH} characters; at most
+ * {@value ValidationRules#MAX_ATTRIBUTES} attributes (and extra parameters) with non-blank keys and
+ * non-null values.
+ */
+public final class JobValidator {
+
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Set<String> ROLES = Set.of(JobRequest.Message.SYSTEM, JobRequest.Message.USER,
+            JobRequest.Message.ASSISTANT, JobRequest.Message.TOOL);
+
+    private final ValidationRules rules;
+    private final Clock clock;
+
+    private JobValidator(ValidationRules rules, Clock clock) {
+        this.rules = Objects.requireNonNull(rules, "rules");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** A validator of {@code rules} that compares deadlines with the system clock. */
+    public static JobValidator of(ValidationRules rules) {
+        return of(rules, Clock.systemUTC());
+    }
+
+    /** A validator of {@code rules} that compares deadlines with {@code clock} (tests pass a fixed one). */
+    public static JobValidator of(ValidationRules rules, Clock clock) {
+        return new JobValidator(rules, clock);
+    }
+
+    public ValidationRules rules() {
+        return rules;
+    }
+
+    /** Every rule {@code request} breaks; empty when it may be published. */
+    public List<Violation> validate(JobRequest request) {
+        Objects.requireNonNull(request, "request");
+        List<Violation> out = new ArrayList<>();
+        checkTenant(request.tenant(), out);
+        checkModel(request.model(), out);
+        checkMessages(request.messages(), out);
+        checkSampling(request, out);
+        checkStop(request.stop(), out);
+        Instant deadline = request.deadline();
+        if (deadline != null && !deadline.isAfter(clock.instant())) {
+            out.add(new Violation("deadline", "must lie in the future, but was " + deadline));
+        }
+        String key = request.idempotencyKey();
+        if (key != null && (key.isBlank() || key.length() > ValidationRules.MAX_IDEMPOTENCY_KEY_LENGTH)) {
+            out.add(new Violation("idempotencyKey", "must be non-blank and at most "
+                    + ValidationRules.MAX_IDEMPOTENCY_KEY_LENGTH + " characters"));
+        }
+        checkMap("attributes", request.attributes(), out);
+        checkMap("extra", request.extra(), out);
+        return List.copyOf(out);
+    }
+
+    /**
+     * Throws if {@code request} breaks any rule.
+     *
+     * @throws InvalidJobException listing every violation
+     */
+    public void check(JobRequest request) {
+        List<Violation> violations = validate(request);
+        if (!violations.isEmpty()) {
+            throw new InvalidJobException(violations);
+        }
+    }
+
+    private static void checkTenant(String tenant, List<Violation> out) {
+        if (tenant == null || tenant.isBlank()) {
+            out.add(new Violation("tenant", "is required"));
+        } else if (tenant.length() > ValidationRules.MAX_TENANT_LENGTH || !TENANT.matcher(tenant).matches()) {
+            out.add(new Violation("tenant", "must be at most " + ValidationRules.MAX_TENANT_LENGTH
+                    + " letters, digits, '.', '_' or '-', but was '" + abbreviate(tenant) + "'"));
+        }
+    }
+
+    private void checkModel(String model, List<Violation> out) {
+        if (model == null || model.isBlank()) {
+            out.add(new Violation("model", "is required"));
+        } else if (model.length() > ValidationRules.MAX_MODEL_LENGTH) {
+            out.add(new Violation("model", "must be at most " + ValidationRules.MAX_MODEL_LENGTH + " characters"));
+        } else if (!rules.allowsModel(model)) {
+            out.add(new Violation("model", "unknown model '" + abbreviate(model) + "'; allowed: "
+                    + rules.modelAllowList()));
+        }
+    }
+
+    private void checkMessages(List<JobRequest.Message> messages, List<Violation> out) {
+        if (messages.isEmpty()) {
+            out.add(new Violation("messages", "must contain at least one message"));
+            return;
+        }
+        if (messages.size() > rules.maxMessages()) {
+            out.add(new Violation("messages", "must contain at most " + rules.maxMessages() + " messages, but has "
+                    + messages.size()));
+            return;
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JobRequest.Message message = messages.get(i);
+            String path = "messages[" + i + "]";
+            if (message == null) {
+                out.add(new Violation(path, "must not be null"));
+                continue;
+            }
+            String role = message.normalizedRole();
+            if (role == null || !ROLES.contains(role)) {
+                out.add(new Violation(path + ".role", "must be one of system, user, assistant, tool, but was "
+                        + (message.role() == null ? "missing" : "'" + abbreviate(message.role()) + "'")));
+            }
+            if (message.content() == null || message.content().isEmpty()) {
+                out.add(new Violation(path + ".content", "must not be empty"));
+            }
+        }
+    }
+
+    private void checkSampling(JobRequest request, List<Violation> out) {
+        Double temperature = request.temperature();
+        if (temperature != null && !(temperature >= ValidationRules.MIN_TEMPERATURE
+                && temperature <= ValidationRules.MAX_TEMPERATURE)) {
+            out.add(new Violation("temperature", "must be between 0 and 2, but was " + temperature));
+        }
+        Integer maxTokens = request.maxTokens();
+        if (maxTokens != null && (maxTokens < 1 || maxTokens > rules.maxTokensCap())) {
+            out.add(new Violation("maxTokens", "must be between 1 and " + rules.maxTokensCap() + ", but was "
+                    + maxTokens));
+        }
+        Double topP = request.topP();
+        if (topP != null && !(topP > 0 && topP <= 1)) {
+            out.add(new Violation("topP", "must be greater than 0 and at most 1, but was " + topP));
+        }
+    }
+
+    private static void checkStop(List<String> stop, List<Violation> out) {
+        if (stop.size() > ValidationRules.MAX_STOP_SEQUENCES) {
+            out.add(new Violation("stop", "must contain at most " + ValidationRules.MAX_STOP_SEQUENCES
+                    + " sequences, but has " + stop.size()));
+            return;
+        }
+        for (int i = 0; i < stop.size(); i++) {
+            if (stop.get(i) == null || stop.get(i).isEmpty()) {
+                out.add(new Violation("stop[" + i + "]", "must not be empty"));
+            }
+        }
+    }
+
+    private static void checkMap(String field, Map<String, String> map, List<Violation> out) {
+        if (map.size() > ValidationRules.MAX_ATTRIBUTES) {
+            out.add(new Violation(field, "must contain at most " + ValidationRules.MAX_ATTRIBUTES
+                    + " entries, but has " + map.size()));
+            return;
+        }
+        map.forEach((key, value) -> {
+            if (key == null || key.isBlank()) {
+                out.add(new Violation(field, "keys must not be blank"));
+            } else if (value == null) {
+                out.add(new Violation(field + "." + key, "must not be null"));
+            }
+        });
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 61) + "...";
+    }
+}

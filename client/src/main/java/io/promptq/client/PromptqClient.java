@@ -1,0 +1,67 @@
+package io.promptq.client;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.promptq.client.internal.KafkaPromptqClient;
+import io.promptq.kafka.KafkaSettings;
+import io.promptq.registry.RegistryConfig;
+import io.promptq.topic.TopicNames;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Publishes prompt jobs to promptq's jobs topic straight from a JVM, without the HTTP API: the same
+ * validation ({@link JobValidator}), the same job ids ({@link JobIds}), the same Avro record and the same
+ * receipt as {@code POST /v1/jobs}. Thread-safe; create one per application and close it on shutdown.
+ *
+ * <pre>{@code
+ * try (PromptqClient client = PromptqClient.create(ClientConfig.from(ConfigSource.fromEnvironment()))) {
+ *     SubmitReceipt receipt = client.submit(JobRequest.builder()
+ *             .tenant("acme").model("gpt-4o-mini").user("Summarize ...").maxTokens(256).build()).join();
+ * }
+ * }</pre>
+ *
+ * <p>Records are written with an idempotent, {@code acks=all} producer, keyed by job id.
+ */
+public interface PromptqClient extends AutoCloseable {
+
+    /**
+     * Validates {@code request}, assigns its job id and publishes it.
+     *
+     * <p>The future completes with the receipt once the broker acknowledged the record, or exceptionally with
+     * {@link InvalidJobException} (nothing written), or with a {@link SubmitException} whose
+     * {@linkplain SubmitException#reason() reason} says whether to retry; it always completes within
+     * {@link #sendTimeout()}. This call itself may block for up to that timeout while topic metadata is
+     * fetched or while the producer's buffer is full (as {@code KafkaProducer.send} does); the future then
+     * completes on the producer's I/O thread, so chain heavy work with the {@code *Async} methods.
+     */
+    CompletableFuture<SubmitReceipt> submit(JobRequest request);
+
+    /** The validator {@link #submit} applies, e.g. to check a request without publishing it. */
+    JobValidator validator();
+
+    /** The topic jobs are written to. */
+    String jobsTopic();
+
+    /** The longest a submission may take (see {@link ClientConfig#sendTimeout()}). */
+    Duration sendTimeout();
+
+    /**
+     * A Micrometer binder of the underlying Kafka producer's metrics. The caller binds it to a registry and
+     * closes it before closing this client.
+     */
+    KafkaClientMetrics kafkaClientMetrics();
+
+    /** Waits up to the send timeout for submissions in flight, then releases the producer and registry client. */
+    @Override
+    void close();
+
+    /** A client for {@code config}, owning its own producer and schema registry client. */
+    static PromptqClient create(ClientConfig config) {
+        return KafkaPromptqClient.create(config);
+    }
+
+    /** A client with the default send timeout and client id. */
+    static PromptqClient create(KafkaSettings kafka, RegistryConfig registry, TopicNames topics, ValidationRules rules) {
+        return create(ClientConfig.of(kafka, registry).withTopics(topics).withRules(rules));
+    }
+}

@@ -1,0 +1,46 @@
+package io.promptq.client;
+
+import java.util.Objects;
+
+/**
+ * A job was not published. {@link #reason()} tells callers what to do about it; only
+ * {@link Reason#UNAVAILABLE} is worth retrying unchanged ({@link #retriable()}). A future returned by
+ * {@link PromptqClient#submit} completes exceptionally with one of these (or {@link InvalidJobException}),
+ * and never with a receipt for a job that was not written.
+ */
+public class SubmitException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Why a submission failed. */
+    public enum Reason {
+        /** The request broke a validation rule; see {@link InvalidJobException#violations()}. */
+        INVALID,
+        /** Too large for the broker ({@code max.request.size} / {@code message.max.bytes}). */
+        TOO_LARGE,
+        /**
+         * Kafka or the schema registry could not be reached, or did not acknowledge within the send timeout,
+         * or the producer's buffer stayed full. The job may be retried later; with an idempotency key the
+         * retry names the same job.
+         */
+        UNAVAILABLE,
+        /** Any other failure (e.g. the registry refused the schema, or the client is closed). */
+        FAILED
+    }
+
+    private final Reason reason;
+
+    public SubmitException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = Objects.requireNonNull(reason, "reason");
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    /** Whether the same request may succeed if submitted again later. */
+    public boolean retriable() {
+        return reason == Reason.UNAVAILABLE;
+    }
+}

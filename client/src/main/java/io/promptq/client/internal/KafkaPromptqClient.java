@@ -1,0 +1,271 @@
+package io.promptq.client.internal;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.promptq.client.ClientConfig;
+import io.promptq.client.InvalidJobException;
+import io.promptq.client.JobIds;
+import io.promptq.client.JobRequest;
+import io.promptq.client.JobValidator;
+import io.promptq.client.PromptqClient;
+import io.promptq.client.SubmitException;
+import io.promptq.client.SubmitException.Reason;
+import io.promptq.client.SubmitReceipt;
+import io.promptq.client.ValidationRules;
+import io.promptq.client.Violation;
+import io.promptq.registry.RegistryUnreachableException;
+import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.PromptJob;
+import io.promptq.topic.Topic;
+import io.promptq.topic.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka-backed {@link PromptqClient}.
+ *
+ * <p>Values are serialized before {@code send} with the registry-backed Avro serializer of the jobs
+ * {@link Topic}, so the registry lookup is under this class's control: a background task resolves the
+ * schema id once (retrying while the registry is unreachable) and submissions wait for it at most for
+ * their remaining time budget, after which every serialization is local. Every failure is classified
+ * here, once, into a {@link SubmitException.Reason}; nothing is logged per submission.
+ */
+public final class KafkaPromptqClient implements PromptqClient {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaPromptqClient.class);
+    private static final Duration MAX_WARMUP_BACKOFF = Duration.ofSeconds(10);
+
+    private final Producer<String, byte[]> producer;
+    private final Serializer<PromptJob> valueSerializer;
+    private final String topic;
+    private final JobValidator validator;
+    private final Duration sendTimeout;
+    private final Clock clock;
+    private final AutoCloseable resources;
+    private final CompletableFuture<Void> schemaResolved = new CompletableFuture<>();
+    private final Thread warmup;
+    private volatile Throwable lastSchemaFailure;
+    private volatile boolean closed;
+
+    /**
+     * A client over the given producer (tests pass a {@code MockProducer}).
+     *
+     * @param valueSerializer serializer of the jobs topic's values
+     * @param resources closed after the producer, e.g. the registry client
+     */
+    public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
+            JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources) {
+        this.producer = Objects.requireNonNull(producer, "producer");
+        this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.validator = Objects.requireNonNull(validator, "validator");
+        this.sendTimeout = Objects.requireNonNull(sendTimeout, "sendTimeout");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.resources = Objects.requireNonNull(resources, "resources");
+        this.warmup = Thread.ofVirtual().name("promptq-client-schema-" + topic).start(this::resolveSchema);
+    }
+
+    /** A client with its own producer and registry client, both closed by {@link #close()}. */
+    public static KafkaPromptqClient create(ClientConfig config) {
+        SchemaRegistryClient registry = SchemaRegistryClient.create(config.registry());
+        try {
+            Topic<String, PromptJob> jobs = Topics.create(config.topics(), registry, config.registry().autoRegister())
+                    .jobs();
+            KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                    ProducerProperties.of(config.kafka(), config.clientId(), config.sendTimeout()),
+                    new StringSerializer(), new ByteArraySerializer());
+            return new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
+                    JobValidator.of(config.rules()), config.sendTimeout(), Clock.systemUTC(), registry);
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public CompletableFuture<SubmitReceipt> submit(JobRequest request) {
+        long started = System.nanoTime();
+        if (closed) {
+            return CompletableFuture.failedFuture(new SubmitException(Reason.FAILED, "the client is closed", null));
+        }
+        List<Violation> violations = validator.validate(request);
+        if (!violations.isEmpty()) {
+            return CompletableFuture.failedFuture(new InvalidJobException(violations));
+        }
+        Instant now = clock.instant();
+        String jobId = JobIds.of(request.tenant(), request.idempotencyKey());
+        ValidationRules rules = validator.rules();
+        PromptJob job = PromptJobs.toAvro(request, jobId, now, rules);
+        byte[] value;
+        try {
+            awaitSchema(started, jobId);
+            value = valueSerializer.serialize(topic, job);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(classify(e, jobId));
+        }
+        CompletableFuture<SubmitReceipt> acked = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, null, job.getSubmittedAt().toEpochMilli(), jobId, value),
+                    (metadata, error) -> {
+                        if (error == null) {
+                            acked.complete(new SubmitReceipt(jobId, metadata.topic(), metadata.partition(),
+                                    metadata.offset()));
+                        } else {
+                            acked.completeExceptionally(classify(error, jobId));
+                        }
+                    });
+        } catch (RuntimeException e) {
+            acked.completeExceptionally(classify(e, jobId));
+        }
+        if (acked.isDone()) {
+            return acked;
+        }
+        long remaining = sendTimeout.toNanos() - (System.nanoTime() - started);
+        return acked.orTimeout(Math.max(remaining, 1), TimeUnit.NANOSECONDS)
+                .handle((receipt, error) -> {
+                    if (error == null) {
+                        return receipt;
+                    }
+                    throw classify(error, jobId);
+                });
+    }
+
+    @Override
+    public JobValidator validator() {
+        return validator;
+    }
+
+    @Override
+    public String jobsTopic() {
+        return topic;
+    }
+
+    @Override
+    public Duration sendTimeout() {
+        return sendTimeout;
+    }
+
+    @Override
+    public KafkaClientMetrics kafkaClientMetrics() {
+        return new KafkaClientMetrics(producer);
+    }
+
+    /** Whether the jobs topic's schema id has been resolved with the registry (submissions need no registry I/O). */
+    public boolean schemaResolved() {
+        return schemaResolved.isDone() && !schemaResolved.isCompletedExceptionally();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        warmup.interrupt();
+        try {
+            producer.close(sendTimeout);
+        } catch (RuntimeException e) {
+            log.warn("Closing the Kafka producer of topic {} failed: {}", topic, e.toString());
+        }
+        try {
+            valueSerializer.close();
+            resources.close();
+        } catch (Exception e) {
+            log.warn("Closing the schema registry client failed: {}", e.toString());
+        }
+    }
+
+    /** Resolves the jobs schema's id with the registry, retrying with backoff until it succeeds or the client closes. */
+    private void resolveSchema() {
+        PromptJob sample = PromptJobs.toAvro(JobRequest.builder().tenant("warmup").model("warmup").user("warmup")
+                .build(), "00000000-0000-0000-0000-000000000000", Instant.EPOCH, validator.rules());
+        long backoffMs = 250;
+        while (!closed) {
+            try {
+                valueSerializer.serialize(topic, sample);
+                schemaResolved.complete(null);
+                return;
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                lastSchemaFailure = e;
+                log.warn("Cannot resolve the schema of topic {} with the registry yet (retrying in {} ms): {}",
+                        topic, backoffMs, e.toString());
+            }
+            try {
+                Thread.sleep(backoffMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoffMs = Math.min(backoffMs * 2, MAX_WARMUP_BACKOFF.toMillis());
+        }
+    }
+
+    private void awaitSchema(long started, String jobId) {
+        if (schemaResolved.isDone()) {
+            return;
+        }
+        long remaining = sendTimeout.toNanos() - (System.nanoTime() - started);
+        try {
+            schemaResolved.get(Math.max(remaining, 0), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            Throwable last = lastSchemaFailure;
+            Reason reason = last == null || last instanceof RegistryUnreachableException ? Reason.UNAVAILABLE
+                    : Reason.FAILED;
+            throw new SubmitException(reason, "job " + jobId + " not published: the schema of topic " + topic
+                    + " is not resolved with the registry" + (last == null ? "" : " (" + last.getMessage() + ")"),
+                    last);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SubmitException(Reason.FAILED, "interrupted while waiting for the schema registry", e);
+        } catch (ExecutionException e) {
+            throw new SubmitException(Reason.FAILED, "schema resolution failed", e.getCause());
+        }
+    }
+
+    /** The one place that decides how a failure is reported to callers. */
+    static SubmitException classify(Throwable error, String jobId) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof SubmitException submit) {
+            return submit;
+        }
+        String prefix = "job " + jobId + " not published: ";
+        if (e instanceof TimeoutException) {
+            return new SubmitException(Reason.UNAVAILABLE, prefix + "not acknowledged within the send timeout", e);
+        }
+        if (e instanceof RecordTooLargeException) {
+            return new SubmitException(Reason.TOO_LARGE, prefix + e.getMessage(), e);
+        }
+        if (e instanceof RetriableException || e instanceof RegistryUnreachableException
+                || e instanceof InterruptException) {
+            return new SubmitException(Reason.UNAVAILABLE, prefix + e.getMessage(), e);
+        }
+        if (e instanceof KafkaException || e instanceof IllegalStateException) {
+            return new SubmitException(Reason.FAILED, prefix + e.getMessage(), e);
+        }
+        return new SubmitException(Reason.FAILED, prefix + e, e);
+    }
+}

@@ -1,0 +1,182 @@
+package io.promptq.client.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.promptq.client.InvalidJobException;
+import io.promptq.client.JobIds;
+import io.promptq.client.JobRequest;
+import io.promptq.client.JobValidator;
+import io.promptq.client.SubmitException;
+import io.promptq.client.SubmitException.Reason;
+import io.promptq.client.SubmitReceipt;
+import io.promptq.client.ValidationRules;
+import io.promptq.client.Violation;
+import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.ChatMessage;
+import io.promptq.schema.PromptJob;
+import io.promptq.schema.Role;
+import io.promptq.topic.Topic;
+import io.promptq.topic.TopicNames;
+import io.promptq.topic.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class KafkaPromptqClientTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00.123456Z");
+
+    private final SchemaRegistryClient registry = SchemaRegistryClient.inMemory();
+    private final Topic<String, PromptJob> jobs = Topics.create(TopicNames.defaults(), registry, true).jobs();
+    private KafkaPromptqClient client;
+
+    private KafkaPromptqClient client(MockProducer<String, byte[]> producer, Duration sendTimeout) {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        client = new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
+                JobValidator.of(ValidationRules.defaults(), clock), sendTimeout, clock, registry);
+        return client;
+    }
+
+    private static MockProducer<String, byte[]> producer(boolean autoComplete) {
+        return new MockProducer<>(autoComplete, null, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterEach
+    void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    @Test
+    void publishesTheJobKeyedByItsIdAndReturnsWhereItLanded() throws Exception {
+        MockProducer<String, byte[]> producer = producer(true);
+        JobRequest request = JobRequest.builder().tenant("acme").model("gpt-4o-mini").system("Be brief.")
+                .user("Hello").temperature(0.2).maxTokens(64).stop("END").idempotencyKey("k-1")
+                .deadline(NOW.plusSeconds(3600)).priority(2).attribute("team", "search").build();
+
+        SubmitReceipt receipt = client(producer, Duration.ofSeconds(5)).submit(request).get(10, TimeUnit.SECONDS);
+
+        String jobId = JobIds.derive("acme", "k-1").toString();
+        assertThat(receipt).isEqualTo(new SubmitReceipt(jobId, "promptq.jobs", 0, 0));
+        assertThat(producer.history()).hasSize(1);
+        ProducerRecord<String, byte[]> record = producer.history().get(0);
+        assertThat(record.key()).isEqualTo(jobId);
+        PromptJob job = jobs.valueDeserializer().deserialize(record.topic(), record.value());
+        assertThat(job.getJobId()).isEqualTo(jobId);
+        assertThat(job.getTenant()).isEqualTo("acme");
+        assertThat(job.getMessages()).containsExactly(new ChatMessage(Role.SYSTEM, "Be brief."),
+                new ChatMessage(Role.USER, "Hello"));
+        assertThat(job.getParameters().getTemperature()).isEqualTo(0.2);
+        assertThat(job.getParameters().getMaxTokens()).isEqualTo(64);
+        assertThat(job.getParameters().getStop()).containsExactly("END");
+        assertThat(job.getSubmittedAt()).isEqualTo(Instant.parse("2026-11-22T12:00:00.123Z"));
+        assertThat(job.getDeadline()).isEqualTo(Instant.parse("2026-11-22T13:00:00.123Z"));
+        assertThat(job.getIdempotencyKey()).isEqualTo("k-1");
+        assertThat(job.getPriority()).isEqualTo(2);
+        assertThat(job.getAttributes()).isEqualTo(Map.of("team", "search"));
+    }
+
+    @Test
+    void appliesDefaultsForOmittedParameters() throws Exception {
+        MockProducer<String, byte[]> producer = producer(true);
+
+        client(producer, Duration.ofSeconds(5)).submit(JobRequest.builder().tenant("t").model("m").user("u").build())
+                .get(10, TimeUnit.SECONDS);
+
+        PromptJob job = jobs.valueDeserializer().deserialize("promptq.jobs", producer.history().get(0).value());
+        assertThat(job.getParameters().getTemperature()).isEqualTo(JobRequest.DEFAULT_TEMPERATURE);
+        assertThat(job.getParameters().getMaxTokens()).isEqualTo(ValidationRules.DEFAULT_DEFAULT_MAX_TOKENS);
+        assertThat(job.getParameters().getTopP()).isNull();
+        assertThat(job.getDeadline()).isNull();
+        assertThat(job.getIdempotencyKey()).isNull();
+    }
+
+    @Test
+    void invalidJobFailsWithItsViolationsAndWritesNothing() {
+        MockProducer<String, byte[]> producer = producer(true);
+
+        CompletableFuture<SubmitReceipt> future = client(producer, Duration.ofSeconds(5))
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").temperature(5).build());
+
+        assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(InvalidJobException.class, e -> assertThat(e.violations())
+                        .containsExactly(new Violation("temperature", "must be between 0 and 2, but was 5.0")));
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void brokerErrorIsReportedAsRetriableUnavailability() {
+        MockProducer<String, byte[]> producer = producer(false);
+        CompletableFuture<SubmitReceipt> future = client(producer, Duration.ofSeconds(30))
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").build());
+
+        producer.errorNext(new NotEnoughReplicasException("isr too small"));
+
+        assertFailsWith(future, Reason.UNAVAILABLE);
+    }
+
+    @Test
+    void recordTooLargeIsNotRetriable() {
+        MockProducer<String, byte[]> producer = producer(false);
+        CompletableFuture<SubmitReceipt> future = client(producer, Duration.ofSeconds(30))
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").build());
+
+        producer.errorNext(new RecordTooLargeException("too big"));
+
+        assertFailsWith(future, Reason.TOO_LARGE);
+    }
+
+    @Test
+    void unacknowledgedSendFailsAsUnavailableOnceTheSendTimeoutPasses() {
+        MockProducer<String, byte[]> producer = producer(false);
+
+        CompletableFuture<SubmitReceipt> future = client(producer, Duration.ofMillis(500))
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").build());
+
+        assertFailsWith(future, Reason.UNAVAILABLE);
+    }
+
+    @Test
+    void closedClientRefusesSubmissions() {
+        KafkaPromptqClient closed = client(producer(true), Duration.ofSeconds(5));
+        closed.close();
+
+        assertFailsWith(closed.submit(JobRequest.builder().tenant("acme").model("m").user("u").build()), Reason.FAILED);
+    }
+
+    @Test
+    void resubmissionWithTheSameKeyNamesTheSameJob() throws Exception {
+        KafkaPromptqClient c = client(producer(true), Duration.ofSeconds(5));
+        JobRequest request = JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("same").build();
+
+        String first = c.submit(request).get(10, TimeUnit.SECONDS).jobId();
+        String second = c.submit(request).get(10, TimeUnit.SECONDS).jobId();
+
+        assertThat(second).isEqualTo(first);
+        assertThat(List.of(first)).allMatch(id -> !id.isBlank());
+    }
+
+    private static void assertFailsWith(CompletableFuture<SubmitReceipt> future, Reason reason) {
+        assertThatThrownBy(() -> future.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(SubmitException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(reason);
+                    assertThat(e.retriable()).isEqualTo(reason == Reason.UNAVAILABLE);
+                });
+    }
+}

@@ -1,0 +1,53 @@
+package io.promptq.producer;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigSource;
+import io.promptq.metrics.Metrics;
+import io.promptq.producer.config.ProducerServiceConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the producer service alone: reads {@link ProducerServiceConfig} from the environment, starts the
+ * service and closes it gracefully on SIGTERM. Exits with status 2 on a bad configuration.
+ */
+public final class ProducerMain {
+
+    private static final Logger log = LoggerFactory.getLogger(ProducerMain.class);
+
+    private ProducerMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        ProducerServiceConfig config;
+        try {
+            config = ProducerServiceConfig.from(ConfigSource.fromEnvironment());
+        } catch (ConfigException e) {
+            log.error("Invalid configuration: {}", e.getMessage());
+            System.exit(2);
+            return;
+        }
+        PrometheusMeterRegistry registry = Metrics.prometheus("producer", instance());
+        ProducerService service = ProducerService.start(config, registry);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("promptq-producer-shutdown").unstarted(() -> {
+            try {
+                service.close();
+            } finally {
+                stopped.countDown();
+            }
+        }));
+        stopped.await();
+    }
+
+    private static String instance() {
+        try {
+            return InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+        } catch (UnknownHostException e) {
+            return "pid-" + ProcessHandle.current().pid();
+        }
+    }
+}

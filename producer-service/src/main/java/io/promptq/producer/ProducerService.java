@@ -1,0 +1,145 @@
+package io.promptq.producer;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.client.PromptqClient;
+import io.promptq.http.OpsServer;
+import io.promptq.producer.config.ProducerServiceConfig;
+import io.promptq.producer.http.internal.JobsHandler;
+import io.promptq.producer.internal.CachedHealthCheck;
+import io.promptq.producer.internal.KafkaHealthCheck;
+import io.promptq.producer.internal.RegistryHealthCheck;
+import io.promptq.producer.internal.TopicCreator;
+import io.promptq.producer.metrics.ProducerMetrics;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer service: the HTTP API through which upstream systems publish prompt jobs
+ * ({@code POST /v1/jobs}, {@code POST /v1/jobs/batch}), plus {@code /health/live}, {@code /health/ready}
+ * (Kafka and the schema registry reachable, cached for {@value #READINESS_CACHE_SECONDS}s) and
+ * {@code /metrics}. Embeddable: the launcher runs it in one JVM with the workers; {@link ProducerMain} runs it
+ * alone.
+ */
+public final class ProducerService implements AutoCloseable {
+
+    /** How long a readiness answer is reused. */
+    public static final int READINESS_CACHE_SECONDS = 5;
+
+    private static final Logger log = LoggerFactory.getLogger(ProducerService.class);
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+    private final ProducerServiceConfig config;
+    private final PromptqClient client;
+    private final KafkaClientMetrics kafkaMetrics;
+    private final Admin admin;
+    private final TopicCreator topicCreator;
+    private final OpsServer server;
+
+    private ProducerService(ProducerServiceConfig config, PromptqClient client, KafkaClientMetrics kafkaMetrics,
+            Admin admin, TopicCreator topicCreator, OpsServer server) {
+        this.config = config;
+        this.client = client;
+        this.kafkaMetrics = kafkaMetrics;
+        this.admin = admin;
+        this.topicCreator = topicCreator;
+        this.server = server;
+    }
+
+    /**
+     * Starts the service: the Kafka producer, the jobs topic (when {@code createTopics}) and the HTTP server.
+     * It starts even while Kafka or the registry is down; readiness reports them and submissions answer 503
+     * until they are back.
+     */
+    public static ProducerService start(ProducerServiceConfig config, PrometheusMeterRegistry registry) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(registry, "registry");
+        PromptqClient client = PromptqClient.create(config.client());
+        KafkaClientMetrics kafkaMetrics = null;
+        Admin admin = null;
+        TopicCreator topicCreator = null;
+        try {
+            kafkaMetrics = bindKafkaMetrics(client, registry);
+            ProducerMetrics metrics = ProducerMetrics.bind(registry);
+            admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
+            String topic = client.jobsTopic();
+            if (config.createTopics()) {
+                topicCreator = TopicCreator.start(admin, topic, config.topicPartitions(), Duration.ofSeconds(10));
+                if (!topicCreator.await(config.client().sendTimeout())) {
+                    log.warn("Topic {} not confirmed yet; creation continues in the background", topic);
+                }
+            }
+            JobsHandler jobs = new JobsHandler(client, config, metrics);
+            OpsServer server = OpsServer.start(config.httpHost(), config.httpPort(), registry, app -> {
+                app.post("/v1/jobs", jobs::submit);
+                app.post("/v1/jobs/batch", jobs::submitBatch);
+            });
+            Duration ttl = Duration.ofSeconds(READINESS_CACHE_SECONDS);
+            server.readiness("kafka", new CachedHealthCheck(new KafkaHealthCheck(admin, topic, CHECK_TIMEOUT), ttl))
+                    .readiness("schema-registry", new CachedHealthCheck(
+                            new RegistryHealthCheck(config.client().registry(), CHECK_TIMEOUT), ttl));
+            log.info("Producer service listening on http://{}:{} (topic {}, auth {}, send timeout {} ms)",
+                    config.httpHost(), server.port(), topic, config.authTokens().enabled() ? "on" : "off",
+                    config.client().sendTimeout().toMillis());
+            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server);
+        } catch (RuntimeException e) {
+            closeQuietly(topicCreator);
+            closeQuietly(kafkaMetrics);
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(1));
+            }
+            client.close();
+            throw e;
+        }
+    }
+
+    /** The port the HTTP API listens on (useful with port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    /** The client this service publishes with (shared, do not close). */
+    public PromptqClient client() {
+        return client;
+    }
+
+    public ProducerServiceConfig config() {
+        return config;
+    }
+
+    /** Stops accepting requests, then flushes and closes the producer (waiting up to the send timeout). */
+    @Override
+    public void close() {
+        server.close();
+        closeQuietly(topicCreator);
+        closeQuietly(kafkaMetrics);
+        admin.close(Duration.ofSeconds(2));
+        client.close();
+        log.info("Producer service stopped");
+    }
+
+    private static KafkaClientMetrics bindKafkaMetrics(PromptqClient client, PrometheusMeterRegistry registry) {
+        try {
+            KafkaClientMetrics metrics = client.kafkaClientMetrics();
+            metrics.bindTo(registry);
+            return metrics;
+        } catch (RuntimeException e) {
+            log.warn("Kafka producer metrics not available: {}", e.toString());
+            return null;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            log.warn("Closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+        }
+    }
+}

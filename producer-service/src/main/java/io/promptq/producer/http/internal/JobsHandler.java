@@ -1,0 +1,329 @@
+package io.promptq.producer.http.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import io.promptq.client.InvalidJobException;
+import io.promptq.client.JobRequest;
+import io.promptq.client.PromptqClient;
+import io.promptq.client.SubmitException;
+import io.promptq.client.SubmitReceipt;
+import io.promptq.http.OpsServer;
+import io.promptq.producer.config.ProducerServiceConfig;
+import io.promptq.producer.http.JobJson;
+import io.promptq.producer.http.JsonFieldException;
+import io.promptq.producer.metrics.ProducerMetrics;
+import io.promptq.producer.metrics.ProducerMetrics.RejectReason;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job endpoints: {@code POST /v1/jobs} and {@code POST /v1/jobs/batch}. JSON is mapped to a
+ * {@link JobRequest} ({@link JobJson}) and handed to {@link PromptqClient#submit}, which validates it with
+ * the one {@code JobValidator} and publishes it; the answer waits for the broker's acknowledgement, bounded
+ * by the client's send timeout. Refusals are answered as RFC 9457 problems and counted by reason; this is
+ * the one place where publishing failures are logged.
+ */
+public final class JobsHandler {
+
+    /** Media type of a batch written as one JSON object per line. */
+    public static final String NDJSON = "application/x-ndjson";
+
+    private static final Logger log = LoggerFactory.getLogger(JobsHandler.class);
+    private static final Duration AWAIT_GRACE = Duration.ofSeconds(2);
+
+    private final PromptqClient client;
+    private final ProducerServiceConfig config;
+    private final ProducerMetrics metrics;
+    private final Authenticator auth;
+    private final long retryAfterSeconds;
+
+    public JobsHandler(PromptqClient client, ProducerServiceConfig config, ProducerMetrics metrics) {
+        this.client = client;
+        this.config = config;
+        this.metrics = metrics;
+        this.auth = new Authenticator(config.authTokens());
+        this.retryAfterSeconds = Math.max(1, (client.sendTimeout().toMillis() + 999) / 1000);
+    }
+
+    /** {@code POST /v1/jobs}: one job; 202 with the receipt once the broker acknowledged it. */
+    public void submit(Context ctx) {
+        try {
+            Optional<String> principal = auth.authenticate(ctx.header("Authorization"));
+            String mediaType = mediaType(ctx);
+            if (mediaType != null && !isJson(mediaType)) {
+                throw Rejection.unsupportedMediaType("Content-Type must be application/json, but was " + mediaType);
+            }
+            JsonNode node = parse(BodyReader.read(ctx.req(), config.maxBodyBytes()));
+            JobRequest request = prepare(node, principal);
+            SubmitReceipt receipt = await(publish(request));
+            metrics.accepted();
+            ctx.status(202).json(receipt);
+        } catch (Rejection rejection) {
+            metrics.rejected(rejection.reason());
+            respond(ctx, rejection);
+        }
+    }
+
+    /**
+     * {@code POST /v1/jobs/batch}: a JSON array of jobs, or NDJSON (one job per line) with
+     * {@code Content-Type: application/x-ndjson}. Answers 200 with one result per item, in order; see
+     * {@link BatchResult}.
+     */
+    public void submitBatch(Context ctx) {
+        try {
+            Optional<String> principal = auth.authenticate(ctx.header("Authorization"));
+            String mediaType = mediaType(ctx);
+            boolean ndjson = mediaType != null && isNdjson(mediaType);
+            if (mediaType != null && !ndjson && !isJson(mediaType)) {
+                throw Rejection.unsupportedMediaType("Content-Type must be application/json (an array of jobs) or "
+                        + NDJSON + " (one job per line), but was " + mediaType);
+            }
+            byte[] body = BodyReader.read(ctx.req(), config.maxBatchBodyBytes());
+            List<Item> items = ndjson ? parseLines(body) : parseArray(body);
+            if (items.isEmpty()) {
+                throw Rejection.invalidField("body", "must contain at least one job");
+            }
+            if (items.size() > config.maxBatch()) {
+                throw Rejection.tooLarge("body", "the batch has " + items.size() + " jobs; the limit is "
+                        + config.maxBatch());
+            }
+            BatchResult result = publishAll(items, principal);
+            if (result.anyUnavailable()) {
+                ctx.header("Retry-After", Long.toString(retryAfterSeconds));
+            }
+            ctx.status(200).json(result.toJson());
+        } catch (Rejection rejection) {
+            metrics.rejected(rejection.reason());
+            respond(ctx, rejection);
+        }
+    }
+
+    private BatchResult publishAll(List<Item> items, Optional<String> principal) {
+        List<Object> outcomes = new ArrayList<>(items.size());
+        for (Item item : items) {
+            if (item.error() != null) {
+                outcomes.add(item.error());
+                continue;
+            }
+            try {
+                outcomes.add(publish(prepare(item.node(), principal)));
+            } catch (Rejection rejection) {
+                outcomes.add(rejection);
+            }
+        }
+        BatchResult result = new BatchResult(items.size());
+        for (int i = 0; i < outcomes.size(); i++) {
+            Object outcome = outcomes.get(i);
+            try {
+                if (outcome instanceof Rejection rejection) {
+                    throw rejection;
+                }
+                @SuppressWarnings("unchecked")
+                CompletableFuture<SubmitReceipt> future = (CompletableFuture<SubmitReceipt>) outcome;
+                result.accepted(i, await(future));
+                metrics.accepted();
+            } catch (Rejection rejection) {
+                result.rejected(i, rejection.atIndex(i));
+                metrics.rejected(rejection.reason());
+            }
+        }
+        return result;
+    }
+
+    private JobRequest prepare(JsonNode node, Optional<String> principal) {
+        JobRequest request;
+        try {
+            request = JobJson.read(node, principal.orElse(config.defaultTenant()));
+        } catch (JsonFieldException e) {
+            throw Rejection.invalidField(e.field(), e.detail());
+        }
+        auth.authorize(principal, request.tenant());
+        return request;
+    }
+
+    private CompletableFuture<SubmitReceipt> publish(JobRequest request) {
+        long started = System.nanoTime();
+        return client.submit(request).whenComplete((receipt, error) -> {
+            if (!(unwrap(error) instanceof InvalidJobException)) {
+                metrics.published(started, error == null);
+            }
+        });
+    }
+
+    private SubmitReceipt await(CompletableFuture<SubmitReceipt> future) {
+        try {
+            return future.get(client.sendTimeout().plus(AWAIT_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw classify(unwrap(e));
+        } catch (TimeoutException e) {
+            throw Rejection.unavailable("the job was not acknowledged within " + client.sendTimeout().toMillis()
+                    + " ms", retryAfterSeconds);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Rejection.unavailable("the service is shutting down", retryAfterSeconds);
+        }
+    }
+
+    private Rejection classify(Throwable error) {
+        if (error instanceof InvalidJobException invalid) {
+            return Rejection.invalid(invalid.violations());
+        }
+        if (error instanceof SubmitException submit) {
+            return switch (submit.reason()) {
+                case INVALID -> Rejection.invalidField("body", submit.getMessage());
+                case TOO_LARGE -> Rejection.tooLarge("body", submit.getMessage());
+                case UNAVAILABLE -> {
+                    log.debug("Job not published, Kafka or the registry unavailable: {}", submit.getMessage());
+                    yield Rejection.unavailable(submit.getMessage(), retryAfterSeconds);
+                }
+                case FAILED -> {
+                    log.error("Job not published: {}", submit.getMessage(), submit);
+                    yield Rejection.error("the job was not published; see the service log");
+                }
+            };
+        }
+        log.error("Job not published after an unexpected error", error);
+        return Rejection.error("the job was not published; see the service log");
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof ExecutionException || e instanceof CompletionException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            JsonNode node = JobJson.mapper().readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw Rejection.invalidField("body", "must be a JSON object, but the body is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw Rejection.invalidField("body", "is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw Rejection.invalidField("body", "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static List<Item> parseArray(byte[] body) {
+        JsonNode node = parse(body);
+        if (!node.isArray()) {
+            throw Rejection.invalidField("body", "must be a JSON array of jobs (or NDJSON with Content-Type " + NDJSON + ")");
+        }
+        List<Item> items = new ArrayList<>(node.size());
+        node.forEach(element -> items.add(new Item(element, null)));
+        return items;
+    }
+
+    private static List<Item> parseLines(byte[] body) {
+        List<Item> items = new ArrayList<>();
+        String text = new String(body, StandardCharsets.UTF_8);
+        int lineNumber = 0;
+        for (String line : text.split("\n")) {
+            lineNumber++;
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                items.add(new Item(JobJson.mapper().readTree(line), null));
+            } catch (JsonProcessingException e) {
+                items.add(new Item(null, Rejection.invalidField("body", "line " + lineNumber + " is not valid JSON: "
+                        + e.getOriginalMessage())));
+            }
+        }
+        return items;
+    }
+
+    private static String mediaType(Context ctx) {
+        String header = ctx.header("Content-Type");
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        int semicolon = header.indexOf(';');
+        return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isJson(String mediaType) {
+        return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+    }
+
+    private static boolean isNdjson(String mediaType) {
+        return mediaType.equals(NDJSON) || mediaType.equals("application/jsonl") || mediaType.equals("application/x-jsonlines");
+    }
+
+    private static void respond(Context ctx, Rejection rejection) {
+        rejection.headers().forEach(ctx::header);
+        OpsServer.respond(ctx, rejection.problem());
+    }
+
+    /** One item of a batch: its JSON, or why it could not be parsed. */
+    private record Item(JsonNode node, Rejection error) {}
+
+    /**
+     * The answer of a batch: {@code {"accepted": n, "rejected": m, "results": [...]}} with one result per
+     * item in request order, {@code {"index": i, "status": 202, "jobId", "topic", "partition", "offset"}} or
+     * {@code {"index": i, "status": 400, "problem": {RFC 9457 problem with "field" and "index"}}}.
+     */
+    static final class BatchResult {
+        private final List<Map<String, Object>> results;
+        private int accepted;
+        private boolean anyUnavailable;
+
+        BatchResult(int size) {
+            results = new ArrayList<>(Collections.nCopies(size, null));
+        }
+
+        void accepted(int index, SubmitReceipt receipt) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("index", index);
+            item.put("status", 202);
+            item.put("jobId", receipt.jobId());
+            item.put("topic", receipt.topic());
+            item.put("partition", receipt.partition());
+            item.put("offset", receipt.offset());
+            results.set(index, item);
+            accepted++;
+        }
+
+        void rejected(int index, Rejection rejection) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("index", index);
+            item.put("status", rejection.problem().status());
+            item.put("problem", rejection.problemAsMap());
+            results.set(index, item);
+            anyUnavailable |= rejection.reason() == RejectReason.UNAVAILABLE;
+        }
+
+        boolean anyUnavailable() {
+            return anyUnavailable;
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("accepted", accepted);
+            json.put("rejected", results.size() - accepted);
+            json.put("results", results);
+            return json;
+        }
+    }
+}

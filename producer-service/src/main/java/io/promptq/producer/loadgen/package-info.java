@@ -1,0 +1,6 @@
+/**
+ * A reusable load generator for promptq: publishes N jobs at a target rate or as fast as possible, to a
+ * producer service over HTTP or straight to Kafka, and reports progress and a summary. CLI-free: the
+ * {@code promptq submit} command wraps it.
+ */
+package io.promptq.producer.loadgen;

@@ -1,0 +1,5 @@
+/**
+ * Meters of the producer service: jobs accepted, jobs rejected by reason and publish latency, with their
+ * names defined once in {@link io.promptq.producer.metrics.ProducerMetrics}.
+ */
+package io.promptq.producer.metrics;

@@ -1,0 +1,6 @@
+/**
+ * The producer service: an HTTP API (JSON in, Avro on Kafka) through which upstream systems publish prompt
+ * jobs, embeddable as {@link io.promptq.producer.ProducerService} or run alone by
+ * {@link io.promptq.producer.ProducerMain}.
+ */
+package io.promptq.producer;

@@ -1,0 +1,81 @@
+package io.promptq.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.promptq.client.ClientConfig;
+import io.promptq.client.ValidationRules;
+import io.promptq.kafka.KafkaSettings;
+import io.promptq.producer.config.ProducerServiceConfig;
+import io.promptq.registry.RegistryConfig;
+import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.PromptJob;
+import io.promptq.topic.Topic;
+import io.promptq.topic.TopicNames;
+import io.promptq.topic.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Shared set-up of the producer's integration tests: a unique jobs topic and a reader for it. */
+final class ItSupport {
+
+    private ItSupport() {}
+
+    /** Topic names with a fresh jobs topic, so tests sharing the cluster never see each other's records. */
+    static TopicNames uniqueTopics(String testName) {
+        return new TopicNames("promptq.jobs." + testName + "-" + UUID.randomUUID(), TopicNames.DEFAULT_RETRY_PREFIX,
+                TopicNames.DEFAULT_DEAD_LETTERS, TopicNames.DEFAULT_RESULTS, TopicNames.DEFAULT_TOTALS,
+                TopicNames.DEFAULT_WINDOWS);
+    }
+
+    /** A service configuration on a free port for {@code bootstrap} and {@code registryUrl}. */
+    static ProducerServiceConfig config(String bootstrap, String registryUrl, TopicNames topics, ValidationRules rules,
+            Duration sendTimeout) {
+        ClientConfig client = ClientConfig.of(KafkaSettings.of(bootstrap), RegistryConfig.of(registryUrl))
+                .withTopics(topics).withRules(rules).withSendTimeout(sendTimeout).withClientId("producer-it");
+        return ProducerServiceConfig.defaults(client).withHttpPort(0).withTopicCreation(true, 3);
+    }
+
+    /** Reads the record at {@code partition}/{@code offset} of {@code topic} with a plain consumer and our deserializer. */
+    static ConsumerRecord<String, PromptJob> readAt(String bootstrap, String registryUrl, String topic, int partition,
+            long offset) {
+        try (SchemaRegistryClient registry = SchemaRegistryClient.create(RegistryConfig.of(registryUrl))) {
+            Topic<String, PromptJob> jobs = Topics.create(new TopicNames(topic, TopicNames.DEFAULT_RETRY_PREFIX,
+                    TopicNames.DEFAULT_DEAD_LETTERS, TopicNames.DEFAULT_RESULTS, TopicNames.DEFAULT_TOTALS,
+                    TopicNames.DEFAULT_WINDOWS), registry, false).jobs();
+            try (KafkaConsumer<String, PromptJob> consumer = new KafkaConsumer<>(
+                    KafkaSettings.of(bootstrap).consumerConfig("it-" + UUID.randomUUID(), "it-reader"),
+                    jobs.keyDeserializer(), jobs.valueDeserializer())) {
+                TopicPartition tp = new TopicPartition(topic, partition);
+                consumer.assign(List.of(tp));
+                consumer.seek(tp, offset);
+                List<ConsumerRecord<String, PromptJob>> seen = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (seen.isEmpty() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                }
+                assertThat(seen).as("record at %s-%d@%d", topic, partition, offset).isNotEmpty();
+                assertThat(seen.get(0).offset()).isEqualTo(offset);
+                return seen.get(0);
+            }
+        }
+    }
+
+    /** Total records in {@code topic}. */
+    static long recordCount(String bootstrap, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                KafkaSettings.of(bootstrap).consumerConfig("it-" + UUID.randomUUID(), "it-counter"),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+}

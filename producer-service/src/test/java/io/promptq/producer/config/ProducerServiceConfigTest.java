@@ -1,0 +1,89 @@
+package io.promptq.producer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.promptq.client.ClientConfig;
+import io.promptq.client.ValidationRules;
+import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigSource;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ProducerServiceConfigTest {
+
+    @Test
+    void defaultsSuitLocalRunsWithAuthOff() {
+        ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.empty());
+
+        assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.maxBodyBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.maxBatch()).isEqualTo(1000);
+        assertThat(config.authTokens().enabled()).isFalse();
+        assertThat(config.defaultTenant()).isEqualTo("default");
+        assertThat(config.createTopics()).isTrue();
+        assertThat(config.topicPartitions()).isEqualTo(6);
+        assertThat(config.client().sendTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.client().clientId()).isEqualTo("promptq-producer");
+        assertThat(config.client().rules().maxTokensCap()).isEqualTo(32_768);
+        assertThat(config.client().rules().modelAllowList()).isEmpty();
+    }
+
+    @Test
+    void readsEveryKey() {
+        ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.of(Map.ofEntries(
+                Map.entry(ProducerServiceConfig.HTTP_HOST, "0.0.0.0"),
+                Map.entry(ProducerServiceConfig.HTTP_PORT, "9090"),
+                Map.entry(ProducerServiceConfig.MAX_BODY_BYTES, "2048"),
+                Map.entry(ProducerServiceConfig.MAX_BATCH, "10"),
+                Map.entry(ProducerServiceConfig.AUTH_TOKENS, "t1=acme, t2=globex"),
+                Map.entry(ProducerServiceConfig.CREATE_TOPICS, "false"),
+                Map.entry(ProducerServiceConfig.TOPIC_PARTITIONS, "12"),
+                Map.entry(ValidationRules.MAX_TOKENS_CAP, "4096"),
+                Map.entry(ValidationRules.MODEL_ALLOWLIST, "gpt-4o-mini,llama-3"),
+                Map.entry(ClientConfig.SEND_TIMEOUT, "1500ms"))));
+
+        assertThat(config.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(config.httpPort()).isEqualTo(9090);
+        assertThat(config.maxBodyBytes()).isEqualTo(2048);
+        assertThat(config.maxBatch()).isEqualTo(10);
+        assertThat(config.authTokens().tenantOf("t2")).contains("globex");
+        assertThat(config.authTokens().tenantOf("t3")).isEmpty();
+        assertThat(config.createTopics()).isFalse();
+        assertThat(config.topicPartitions()).isEqualTo(12);
+        assertThat(config.client().rules().maxTokensCap()).isEqualTo(4096);
+        assertThat(config.client().rules().modelAllowList()).containsExactly("gpt-4o-mini", "llama-3");
+        assertThat(config.client().sendTimeout()).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @ParameterizedTest(name = "{0}={1} is refused")
+    @CsvSource(delimiter = '|', value = {
+            "PROMPTQ_HTTP_PORT|70000",
+            "PROMPTQ_PRODUCER_MAX_BODY_BYTES|12",
+            "PROMPTQ_PRODUCER_MAX_BATCH|0",
+            "PROMPTQ_PRODUCER_AUTH_TOKENS|justatoken",
+            "PROMPTQ_PRODUCER_AUTH_TOKENS|t1=bad tenant",
+            "PROMPTQ_PRODUCER_CREATE_TOPICS|maybe",
+            "PROMPTQ_PRODUCER_TOPIC_PARTITIONS|0",
+            "PROMPTQ_PRODUCER_SEND_TIMEOUT|forever",
+            "PROMPTQ_PRODUCER_MAX_TOKENS_CAP|-1",
+            "PROMPTQ_PRODUCER_DEFAULT_TENANT|no spaces"})
+    void badValueStopsStartUpNamingItsKey(String key, String value) {
+        assertThatThrownBy(() -> ProducerServiceConfig.from(ConfigSource.of(Map.of(key, value))))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo(key));
+    }
+
+    @Test
+    void tokensNeverAppearInToStringOrErrors() {
+        ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.of(Map.of(
+                ProducerServiceConfig.AUTH_TOKENS, "s3cr3t=acme")));
+
+        assertThat(config.toString()).doesNotContain("s3cr3t").contains("1 token(s)");
+        assertThatThrownBy(() -> AuthTokens.parse("s3cr3t"))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
+    }
+}

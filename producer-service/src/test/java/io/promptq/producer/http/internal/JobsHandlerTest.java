@@ -1,0 +1,175 @@
+package io.promptq.producer.http.internal;
+
+import static io.promptq.producer.HttpTestClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.client.ClientConfig;
+import io.promptq.client.SubmitException;
+import io.promptq.client.SubmitException.Reason;
+import io.promptq.client.ValidationRules;
+import io.promptq.http.OpsServer;
+import io.promptq.kafka.KafkaSettings;
+import io.promptq.producer.FakePromptqClient;
+import io.promptq.producer.HttpTestClient;
+import io.promptq.producer.config.ProducerServiceConfig;
+import io.promptq.producer.metrics.ProducerMetrics;
+import io.promptq.registry.RegistryConfig;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP mapping of the job endpoints, against a fake client (no broker). */
+class JobsHandlerTest {
+
+    private static final String JOB = """
+            {"tenant": "acme", "model": "m", "messages": [{"role": "user", "content": "hi"}]}""";
+
+    private final FakePromptqClient client = new FakePromptqClient(ValidationRules.defaults(), Duration.ofMillis(1500));
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private OpsServer server;
+    private HttpTestClient http;
+
+    @BeforeEach
+    void start() {
+        ProducerServiceConfig config = ProducerServiceConfig.defaults(ClientConfig.of(KafkaSettings.of("unused:9092"),
+                RegistryConfig.of("http://unused:8081"))).withLimits(4096, 8192, 3);
+        JobsHandler handler = new JobsHandler(client, config, ProducerMetrics.bind(registry));
+        server = OpsServer.start("127.0.0.1", 0, registry, app -> {
+            app.post("/v1/jobs", handler::submit);
+            app.post("/v1/jobs/batch", handler::submitBatch);
+        });
+        http = new HttpTestClient(server.port());
+    }
+
+    @AfterEach
+    void stop() {
+        http.close();
+        server.close();
+    }
+
+    @Test
+    void acceptedJobAnswers202WithTheReceipt() {
+        HttpResponse<String> response = http.postJson("/v1/jobs", JOB);
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode body = json(response);
+        assertThat(body.path("jobId").asText()).isNotBlank();
+        assertThat(body.path("topic").asText()).isEqualTo("fake.jobs");
+        assertThat(body.has("partition")).isTrue();
+        assertThat(body.has("offset")).isTrue();
+        assertThat(counter(ProducerMetrics.JOBS_ACCEPTED, null)).isEqualTo(1);
+    }
+
+    @Test
+    void bodyWithoutContentTypeIsReadAsJsonAndTenantDefaults() {
+        HttpResponse<String> response = http.post("/v1/jobs",
+                "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(client.published()).singleElement().satisfies(job -> assertThat(job.tenant()).isEqualTo("default"));
+    }
+
+    @Test
+    void unavailableKafkaAnswers503WithRetryAfterAsProblemJson() {
+        client.publisher(job -> CompletableFuture.failedFuture(
+                new SubmitException(Reason.UNAVAILABLE, "not acknowledged within the send timeout", null)));
+
+        HttpResponse<String> response = http.postJson("/v1/jobs", JOB);
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).contains("2");
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json(response).path("status").asInt()).isEqualTo(503);
+        assertThat(counter(ProducerMetrics.JOBS_REJECTED, "unavailable")).isEqualTo(1);
+    }
+
+    @Test
+    void unexpectedPublishFailureAnswers500WithoutInternals() {
+        client.publisher(job -> CompletableFuture.failedFuture(new SubmitException(Reason.FAILED, "secret detail", null)));
+
+        HttpResponse<String> response = http.postJson("/v1/jobs", JOB);
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body()).doesNotContain("secret detail");
+        assertThat(counter(ProducerMetrics.JOBS_REJECTED, "error")).isEqualTo(1);
+    }
+
+    @Test
+    void publishThatNeverAnswersIsCutOffAs503() {
+        client.publisher(job -> new CompletableFuture<>());
+
+        HttpResponse<String> response = http.postJson("/v1/jobs", JOB);
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void ndjsonBatchReportsEveryLineOnItsOwn() {
+        String body = JOB.replace("\n", " ") + "\n{not json\n\n"
+                + "{\"tenant\": \"acme\", \"model\": \"m\", \"temperature\": 9, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}\n";
+
+        HttpResponse<String> response = http.post("/v1/jobs/batch", body, Map.of("Content-Type", "application/x-ndjson"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode json = json(response);
+        assertThat(json.path("accepted").asInt()).isEqualTo(1);
+        assertThat(json.path("rejected").asInt()).isEqualTo(2);
+        JsonNode results = json.path("results");
+        assertThat(results.get(0).path("status").asInt()).isEqualTo(202);
+        assertThat(results.get(1).path("status").asInt()).isEqualTo(400);
+        assertThat(results.get(1).path("problem").path("field").asText()).isEqualTo("body");
+        assertThat(results.get(1).path("problem").path("index").asInt()).isEqualTo(1);
+        assertThat(results.get(2).path("index").asInt()).isEqualTo(2);
+        assertThat(results.get(2).path("problem").path("field").asText()).isEqualTo("temperature");
+        assertThat(counter(ProducerMetrics.JOBS_REJECTED, "invalid")).isEqualTo(2);
+    }
+
+    @Test
+    void batchOverTheCountLimitIsRefusedWhole() {
+        HttpResponse<String> response = http.postJson("/v1/jobs/batch", "[" + String.join(",", JOB, JOB, JOB, JOB) + "]");
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(json(response).path("field").asText()).isEqualTo("body");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void emptyBatchIsInvalid() {
+        HttpResponse<String> response = http.postJson("/v1/jobs/batch", "[]");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void batchOfAnotherMediaTypeIs415() {
+        HttpResponse<String> response = http.post("/v1/jobs/batch", JOB, Map.of("Content-Type", "text/csv"));
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(json(response).path("field").asText()).isEqualTo("Content-Type");
+    }
+
+    @Test
+    void unavailableItemsOfABatchAddRetryAfter() {
+        client.publisher(job -> CompletableFuture.failedFuture(new SubmitException(Reason.UNAVAILABLE, "down", null)));
+
+        HttpResponse<String> response = http.postJson("/v1/jobs/batch", "[" + JOB + "]");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(response).path("results").get(0).path("status").asInt()).isEqualTo(503);
+    }
+
+    private double counter(String name, String reason) {
+        return reason == null ? registry.get(name).counter().count()
+                : registry.get(name).tag(ProducerMetrics.REASON, reason).counter().count();
+    }
+}
