@@ -1,0 +1,263 @@
+package io.promptq.aggregator;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.aggregator.internal.AggregatorMetrics;
+import io.promptq.aggregator.internal.SchemaBootstrap;
+import io.promptq.aggregator.internal.ThreadFailurePolicy;
+import io.promptq.aggregator.internal.TopicBootstrap;
+import io.promptq.aggregator.internal.query.Forwarder;
+import io.promptq.aggregator.internal.query.InteractiveQueries;
+import io.promptq.aggregator.internal.query.QueryRoutes;
+import io.promptq.aggregator.stats.StatsAggregate;
+import io.promptq.aggregator.stats.StatsKey;
+import io.promptq.http.HealthCheck;
+import io.promptq.http.OpsServer;
+import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.JobStats;
+import io.promptq.topic.Topics;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running aggregator: the Kafka Streams topology of {@link AggregatorTopology} plus the analysts' HTTP
+ * query API (see {@link QueryRoutes}), health ({@code /health/ready} is UP while Kafka Streams is RUNNING)
+ * and Prometheus metrics (Kafka Streams' own meters and the aggregator's). Embeddable: the launcher starts
+ * it in-process and reads the totals through {@link #totals()}.
+ *
+ * <pre>{@code
+ * try (AggregatorService aggregator = AggregatorService.start(config, Metrics.prometheus("aggregator", "a1"))) {
+ *     aggregator.awaitRunning();
+ *     JobStats overall = aggregator.totals();
+ * }
+ * }</pre>
+ */
+public final class AggregatorService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AggregatorService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** A failed stream thread is replaced, unless more than this many failed within {@link #THREAD_FAILURE_PERIOD}. */
+    private static final int MAX_THREAD_FAILURES = 5;
+    private static final Duration THREAD_FAILURE_PERIOD = Duration.ofMinutes(10);
+    /** How long {@link #awaitRunning()} waits. */
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(2);
+
+    private final AggregatorConfig config;
+    private final SchemaRegistryClient registry;
+    private final Forwarder forwarder;
+    private final OpsServer http;
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final InteractiveQueries queries;
+    private final HostInfo self;
+    private final CompletableFuture<KafkaStreams.State> terminated;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private AggregatorService(AggregatorConfig config, SchemaRegistryClient registry, Forwarder forwarder, OpsServer http,
+            KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, InteractiveQueries queries, HostInfo self,
+            CompletableFuture<KafkaStreams.State> terminated) {
+        this.config = config;
+        this.registry = registry;
+        this.forwarder = forwarder;
+        this.http = http;
+        this.streams = streams;
+        this.streamsMetrics = streamsMetrics;
+        this.queries = queries;
+        this.self = self;
+        this.terminated = terminated;
+    }
+
+    /**
+     * Creates the topics if configured, starts the HTTP API and Kafka Streams, and returns without waiting
+     * for Kafka Streams to be RUNNING (see {@link #awaitRunning()}).
+     */
+    public static AggregatorService start(AggregatorConfig config, PrometheusMeterRegistry metrics) {
+        return start(config, metrics, Clock.systemUTC());
+    }
+
+    /** As {@link #start(AggregatorConfig, PrometheusMeterRegistry)}, with {@code clock} for {@code updatedAt}. */
+    public static AggregatorService start(AggregatorConfig config, PrometheusMeterRegistry metrics, Clock clock) {
+        SchemaRegistryClient registry = SchemaRegistryClient.create(config.registry());
+        Forwarder forwarder = new Forwarder(config.queryTimeout());
+        OpsServer http = null;
+        KafkaStreams streams = null;
+        KafkaStreamsMetrics streamsMetrics = null;
+        try {
+            Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
+            if (config.createTopics()) {
+                TopicBootstrap.ensureTopics(config.kafka().adminConfig(config.applicationId() + "-admin"),
+                        topics.results().name(), topics.totals().name(), topics.windows().name(),
+                        config.topicPartitions(), config.windowRetention(), Duration.ofSeconds(30));
+            }
+            SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
+            AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
+            QueryRoutes routes = new QueryRoutes(queryRef::get, clock);
+            http = OpsServer.start(config.httpHost(), config.httpPort(), metrics, routes::register);
+            HostInfo self = new HostInfo(config.advertisedHost(), http.port());
+
+            Topology topology = AggregatorTopology.build(config, topics, clock, metrics);
+            streams = new KafkaStreams(topology, new StreamsConfig(streamsProperties(config, self)));
+            CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
+            streams.setStateListener((newState, oldState) -> {
+                log.info("Kafka Streams {} -> {}", oldState, newState);
+                if (newState == KafkaStreams.State.ERROR || newState == KafkaStreams.State.NOT_RUNNING) {
+                    terminated.complete(newState);
+                }
+            });
+            streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(MAX_THREAD_FAILURES, THREAD_FAILURE_PERIOD, clock));
+            AggregatorMetrics aggregatorMetrics = new AggregatorMetrics(metrics);
+            InteractiveQueries queries = new InteractiveQueries(streams, self, config.window(), forwarder, aggregatorMetrics);
+            queryRef.set(queries);
+            KafkaStreams running = streams;
+            http.readiness("kafka-streams", () -> running.state() == KafkaStreams.State.RUNNING
+                    ? HealthCheck.Result.up("RUNNING")
+                    : HealthCheck.Result.down(running.state().name()));
+            streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(metrics);
+            streams.start();
+            log.info("Aggregator {} started: results {} -> totals {}, windows {} ({} windows, grace {}); query API at http://{}:{}",
+                    config.applicationId(), topics.results().name(), topics.totals().name(), topics.windows().name(),
+                    config.window(), config.grace(), self.host(), self.port());
+            return new AggregatorService(config, registry, forwarder, http, streams, streamsMetrics, queries, self, terminated);
+        } catch (RuntimeException e) {
+            if (streamsMetrics != null) {
+                streamsMetrics.close();
+            }
+            if (streams != null) {
+                streams.close(Duration.ofSeconds(10));
+            }
+            if (http != null) {
+                http.close();
+            }
+            forwarder.close();
+            registry.close();
+            throw e;
+        }
+    }
+
+    static Map<String, Object> streamsProperties(AggregatorConfig config, HostInfo self) {
+        Map<String, Object> props = new HashMap<>(config.kafka().streamsConfig(config.applicationId()));
+        props.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        return props;
+    }
+
+    /** Waits up to {@link #DEFAULT_START_TIMEOUT} until Kafka Streams is RUNNING. */
+    public void awaitRunning() {
+        awaitRunning(DEFAULT_START_TIMEOUT);
+    }
+
+    /**
+     * Waits until Kafka Streams is RUNNING (joined the group, stores restored).
+     *
+     * @throws IllegalStateException if it stopped or failed, or is not running after {@code timeout}
+     */
+    public void awaitRunning(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (terminated.isDone()) {
+                throw new IllegalStateException("the aggregator stopped: Kafka Streams is " + streams.state());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the aggregator is not RUNNING after " + timeout + " (" + streams.state() + ")");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the aggregator", e);
+            }
+        }
+    }
+
+    /**
+     * The all-time totals over every job (all zeros before the first result), from whichever instance owns
+     * them.
+     *
+     * @throws QueryUnavailableException while not RUNNING (retry)
+     */
+    public JobStats totals() {
+        return totals(StatsKey.overall())
+                .orElseGet(() -> StatsAggregate.empty().toJobStats(StatsKey.overall(), null, null));
+    }
+
+    /** The all-time totals of one scope; empty if no job of it was seen. */
+    public Optional<JobStats> totals(StatsKey key) {
+        return queries.totals(key, false).map(JobStatsView::toJobStats);
+    }
+
+    /** Every all-time aggregate of every instance, sorted by key. */
+    public List<JobStats> allTotals() {
+        return queries.allTotals(false).stream().map(JobStatsView::toJobStats).toList();
+    }
+
+    /** The windows of {@code scope} (overall or a model) overlapping [{@code from}, {@code to}], oldest first. */
+    public List<JobStats> windows(StatsKey scope, Instant from, Instant to) {
+        return queries.windows(scope, from, to, false).stream().map(JobStatsView::toJobStats).toList();
+    }
+
+    /** The first terminal result of a job; empty if unknown or older than the dedup retention. */
+    public Optional<JobResultView> jobResult(String jobId) {
+        return queries.jobResult(jobId, false);
+    }
+
+    /** Base URL of this instance's query API, e.g. {@code http://127.0.0.1:8083}. */
+    public URI url() {
+        return URI.create("http://" + self.host() + ":" + self.port());
+    }
+
+    /** The port the query API listens on. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** Kafka Streams' state. */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Completes when Kafka Streams stops: NOT_RUNNING after {@link #close()}, ERROR after a failure. */
+    public CompletableFuture<KafkaStreams.State> terminated() {
+        return terminated.copy();
+    }
+
+    public AggregatorConfig config() {
+        return config;
+    }
+
+    /** Stops the API and Kafka Streams (leaving the group, so that other instances take over at once). */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("Stopping aggregator {}", config.applicationId());
+        http.close();
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(CLOSE_TIMEOUT));
+        streamsMetrics.close();
+        forwarder.close();
+        registry.close();
+    }
+}

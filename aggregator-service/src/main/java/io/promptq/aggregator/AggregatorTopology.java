@@ -1,0 +1,140 @@
+package io.promptq.aggregator;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.promptq.aggregator.internal.AggregatorMetrics;
+import io.promptq.aggregator.internal.CompletedAtTimestampExtractor;
+import io.promptq.aggregator.internal.FirstResultProcessor;
+import io.promptq.aggregator.internal.FixedSubjectSerde;
+import io.promptq.aggregator.stats.JobSample;
+import io.promptq.aggregator.stats.StatsAggregate;
+import io.promptq.aggregator.stats.StatsKey;
+import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStats;
+import io.promptq.topic.Topics;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The aggregator's Kafka Streams topology, built by a pure function of the configuration so that tests run
+ * the very same topology in a {@code TopologyTestDriver}.
+ *
+ * <pre>
+ * results (key jobId, event time = completedAt)
+ *   → dedup by jobId ({@value #RESULTS_STORE}: first result per job, + {@value #RESULTS_EXPIRY_STORE})
+ *   → one {@link JobSample} per scope: overall, model:&lt;m&gt;, tenant:&lt;t&gt;
+ *   → repartition by scope
+ *   ├→ all-time aggregate ({@value #TOTALS_STORE}) → totals topic (key = scope)
+ *   └→ (overall and models) tumbling windows with grace ({@value #WINDOWS_STORE}) → windows topic
+ *      (key = scope@windowStartMillis)
+ * </pre>
+ *
+ * De-duplication happens before re-keying, where all copies of a job meet in one task. The stores are
+ * queryable ({@code KafkaStreams#store}); aggregates use {@link StatsAggregate#serde()}, outputs the
+ * registry-backed {@link JobStats} serde of {@link Topics}.
+ */
+public final class AggregatorTopology {
+
+    /** First terminal result per job id (the dedup store; also answers job result queries). */
+    public static final String RESULTS_STORE = "promptq-job-results";
+    /** Job ids by first-seen time, to forget them after the dedup retention. */
+    public static final String RESULTS_EXPIRY_STORE = "promptq-job-results-expiry";
+    /** All-time aggregates by scope key. */
+    public static final String TOTALS_STORE = "promptq-totals";
+    /** Windowed aggregates by scope key (overall and models). */
+    public static final String WINDOWS_STORE = "promptq-windows";
+
+    private AggregatorTopology() {}
+
+    /** The topology with the system clock and unregistered meters. */
+    public static Topology build(AggregatorConfig config, Topics topics) {
+        return build(config, topics, Clock.systemUTC(), new SimpleMeterRegistry());
+    }
+
+    /**
+     * The topology.
+     *
+     * @param clock stamps {@code updatedAt} of the aggregates
+     * @param meters receives the aggregator's own counters ({@link AggregatorMetrics})
+     */
+    public static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters) {
+        AggregatorMetrics metrics = new AggregatorMetrics(meters);
+        Serde<String> keys = Serdes.String();
+        Serde<JobResult> storedResults = FixedSubjectSerde.of(topics.results().valueSerde(), topics.results().name());
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS_STORE), keys, storedResults));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(RESULTS_EXPIRY_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+
+        KStream<String, JobSample> byScope = builder
+                .stream(topics.results().name(), Consumed.with(keys, topics.results().valueSerde())
+                        .withTimestampExtractor(new CompletedAtTimestampExtractor())
+                        .withName("results"))
+                .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_EXPIRY_STORE, config.dedupRetention(), metrics),
+                        Named.as("first-result-per-job"), RESULTS_STORE, RESULTS_EXPIRY_STORE)
+                .flatMap((jobId, result) -> samplesByScope(result), Named.as("sample-per-scope"))
+                .repartition(Repartitioned.with(keys, JobSample.serde()).withName("by-scope"));
+
+        byScope.groupByKey(Grouped.with("totals", keys, JobSample.serde()))
+                .aggregate(StatsAggregate::empty, (key, sample, aggregate) -> aggregate.add(sample, clock.millis()),
+                        Named.as("totals-aggregate"),
+                        Materialized.<String, StatsAggregate, KeyValueStore<Bytes, byte[]>>as(TOTALS_STORE)
+                                .withKeySerde(keys)
+                                .withValueSerde(StatsAggregate.serde()))
+                .toStream(Named.as("totals-changes"))
+                .mapValues((key, aggregate) -> aggregate == null ? null : aggregate.toJobStats(StatsKey.parse(key), null, null),
+                        Named.as("totals-to-job-stats"))
+                .to(topics.totals().name(), Produced.with(keys, topics.totals().valueSerde()).withName("totals"));
+
+        byScope.filter((key, sample) -> !StatsKey.isTenantKey(key), Named.as("overall-and-models"))
+                .groupByKey(Grouped.with("windows", keys, JobSample.serde()))
+                .windowedBy(TimeWindows.ofSizeAndGrace(config.window(), config.grace()))
+                .aggregate(StatsAggregate::empty, (key, sample, aggregate) -> aggregate.add(sample, clock.millis()),
+                        Named.as("windows-aggregate"),
+                        Materialized.<String, StatsAggregate, WindowStore<Bytes, byte[]>>as(WINDOWS_STORE)
+                                .withKeySerde(keys)
+                                .withValueSerde(StatsAggregate.serde())
+                                .withRetention(config.windowRetention()))
+                .toStream(Named.as("windows-changes"))
+                .filter((window, aggregate) -> aggregate != null, Named.as("windows-not-deleted"))
+                .map((window, aggregate) -> {
+                    StatsKey key = StatsKey.parse(window.key());
+                    JobStats stats = aggregate.toJobStats(key, Instant.ofEpochMilli(window.window().start()),
+                            Instant.ofEpochMilli(window.window().end()));
+                    return KeyValue.pair(key.windowKey(window.window().start()), stats);
+                }, Named.as("windows-to-job-stats"))
+                .to(topics.windows().name(), Produced.with(keys, topics.windows().valueSerde()).withName("windows"));
+
+        return builder.build();
+    }
+
+    private static List<KeyValue<String, JobSample>> samplesByScope(JobResult result) {
+        JobSample sample = JobSample.of(result);
+        return List.of(
+                KeyValue.pair(StatsKey.OVERALL_KEY, sample),
+                KeyValue.pair(StatsKey.model(nonEmpty(result.getModel())).toString(), sample),
+                KeyValue.pair(StatsKey.tenant(nonEmpty(result.getTenant())).toString(), sample));
+    }
+
+    private static String nonEmpty(String name) {
+        return name == null || name.isEmpty() ? "unknown" : name;
+    }
+}

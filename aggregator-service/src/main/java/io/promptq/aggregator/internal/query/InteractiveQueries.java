@@ -1,0 +1,222 @@
+package io.promptq.aggregator.internal.query;
+
+import io.promptq.aggregator.AggregatorTopology;
+import io.promptq.aggregator.JobResultView;
+import io.promptq.aggregator.JobStatsView;
+import io.promptq.aggregator.QueryUnavailableException;
+import io.promptq.aggregator.internal.AggregatorMetrics;
+import io.promptq.aggregator.stats.StatsAggregate;
+import io.promptq.aggregator.stats.StatsKey;
+import io.promptq.schema.JobResult;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreType;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Answers queries from the aggregator's state stores with Kafka Streams interactive queries. A key lives on
+ * the instance that owns its partition ({@code queryMetadataForKey}); when that is another instance the
+ * query is forwarded to its HTTP API, so any instance answers any query. Listings gather the local stores
+ * of every instance ({@code streamsMetadataForStore}).
+ *
+ * <p>Every method throws {@link QueryUnavailableException} while Kafka Streams is not RUNNING or the owner
+ * cannot be reached. Thread-safe.
+ */
+public final class InteractiveQueries {
+
+    private static final Serializer<String> KEYS = new StringSerializer();
+
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private final Duration windowSize;
+    private final Forwarder forwarder;
+    private final AggregatorMetrics metrics;
+
+    public InteractiveQueries(KafkaStreams streams, HostInfo self, Duration windowSize, Forwarder forwarder,
+            AggregatorMetrics metrics) {
+        this.streams = streams;
+        this.self = self;
+        this.windowSize = windowSize;
+        this.forwarder = forwarder;
+        this.metrics = metrics;
+    }
+
+    /**
+     * The all-time aggregate of {@code key}; empty if no job of that scope was seen.
+     *
+     * @param forwarded the request was forwarded by another instance: answer locally or fail
+     */
+    public Optional<JobStatsView> totals(StatsKey key, boolean forwarded) {
+        String storeKey = key.toString();
+        KeyQueryMetadata owner = owner(AggregatorTopology.TOTALS_STORE, storeKey);
+        if (!owner.activeHost().equals(self)) {
+            return forward(forwarded, owner, "/v1/stats/totals?scope=" + encode(storeKey), JobStatsView.class);
+        }
+        ReadOnlyKeyValueStore<String, StatsAggregate> store =
+                store(AggregatorTopology.TOTALS_STORE, QueryableStoreTypes.keyValueStore(), owner.partition());
+        return read(() -> Optional.ofNullable(store.get(storeKey)).map(a -> view(key, a, null)));
+    }
+
+    /**
+     * Every all-time aggregate, from all instances (or only this one's, if {@code localOnly}), sorted by key.
+     */
+    public List<JobStatsView> allTotals(boolean localOnly) {
+        requireRunning();
+        Map<String, JobStatsView> byKey = new TreeMap<>();
+        ReadOnlyKeyValueStore<String, StatsAggregate> store =
+                store(AggregatorTopology.TOTALS_STORE, QueryableStoreTypes.keyValueStore(), null);
+        read(() -> {
+            try (KeyValueIterator<String, StatsAggregate> it = store.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, StatsAggregate> entry = it.next();
+                    byKey.put(entry.key, view(StatsKey.parse(entry.key), entry.value, null));
+                }
+            }
+            return null;
+        });
+        if (!localOnly) {
+            for (StreamsMetadata instance : streams.streamsMetadataForStore(AggregatorTopology.TOTALS_STORE)) {
+                if (instance.hostInfo().equals(self)) {
+                    continue;
+                }
+                metrics.forwarded();
+                forwarder.get(instance.hostInfo(), "/v1/stats/totals/all", TotalsList.class)
+                        .ifPresent(list -> list.totals().forEach(v -> byKey.putIfAbsent(v.key(), v)));
+            }
+        }
+        return List.copyOf(byKey.values());
+    }
+
+    /**
+     * The windows of {@code key} that overlap [{@code from}, {@code to}], oldest first.
+     *
+     * @param forwarded the request was forwarded by another instance: answer locally or fail
+     */
+    public List<JobStatsView> windows(StatsKey key, Instant from, Instant to, boolean forwarded) {
+        String storeKey = key.toString();
+        KeyQueryMetadata owner = owner(AggregatorTopology.WINDOWS_STORE, storeKey);
+        if (!owner.activeHost().equals(self)) {
+            String path = "/v1/stats/windows?scope=" + encode(storeKey) + "&from=" + from.toEpochMilli() + "&to="
+                    + to.toEpochMilli();
+            return forward(forwarded, owner, path, WindowsList.class).map(WindowsList::windows).orElse(List.of());
+        }
+        ReadOnlyWindowStore<String, StatsAggregate> store =
+                store(AggregatorTopology.WINDOWS_STORE, QueryableStoreTypes.windowStore(), owner.partition());
+        // windows overlapping [from, to] start in (from - size, to]
+        Instant earliest = from.minus(windowSize).plusMillis(1);
+        Instant fetchFrom = earliest.isBefore(Instant.EPOCH) ? Instant.EPOCH : earliest;
+        return read(() -> {
+            List<JobStatsView> windows = new ArrayList<>();
+            try (WindowStoreIterator<StatsAggregate> it = store.fetch(storeKey, fetchFrom, to)) {
+                while (it.hasNext()) {
+                    KeyValue<Long, StatsAggregate> entry = it.next();
+                    windows.add(view(key, entry.value, entry.key));
+                }
+            }
+            return windows;
+        });
+    }
+
+    /**
+     * The first terminal result of {@code jobId}; empty if unknown (or older than the dedup retention).
+     *
+     * @param forwarded the request was forwarded by another instance: answer locally or fail
+     */
+    public Optional<JobResultView> jobResult(String jobId, boolean forwarded) {
+        KeyQueryMetadata owner = owner(AggregatorTopology.RESULTS_STORE, jobId);
+        if (!owner.activeHost().equals(self)) {
+            return forward(forwarded, owner, "/v1/jobs/" + encodePathSegment(jobId) + "/result", JobResultView.class);
+        }
+        ReadOnlyKeyValueStore<String, JobResult> store =
+                store(AggregatorTopology.RESULTS_STORE, QueryableStoreTypes.keyValueStore(), owner.partition());
+        return read(() -> Optional.ofNullable(store.get(jobId)).map(JobResultView::from));
+    }
+
+    private JobStatsView view(StatsKey key, StatsAggregate aggregate, Long windowStart) {
+        Instant start = windowStart == null ? null : Instant.ofEpochMilli(windowStart);
+        Instant end = start == null ? null : start.plus(windowSize);
+        return JobStatsView.from(aggregate.toJobStats(key, start, end));
+    }
+
+    private <T> Optional<T> forward(boolean forwarded, KeyQueryMetadata owner, String path, Class<T> type) {
+        if (forwarded) {
+            throw new QueryUnavailableException("ownership is moving (this instance " + self.host() + ":" + self.port()
+                    + " was asked as owner but " + owner.activeHost().host() + ":" + owner.activeHost().port()
+                    + " owns the key); retry shortly");
+        }
+        metrics.forwarded();
+        return forwarder.get(owner.activeHost(), path, type);
+    }
+
+    private KeyQueryMetadata owner(String store, String key) {
+        requireRunning();
+        KeyQueryMetadata metadata;
+        try {
+            metadata = streams.queryMetadataForKey(store, key, KEYS);
+        } catch (IllegalStateException e) {
+            throw new QueryUnavailableException("the owner of '" + key + "' is not known yet: " + e.getMessage(), e);
+        }
+        if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata) || metadata.activeHost() == null
+                || HostInfo.unavailable().equals(metadata.activeHost())) {
+            throw new QueryUnavailableException("the owner of '" + key + "' is not known yet (rebalancing); retry shortly");
+        }
+        return metadata;
+    }
+
+    private void requireRunning() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            throw new QueryUnavailableException("the aggregator is " + state + ", not RUNNING; retry shortly");
+        }
+    }
+
+    private <T> T store(String name, QueryableStoreType<T> type, Integer partition) {
+        StoreQueryParameters<T> parameters = StoreQueryParameters.fromNameAndType(name, type);
+        if (partition != null) {
+            parameters = parameters.withPartition(partition);
+        }
+        try {
+            return streams.store(parameters);
+        } catch (InvalidStateStoreException e) {
+            throw new QueryUnavailableException("store " + name + " is not queryable right now (" + e.getMessage()
+                    + "); retry shortly", e);
+        }
+    }
+
+    private static <T> T read(Supplier<T> query) {
+        try {
+            return query.get();
+        } catch (InvalidStateStoreException e) {
+            throw new QueryUnavailableException("the store moved while being read (" + e.getMessage() + "); retry shortly", e);
+        }
+    }
+
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    static String encodePathSegment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,123 @@
+package io.promptq.aggregator.internal.query;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.promptq.aggregator.JobStatsView;
+import io.promptq.aggregator.QueryUnavailableException;
+import io.promptq.aggregator.stats.StatsAggregate;
+import io.promptq.aggregator.stats.StatsKey;
+import io.promptq.http.OpsServer;
+import io.promptq.http.Problem;
+import io.promptq.http.ProblemException;
+import io.promptq.schema.StatsScope;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The analysts' query API (JSON; errors as RFC 9457 problem+json):
+ * <ul>
+ *   <li>{@code GET /v1/stats/totals[?scope=overall|model:<m>|tenant:<t>]} – one all-time aggregate
+ *       (overall by default; all zeros before the first result).</li>
+ *   <li>{@code GET /v1/stats/totals/model/<model>}, {@code GET /v1/stats/totals/tenant/<tenant>} – the same, by path.</li>
+ *   <li>{@code GET /v1/stats/totals/all[?scope=overall|model|tenant]} – every all-time aggregate of every instance.</li>
+ *   <li>{@code GET /v1/stats/windows?scope=overall|model:<m>&from=..&to=..} – windows overlapping the range
+ *       (ISO-8601 or epoch millis; default: the last hour).</li>
+ *   <li>{@code GET /v1/jobs/{jobId}/result} – the job's first terminal result.</li>
+ * </ul>
+ * 400 for bad parameters, 404 for an unknown scope or job, 503 (with {@code Retry-After}) while Kafka Streams
+ * is not RUNNING or the owning instance cannot be reached.
+ */
+public final class QueryRoutes {
+
+    /** Range of a windows query without {@code from}. */
+    public static final Duration DEFAULT_WINDOWS_RANGE = Duration.ofHours(1);
+
+    private final Supplier<InteractiveQueries> queries;
+    private final Clock clock;
+
+    /**
+     * @param queries the query engine; may return null until Kafka Streams is created (then 503)
+     */
+    public QueryRoutes(Supplier<InteractiveQueries> queries, Clock clock) {
+        this.queries = queries;
+        this.clock = clock;
+    }
+
+    /** Adds the routes and the 503 mapping to {@code app}. */
+    public void register(Javalin app) {
+        app.exception(QueryUnavailableException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "1");
+            OpsServer.respond(ctx, Problem.of(503, "Service Unavailable", e.getMessage()));
+        });
+        app.get("/v1/stats/totals", ctx -> totals(ctx, QueryParams.scope("scope", ctx.queryParam("scope"), StatsKey.overall())));
+        app.get("/v1/stats/totals/all", this::allTotals);
+        app.get("/v1/stats/totals/model/<model>", ctx -> totals(ctx, StatsKey.model(ctx.pathParam("model"))));
+        app.get("/v1/stats/totals/tenant/<tenant>", ctx -> totals(ctx, StatsKey.tenant(ctx.pathParam("tenant"))));
+        app.get("/v1/stats/windows", this::windows);
+        app.get("/v1/jobs/{jobId}/result", this::jobResult);
+    }
+
+    private void totals(Context ctx, StatsKey key) {
+        JobStatsView view = queries().totals(key, forwarded(ctx)).orElseGet(() -> {
+            if (key.scope() == StatsScope.OVERALL) {
+                return JobStatsView.from(StatsAggregate.empty().toJobStats(key, null, null));
+            }
+            throw new ProblemException(Problem.of(404, "Not Found", "no results for " + key + " yet").with("scope", key.toString()));
+        });
+        json(ctx, view);
+    }
+
+    private void allTotals(Context ctx) {
+        StatsScope type = QueryParams.scopeType("scope", ctx.queryParam("scope"));
+        List<JobStatsView> all = queries().allTotals(forwarded(ctx));
+        if (type != null) {
+            all = all.stream().filter(v -> v.scope().equals(type.name())).toList();
+        }
+        json(ctx, new TotalsList(all));
+    }
+
+    private void windows(Context ctx) {
+        StatsKey key = QueryParams.windowScope("scope", ctx.queryParam("scope"));
+        Instant to = QueryParams.instant("to", ctx.queryParam("to"), clock.instant());
+        Instant from = QueryParams.instant("from", ctx.queryParam("from"), to.minus(DEFAULT_WINDOWS_RANGE));
+        if (from.isAfter(to)) {
+            throw QueryParams.badRequest("from", "must not be after to (" + from + " > " + to + ")");
+        }
+        List<JobStatsView> windows = queries().windows(key, from, to, forwarded(ctx));
+        json(ctx, new WindowsList(key.toString(), from.toString(), to.toString(), windows));
+    }
+
+    private void jobResult(Context ctx) {
+        String jobId = ctx.pathParam("jobId");
+        if (jobId.isBlank()) {
+            throw QueryParams.badRequest("jobId", "must not be blank");
+        }
+        json(ctx, queries().jobResult(jobId, forwarded(ctx)).orElseThrow(() -> new ProblemException(
+                Problem.of(404, "Not Found", "no result for job " + jobId
+                        + " (unknown, not finished yet, or older than the de-duplication retention)").with("jobId", jobId))));
+    }
+
+    private InteractiveQueries queries() {
+        InteractiveQueries q = queries.get();
+        if (q == null) {
+            throw new QueryUnavailableException("the aggregator is starting; retry shortly");
+        }
+        return q;
+    }
+
+    private static boolean forwarded(Context ctx) {
+        return "true".equalsIgnoreCase(ctx.header(Forwarder.FORWARDED_HEADER));
+    }
+
+    private static void json(Context ctx, Object body) {
+        try {
+            ctx.contentType("application/json").result(Json.MAPPER.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + body.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.promptq.aggregator.stats;
+
+import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStatus;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * What one job contributes to an aggregate: its outcome, attempts, provider time of every attempt,
+ * end-to-end time and tokens. It travels through the aggregator's repartition topic in a compact binary
+ * form ({@link #serde()}) instead of the whole {@link JobResult}, whose prompt output can be large.
+ *
+ * @param status terminal outcome
+ * @param attempts provider attempts made (0 when the job expired before the first)
+ * @param providerMs provider time of each attempt, in ms (one latency sample each)
+ * @param endToEndMs submit to terminal outcome, in ms; negative when unknown (then no sample)
+ * @param promptTokens tokens in
+ * @param completionTokens tokens out
+ */
+public record JobSample(JobStatus status, int attempts, long[] providerMs, long endToEndMs, long promptTokens,
+        long completionTokens) {
+
+    private static final byte FORMAT_V1 = 1;
+    private static final Serde<JobSample> SERDE = Serdes.serdeFrom(new SampleSerializer(), new SampleDeserializer());
+
+    public JobSample {
+        Objects.requireNonNull(status, "status");
+        providerMs = providerMs.clone();
+    }
+
+    /**
+     * The sample of {@code result}. Provider samples are the elements of {@code attemptDurationsMs}; when
+     * that list is empty (older workers) {@code providerMs} is the one sample, if positive. Negative durations
+     * are dropped.
+     */
+    public static JobSample of(JobResult result) {
+        List<Long> durations = result.getAttemptDurationsMs();
+        long[] provider;
+        if (durations != null && !durations.isEmpty()) {
+            provider = durations.stream().filter(Objects::nonNull).mapToLong(Long::longValue).filter(d -> d >= 0).toArray();
+        } else if (result.getProviderMs() > 0) {
+            provider = new long[] {result.getProviderMs()};
+        } else {
+            provider = new long[0];
+        }
+        long prompt = result.getUsage() == null ? 0 : result.getUsage().getPromptTokens();
+        long completion = result.getUsage() == null ? 0 : result.getUsage().getCompletionTokens();
+        return new JobSample(result.getStatus() == null ? JobStatus.UNKNOWN : result.getStatus(), result.getAttempts(),
+                provider, result.getEndToEndMs(), prompt, completion);
+    }
+
+    @Override
+    public long[] providerMs() {
+        return providerMs.clone();
+    }
+
+    long providerAt(int i) {
+        return providerMs[i];
+    }
+
+    int providerSamples() {
+        return providerMs.length;
+    }
+
+    /** The serde of the repartition topic: a version byte, then fixed-width fields. */
+    public static Serde<JobSample> serde() {
+        return SERDE;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JobSample other && status == other.status && attempts == other.attempts
+                && endToEndMs == other.endToEndMs && promptTokens == other.promptTokens
+                && completionTokens == other.completionTokens && Arrays.equals(providerMs, other.providerMs);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(status, attempts, endToEndMs, promptTokens, completionTokens, Arrays.hashCode(providerMs));
+    }
+
+    @Override
+    public String toString() {
+        return "JobSample[status=" + status + ", attempts=" + attempts + ", providerMs=" + Arrays.toString(providerMs)
+                + ", endToEndMs=" + endToEndMs + ", promptTokens=" + promptTokens + ", completionTokens="
+                + completionTokens + "]";
+    }
+
+    private static byte statusCode(JobStatus status) {
+        return switch (status) {
+            case SUCCEEDED -> 1;
+            case DEAD_LETTERED -> 2;
+            case EXPIRED -> 3;
+            case CANCELLED -> 4;
+            default -> 0;
+        };
+    }
+
+    private static JobStatus statusOf(byte code) {
+        return switch (code) {
+            case 1 -> JobStatus.SUCCEEDED;
+            case 2 -> JobStatus.DEAD_LETTERED;
+            case 3 -> JobStatus.EXPIRED;
+            case 4 -> JobStatus.CANCELLED;
+            default -> JobStatus.UNKNOWN;
+        };
+    }
+
+    private static final class SampleSerializer implements Serializer<JobSample> {
+        @Override
+        public byte[] serialize(String topic, JobSample s) {
+            if (s == null) {
+                return null;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(2 + 4 + 8 * 3 + 4 + 8 * s.providerMs.length);
+            buf.put(FORMAT_V1).put(statusCode(s.status)).putInt(s.attempts).putLong(s.endToEndMs)
+                    .putLong(s.promptTokens).putLong(s.completionTokens).putInt(s.providerMs.length);
+            for (long d : s.providerMs) {
+                buf.putLong(d);
+            }
+            return buf.array();
+        }
+    }
+
+    private static final class SampleDeserializer implements Deserializer<JobSample> {
+        @Override
+        public JobSample deserialize(String topic, byte[] data) {
+            if (data == null) {
+                return null;
+            }
+            try {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                byte format = buf.get();
+                if (format != FORMAT_V1) {
+                    throw new SerializationException("unknown JobSample format " + format + " on " + topic);
+                }
+                JobStatus status = statusOf(buf.get());
+                int attempts = buf.getInt();
+                long endToEnd = buf.getLong();
+                long prompt = buf.getLong();
+                long completion = buf.getLong();
+                int n = buf.getInt();
+                if (n < 0 || n > buf.remaining() / 8) {
+                    throw new SerializationException("corrupt JobSample on " + topic + ": " + n + " provider samples");
+                }
+                long[] provider = new long[n];
+                for (int i = 0; i < n; i++) {
+                    provider[i] = buf.getLong();
+                }
+                return new JobSample(status, attempts, provider, endToEnd, prompt, completion);
+            } catch (RuntimeException e) {
+                if (e instanceof SerializationException se) {
+                    throw se;
+                }
+                throw new SerializationException("corrupt JobSample on " + topic, e);
+            }
+        }
+    }
+}

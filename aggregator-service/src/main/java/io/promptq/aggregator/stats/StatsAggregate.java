@@ -1,0 +1,292 @@
+package io.promptq.aggregator.stats;
+
+import io.promptq.schema.JobStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * The running aggregate of one scope (overall, a model or a tenant), all-time or for one window: outcome
+ * counts, retries, tokens and two latency distributions (provider time per attempt, end-to-end time per
+ * job). It is the value of the aggregator's state stores, stored with its own compact binary
+ * {@link #serde()}, and is turned into the public Avro {@link JobStats} only when written out.
+ *
+ * <p>Aggregates are mergeable: {@code a.merge(b)} equals the aggregate of the union of their jobs (counts
+ * and sums exactly; percentiles bin for bin), so windows and partitions can be combined.
+ *
+ * <p>Mutable and not thread-safe, like Kafka Streams' aggregates: the store hands out a fresh copy per
+ * update.
+ */
+public final class StatsAggregate {
+
+    /**
+     * Relative accuracy of the percentile sketches: every reported percentile is within 0.5% of the exact
+     * value at its rank. Changing it makes stored sketches unmergeable with new ones.
+     */
+    public static final double RELATIVE_ACCURACY = 0.005;
+
+    private static final byte FORMAT_V1 = 1;
+    private static final int COUNTERS = 12;
+    private static final Serde<StatsAggregate> SERDE = Serdes.serdeFrom(new AggregateSerializer(), new AggregateDeserializer());
+
+    private long total;
+    private long succeeded;
+    private long deadLettered;
+    private long expired;
+    private long cancelled;
+    private long other;
+    private long totalRetries;
+    private long jobsRetried;
+    private long totalAttempts;
+    private long promptTokens;
+    private long completionTokens;
+    private long updatedAtMs;
+    private final LatencyAccumulator provider;
+    private final LatencyAccumulator endToEnd;
+
+    private StatsAggregate(LatencyAccumulator provider, LatencyAccumulator endToEnd) {
+        this.provider = provider;
+        this.endToEnd = endToEnd;
+    }
+
+    /** An aggregate of no jobs. */
+    public static StatsAggregate empty() {
+        return new StatsAggregate(new LatencyAccumulator(), new LatencyAccumulator());
+    }
+
+    /** The aggregate of {@code samples}, updated at {@code updatedAtMs}. */
+    public static StatsAggregate of(Iterable<JobSample> samples, long updatedAtMs) {
+        StatsAggregate aggregate = empty();
+        for (JobSample sample : samples) {
+            aggregate.add(sample, updatedAtMs);
+        }
+        return aggregate;
+    }
+
+    /**
+     * Adds one job.
+     *
+     * @param nowMs wall-clock time of the update, reported as {@code updatedAt}
+     * @return this aggregate
+     */
+    public StatsAggregate add(JobSample job, long nowMs) {
+        total++;
+        switch (job.status()) {
+            case SUCCEEDED -> succeeded++;
+            case DEAD_LETTERED -> deadLettered++;
+            case EXPIRED -> expired++;
+            case CANCELLED -> cancelled++;
+            default -> other++;
+        }
+        int attempts = Math.max(0, job.attempts());
+        totalAttempts += attempts;
+        if (attempts > 1) {
+            totalRetries += attempts - 1;
+            jobsRetried++;
+        }
+        promptTokens += job.promptTokens();
+        completionTokens += job.completionTokens();
+        for (int i = 0; i < job.providerSamples(); i++) {
+            provider.record(job.providerAt(i));
+        }
+        if (job.endToEndMs() >= 0) {
+            endToEnd.record(job.endToEndMs());
+        }
+        updatedAtMs = Math.max(updatedAtMs, nowMs);
+        return this;
+    }
+
+    /**
+     * Adds every job of {@code other} to this aggregate.
+     *
+     * @return this aggregate
+     */
+    public StatsAggregate merge(StatsAggregate other) {
+        total += other.total;
+        succeeded += other.succeeded;
+        deadLettered += other.deadLettered;
+        expired += other.expired;
+        cancelled += other.cancelled;
+        this.other += other.other;
+        totalRetries += other.totalRetries;
+        jobsRetried += other.jobsRetried;
+        totalAttempts += other.totalAttempts;
+        promptTokens += other.promptTokens;
+        completionTokens += other.completionTokens;
+        updatedAtMs = Math.max(updatedAtMs, other.updatedAtMs);
+        provider.merge(other.provider);
+        endToEnd.merge(other.endToEnd);
+        return this;
+    }
+
+    /**
+     * The public Avro form of this aggregate.
+     *
+     * @param windowStart start of the window, or null for all-time totals
+     * @param windowEnd end of the window (exclusive), or null for all-time totals
+     */
+    public JobStats toJobStats(StatsKey key, Instant windowStart, Instant windowEnd) {
+        return JobStats.newBuilder()
+                .setScope(key.scope())
+                .setScopeValue(key.value())
+                .setWindowStart(windowStart)
+                .setWindowEnd(windowEnd)
+                .setTotal(total)
+                .setSucceeded(succeeded)
+                .setDeadLettered(deadLettered)
+                .setExpired(expired)
+                .setCancelled(cancelled)
+                .setOther(other)
+                .setTotalRetries(totalRetries)
+                .setJobsRetried(jobsRetried)
+                .setTotalAttempts(totalAttempts)
+                .setPromptTokens(promptTokens)
+                .setCompletionTokens(completionTokens)
+                .setProviderLatency(provider.toLatencyStats())
+                .setEndToEndLatency(endToEnd.toLatencyStats())
+                .setUpdatedAt(Instant.ofEpochMilli(updatedAtMs))
+                .build();
+    }
+
+    public long total() {
+        return total;
+    }
+
+    public long succeeded() {
+        return succeeded;
+    }
+
+    public long deadLettered() {
+        return deadLettered;
+    }
+
+    public long expired() {
+        return expired;
+    }
+
+    public long cancelled() {
+        return cancelled;
+    }
+
+    public long other() {
+        return other;
+    }
+
+    public long totalRetries() {
+        return totalRetries;
+    }
+
+    public long jobsRetried() {
+        return jobsRetried;
+    }
+
+    public long totalAttempts() {
+        return totalAttempts;
+    }
+
+    public long promptTokens() {
+        return promptTokens;
+    }
+
+    public long completionTokens() {
+        return completionTokens;
+    }
+
+    public long updatedAtMs() {
+        return updatedAtMs;
+    }
+
+    /** Provider time, one sample per attempt. */
+    public LatencyAccumulator provider() {
+        return provider;
+    }
+
+    /** Submit to terminal outcome, one sample per job. */
+    public LatencyAccumulator endToEnd() {
+        return endToEnd;
+    }
+
+    /** The binary form: a version byte, the counters, then both latency accumulators. */
+    public byte[] toBytes() {
+        byte[] providerSketch = provider.sketchBytes();
+        byte[] endToEndSketch = endToEnd.sketchBytes();
+        ByteBuffer buf = ByteBuffer.allocate(1 + 8 * COUNTERS + provider.sizeOf(providerSketch)
+                + endToEnd.sizeOf(endToEndSketch));
+        buf.put(FORMAT_V1)
+                .putLong(total).putLong(succeeded).putLong(deadLettered).putLong(expired).putLong(cancelled)
+                .putLong(other).putLong(totalRetries).putLong(jobsRetried).putLong(totalAttempts)
+                .putLong(promptTokens).putLong(completionTokens).putLong(updatedAtMs);
+        provider.write(buf, providerSketch);
+        endToEnd.write(buf, endToEndSketch);
+        return buf.array();
+    }
+
+    /**
+     * Reads the {@link #toBytes()} form.
+     *
+     * @throws SerializationException if {@code data} is not a valid aggregate
+     */
+    public static StatsAggregate fromBytes(byte[] data) {
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(data);
+            byte format = buf.get();
+            if (format != FORMAT_V1) {
+                throw new SerializationException("unknown StatsAggregate format " + format);
+            }
+            long[] counters = new long[COUNTERS];
+            for (int i = 0; i < COUNTERS; i++) {
+                counters[i] = buf.getLong();
+            }
+            StatsAggregate a = new StatsAggregate(LatencyAccumulator.read(buf), LatencyAccumulator.read(buf));
+            a.total = counters[0];
+            a.succeeded = counters[1];
+            a.deadLettered = counters[2];
+            a.expired = counters[3];
+            a.cancelled = counters[4];
+            a.other = counters[5];
+            a.totalRetries = counters[6];
+            a.jobsRetried = counters[7];
+            a.totalAttempts = counters[8];
+            a.promptTokens = counters[9];
+            a.completionTokens = counters[10];
+            a.updatedAtMs = counters[11];
+            return a;
+        } catch (IOException | UncheckedIOException | BufferUnderflowException | IllegalArgumentException
+                | IndexOutOfBoundsException e) {
+            throw new SerializationException("corrupt StatsAggregate (" + data.length + " bytes)", e);
+        }
+    }
+
+    /** The state-store serde of aggregates. */
+    public static Serde<StatsAggregate> serde() {
+        return SERDE;
+    }
+
+    @Override
+    public String toString() {
+        return "StatsAggregate[total=" + total + ", succeeded=" + succeeded + ", deadLettered=" + deadLettered
+                + ", expired=" + expired + ", cancelled=" + cancelled + ", other=" + other + ", totalRetries="
+                + totalRetries + ", jobsRetried=" + jobsRetried + ", providerSamples=" + provider.count() + "]";
+    }
+
+    private static final class AggregateSerializer implements Serializer<StatsAggregate> {
+        @Override
+        public byte[] serialize(String topic, StatsAggregate aggregate) {
+            return aggregate == null ? null : aggregate.toBytes();
+        }
+    }
+
+    private static final class AggregateDeserializer implements Deserializer<StatsAggregate> {
+        @Override
+        public StatsAggregate deserialize(String topic, byte[] data) {
+            return data == null ? null : fromBytes(data);
+        }
+    }
+}
