@@ -85,13 +85,27 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         Response response = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
         int id = switch (response.status()) {
             case 200 -> response.intField("id");
-            case 409 -> throw new IncompatibleSchemaException(subject, response.message());
+            case 409 -> registeredConcurrently(subject, schema)
+                    .orElseThrow(() -> new IncompatibleSchemaException(subject, response.message()));
             case 422 -> throw new InvalidSchemaException(subject, response.message());
             default -> throw response.unexpected();
         };
         idsBySubjectSchema.put(key, id);
         schemasById.put(id, schema);
         return id;
+    }
+
+    /**
+     * A 409 can also mean that another client registered the same subject at the same moment (Apicurio
+     * answers "artifact already exists" then). If the subject now holds exactly this schema, that is a
+     * success; otherwise the 409 stands as incompatibility.
+     */
+    private Optional<Integer> registeredConcurrently(String subject, Schema schema) {
+        try {
+            return Optional.of(idOf(subject, schema));
+        } catch (UnknownSchemaException notThere) {
+            return Optional.empty();
+        }
     }
 
     @Override

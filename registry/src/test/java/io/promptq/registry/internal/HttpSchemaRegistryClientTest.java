@@ -82,7 +82,8 @@ class HttpSchemaRegistryClientTest {
 
     @Test
     void conflictIsNotRetriedAndRaisesIncompatibleSchemaExceptionWithTheRegistryMessage() {
-        stub.answer(409, "{\"error_code\":409,\"message\":\"Schema being registered is incompatible\"}");
+        stub.answer(409, "{\"error_code\":409,\"message\":\"Schema being registered is incompatible\"}")
+                .answer(404, "{\"error_code\":40403,\"message\":\"Schema not found\"}");
         try (SchemaRegistryClient client = client(stub.url())) {
             assertThatThrownBy(() -> client.register("jobs-value", SCHEMA))
                     .isInstanceOfSatisfying(IncompatibleSchemaException.class, e -> {
@@ -92,7 +93,17 @@ class HttpSchemaRegistryClientTest {
                     .hasMessageContaining("jobs-value");
         }
 
-        assertThat(stub.received).hasSize(1);
+        assertThat(stub.received).extracting(StubRegistry.Received::rawPath)
+                .containsExactly("/subjects/jobs-value/versions", "/subjects/jobs-value");
+    }
+
+    @Test
+    void conflictFromAConcurrentRegistrationOfTheSameSchemaResolvesToItsId() {
+        stub.answer(409, "{\"error_code\":409,\"message\":\"Artifact with ID 'jobs-value' already exists.\"}")
+                .answer(200, "{\"subject\":\"jobs-value\",\"version\":1,\"id\":7,\"schema\":\"\\\"string\\\"\"}");
+        try (SchemaRegistryClient client = client(stub.url())) {
+            assertThat(client.register("jobs-value", SCHEMA)).isEqualTo(7);
+        }
     }
 
     @Test
