@@ -97,7 +97,7 @@ public record AggregatorConfig(
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_STREAM_THREADS = 1;
     public static final boolean DEFAULT_CREATE_TOPICS = true;
-    public static final int DEFAULT_TOPIC_PARTITIONS = 3;
+    public static final int DEFAULT_TOPIC_PARTITIONS = 6;
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8083;

@@ -40,9 +40,11 @@ public record KafkaSettings(
         Map<String, String> admin,
         Map<String, String> streams) {
 
+    /** Env key: the Kafka brokers, {@code host:port[,host:port...]}. */
     public static final String BOOTSTRAP_SERVERS = "PROMPTQ_KAFKA_BOOTSTRAP_SERVERS";
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
-    static final String PREFIX = "PROMPTQ_KAFKA_";
+    /** Env key prefix of the client-property pass-through, e.g. {@code PROMPTQ_KAFKA_SECURITY_PROTOCOL}. */
+    public static final String PREFIX = "PROMPTQ_KAFKA_";
 
     public KafkaSettings {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {

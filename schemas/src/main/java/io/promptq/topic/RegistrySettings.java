@@ -18,9 +18,13 @@ import java.util.Map;
  */
 public final class RegistrySettings {
 
+    /** Env key: comma-separated schema registry URLs (Confluent REST API). */
     public static final String URL = "PROMPTQ_SCHEMA_REGISTRY_URL";
+    /** Env key: register value schemas on first use; off means they must be registered beforehand. */
     public static final String AUTO_REGISTER = "PROMPTQ_SCHEMA_REGISTRY_AUTO_REGISTER";
+    /** Env key: {@code user:password} for the registry's HTTP basic auth. */
     public static final String BASIC_AUTH = "PROMPTQ_SCHEMA_REGISTRY_BASIC_AUTH";
+    /** Env key prefix of TLS settings, passed as {@code schema.registry.ssl.<property>}. */
     public static final String SSL_PREFIX = "PROMPTQ_SCHEMA_REGISTRY_SSL_";
     public static final String DEFAULT_URL = "http://localhost:8081";
 

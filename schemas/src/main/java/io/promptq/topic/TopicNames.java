@@ -20,11 +20,17 @@ import java.util.regex.Pattern;
  */
 public record TopicNames(String jobs, String retryPrefix, String deadLetters, String results, String totals, String windows) {
 
+    /** Env key: the jobs topic. */
     public static final String JOBS = "PROMPTQ_TOPIC_JOBS";
+    /** Env key: prefix of the retry tier topics. */
     public static final String RETRY_PREFIX = "PROMPTQ_TOPIC_RETRY_PREFIX";
+    /** Env key: the dead-letter topic. */
     public static final String DEAD_LETTERS = "PROMPTQ_TOPIC_DLQ";
+    /** Env key: the results topic. */
     public static final String RESULTS = "PROMPTQ_TOPIC_RESULTS";
+    /** Env key: the all-time aggregates topic (compacted). */
     public static final String TOTALS = "PROMPTQ_TOPIC_STATS_TOTALS";
+    /** Env key: the windowed aggregates topic. */
     public static final String WINDOWS = "PROMPTQ_TOPIC_STATS_WINDOWS";
 
     public static final String DEFAULT_JOBS = "promptq.jobs";
