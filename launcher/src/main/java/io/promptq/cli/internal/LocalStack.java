@@ -1,0 +1,241 @@
+package io.promptq.cli.internal;
+
+import io.promptq.aggregator.AggregatorConfig;
+import io.promptq.aggregator.AggregatorService;
+import io.promptq.config.ConfigSource;
+import io.promptq.kafka.KafkaSettings;
+import io.promptq.llm.LlmProvider;
+import io.promptq.local.LocalCluster;
+import io.promptq.metrics.Metrics;
+import io.promptq.producer.ProducerService;
+import io.promptq.producer.config.ProducerServiceConfig;
+import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.topic.RegistrySettings;
+import io.promptq.topic.TopicNames;
+import io.promptq.topic.Topics;
+import io.promptq.worker.WorkerConfig;
+import io.promptq.worker.WorkerService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * The whole promptq system in this JVM, on a real local Kafka broker and schema registry: topics, an
+ * aggregator, N workers (one consumer group) and optionally the producer's HTTP API. Used by
+ * {@code demo}, {@code up} and {@code bench}; closing it stops everything and removes its data.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /**
+     * What to start.
+     *
+     * @param workers worker instances (consumers in one group)
+     * @param partitions partitions of the jobs, retry and results topics
+     * @param env configuration entries applied over the process environment for every service
+     * @param producer start the producer's HTTP API
+     * @param producerPort its port (0 = any)
+     * @param aggregatorPort the aggregator's query API port (0 = any)
+     * @param workerHttp serve each worker's health and metrics on a free port
+     */
+    public record Options(int workers, int partitions, Map<String, String> env, boolean producer, int producerPort,
+            int aggregatorPort, boolean workerHttp) {
+        public Options {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, but was " + workers);
+            }
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions must be at least 1, but was " + partitions);
+            }
+            env = Map.copyOf(env);
+        }
+    }
+
+    private final Options options;
+    private final Consumer<String> log;
+    private final LocalCluster cluster;
+    private final Path stateDir;
+    private final ConfigSource config;
+    private final SchemaRegistryClient registry;
+    private final Topics topics;
+    private final int retryTiers;
+    private final List<WorkerService> workers = new CopyOnWriteArrayList<>();
+    private final LlmProvider sharedProvider;
+    private AggregatorService aggregator;
+    private ProducerService producer;
+    private int nextWorker;
+
+    private LocalStack(Options options, Consumer<String> log, LlmProvider sharedProvider) {
+        this.options = options;
+        this.log = log;
+        this.sharedProvider = sharedProvider;
+        log.accept("Starting a local Kafka broker (KRaft) and schema registry ...");
+        this.cluster = LocalCluster.start();
+        log.accept(String.format("  Kafka %s and registry %s ready in %.1f s",
+                cluster.bootstrapServers(), cluster.schemaRegistryUrl(), cluster.startupTime().toMillis() / 1000.0));
+        try {
+            this.stateDir = Files.createTempDirectory("promptq-stack-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(options.env());
+        env.put(KafkaSettings.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
+        env.put(RegistrySettings.URL, cluster.schemaRegistryUrl());
+        env.put(WorkerConfig.HTTP_HOST, "127.0.0.1");
+        env.put(WorkerConfig.CREATE_TOPICS, "false");
+        env.put(ProducerServiceConfig.CREATE_TOPICS, "false");
+        env.put(AggregatorConfig.CREATE_TOPICS, "false");
+        env.put(AggregatorConfig.STATE_DIR, stateDir.resolve("aggregator").toString());
+        this.config = ConfigSource.of(env);
+        this.registry = SchemaRegistryClient.create(RegistrySettings.from(config));
+        TopicNames names = TopicNames.from(config);
+        this.topics = Topics.create(names, registry, true);
+        this.retryTiers = WorkerConfig.from(config).retryDelays().size();
+        createTopics(names);
+    }
+
+    /**
+     * Starts a stack. {@code provider}, when given, is shared by every worker (so a test or demo can
+     * observe or steer it); otherwise each worker builds its own from the configuration.
+     */
+    public static LocalStack start(Options options, Optional<LlmProvider> provider, Consumer<String> log) {
+        LocalStack stack = new LocalStack(options, log, provider.orElse(null));
+        try {
+            stack.startServices();
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void createTopics(TopicNames names) {
+        int p = options.partitions();
+        List<NewTopic> list = new ArrayList<>();
+        list.add(new NewTopic(names.jobs(), p, (short) 1));
+        for (String retry : names.retries(retryTiers)) {
+            list.add(new NewTopic(retry, p, (short) 1));
+        }
+        list.add(new NewTopic(names.deadLetters(), p, (short) 1));
+        list.add(new NewTopic(names.results(), p, (short) 1));
+        list.add(new NewTopic(names.totals(), p, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+        list.add(new NewTopic(names.windows(), p, (short) 1));
+        cluster.createTopics(list);
+    }
+
+    private void startServices() {
+        log.accept("Starting the aggregator (Kafka Streams) ...");
+        aggregator = AggregatorService.start(
+                AggregatorConfig.from(config.with(AggregatorConfig.HTTP_PORT, Integer.toString(options.aggregatorPort()))),
+                Metrics.prometheus("aggregator-service", "aggregator-1"));
+        log.accept("Starting " + options.workers() + " workers in consumer group '" + WorkerConfig.from(config).groupId() + "' ...");
+        for (int i = 0; i < options.workers(); i++) {
+            addWorker();
+        }
+        if (options.producer()) {
+            producer = ProducerService.start(
+                    ProducerServiceConfig.from(config.with(ProducerServiceConfig.HTTP_PORT, Integer.toString(options.producerPort()))),
+                    Metrics.prometheus("producer-service", "producer-1"));
+        }
+        aggregator.awaitRunning();
+    }
+
+    /** Starts one more worker in the group and returns it. */
+    public synchronized WorkerService addWorker() {
+        String id = "worker-" + (++nextWorker);
+        ConfigSource workerConfig = config.with(Map.of(
+                WorkerConfig.WORKER_ID, id,
+                WorkerConfig.HTTP_ENABLED, Boolean.toString(options.workerHttp()),
+                WorkerConfig.HTTP_PORT, "0"));
+        WorkerConfig cfg = WorkerConfig.from(workerConfig);
+        WorkerService worker = sharedProvider == null
+                ? WorkerService.start(cfg, Metrics.prometheus("worker-service", id))
+                : WorkerService.start(cfg, sharedProvider, Metrics.prometheus("worker-service", id));
+        workers.add(worker);
+        return worker;
+    }
+
+    /** Stops the most recently started worker gracefully (its partitions move to the others). */
+    public synchronized void removeWorker() {
+        if (!workers.isEmpty()) {
+            workers.remove(workers.size() - 1).close();
+        }
+    }
+
+    public LocalCluster cluster() {
+        return cluster;
+    }
+
+    /** The configuration every service of this stack was built from. */
+    public ConfigSource config() {
+        return config;
+    }
+
+    public KafkaSettings kafka() {
+        return KafkaSettings.from(config);
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    public int retryTiers() {
+        return retryTiers;
+    }
+
+    public AggregatorService aggregator() {
+        return aggregator;
+    }
+
+    public List<WorkerService> workers() {
+        return List.copyOf(workers);
+    }
+
+    public Optional<ProducerService> producer() {
+        return Optional.ofNullable(producer);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(producer);
+        workers.parallelStream().forEach(LocalStack::closeQuietly);
+        workers.clear();
+        closeQuietly(aggregator);
+        closeQuietly(registry);
+        closeQuietly(cluster);
+        deleteRecursively(stateDir);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            System.err.println("promptq: error while stopping " + closeable.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("promptq: could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.promptq.cli.internal;
+
+import io.promptq.aggregator.JobStatsView;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/** Renders aggregates as fixed-width text tables for a terminal. */
+public final class Tables {
+
+    private static final String[] HEADERS = {
+        "", "total", "ok", "dlq", "expired", "retries", "avg ms", "p50 ms", "p95 ms", "p99 ms", "e2e p95 ms", "tokens in/out"
+    };
+
+    private Tables() {}
+
+    /** One row per aggregate, labelled by {@code label}. */
+    public static String stats(List<JobStatsView> rows, Function<JobStatsView, String> label) {
+        String[][] cells = new String[rows.size() + 1][];
+        cells[0] = HEADERS;
+        for (int i = 0; i < rows.size(); i++) {
+            JobStatsView s = rows.get(i);
+            cells[i + 1] = new String[] {
+                label.apply(s),
+                Long.toString(s.total()),
+                Long.toString(s.succeeded()),
+                Long.toString(s.deadLettered()),
+                Long.toString(s.expired()),
+                Long.toString(s.totalRetries()),
+                ms(s.providerLatency().meanMs()),
+                ms(s.providerLatency().p50Ms()),
+                ms(s.providerLatency().p95Ms()),
+                ms(s.providerLatency().p99Ms()),
+                ms(s.endToEndLatency().p95Ms()),
+                s.promptTokens() + "/" + s.completionTokens()
+            };
+        }
+        return render(cells);
+    }
+
+    /** Left-aligned first column, right-aligned others, two spaces apart. */
+    public static String render(String[][] cells) {
+        int columns = cells[0].length;
+        int[] width = new int[columns];
+        for (String[] row : cells) {
+            for (int c = 0; c < columns; c++) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int r = 0; r < cells.length; r++) {
+            sb.append("  ");
+            for (int c = 0; c < columns; c++) {
+                String cell = cells[r][c];
+                String pad = " ".repeat(width[c] - cell.length());
+                sb.append(c == 0 ? cell + pad : pad + cell);
+                if (c < columns - 1) {
+                    sb.append("  ");
+                }
+            }
+            if (r < cells.length - 1) {
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    static String ms(double value) {
+        return String.format(Locale.ROOT, "%.1f", value);
+    }
+}
