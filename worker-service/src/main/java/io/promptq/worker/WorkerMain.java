@@ -1,0 +1,64 @@
+package io.promptq.worker;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigSource;
+import io.promptq.metrics.Metrics;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one worker as a process, configured from the environment (see {@link WorkerConfig}). SIGTERM or SIGINT
+ * stops it gracefully - intake stops, running jobs finish within {@code PROMPTQ_WORKER_SHUTDOWN_GRACE}, finished
+ * offsets are committed - and the process exits with status 0. Exit status 2: invalid configuration; 1: the worker
+ * could not start or failed.
+ */
+public final class WorkerMain {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+
+    private WorkerMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        WorkerConfig config;
+        try {
+            config = WorkerConfig.from(ConfigSource.fromEnvironment());
+        } catch (ConfigException e) {
+            log.error("Invalid configuration: {}", e.getMessage());
+            System.exit(2);
+            return;
+        }
+        PrometheusMeterRegistry registry = Metrics.prometheus("worker", config.workerId());
+        WorkerService worker;
+        try {
+            worker = WorkerService.start(config, registry);
+        } catch (ConfigException e) {
+            log.error("Invalid configuration: {}", e.getMessage());
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            log.error("Worker could not start", e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean signals = Signals.onTerminate(stop::countDown);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            worker.close();
+        }, "promptq-worker-shutdown"));
+        if (!signals) {
+            log.info("Signal handlers unavailable: SIGTERM stops the worker through the shutdown hook");
+        }
+        while (!stop.await(1, TimeUnit.SECONDS)) {
+            if (!worker.isRunning()) {
+                break;
+            }
+        }
+        log.info("Stopping worker {}", config.workerId());
+        worker.close();
+        System.exit(worker.failure().isPresent() ? 1 : 0);
+    }
+}

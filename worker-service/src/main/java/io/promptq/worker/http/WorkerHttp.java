@@ -1,0 +1,45 @@
+package io.promptq.worker.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.http.HealthCheck;
+import io.promptq.http.OpsServer;
+import io.promptq.worker.WorkerStats;
+import io.promptq.worker.kafka.internal.LoopStats;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Starts the worker's ops server: {@code /health/live}, {@code /health/ready} (ready while the poll loop runs
+ * and polled within {@code staleAfter}), {@code /metrics} and {@code GET /stats} ({@link WorkerStats} as JSON).
+ */
+public final class WorkerHttp {
+
+    private WorkerHttp() {}
+
+    public static OpsServer start(String host, int port, PrometheusMeterRegistry registry, LoopStats loop,
+            Supplier<WorkerStats> stats, Duration staleAfter, Clock clock) {
+        OpsServer server = OpsServer.start(host, port, registry, app -> app.get("/stats", ctx -> ctx.json(stats.get())));
+        server.readiness("consumer", consumerCheck(loop, staleAfter, clock));
+        return server;
+    }
+
+    /** Up while the loop runs and polled recently. */
+    public static HealthCheck consumerCheck(LoopStats loop, Duration staleAfter, Clock clock) {
+        return () -> {
+            if (loop.failure() != null) {
+                return HealthCheck.Result.down("poll loop failed: " + loop.failure());
+            }
+            if (!loop.running()) {
+                return HealthCheck.Result.down("poll loop not running");
+            }
+            long last = loop.lastPollAt();
+            long age = clock.millis() - last;
+            if (last == 0 || age > staleAfter.toMillis()) {
+                return HealthCheck.Result.down(last == 0 ? "not polled yet" : "last poll " + age + " ms ago");
+            }
+            return HealthCheck.Result.up("polling; " + loop.assignedPartitions() + " partitions assigned, "
+                    + loop.inFlight() + " jobs in flight");
+        };
+    }
+}

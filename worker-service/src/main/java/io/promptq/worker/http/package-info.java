@@ -1,0 +1,5 @@
+/**
+ * The worker's HTTP surface on the shared {@link io.promptq.http.OpsServer}: liveness, readiness (the consumer
+ * polls), Prometheus metrics and a small {@code GET /stats} JSON document.
+ */
+package io.promptq.worker.http;

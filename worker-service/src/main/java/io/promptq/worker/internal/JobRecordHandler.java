@@ -1,0 +1,212 @@
+package io.promptq.worker.internal;
+
+import io.promptq.registry.RegistryUnreachableException;
+import io.promptq.registry.UnknownMagicByteException;
+import io.promptq.registry.UnknownSchemaIdException;
+import io.promptq.schema.DeadLetter;
+import io.promptq.schema.ErrorInfo;
+import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStatus;
+import io.promptq.schema.PromptJob;
+import io.promptq.schema.RetryJob;
+import io.promptq.topic.Topic;
+import io.promptq.topic.Topics;
+import io.promptq.worker.kafka.RecordHandler;
+import io.promptq.worker.kafka.WorkerHeaders;
+import io.promptq.worker.metrics.OutcomeMetrics;
+import io.promptq.worker.processing.Coordinates;
+import io.promptq.worker.processing.DeadLetterReason;
+import io.promptq.worker.processing.JobDelivery;
+import io.promptq.worker.processing.JobProcessor;
+import io.promptq.worker.processing.Outcome;
+import io.promptq.worker.processing.OutcomeRecords;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles one record of the jobs topic or a retry tier: decodes it, runs the {@link JobProcessor}, publishes
+ * the outcome and waits for the broker's acknowledgement.
+ *
+ * <ul>
+ *   <li>A record that cannot be decoded (no value, garbage bytes, unknown schema id) goes to the dead-letter
+ *       topic with its raw key and value and the reason; an unreachable registry is not the record's fault and
+ *       is waited out instead.</li>
+ *   <li>Succeeded and expired jobs: a {@link JobResult}. A scheduled retry: a {@link RetryJob} on its tier with
+ *       the {@value WorkerHeaders#DUE_AT} header. A dead-lettered job: a {@link DeadLetter} <em>and</em> a
+ *       {@code DEAD_LETTERED} result, acknowledged together.</li>
+ *   <li>If an outcome cannot be published for a reason retrying will not fix (e.g. a result above the broker's
+ *       size limit) the job is dead-lettered instead ({@link DeadLetterReason#PUBLISH_FAILED}).</li>
+ *   <li>An abandoned job (its partition was revoked) publishes nothing: it will be redelivered.</li>
+ * </ul>
+ */
+public final class JobRecordHandler implements RecordHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRecordHandler.class);
+    private static final long MAX_DECODE_BACKOFF_MS = 10_000;
+
+    private final Map<String, Integer> tiersByTopic;
+    private final Topics topics;
+    private final Deserializer<PromptJob> jobs;
+    private final Deserializer<RetryJob> retries;
+    private final JobProcessor processor;
+    private final OutcomeRecords records;
+    private final OutcomePublisher publisher;
+    private final OutcomeMetrics metrics;
+    private final Consumer<String> modelSeen;
+    private final Clock clock;
+
+    JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
+            OutcomePublisher publisher, OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock) {
+        this.topics = topics;
+        this.tiersByTopic = Map.copyOf(tiersByTopic);
+        this.jobs = topics.jobs().valueDeserializer();
+        this.retries = topics.retry(0).valueDeserializer();
+        this.processor = processor;
+        this.records = records;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.modelSeen = modelSeen;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handle(ConsumerRecord<byte[], byte[]> record, BooleanSupplier abandoned) throws InterruptedException {
+        long start = System.nanoTime();
+        Coordinates source = new Coordinates(record.topic(), record.partition(), record.offset());
+        Integer tier = tiersByTopic.get(record.topic());
+        JobDelivery delivery;
+        try {
+            delivery = decode(record, source, tier, abandoned);
+        } catch (Undecodable u) {
+            deadLetterUndecodable(record, source, u, abandoned);
+            return;
+        }
+        modelSeen.accept(delivery.job().getModel());
+        if (delivery.dueAt() != null) {
+            metrics.retryLateness(Duration.between(delivery.dueAt(), clock.instant()));
+        }
+        Outcome outcome = processor.process(delivery);
+        if (abandoned.getAsBoolean()) {
+            throw new CancellationException("partition revoked: job " + delivery.job().getJobId() + " is left to its new owner");
+        }
+        try {
+            publish(outcome, abandoned);
+        } catch (PublishException e) {
+            log.error("Job {} from {}: {}; dead-lettering it", delivery.job().getJobId(), source, e.getMessage());
+            ErrorInfo error = ErrorInfo.newBuilder().setType(DeadLetterReason.PUBLISH_FAILED.name())
+                    .setMessage(String.valueOf(e.getMessage())).setRetryable(false).setHttpStatus(null).build();
+            publish(new Outcome.DeadLettered(outcome.history().withLastError(error, clock.instant()),
+                    DeadLetterReason.PUBLISH_FAILED), abandoned);
+        }
+        metrics.handled(Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private void publish(Outcome outcome, BooleanSupplier abandoned) throws InterruptedException {
+        byte[] key = outcome.history().jobId().getBytes(StandardCharsets.UTF_8);
+        switch (outcome) {
+            case Outcome.Succeeded s -> {
+                publisher.send(List.of(result(key, records.result(s))), abandoned);
+                metrics.outcome(JobStatus.SUCCEEDED);
+            }
+            case Outcome.Expired e -> {
+                publisher.send(List.of(result(key, records.result(e))), abandoned);
+                metrics.outcome(JobStatus.EXPIRED);
+            }
+            case Outcome.RetryScheduled r -> {
+                Topic<String, RetryJob> topic = topics.retry(r.tier());
+                publisher.send(List.of(OutcomePublisher.Out.of(topic.name(), key, records.retryJob(r), topic.valueSerializer())
+                        .header(WorkerHeaders.DUE_AT, WorkerHeaders.millis(r.dueAt().toEpochMilli()))), abandoned);
+                metrics.retry(r.tier());
+            }
+            case Outcome.DeadLettered d -> {
+                Topic<String, DeadLetter> dlq = topics.deadLetters();
+                publisher.send(List.of(
+                        OutcomePublisher.Out.of(dlq.name(), key, records.deadLetter(d), dlq.valueSerializer())
+                                .header(WorkerHeaders.DEAD_LETTER_REASON, d.reason().name().getBytes(StandardCharsets.UTF_8)),
+                        result(key, records.result(d))), abandoned);
+                metrics.deadLetter(d.reason().name());
+                metrics.outcome(JobStatus.DEAD_LETTERED);
+            }
+        }
+    }
+
+    private OutcomePublisher.Out<JobResult> result(byte[] key, JobResult result) {
+        Topic<String, JobResult> topic = topics.results();
+        return OutcomePublisher.Out.of(topic.name(), key, result, topic.valueSerializer());
+    }
+
+    private JobDelivery decode(ConsumerRecord<byte[], byte[]> record, Coordinates source, Integer tier,
+            BooleanSupplier abandoned) throws InterruptedException {
+        if (record.value() == null || record.value().length == 0) {
+            throw new Undecodable("EMPTY_VALUE", "the record has no value");
+        }
+        long backoff = 200;
+        while (true) {
+            try {
+                if (tier == null) {
+                    return JobDelivery.fresh(jobs.deserialize(record.topic(), record.headers(), record.value()), source);
+                }
+                return JobDelivery.retried(retries.deserialize(record.topic(), record.headers(), record.value()), source);
+            } catch (RegistryUnreachableException e) {
+                if (abandoned.getAsBoolean()) {
+                    throw new CancellationException("abandoned");
+                }
+                log.warn("Cannot decode {}: schema registry unreachable; trying again in {} ms", source, backoff);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, MAX_DECODE_BACKOFF_MS);
+            } catch (UnknownSchemaIdException e) {
+                throw new Undecodable("UNKNOWN_SCHEMA_ID", e.getMessage());
+            } catch (UnknownMagicByteException e) {
+                throw new Undecodable("UNKNOWN_MAGIC_BYTE", e.getMessage());
+            } catch (RuntimeException e) {
+                throw new Undecodable("DESERIALIZATION", String.valueOf(e.getMessage()));
+            }
+        }
+    }
+
+    private void deadLetterUndecodable(ConsumerRecord<byte[], byte[]> record, Coordinates source, Undecodable u,
+            BooleanSupplier abandoned) throws InterruptedException {
+        log.warn("Dead-lettering undecodable record {} ({}): {}", source, u.type, u.getMessage());
+        DeadLetter letter = records.undecodable(source, utf8(record.key()), record.key(), record.value(), u.type,
+                u.getMessage(), clock.instant());
+        Topic<String, DeadLetter> dlq = topics.deadLetters();
+        publisher.send(List.of(OutcomePublisher.Out.of(dlq.name(), record.key(), letter, dlq.valueSerializer())
+                .header(WorkerHeaders.DEAD_LETTER_REASON,
+                        DeadLetterReason.UNDECODABLE.name().getBytes(StandardCharsets.UTF_8))), abandoned);
+        metrics.deadLetter(DeadLetterReason.UNDECODABLE.name());
+    }
+
+    private static String utf8(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** The record cannot be decoded; {@code type} is the dead letter's error type. */
+    private static final class Undecodable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String type;
+
+        Undecodable(String type, String message) {
+            super(message, null, false, false);
+            this.type = type;
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package io.promptq.worker.internal;
+
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.http.OpsServer;
+import io.promptq.llm.LlmProvider;
+import io.promptq.llm.ResilientLlm;
+import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.topic.Topics;
+import io.promptq.worker.WorkerConfig;
+import io.promptq.worker.WorkerStats;
+import io.promptq.worker.http.WorkerHttp;
+import io.promptq.worker.kafka.PauseReason;
+import io.promptq.worker.kafka.internal.LoopSettings;
+import io.promptq.worker.kafka.internal.LoopStats;
+import io.promptq.worker.kafka.internal.PollLoop;
+import io.promptq.worker.metrics.FlowMetrics;
+import io.promptq.worker.metrics.OutcomeMetrics;
+import io.promptq.worker.metrics.WorkerMetricNames;
+import io.promptq.worker.processing.JobProcessor;
+import io.promptq.worker.processing.OutcomeRecords;
+import io.promptq.worker.retry.RetryPolicy;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's composition root: builds every part from a {@link WorkerConfig}, starts the poll thread and the
+ * HTTP server, and tears everything down in order. {@code WorkerService} is its public face.
+ */
+public final class WorkerRuntime {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final WorkerConfig config;
+    private final Deque<AutoCloseable> resources;
+    private final PollLoop loop;
+    private final Thread pollThread;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final OutcomeMetrics outcomes;
+    private final OpsServer http;
+    private boolean closed;
+
+    private WorkerRuntime(WorkerConfig config, Deque<AutoCloseable> resources, PollLoop loop, Thread pollThread,
+            KafkaProducer<byte[], byte[]> producer, OutcomeMetrics outcomes, OpsServer http) {
+        this.config = config;
+        this.resources = resources;
+        this.loop = loop;
+        this.pollThread = pollThread;
+        this.producer = producer;
+        this.outcomes = outcomes;
+        this.http = http;
+    }
+
+    /**
+     * Builds and starts a worker.
+     *
+     * @param provider the model provider, guarded here by {@code ResilientLlm}
+     * @param ownsProvider whether closing the worker closes the provider
+     */
+    public static WorkerRuntime start(WorkerConfig config, LlmProvider provider, boolean ownsProvider,
+            PrometheusMeterRegistry registry) {
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            return build(config, provider, ownsProvider, registry, resources);
+        } catch (RuntimeException | Error e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    private static WorkerRuntime build(WorkerConfig config, LlmProvider provider, boolean ownsProvider,
+            PrometheusMeterRegistry registry, Deque<AutoCloseable> resources) {
+        String id = config.workerId();
+        if (config.createTopics()) {
+            TopicProvisioner.ensureTopics(config);
+        }
+        SchemaRegistryClient registryClient = SchemaRegistryClient.create(config.registry());
+        resources.push(registryClient);
+        Topics topics = Topics.create(config.topics(), registryClient, config.registry().autoRegister());
+        if (config.registry().autoRegister()) {
+            OutputSchemas.register(registryClient, config.topics(), config.retryDelays().size());
+        }
+
+        TimedProvider timed = new TimedProvider(provider, ownsProvider);
+        ResilientLlm resilient = ResilientLlm.create(timed, config.resilience(), registry);
+        ResilientLlmCaller caller = new ResilientLlmCaller(resilient, timed, config.resilience());
+        resources.push(caller);
+        LlmIntakeGate gate = new LlmIntakeGate(caller, caller);
+
+        RetryPolicy policy = RetryPolicy.of(config.retryDelays(), config.maxAttempts())
+                .withLocalRetries(config.localRetries(), config.localRetryDelay());
+        JobProcessor processor = new JobProcessor(caller, policy, config.clock(), config.resilience().callTimeout());
+
+        OutcomeMetrics outcomes = new OutcomeMetrics(id);
+        outcomes.bindTo(registry);
+        resources.push(outcomes::unbind);
+
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config.kafka().producerConfig(id + "-producer"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+        resources.push(() -> producer.close(CLOSE_TIMEOUT));
+        bindClientMetrics(new KafkaClientMetrics(producer, Tags.of(WorkerMetricNames.TAG_WORKER, id)), registry, resources);
+
+        Map<String, Integer> tiers = new HashMap<>();
+        List<String> retryTopics = config.topics().retries(config.retryDelays().size());
+        for (int i = 0; i < retryTopics.size(); i++) {
+            tiers.put(retryTopics.get(i), i);
+        }
+        JobRecordHandler handler = new JobRecordHandler(topics, tiers, processor, new OutcomeRecords(id),
+                new OutcomePublisher(producer), outcomes, gate::seen, config.clock());
+
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        LoopSettings settings = new LoopSettings(config.topics().jobs(), retryTopics, config.partitionConcurrency(),
+                config.maxInFlight(), config.bufferPerPartition(), config.maxUncommitted(), config.pollTimeout(),
+                config.commitInterval(), config.revokeTimeout(), config.shutdownGrace(), CLOSE_TIMEOUT);
+        AtomicReference<LoopStats> stats = new AtomicReference<>();
+        FlowMetrics flow = new FlowMetrics(id, stats::get);
+        PollLoop loop = new PollLoop(consumer, settings, handler, gate, flow,
+                Thread.ofVirtual().name("promptq-job-" + id + "-", 0).factory(), config.clock(),
+                new RetryDueTime(topics.retry(0).valueDeserializer()));
+        stats.set(loop);
+        flow.bindTo(registry);
+        resources.push(flow::unbind);
+        bindClientMetrics(new KafkaClientMetrics(consumer, Tags.of(WorkerMetricNames.TAG_WORKER, id)), registry, resources);
+
+        Thread pollThread = Thread.ofPlatform().name("promptq-worker-poll-" + id).unstarted(loop);
+        OpsServer http = null;
+        WorkerRuntime runtime;
+        pollThread.start();
+        try {
+            if (config.httpEnabled()) {
+                Duration staleAfter = config.revokeTimeout().plus(config.pollTimeout()).plusSeconds(10);
+                http = WorkerHttp.start(config.httpHost(), config.httpPort(), registry, loop,
+                        () -> snapshot(id, loop, outcomes), staleAfter, config.clock());
+            }
+            runtime = new WorkerRuntime(config, resources, loop, pollThread, producer, outcomes, http);
+        } catch (RuntimeException e) {
+            loop.stop();
+            join(pollThread, stopWait(config));
+            throw e;
+        }
+        log.info("Worker {} started: group {}, topics {} + {}, K={}, cap={}, retry tiers {}, max attempts {}, {}",
+                id, config.groupId(), config.topics().jobs(), retryTopics, config.partitionConcurrency(),
+                config.maxInFlight(), config.retryDelays(), config.maxAttempts(),
+                http == null ? "no HTTP" : "HTTP on " + config.httpHost() + ":" + http.port());
+        return runtime;
+    }
+
+    /**
+     * The consumer properties: group protocol (KIP-848 with the configured server-side assignor, or classic with
+     * cooperative-sticky), manual commits, {@code max.poll.records} = the partition buffer unless overridden.
+     */
+    public static Map<String, Object> consumerConfig(WorkerConfig config) {
+        Map<String, Object> props = config.kafka().consumerConfig(config.groupId(), config.workerId());
+        if (config.groupProtocol() == WorkerConfig.GroupProtocol.CONSUMER) {
+            props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+            props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, config.groupAssignor());
+            props.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+        } else {
+            props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+            props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        }
+        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.bufferPerPartition());
+        return props;
+    }
+
+    private static void bindClientMetrics(KafkaClientMetrics metrics, PrometheusMeterRegistry registry,
+            Deque<AutoCloseable> resources) {
+        try {
+            metrics.bindTo(registry);
+            resources.push(metrics);
+        } catch (RuntimeException e) {
+            log.warn("Could not bind Kafka client metrics (processing continues): {}", e.toString());
+        }
+    }
+
+    static WorkerStats snapshot(String id, LoopStats loop, OutcomeMetrics outcomes) {
+        int paused = 0;
+        for (PauseReason r : PauseReason.values()) {
+            paused += loop.paused(r);
+        }
+        return new WorkerStats(id, loop.inFlight(), loop.buffered(), loop.assignedPartitions(), paused, loop.fetched(),
+                outcomes.succeeded(), outcomes.deadLettered(), outcomes.expired(), outcomes.retries(),
+                outcomes.undecodable(), loop.abandoned());
+    }
+
+    public WorkerStats stats() {
+        return snapshot(config.workerId(), loop, outcomes);
+    }
+
+    public LoopStats loop() {
+        return loop;
+    }
+
+    /** The HTTP port, or -1 without HTTP. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /**
+     * Stops gracefully: intake stops, running jobs get the shutdown grace, finished offsets are committed, the
+     * consumer leaves the group; then the producer is flushed and everything closed. Idempotent.
+     */
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.stop();
+        join(pollThread, stopWait(config));
+        closeHttp();
+        closeAll(resources);
+        log.info("Worker {} stopped: {}", config.workerId(), stats());
+    }
+
+    /**
+     * Stops as if the process died: the poll thread quits without waiting for jobs or committing, the producer is
+     * closed without flushing. For crash tests.
+     */
+    public synchronized void crash() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.crash();
+        join(pollThread, stopWait(config));
+        producer.close(Duration.ZERO);
+        closeHttp();
+        closeAll(resources);
+        log.warn("Worker {} crashed (simulated)", config.workerId());
+    }
+
+    /** Longest a graceful stop can take: grace, a revocation during it, commit and leaving the group. */
+    private static Duration stopWait(WorkerConfig config) {
+        return config.shutdownGrace().plus(config.revokeTimeout()).plus(CLOSE_TIMEOUT.multipliedBy(3)).plusSeconds(10);
+    }
+
+    private void closeHttp() {
+        if (http != null) {
+            try {
+                http.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing the HTTP server failed: {}", e.toString());
+            }
+        }
+    }
+
+    private static void join(Thread pollThread, Duration wait) {
+        try {
+            pollThread.join(wait);
+            if (pollThread.isAlive()) {
+                log.warn("Poll thread did not stop within {}", wait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable r = resources.pop();
+            try {
+                r.close();
+            } catch (Exception e) {
+                log.warn("Closing {} failed: {}", r, e.toString());
+            }
+        }
+    }
+}

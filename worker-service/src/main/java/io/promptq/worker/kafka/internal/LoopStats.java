@@ -1,0 +1,37 @@
+package io.promptq.worker.kafka.internal;
+
+import io.promptq.worker.kafka.PauseReason;
+
+/** Read-only, thread-safe counters of the poll loop, for metrics, health and the launcher's progress display. */
+public interface LoopStats {
+
+    /** Jobs running now (including abandoned ones that have not stopped yet). */
+    int inFlight();
+
+    /** Worker-wide permits not taken. */
+    int freePermits();
+
+    /** Fetched records waiting in partition buffers. */
+    int buffered();
+
+    /** Partitions assigned now. */
+    int assignedPartitions();
+
+    /** Partitions paused now for {@code reason}. */
+    int paused(PauseReason reason);
+
+    /** Running jobs abandoned at a revocation or stop so far (they are redelivered). */
+    long abandoned();
+
+    /** Records fetched so far. */
+    long fetched();
+
+    /** Epoch millis of the latest poll, 0 before the first. */
+    long lastPollAt();
+
+    /** Whether the loop is running. */
+    boolean running();
+
+    /** The error that stopped the loop, or null. */
+    Throwable failure();
+}

@@ -1,0 +1,109 @@
+package io.promptq.worker.kafka.internal;
+
+/**
+ * Which offsets of one partition are finished, and so how far the partition may be committed.
+ *
+ * <p>Records are registered in offset order when fetched and finish in any order. The tracker keeps the
+ * registered-but-not-yet-committable records in a ring indexed by a per-partition sequence number, so that
+ * {@link #register} and {@link #complete} are O(1) (amortised: completing the oldest record pops every finished
+ * record behind it) and {@link #commitPosition()} is O(1). Offsets may have gaps (compaction, transaction
+ * markers); the committable position is the lowest unfinished offset, or one past the highest registered
+ * offset when every registered record is finished. The ring grows when needed; its size is bounded by the
+ * caller (records outstanding per partition).
+ *
+ * <p>Not thread-safe: owned by the poll thread.
+ */
+final class OffsetTracker {
+
+    private static final int INITIAL_CAPACITY = 64;
+
+    private long[] offsets;
+    private boolean[] done;
+    private int mask;
+    /** Sequence number of the oldest unfinished record (the ring's head). */
+    private long head;
+    /** Sequence number the next registered record gets. */
+    private long tail;
+    private long lastRegistered = -1;
+
+    OffsetTracker() {
+        this(INITIAL_CAPACITY);
+    }
+
+    OffsetTracker(int initialCapacity) {
+        int capacity = Integer.highestOneBit(Math.max(2, initialCapacity - 1)) << 1;
+        offsets = new long[capacity];
+        done = new boolean[capacity];
+        mask = capacity - 1;
+    }
+
+    /**
+     * Registers a fetched record; offsets must increase.
+     *
+     * @return the record's sequence number, to pass to {@link #complete}
+     */
+    long register(long offset) {
+        if (offset <= lastRegistered) {
+            throw new IllegalArgumentException("offsets must be registered in increasing order: " + offset
+                    + " after " + lastRegistered);
+        }
+        if (tail - head == offsets.length) {
+            grow();
+        }
+        int slot = (int) (tail & mask);
+        offsets[slot] = offset;
+        done[slot] = false;
+        lastRegistered = offset;
+        return tail++;
+    }
+
+    /**
+     * Marks the record with sequence number {@code seq} finished.
+     *
+     * @return false if {@code seq} is unknown or already finished (nothing changes)
+     */
+    boolean complete(long seq) {
+        if (seq < head || seq >= tail) {
+            return false;
+        }
+        int slot = (int) (seq & mask);
+        if (done[slot]) {
+            return false;
+        }
+        done[slot] = true;
+        while (head < tail && done[(int) (head & mask)]) {
+            head++;
+        }
+        return true;
+    }
+
+    /**
+     * The offset to commit: the lowest unfinished offset, or one past the highest registered offset when all are
+     * finished; -1 when nothing was ever registered.
+     */
+    long commitPosition() {
+        if (head < tail) {
+            return offsets[(int) (head & mask)];
+        }
+        return lastRegistered < 0 ? -1 : lastRegistered + 1;
+    }
+
+    /** Registered records not yet committable: the unfinished ones and the finished ones behind them. */
+    int outstanding() {
+        return (int) (tail - head);
+    }
+
+    private void grow() {
+        int capacity = offsets.length << 1;
+        long[] newOffsets = new long[capacity];
+        boolean[] newDone = new boolean[capacity];
+        int newMask = capacity - 1;
+        for (long s = head; s < tail; s++) {
+            newOffsets[(int) (s & newMask)] = offsets[(int) (s & mask)];
+            newDone[(int) (s & newMask)] = done[(int) (s & mask)];
+        }
+        offsets = newOffsets;
+        done = newDone;
+        mask = newMask;
+    }
+}

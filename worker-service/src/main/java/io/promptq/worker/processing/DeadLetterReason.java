@@ -1,0 +1,22 @@
+package io.promptq.worker.processing;
+
+import io.promptq.worker.retry.RetryDecision.GiveUpReason;
+
+/** Why a record went to the dead-letter topic. Written as a header and used as a metric tag. */
+public enum DeadLetterReason {
+    /** The provider classified the failure as permanent (attempts = 1 for a fresh job). */
+    PERMANENT_ERROR,
+    /** The attempt budget is spent. */
+    MAX_ATTEMPTS,
+    /** The record could not be decoded (garbage bytes, unknown schema id, no value); raw bytes kept. */
+    UNDECODABLE,
+    /** The job's outcome could not be published (e.g. the result is larger than the broker accepts). */
+    PUBLISH_FAILED;
+
+    public static DeadLetterReason of(GiveUpReason reason) {
+        return switch (reason) {
+            case PERMANENT_ERROR -> PERMANENT_ERROR;
+            case MAX_ATTEMPTS -> MAX_ATTEMPTS;
+        };
+    }
+}

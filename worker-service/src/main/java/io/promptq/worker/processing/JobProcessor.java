@@ -1,0 +1,174 @@
+package io.promptq.worker.processing;
+
+import io.promptq.llm.LlmRequest;
+import io.promptq.llm.LlmResponse;
+import io.promptq.llm.ProviderException;
+import io.promptq.schema.ErrorInfo;
+import io.promptq.worker.retry.RetryDecision;
+import io.promptq.worker.retry.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one delivery of a job to its outcome: expired if its deadline has passed before an attempt starts,
+ * otherwise provider attempts (with optional in-process retries) until success, a retry on a topic, or a dead
+ * letter as {@link RetryPolicy} decides. Every failure of the provider call is classified here, at one place:
+ * a {@link ProviderException} carries the llm module's classification, anything else is an unexpected,
+ * transient {@value #UNEXPECTED} error. Thread-safe; {@link #process} blocks and runs on a virtual thread.
+ */
+public final class JobProcessor {
+
+    /** Error type of an exception that the provider layer did not classify. */
+    public static final String UNEXPECTED = "UNEXPECTED";
+    /** Error type of a job whose deadline passed. */
+    public static final String EXPIRED = "EXPIRED";
+
+    private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
+
+    private final LlmCaller llm;
+    private final RetryPolicy policy;
+    private final Clock clock;
+    private final Duration callTimeout;
+    private final Sleeper sleeper;
+
+    /** Sleeps between in-process retries; interruptible so that an abandoned job stops promptly. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    public JobProcessor(LlmCaller llm, RetryPolicy policy, Clock clock, Duration callTimeout, Sleeper sleeper) {
+        this.llm = Objects.requireNonNull(llm, "llm");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    }
+
+    public JobProcessor(LlmCaller llm, RetryPolicy policy, Clock clock, Duration callTimeout) {
+        this(llm, policy, clock, callTimeout, d -> Thread.sleep(d));
+    }
+
+    /**
+     * Decides the outcome of {@code delivery}, calling the provider as needed.
+     *
+     * @throws InterruptedException if interrupted while waiting between in-process retries (the job was abandoned)
+     */
+    public Outcome process(JobDelivery delivery) throws InterruptedException {
+        History h = new History(delivery);
+        Instant deadline = delivery.job().getDeadline();
+        LlmRequest request = null;
+        int localRetries = 0;
+        while (true) {
+            Instant start = clock.instant();
+            if (deadline != null && !start.isBefore(deadline)) {
+                return new Outcome.Expired(h.freeze(start));
+            }
+            if (request == null) {
+                request = JobRequests.toRequest(delivery.job(), callTimeout);
+            }
+            if (h.firstStartedAt == null) {
+                h.firstStartedAt = start;
+            }
+            long startMillis = clock.millis();
+            long[] providerMillis = {-1};
+            Failure failure;
+            try {
+                LlmResponse response = llm.call(request, ms -> providerMillis[0] = ms);
+                h.attempt(providerMillis[0] >= 0 ? providerMillis[0] : clock.millis() - startMillis);
+                h.promptTokens += response.promptTokens();
+                h.completionTokens += response.completionTokens();
+                return new Outcome.Succeeded(h.freeze(clock.instant()), response);
+            } catch (ProviderException e) {
+                failure = Failure.of(e);
+            } catch (RuntimeException e) {
+                log.warn("Unclassified failure calling the provider for job {} (treated as transient)",
+                        delivery.job().getJobId(), e);
+                failure = new Failure(UNEXPECTED, String.valueOf(e), true, null, Optional.empty());
+            }
+            h.attempt(providerMillis[0] >= 0 ? providerMillis[0] : clock.millis() - startMillis);
+            Instant failedAt = clock.instant();
+            h.failed(failure.toErrorInfo(), failedAt);
+            RetryDecision decision = policy.decide(h.attempts, localRetries, delivery.tier(), failure.retryable(),
+                    failure.retryAfter(), failedAt);
+            switch (decision) {
+                case RetryDecision.RetryLocally local -> {
+                    localRetries++;
+                    sleeper.sleep(local.delay());
+                }
+                case RetryDecision.RetryOnTopic retry -> {
+                    return new Outcome.RetryScheduled(h.freeze(failedAt), retry.tier(), retry.dueAt());
+                }
+                case RetryDecision.GiveUp giveUp -> {
+                    return new Outcome.DeadLettered(h.freeze(failedAt), DeadLetterReason.of(giveUp.reason()));
+                }
+            }
+        }
+    }
+
+    /** A classified failure of one attempt. */
+    private record Failure(String type, String message, boolean retryable, Integer httpStatus, Optional<Duration> retryAfter) {
+
+        static Failure of(ProviderException e) {
+            return new Failure(e.errorClass().name(), String.valueOf(e.getMessage()), e.retryable(),
+                    e.httpStatus().isPresent() ? e.httpStatus().getAsInt() : null, e.retryAfter());
+        }
+
+        ErrorInfo toErrorInfo() {
+            return ErrorInfo.newBuilder().setType(type).setMessage(message).setRetryable(retryable)
+                    .setHttpStatus(httpStatus).build();
+        }
+    }
+
+    /** The history of the job, accumulated during one delivery. */
+    private final class History {
+        final JobDelivery delivery;
+        final List<Long> durations;
+        int attempts;
+        long promptTokens;
+        long completionTokens;
+        Instant firstStartedAt;
+        Instant firstFailureAt;
+        Instant lastFailureAt;
+        ErrorInfo lastError;
+
+        History(JobDelivery d) {
+            this.delivery = d;
+            this.durations = new ArrayList<>(d.attemptDurationsMs().size() + 1);
+            this.durations.addAll(d.attemptDurationsMs());
+            this.attempts = d.attemptsMade();
+            this.promptTokens = d.promptTokens();
+            this.completionTokens = d.completionTokens();
+            this.firstStartedAt = d.firstStartedAt();
+            this.firstFailureAt = d.firstFailureAt();
+            this.lastFailureAt = d.firstFailureAt();
+            this.lastError = d.lastError();
+        }
+
+        void attempt(long millis) {
+            attempts++;
+            durations.add(Math.max(0, millis));
+        }
+
+        void failed(ErrorInfo error, Instant at) {
+            lastError = error;
+            lastFailureAt = at;
+            if (firstFailureAt == null) {
+                firstFailureAt = at;
+            }
+        }
+
+        JobHistory freeze(Instant decidedAt) {
+            return new JobHistory(delivery.job(), delivery.source(), delivery.origin(), attempts, durations,
+                    promptTokens, completionTokens, firstStartedAt, firstFailureAt, lastFailureAt, lastError, decidedAt,
+                    llm.providerName());
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.promptq.worker.processing;
+
+import io.promptq.llm.LlmRequest;
+import io.promptq.schema.ChatMessage;
+import io.promptq.schema.GenerationParameters;
+import io.promptq.schema.PromptJob;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Maps a {@link PromptJob} to the provider request. */
+public final class JobRequests {
+
+    /** {@code extra} key carrying {@code topP} when the job sets it. */
+    public static final String TOP_P = "top_p";
+    /** {@code extra} key carrying {@code seed} when the job sets it. */
+    public static final String SEED = "seed";
+
+    private JobRequests() {}
+
+    /**
+     * The request for one attempt of {@code job}: its messages (roles lower-cased as in the OpenAI API), sampling
+     * parameters, provider extras plus {@value #TOP_P} and {@value #SEED} when set, and the call timeout.
+     */
+    public static LlmRequest toRequest(PromptJob job, Duration timeout) {
+        List<LlmRequest.Message> messages = new ArrayList<>(job.getMessages().size());
+        for (ChatMessage m : job.getMessages()) {
+            messages.add(new LlmRequest.Message(m.getRole().name().toLowerCase(Locale.ROOT), m.getContent()));
+        }
+        GenerationParameters p = job.getParameters();
+        Map<String, String> extra = p.getExtra();
+        if (p.getTopP() != null || p.getSeed() != null) {
+            extra = new HashMap<>(extra);
+            if (p.getTopP() != null) {
+                extra.putIfAbsent(TOP_P, Double.toString(p.getTopP()));
+            }
+            if (p.getSeed() != null) {
+                extra.putIfAbsent(SEED, Long.toString(p.getSeed()));
+            }
+        }
+        return new LlmRequest(job.getJobId(), job.getModel(), messages, p.getTemperature(), p.getMaxTokens(), extra, timeout);
+    }
+}

@@ -1,0 +1,142 @@
+package io.promptq.worker.retry;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Decides what happens after a failed provider attempt.
+ *
+ * <ul>
+ *   <li>Permanent failures are never retried; after {@code maxAttempts} attempts (in-process and topic retries
+ *       together) the job is given up.</li>
+ *   <li>Up to {@code localRetries} quick in-process retries come first (default none), each after a full-jitter
+ *       delay in [0, {@code localRetryDelay}], unless the provider's Retry-After is longer than that.</li>
+ *   <li>Then the job goes to a retry tier: the tier after the one it came from (tier 0 for a fresh job), capped
+ *       at the last tier. The delays of the tiers grow (5 s, 30 s, 5 min by default) and each delay gets
+ *       <b>full jitter</b>: the job is due after a uniformly random delay in [0, tier delay], which spreads
+ *       the retries of a burst of failures over the whole tier interval instead of replaying the burst.</li>
+ *   <li>A Retry-After (HTTP 429) is a floor: the delay is never shorter; if it exceeds the tier's delay the job
+ *       moves on to the first tier whose delay covers it, so a long wait does not hold up a short tier.</li>
+ * </ul>
+ * Immutable and thread-safe; the random source is injectable for tests.
+ */
+public final class RetryPolicy {
+
+    private final List<Duration> tierDelays;
+    private final int maxAttempts;
+    private final int localRetries;
+    private final Duration localRetryDelay;
+    private final DoubleSupplier random;
+
+    private RetryPolicy(List<Duration> tierDelays, int maxAttempts, int localRetries, Duration localRetryDelay,
+            DoubleSupplier random) {
+        Objects.requireNonNull(tierDelays, "tierDelays");
+        if (tierDelays.isEmpty()) {
+            throw new IllegalArgumentException("tierDelays must not be empty");
+        }
+        for (int i = 0; i < tierDelays.size(); i++) {
+            Duration d = Objects.requireNonNull(tierDelays.get(i), "tier delay");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("tier delays must not be negative, but was " + tierDelays);
+            }
+            if (i > 0 && d.compareTo(tierDelays.get(i - 1)) < 0) {
+                throw new IllegalArgumentException("tier delays must not decrease, but were " + tierDelays);
+            }
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1, but was " + maxAttempts);
+        }
+        if (localRetries < 0) {
+            throw new IllegalArgumentException("localRetries must not be negative, but was " + localRetries);
+        }
+        this.tierDelays = List.copyOf(tierDelays);
+        this.maxAttempts = maxAttempts;
+        this.localRetries = localRetries;
+        this.localRetryDelay = Objects.requireNonNull(localRetryDelay, "localRetryDelay");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /**
+     * A policy with the given tier delays (non-decreasing) and attempt budget, and no in-process retries.
+     */
+    public static RetryPolicy of(List<Duration> tierDelays, int maxAttempts) {
+        return new RetryPolicy(tierDelays, maxAttempts, 0, Duration.ZERO, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** A copy that first retries up to {@code retries} times in-process, each after up to {@code maxDelay}. */
+    public RetryPolicy withLocalRetries(int retries, Duration maxDelay) {
+        return new RetryPolicy(tierDelays, maxAttempts, retries, maxDelay, random);
+    }
+
+    /** A copy drawing its jitter from {@code uniform}, which returns values in [0, 1). */
+    public RetryPolicy withRandom(DoubleSupplier uniform) {
+        return new RetryPolicy(tierDelays, maxAttempts, localRetries, localRetryDelay, uniform);
+    }
+
+    public List<Duration> tierDelays() {
+        return tierDelays;
+    }
+
+    public int tiers() {
+        return tierDelays.size();
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /**
+     * Decides after a failed attempt.
+     *
+     * @param attemptsMade provider attempts made so far, the failed one included (at least 1)
+     * @param localRetriesMade in-process retries already made for the current delivery of the job
+     * @param previousTier the retry tier the job was read from, or -1 for a job read from the jobs topic
+     * @param retryable whether the failure is transient
+     * @param retryAfter the provider's Retry-After, if any: a floor for the delay
+     * @param failedAt when the attempt failed
+     */
+    public RetryDecision decide(int attemptsMade, int localRetriesMade, int previousTier, boolean retryable,
+            Optional<Duration> retryAfter, Instant failedAt) {
+        if (!retryable) {
+            return new RetryDecision.GiveUp(RetryDecision.GiveUpReason.PERMANENT_ERROR);
+        }
+        if (attemptsMade >= maxAttempts) {
+            return new RetryDecision.GiveUp(RetryDecision.GiveUpReason.MAX_ATTEMPTS);
+        }
+        Duration floor = retryAfter.filter(d -> !d.isNegative()).orElse(Duration.ZERO);
+        if (localRetriesMade < localRetries && floor.compareTo(localRetryDelay) <= 0) {
+            return new RetryDecision.RetryLocally(max(jitter(localRetryDelay), floor));
+        }
+        int last = tierDelays.size() - 1;
+        int tier = Math.min(Math.max(previousTier + 1, 0), last);
+        while (tier < last && tierDelays.get(tier).compareTo(floor) < 0) {
+            tier++;
+        }
+        Duration delay = max(jitter(tierDelays.get(tier)), floor);
+        return new RetryDecision.RetryOnTopic(tier, failedAt.plus(delay), delay);
+    }
+
+    /** Full jitter: uniform in [0, bound]. */
+    private Duration jitter(Duration bound) {
+        double u = random.getAsDouble();
+        if (!(u >= 0 && u < 1)) {
+            u = 0;
+        }
+        return Duration.ofMillis((long) Math.floor(u * (bound.toMillis() + 1)));
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    @Override
+    public String toString() {
+        return "RetryPolicy[tiers=" + tierDelays + ", maxAttempts=" + maxAttempts + ", localRetries=" + localRetries
+                + ", localRetryDelay=" + localRetryDelay + ", jitter=full]";
+    }
+}

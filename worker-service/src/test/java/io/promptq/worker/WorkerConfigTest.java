@@ -1,0 +1,108 @@
+package io.promptq.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigSource;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WorkerConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        WorkerConfig c = WorkerConfig.from(ConfigSource.empty());
+
+        assertThat(c.groupId()).isEqualTo("promptq-workers");
+        assertThat(c.workerId()).matches("[a-z0-9.-]+-[0-9a-f]{6}");
+        assertThat(c.partitionConcurrency()).isEqualTo(10);
+        assertThat(c.maxInFlight()).isEqualTo(100);
+        assertThat(c.maxAttempts()).isEqualTo(5);
+        assertThat(c.retryDelays()).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
+        assertThat(c.localRetries()).isZero();
+        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.groupProtocol()).isEqualTo(WorkerConfig.GroupProtocol.CONSUMER);
+        assertThat(c.groupAssignor()).isEqualTo("range");
+        assertThat(c.bufferPerPartition()).isEqualTo(50);
+        assertThat(c.revokeTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.createTopics()).isTrue();
+        assertThat(c.topicPartitions()).isEqualTo(6);
+        assertThat(c.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(c.httpPort()).isEqualTo(8082);
+        assertThat(c.resilience().callTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void readsEveryKey() {
+        WorkerConfig c = WorkerConfig.from(ConfigSource.of(Map.ofEntries(
+                Map.entry(WorkerConfig.GROUP_ID, "g"),
+                Map.entry(WorkerConfig.WORKER_ID, "w-1"),
+                Map.entry(WorkerConfig.PARTITION_CONCURRENCY, "3"),
+                Map.entry(WorkerConfig.MAX_IN_FLIGHT, "7"),
+                Map.entry(WorkerConfig.BUFFER_PER_PARTITION, "9"),
+                Map.entry(WorkerConfig.MAX_ATTEMPTS, "2"),
+                Map.entry(WorkerConfig.RETRY_DELAYS, "1s,2s,4s"),
+                Map.entry(WorkerConfig.LOCAL_RETRIES, "1"),
+                Map.entry(WorkerConfig.REVOKE_TIMEOUT, "3s"),
+                Map.entry(WorkerConfig.SHUTDOWN_GRACE, "5s"),
+                Map.entry(WorkerConfig.GROUP_PROTOCOL, "classic"),
+                Map.entry(WorkerConfig.CREATE_TOPICS, "false"),
+                Map.entry(WorkerConfig.TOPIC_PARTITIONS, "12"),
+                Map.entry(WorkerConfig.HTTP_PORT, "0"))));
+
+        assertThat(c.groupId()).isEqualTo("g");
+        assertThat(c.workerId()).isEqualTo("w-1");
+        assertThat(c.partitionConcurrency()).isEqualTo(3);
+        assertThat(c.maxInFlight()).isEqualTo(7);
+        assertThat(c.bufferPerPartition()).isEqualTo(9);
+        assertThat(c.maxAttempts()).isEqualTo(2);
+        assertThat(c.retryDelays()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+        assertThat(c.localRetries()).isEqualTo(1);
+        assertThat(c.revokeTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.groupProtocol()).isEqualTo(WorkerConfig.GroupProtocol.CLASSIC);
+        assertThat(c.createTopics()).isFalse();
+        assertThat(c.topicPartitions()).isEqualTo(12);
+        assertThat(c.httpPort()).isZero();
+    }
+
+    @Test
+    void badValueIsRefusedNamingTheKeyAndTheValue() {
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.PARTITION_CONCURRENCY, "0"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(WorkerConfig.PARTITION_CONCURRENCY).hasMessageContaining("'0'");
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.MAX_ATTEMPTS, "many"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.MAX_ATTEMPTS);
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.SHUTDOWN_GRACE, "soon"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.SHUTDOWN_GRACE);
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.GROUP_PROTOCOL, "eager"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.GROUP_PROTOCOL);
+    }
+
+    @Test
+    void decreasingRetryDelaysAreRefused() {
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.RETRY_DELAYS, "30s,5s"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(WorkerConfig.RETRY_DELAYS).hasMessageContaining("30s,5s");
+    }
+
+    @Test
+    void badKeysOfOtherModulesAlsoStopTheStart() {
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of("PROMPTQ_LLM_CALL_TIMEOUT", "-1s"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PROMPTQ_LLM_CALL_TIMEOUT");
+    }
+
+    @Test
+    void consumerUsesTheKip848ProtocolByDefaultAndCooperativeStickyWithClassic() {
+        Map<String, Object> kip848 = io.promptq.worker.internal.WorkerRuntime.consumerConfig(WorkerConfig.from(ConfigSource.empty()));
+        assertThat(kip848).containsEntry("group.protocol", "consumer").containsEntry("group.remote.assignor", "range")
+                .doesNotContainKey("partition.assignment.strategy").containsEntry("enable.auto.commit", false);
+        Map<String, Object> classic = io.promptq.worker.internal.WorkerRuntime.consumerConfig(
+                WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.GROUP_PROTOCOL, "classic"))));
+        assertThat(classic).containsEntry("group.protocol", "classic")
+                .containsEntry("partition.assignment.strategy",
+                        org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+    }
+}

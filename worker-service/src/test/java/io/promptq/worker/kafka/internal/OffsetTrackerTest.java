@@ -1,0 +1,109 @@
+package io.promptq.worker.kafka.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class OffsetTrackerTest {
+
+    @Test
+    void nothingIsCommittableBeforeARecordIsRegistered() {
+        assertThat(new OffsetTracker().commitPosition()).isEqualTo(-1);
+    }
+
+    @Test
+    void commitsOnlyUpToTheLowestUnfinishedOffset() {
+        OffsetTracker t = new OffsetTracker();
+        long s0 = t.register(100);
+        long s1 = t.register(101);
+        long s2 = t.register(102);
+
+        assertThat(t.commitPosition()).isEqualTo(100);
+        t.complete(s1);
+        t.complete(s2);
+        assertThat(t.commitPosition()).isEqualTo(100);
+        t.complete(s0);
+        assertThat(t.commitPosition()).isEqualTo(103);
+        assertThat(t.outstanding()).isZero();
+    }
+
+    @Test
+    void gapsBetweenOffsetsAreSkippedOnceEverythingBeforeIsFinished() {
+        OffsetTracker t = new OffsetTracker();
+        long a = t.register(10);
+        long b = t.register(15); // 11-14: transaction markers or compacted away
+        t.complete(a);
+        assertThat(t.commitPosition()).isEqualTo(15);
+        t.complete(b);
+        assertThat(t.commitPosition()).isEqualTo(16);
+    }
+
+    @Test
+    void completingAnUnknownOrAlreadyFinishedRecordChangesNothing() {
+        OffsetTracker t = new OffsetTracker();
+        long a = t.register(0);
+        long b = t.register(1);
+        assertThat(t.complete(b)).isTrue();
+        assertThat(t.complete(b)).isFalse();
+        assertThat(t.complete(b + 5)).isFalse();
+        assertThat(t.commitPosition()).isZero();
+        assertThat(t.complete(a)).isTrue();
+        assertThat(t.complete(a)).isFalse();
+        assertThat(t.commitPosition()).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsOffsetsOutOfOrder() {
+        OffsetTracker t = new OffsetTracker();
+        t.register(5);
+        assertThatThrownBy(() -> t.register(5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> t.register(4)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void growsWhenOneSlowRecordHoldsBackManyFinishedOnes() {
+        OffsetTracker t = new OffsetTracker(4);
+        long slow = t.register(0);
+        for (long o = 1; o <= 10_000; o++) {
+            t.complete(t.register(o));
+        }
+        assertThat(t.outstanding()).isEqualTo(10_001);
+        assertThat(t.commitPosition()).isZero();
+        t.complete(slow);
+        assertThat(t.commitPosition()).isEqualTo(10_001);
+        assertThat(t.outstanding()).isZero();
+    }
+
+    @Test
+    void neverCommitsPastAnUnfinishedOffsetUnderRandomCompletionOrder() {
+        Random random = new Random(7);
+        for (int round = 0; round < 200; round++) {
+            OffsetTracker t = new OffsetTracker(2);
+            TreeSet<Long> unfinished = new TreeSet<>();
+            List<long[]> pending = new ArrayList<>();
+            long offset = random.nextInt(1000);
+            long highest = -1;
+            for (int step = 0; step < 300; step++) {
+                if (pending.isEmpty() || random.nextInt(3) > 0) {
+                    offset += 1 + random.nextInt(3);
+                    pending.add(new long[] {t.register(offset), offset});
+                    unfinished.add(offset);
+                    highest = offset;
+                } else {
+                    Collections.swap(pending, random.nextInt(pending.size()), pending.size() - 1);
+                    long[] done = pending.remove(pending.size() - 1);
+                    t.complete(done[0]);
+                    unfinished.remove(done[1]);
+                }
+                long expected = unfinished.isEmpty() ? highest + 1 : unfinished.first();
+                assertThat(t.commitPosition()).isEqualTo(expected);
+            }
+        }
+    }
+}
