@@ -57,6 +57,8 @@ public final class KafkaNode {
     static final String SHARE_STATE_PARTITIONS = "share.coordinator.state.topic.num.partitions";
     static final String INITIAL_REBALANCE_DELAY = "group.initial.rebalance.delay.ms";
     static final String HEARTBEAT_INTERVAL = "broker.heartbeat.interval.ms";
+    static final String CONSUMER_GROUP_HEARTBEAT = "group.consumer.heartbeat.interval.ms";
+    static final String CONSUMER_GROUP_MIN_HEARTBEAT = "group.consumer.min.heartbeat.interval.ms";
     static final String SESSION_TIMEOUT = "broker.session.timeout.ms";
     static final String MAX_STARTUP_TIME = "server.max.startup.time.ms";
     static final String NETWORK_THREADS = "num.network.threads";
@@ -125,6 +127,10 @@ public final class KafkaNode {
             p.put(INITIAL_REBALANCE_DELAY, "0");
             p.put(HEARTBEAT_INTERVAL, "500");
             p.put(SESSION_TIMEOUT, "3000");
+            // KIP-848 groups learn of new assignments on their next heartbeat (default 5 s): a local
+            // cluster hands partitions over within half a second instead.
+            p.put(CONSUMER_GROUP_MIN_HEARTBEAT, "500");
+            p.put(CONSUMER_GROUP_HEARTBEAT, "500");
             p.put(MAX_STARTUP_TIME, "60000");
             p.put(NETWORK_THREADS, "2");
             p.put(IO_THREADS, "4");
