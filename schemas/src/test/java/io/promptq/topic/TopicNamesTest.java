@@ -1,0 +1,52 @@
+package io.promptq.topic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigSource;
+import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.PromptJob;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.junit.jupiter.api.Test;
+
+class TopicNamesTest {
+
+    @Test
+    void retryTiersAreNumberedFromOneUnderThePrefix() {
+        TopicNames names = TopicNames.from(ConfigSource.of(Map.of(TopicNames.RETRY_PREFIX, "team-a.retry")));
+
+        assertThat(names.retries(3)).containsExactly("team-a.retry.1", "team-a.retry.2", "team-a.retry.3");
+        assertThat(names.jobs()).isEqualTo(TopicNames.DEFAULT_JOBS);
+    }
+
+    @Test
+    void illegalTopicNameFailsNamingTheKey() {
+        assertThatThrownBy(() -> TopicNames.from(ConfigSource.of(Map.of(TopicNames.RESULTS, "results topic"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(TopicNames.RESULTS)
+                .hasMessageContaining("'results topic'");
+    }
+
+    @Test
+    void descriptorsShareSerdesAcrossRetryTiersAndNameEveryTopic() {
+        try (SchemaRegistryClient registry = SchemaRegistryClient.inMemory()) {
+            Topics topics = Topics.create(TopicNames.defaults(), registry, true);
+
+            assertThat(topics.retry(0).name()).isEqualTo("promptq.jobs.retry.1");
+            assertThat(topics.retry(1).valueSerde()).isSameAs(topics.retry(0).valueSerde());
+            assertThat(topics.totals().valueSerde()).isSameAs(topics.windows().valueSerde());
+            assertThat(topics.deadLetters().name()).isEqualTo("promptq.jobs.dlq");
+        }
+    }
+
+    @Test
+    void everyOptionalPromptJobFieldHasADefaultSoOldRecordsStayReadable() {
+        Schema schema = PromptJob.getClassSchema();
+
+        assertThat(schema.getFields())
+                .filteredOn(f -> f.schema().getType() == Schema.Type.UNION)
+                .allSatisfy(f -> assertThat(f.hasDefaultValue()).as(f.name() + " has a default").isTrue());
+    }
+}
