@@ -1,5 +1,7 @@
 package io.promptq.worker.processing;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.promptq.llm.LlmRequest;
 import io.promptq.schema.ChatMessage;
 import io.promptq.schema.GenerationParameters;
@@ -14,16 +16,21 @@ import java.util.Map;
 /** Maps a {@link PromptJob} to the provider request. */
 public final class JobRequests {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** {@code extra} key carrying {@code topP} when the job sets it. */
     public static final String TOP_P = "top_p";
     /** {@code extra} key carrying {@code seed} when the job sets it. */
     public static final String SEED = "seed";
+    /** Extra parameter carrying the job's stop sequences, as a JSON array. */
+    public static final String STOP = "stop";
 
     private JobRequests() {}
 
     /**
      * The request for one attempt of {@code job}: its messages (roles lower-cased as in the OpenAI API), sampling
-     * parameters, provider extras plus {@value #TOP_P} and {@value #SEED} when set, and the call timeout.
+     * parameters, provider extras plus {@value #TOP_P}, {@value #SEED} and {@value #STOP} when set, and the call
+     * timeout.
      */
     public static LlmRequest toRequest(PromptJob job, Duration timeout) {
         List<LlmRequest.Message> messages = new ArrayList<>(job.getMessages().size());
@@ -32,7 +39,7 @@ public final class JobRequests {
         }
         GenerationParameters p = job.getParameters();
         Map<String, String> extra = p.getExtra();
-        if (p.getTopP() != null || p.getSeed() != null) {
+        if (p.getTopP() != null || p.getSeed() != null || !p.getStop().isEmpty()) {
             extra = new HashMap<>(extra);
             if (p.getTopP() != null) {
                 extra.putIfAbsent(TOP_P, Double.toString(p.getTopP()));
@@ -40,7 +47,16 @@ public final class JobRequests {
             if (p.getSeed() != null) {
                 extra.putIfAbsent(SEED, Long.toString(p.getSeed()));
             }
+            if (!p.getStop().isEmpty()) {
+                extra.putIfAbsent(STOP, jsonArray(p.getStop()));
+            }
         }
         return new LlmRequest(job.getJobId(), job.getModel(), messages, p.getTemperature(), p.getMaxTokens(), extra, timeout);
+    }
+
+    private static String jsonArray(List<String> values) {
+        ArrayNode array = JSON.createArrayNode();
+        values.forEach(array::add);
+        return array.toString();
     }
 }
