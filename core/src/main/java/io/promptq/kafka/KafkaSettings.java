@@ -99,6 +99,14 @@ public record KafkaSettings(
      * overrides. Serializers are passed to the producer's constructor by the caller.
      */
     public Map<String, Object> producerConfig(String clientId) {
+        return producerConfig(clientId, Map.of());
+    }
+
+    /**
+     * Producer properties with a service's own defaults applied over promptq's and under the pass-through,
+     * so an operator's {@code PROMPTQ_KAFKA_*} setting still wins.
+     */
+    public Map<String, Object> producerConfig(String clientId, Map<String, ?> serviceDefaults) {
         Map<String, Object> props = base(clientId);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -107,6 +115,7 @@ public record KafkaSettings(
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 65_536);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+        props.putAll(serviceDefaults);
         props.putAll(common);
         props.putAll(producer);
         return props;
@@ -117,11 +126,20 @@ public record KafkaSettings(
      * Deserializers are passed to the consumer's constructor by the caller.
      */
     public Map<String, Object> consumerConfig(String groupId, String clientId) {
+        return consumerConfig(groupId, clientId, Map.of());
+    }
+
+    /**
+     * Consumer properties with a service's own defaults applied over promptq's and under the pass-through,
+     * so an operator's {@code PROMPTQ_KAFKA_*} setting still wins.
+     */
+    public Map<String, Object> consumerConfig(String groupId, String clientId, Map<String, ?> serviceDefaults) {
         Map<String, Object> props = base(clientId);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.putAll(serviceDefaults);
         props.putAll(common);
         props.putAll(consumer);
         return props;

@@ -67,4 +67,14 @@ class KafkaSettingsTest {
         assertThatThrownBy(() -> KafkaSettings.of(" "))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(KafkaSettings.BOOTSTRAP_SERVERS);
     }
+
+    @Test
+    void serviceDefaultsOverrideBaseDefaultsButNotThePassThrough() {
+        KafkaSettings settings = KafkaSettings.from(ConfigSource.of(Map.of("PROMPTQ_KAFKA_CONSUMER_FETCH_MAX_WAIT_MS", "100")));
+
+        assertThat(settings.producerConfig("p", Map.of("linger.ms", 1))).containsEntry("linger.ms", 1);
+        assertThat(settings.consumerConfig("g", "c", Map.of("fetch.max.wait.ms", 20, "max.poll.records", 50)))
+                .containsEntry("fetch.max.wait.ms", "100")
+                .containsEntry("max.poll.records", 50);
+    }
 }

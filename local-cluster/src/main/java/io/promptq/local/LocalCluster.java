@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,7 +171,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Creates topics through {@code admin}, ignoring those that already exist, and waits until each
-     * partition has a leader so producers and consumers can use them at once.
+     * partition has a leader that serves requests, so producers and consumers can use them at once.
      *
      * @throws LocalClusterException naming the topic that could not be created
      */
@@ -194,6 +197,40 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         awaitLeaders(admin, names, timeout);
+        awaitServing(admin, names, timeout);
+    }
+
+    /**
+     * Leaders in the metadata are not enough: the broker creates its local replicas a moment later, and an
+     * idempotent producer that meets NOT_LEADER_OR_FOLLOWER on its first batch can end up stuck on
+     * OutOfOrderSequenceException (seen with Kafka 4.3.1). So wait until the leaders answer ListOffsets for
+     * every partition.
+     */
+    private static void awaitServing(Admin admin, List<String> names, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).values().forEach(d ->
+                        d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(partitions).all().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LocalClusterException("interrupted while waiting for topics " + names, e);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                last = e; // replicas not created yet
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LocalClusterException("interrupted while waiting for topics " + names, e);
+            }
+        }
+        throw new LocalClusterException("topics " + names + " are not served after " + timeout.toMillis() + " ms"
+                + (last == null ? "" : ": " + last), last);
     }
 
     private static void awaitLeaders(Admin admin, List<String> names, Duration timeout) {

@@ -23,7 +23,7 @@ class WorkerConfigTest {
         assertThat(c.retryDelays()).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
         assertThat(c.localRetries()).isZero();
         assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.groupProtocol()).isEqualTo(WorkerConfig.GroupProtocol.CONSUMER);
+        assertThat(c.groupProtocol()).isEqualTo(WorkerConfig.GroupProtocol.CLASSIC);
         assertThat(c.groupAssignor()).isEqualTo("range");
         assertThat(c.bufferPerPartition()).isEqualTo(50);
         assertThat(c.revokeTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -95,14 +95,16 @@ class WorkerConfigTest {
     }
 
     @Test
-    void consumerUsesTheKip848ProtocolByDefaultAndCooperativeStickyWithClassic() {
-        Map<String, Object> kip848 = io.promptq.worker.internal.WorkerRuntime.consumerConfig(WorkerConfig.from(ConfigSource.empty()));
-        assertThat(kip848).containsEntry("group.protocol", "consumer").containsEntry("group.remote.assignor", "range")
-                .doesNotContainKey("partition.assignment.strategy").containsEntry("enable.auto.commit", false);
-        Map<String, Object> classic = io.promptq.worker.internal.WorkerRuntime.consumerConfig(
-                WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.GROUP_PROTOCOL, "classic"))));
+    void consumerUsesCooperativeStickyByDefaultAndKip848WhenAsked() {
+        Map<String, Object> classic = io.promptq.worker.internal.WorkerRuntime.consumerConfig(WorkerConfig.from(ConfigSource.empty()));
         assertThat(classic).containsEntry("group.protocol", "classic")
                 .containsEntry("partition.assignment.strategy",
-                        org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+                        org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName())
+                .containsEntry("enable.auto.commit", false)
+                .containsEntry("fetch.max.wait.ms", 20);
+        Map<String, Object> kip848 = io.promptq.worker.internal.WorkerRuntime.consumerConfig(
+                WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.GROUP_PROTOCOL, "consumer"))));
+        assertThat(kip848).containsEntry("group.protocol", "consumer").containsEntry("group.remote.assignor", "range")
+                .doesNotContainKey("partition.assignment.strategy");
     }
 }

@@ -126,7 +126,8 @@ public final class KafkaNode {
             p.put(SHARE_STATE_PARTITIONS, "5");
             p.put(INITIAL_REBALANCE_DELAY, "0");
             p.put(HEARTBEAT_INTERVAL, "500");
-            p.put(SESSION_TIMEOUT, "3000");
+            // Kafka's default: a shorter session fences a broker whose JVM is merely busy (GC, a loaded machine).
+            p.put(SESSION_TIMEOUT, "9000");
             // KIP-848 groups learn of new assignments on their next heartbeat (default 5 s): a local
             // cluster hands partitions over within half a second instead.
             p.put(CONSUMER_GROUP_MIN_HEARTBEAT, "500");

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Answers are cached in both directions (schema to id per subject, id to schema), so once warm
  * the serdes do no I/O. A request that fails transiently (connection error, timeout, HTTP 5xx, 408,
  * 429) is tried on the next URL, and the whole round is retried with exponential backoff and
- * jitter; any other answer is final.
+ * jitter; any other answer is final. Concurrent misses of the same key share one request (see
+ * {@link SingleFlight}), so a cold start under load does not stampede the registry.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
@@ -60,6 +61,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final Optional<String> authorization;
     private final BoundedCache<SubjectSchema, Integer> idsBySubjectSchema;
     private final BoundedCache<Integer, Schema> schemasById;
+    /** Separate from idLookups: a registration answered 409 looks the id up while in flight. */
+    private final SingleFlight<SubjectSchema, Integer> registrations;
+    private final SingleFlight<SubjectSchema, Integer> idLookups;
+    private final SingleFlight<Integer, Schema> schemaLookups;
     private final AtomicInteger preferredUrl = new AtomicInteger();
 
     public HttpSchemaRegistryClient(RegistryConfig config) {
@@ -73,15 +78,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 .encodeToString((c.user() + ":" + c.password()).getBytes(StandardCharsets.UTF_8)));
         this.idsBySubjectSchema = new BoundedCache<>(config.cacheCapacity());
         this.schemasById = new BoundedCache<>(config.cacheCapacity());
+        this.registrations = new SingleFlight<>(idsBySubjectSchema::get, this::registerNow);
+        this.idLookups = new SingleFlight<>(idsBySubjectSchema::get, this::lookUpId);
+        this.schemaLookups = new SingleFlight<>(schemasById::get, this::fetchSchema);
     }
 
     @Override
     public int register(String subject, Schema schema) {
-        SubjectSchema key = new SubjectSchema(subject, schema);
-        Integer cached = idsBySubjectSchema.get(key);
-        if (cached != null) {
-            return cached;
-        }
+        return registrations.get(new SubjectSchema(subject, schema));
+    }
+
+    private int registerNow(SubjectSchema key) {
+        String subject = key.subject();
+        Schema schema = key.schema();
         Response response = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
         int id = switch (response.status()) {
             case 200 -> response.intField("id");
@@ -110,11 +119,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int idOf(String subject, Schema schema) {
-        SubjectSchema key = new SubjectSchema(subject, schema);
-        Integer cached = idsBySubjectSchema.get(key);
-        if (cached != null) {
-            return cached;
-        }
+        return idLookups.get(new SubjectSchema(subject, schema));
+    }
+
+    private int lookUpId(SubjectSchema key) {
+        String subject = key.subject();
+        Schema schema = key.schema();
         Response response = send("POST", "/subjects/" + encode(subject), schemaBody(schema));
         int id = switch (response.status()) {
             case 200 -> response.intField("id");
@@ -129,10 +139,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public Schema schemaById(int id) {
-        Schema cached = schemasById.get(id);
-        if (cached != null) {
-            return cached;
-        }
+        return schemaLookups.get(id);
+    }
+
+    private Schema fetchSchema(int id) {
         Response response = send("GET", "/schemas/ids/" + id, null);
         if (response.status() == 404) {
             throw new UnknownSchemaIdException(id, response.url().toString());

@@ -13,7 +13,11 @@ import io.promptq.registry.UnknownSchemaException;
 import io.promptq.registry.UnknownSchemaIdException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +28,7 @@ class HttpSchemaRegistryClientTest {
 
     private static final Schema SCHEMA = SchemaBuilder.record("Ping").namespace("io.promptq.test")
             .fields().requiredString("id").endRecord();
+    private static final int CALLERS = 200;
 
     private final StubRegistry stub = new StubRegistry();
 
@@ -213,5 +218,89 @@ class HttpSchemaRegistryClientTest {
                     .hasMessageContaining("store broken");
         }
         assertThat(stub.received).hasSize(3);
+    }
+
+    @Test
+    void concurrentLookupsOfAnUncachedSchemaIdShareOneRequest() throws Exception {
+        stub.answer(200, new ObjectMapper().createObjectNode().put("schema", SCHEMA.toString()).toString());
+        try (SchemaRegistryClient client = client(stub.url())) {
+            List<Object> outcomes = callConcurrently(() -> client.schemaById(7));
+
+            assertThat(outcomes).hasSize(CALLERS).containsOnly(SCHEMA);
+        }
+        assertThat(stub.received).singleElement()
+                .satisfies(r -> assertThat(r.rawPath()).isEqualTo("/schemas/ids/7"));
+    }
+
+    @Test
+    void aFailedLookupReachesEveryConcurrentCallerAndIsNotCached() throws Exception {
+        stub.answer(404, "{\"error_code\":40403,\"message\":\"Schema not found\"}")
+                .answer(200, new ObjectMapper().createObjectNode().put("schema", SCHEMA.toString()).toString());
+        try (SchemaRegistryClient client = client(stub.url())) {
+            List<Object> outcomes = callConcurrently(() -> client.schemaById(7));
+
+            assertThat(outcomes).hasSize(CALLERS).allSatisfy(outcome -> assertThat(outcome)
+                    .isInstanceOfSatisfying(UnknownSchemaIdException.class, e -> assertThat(e.schemaId()).isEqualTo(7)));
+            assertThat(stub.received).hasSize(1);
+
+            assertThat(client.schemaById(7)).isEqualTo(SCHEMA);
+        }
+        assertThat(stub.received).hasSize(2);
+    }
+
+    @Test
+    void concurrentRegistrationsOfTheSameSchemaShareOneRequest() throws Exception {
+        stub.answer(200, "{\"id\":7}");
+        try (SchemaRegistryClient client = client(stub.url())) {
+            List<Object> outcomes = callConcurrently(() -> client.register("jobs-value", SCHEMA));
+
+            assertThat(outcomes).hasSize(CALLERS).containsOnly(7);
+        }
+        assertThat(stub.received).hasSize(1);
+    }
+
+    @Test
+    void concurrentIdLookupsOfTheSameSchemaShareOneRequest() throws Exception {
+        stub.answer(200, "{\"subject\":\"jobs-value\",\"version\":1,\"id\":7,\"schema\":\"\\\"string\\\"\"}");
+        try (SchemaRegistryClient client = client(stub.url())) {
+            List<Object> outcomes = callConcurrently(() -> client.idOf("jobs-value", SCHEMA));
+
+            assertThat(outcomes).hasSize(CALLERS).containsOnly(7);
+        }
+        assertThat(stub.received).singleElement()
+                .satisfies(r -> assertThat(r.rawPath()).isEqualTo("/subjects/jobs-value"));
+    }
+
+    /**
+     * Runs {@code call} on {@value #CALLERS} virtual threads at once. The stub holds its answers until
+     * it has a request and every caller is blocked (waiting for its own request or for another's), so
+     * no caller can come late and find the lookup already done; then it answers.
+     *
+     * @return each caller's result or exception
+     */
+    private List<Object> callConcurrently(Callable<?> call) throws InterruptedException {
+        stub.holdAnswers();
+        Object[] outcomes = new Object[CALLERS];
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            int caller = i;
+            callers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    outcomes[caller] = call.call();
+                } catch (Exception e) {
+                    outcomes[caller] = e;
+                }
+            }));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (stub.received.isEmpty() || !callers.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+            assertThat(System.nanoTime()).as("all callers blocked on the registry").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        stub.releaseAnswers();
+        for (Thread t : callers) {
+            assertThat(t.join(Duration.ofSeconds(10))).as("caller finished").isTrue();
+        }
+        return Arrays.asList(outcomes);
     }
 }

@@ -12,10 +12,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A scripted HTTP server on 127.0.0.1 standing in for a registry: it answers every request with the
- * next queued response (the last one repeats) and records what it received.
+ * next queued response (the last one repeats) and records what it received. Requests are handled
+ * concurrently, and answers can be held back until the test releases them.
  */
 final class StubRegistry implements AutoCloseable {
 
@@ -24,12 +28,15 @@ final class StubRegistry implements AutoCloseable {
     private record Answer(int status, String body) {}
 
     private final HttpServer server;
+    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final Deque<Answer> answers = new ArrayDeque<>();
+    private volatile CountDownLatch held = new CountDownLatch(0);
     final List<Received> received = new CopyOnWriteArrayList<>();
 
     StubRegistry() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
+        server.setExecutor(handlers);
         server.start();
     }
 
@@ -45,6 +52,16 @@ final class StubRegistry implements AutoCloseable {
         return this;
     }
 
+    /** From now on, requests are recorded but not answered until {@link #releaseAnswers()}. */
+    void holdAnswers() {
+        held = new CountDownLatch(1);
+    }
+
+    /** Answers the held requests and every later one at once. */
+    void releaseAnswers() {
+        held.countDown();
+    }
+
     /** A URL on 127.0.0.1 where nothing listens. */
     static String closedPortUrl() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -57,6 +74,13 @@ final class StubRegistry implements AutoCloseable {
         received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                 exchange.getRequestHeaders().getFirst("Content-Type"),
                 exchange.getRequestHeaders().getFirst("Authorization"), body));
+        try {
+            held.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+            return;
+        }
         Answer answer;
         synchronized (answers) {
             answer = answers.size() > 1 ? answers.poll() : answers.peek();
@@ -74,6 +98,8 @@ final class StubRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseAnswers();
         server.stop(0);
+        handlers.close();
     }
 }

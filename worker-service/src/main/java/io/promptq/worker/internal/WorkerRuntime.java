@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -42,6 +43,20 @@ import org.slf4j.LoggerFactory;
  * HTTP server, and tears everything down in order. {@code WorkerService} is its public face.
  */
 public final class WorkerRuntime {
+
+    /**
+     * A finished job's permit is freed only when its outcome record is acknowledged, so outcome sends should
+     * not wait for a batch: linger 1 ms instead of promptq's general 5 ms (measured: latency-bound efficiency
+     * 0.95 -> 0.98 together with {@link #CONSUMER_DEFAULTS}).
+     */
+    static final Map<String, Object> PRODUCER_DEFAULTS = Map.of(ProducerConfig.LINGER_MS_CONFIG, 1);
+
+    /**
+     * A partition resumed after a pause should not wait behind a fetch the broker parks for up to 500 ms when
+     * the other partitions are idle.
+     */
+    static final Map<String, Object> CONSUMER_DEFAULTS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+
 
     private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -110,7 +125,7 @@ public final class WorkerRuntime {
         outcomes.bindTo(registry);
         resources.push(outcomes::unbind);
 
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config.kafka().producerConfig(id + "-producer"),
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config.kafka().producerConfig(id + "-producer", PRODUCER_DEFAULTS),
                 new ByteArraySerializer(), new ByteArraySerializer());
         resources.push(() -> producer.close(CLOSE_TIMEOUT));
         bindClientMetrics(new KafkaClientMetrics(producer, Tags.of(WorkerMetricNames.TAG_WORKER, id)), registry, resources);
@@ -166,7 +181,7 @@ public final class WorkerRuntime {
      * cooperative-sticky), manual commits, {@code max.poll.records} = the partition buffer unless overridden.
      */
     public static Map<String, Object> consumerConfig(WorkerConfig config) {
-        Map<String, Object> props = config.kafka().consumerConfig(config.groupId(), config.workerId());
+        Map<String, Object> props = config.kafka().consumerConfig(config.groupId(), config.workerId(), CONSUMER_DEFAULTS);
         if (config.groupProtocol() == WorkerConfig.GroupProtocol.CONSUMER) {
             props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
             props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, config.groupAssignor());
