@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             UpCommand.class,
             SubmitCommand.class,
             StatsCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PromptqCli implements Runnable {

@@ -13,15 +13,15 @@ class BenchPlanTest {
         BenchPlan plan = BenchPlan.standard();
         assertThat(plan.latencyBoundCap()).isEqualTo(120);
         assertThat(plan.latencyBoundCapacity()).isEqualTo(600.0);
-        assertThat(plan.latencyBoundJobs()).isEqualTo(6_000);
+        assertThat(plan.latencyBoundJobs()).isEqualTo(9_000);
     }
 
     @Test
     void scalingRoundsGrowWithTheWorkers() {
         BenchPlan plan = BenchPlan.standard();
         assertThat(plan.scalingCapacity(1)).isEqualTo(100.0);
-        assertThat(plan.scalingJobs(1)).isEqualTo(800);
-        assertThat(plan.scalingJobs(3)).isEqualTo(2_400);
+        assertThat(plan.scalingJobs(1)).isEqualTo(1_000);
+        assertThat(plan.scalingJobs(3)).isEqualTo(3_000);
     }
 
     @Test

@@ -18,7 +18,7 @@ class BenchReportTest {
                         new CpuBreakdown(Map.of("worker", 0.2, "aggregator", 0.2))),
                 new BenchReport.LatencyBound(6_000, 12, 10, Duration.ofMillis(200), 580, 0.99, 205),
                 new BenchReport.AddedLatency(290, 2_900, 4.0, 25.5, 6.0, 30.0, 0.02, 9.5),
-                new BenchReport.Scaling(20, List.of(99.0, 198.0, 290.0)),
+                new BenchReport.Scaling(20, Duration.ofMillis(200), List.of(99.0, 198.0, 290.0)),
                 new BenchReport.Memory(10_000, 10_000, 100L << 20, 180L << 20));
     }
 
@@ -80,7 +80,7 @@ class BenchReportTest {
         String table = full().toTable();
         assertThat(table.lines()).hasSize(10); // header, rule, 6 scenarios, 2 CPU breakdowns
         assertThat(table).contains("50,000 msgs/s").contains("= 0.100 x raw").contains("efficiency 0.967 (permits 99.0% in calls; calls 1.025 x 200 ms)")
-                .contains("p99 25.5 ms (p99 9.5 ms without the 2.0% that found K busy)").contains("x2.00 / x2.93").contains("+80.0 MiB").contains("MISSED").contains("met");
+                .contains("p99 25.5 ms (p99 9.5 ms without the 2.0% that found K busy)").contains("1w 99.0 (0.99), 2w 198.0 (0.99), 3w 290.0 (0.97) jobs/s (of capacity); x2.00 / x2.93").contains("+80.0 MiB").contains("MISSED").contains("met");
     }
 
     @Test

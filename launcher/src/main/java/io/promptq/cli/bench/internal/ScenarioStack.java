@@ -1,0 +1,192 @@
+package io.promptq.cli.bench.internal;
+
+import io.promptq.aggregator.AggregatorConfig;
+import io.promptq.aggregator.AggregatorService;
+import io.promptq.client.ClientConfig;
+import io.promptq.client.PromptqClient;
+import io.promptq.config.ConfigSource;
+import io.promptq.llm.LlmConfig;
+import io.promptq.llm.LlmProviders;
+import io.promptq.llm.SimulatedLlm;
+import io.promptq.llm.SimulatedSettings;
+import io.promptq.metrics.Metrics;
+import io.promptq.topic.TopicNames;
+import io.promptq.topic.Topics;
+import io.promptq.worker.WorkerConfig;
+import io.promptq.worker.WorkerService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * The promptq services of one scenario on the run's cluster: fresh topics (jobs and results with P partitions, one
+ * retry tier, dead letters, stats), an optional aggregator, workers added one by one into a fresh consumer group,
+ * all calling one shared simulated provider, and a client to submit jobs. Closing it stops the services and
+ * deletes the topics, so the next scenario starts clean.
+ */
+public final class ScenarioStack implements AutoCloseable {
+
+    /** Retry delays of the workers: one tier (nothing fails in a benchmark, but the tier is consumed). */
+    private static final String RETRY_DELAYS = "1s";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final BenchCluster bench;
+    private final String scenario;
+    private final StackSpec spec;
+    private final TopicNames names;
+    private final ConfigSource config;
+    private final Topics topics;
+    private final SimulatedLlm provider;
+    private final List<WorkerService> workers = new CopyOnWriteArrayList<>();
+    private AggregatorService aggregator;
+    private PromptqClient client;
+    private int nextWorker;
+
+    private ScenarioStack(BenchCluster bench, String scenario, StackSpec spec) {
+        this.bench = bench;
+        this.scenario = scenario;
+        this.spec = spec;
+        this.names = new TopicNames(bench.name(scenario, "jobs"), bench.name(scenario, "retry"),
+                bench.name(scenario, "dlq"), bench.name(scenario, "results"), bench.name(scenario, "totals"),
+                bench.name(scenario, "windows"));
+        Map<String, String> env = new HashMap<>();
+        env.put(TopicNames.JOBS, names.jobs());
+        env.put(TopicNames.RETRY_PREFIX, names.retryPrefix());
+        env.put(TopicNames.DEAD_LETTERS, names.deadLetters());
+        env.put(TopicNames.RESULTS, names.results());
+        env.put(TopicNames.TOTALS, names.totals());
+        env.put(TopicNames.WINDOWS, names.windows());
+        env.put(WorkerConfig.GROUP_ID, bench.name(scenario, "workers"));
+        env.put(WorkerConfig.PARTITION_CONCURRENCY, Integer.toString(spec.permits()));
+        env.put(WorkerConfig.MAX_IN_FLIGHT, Integer.toString(spec.workerCap()));
+        env.put(WorkerConfig.BUFFER_PER_PARTITION, Integer.toString(spec.bufferPerPartition()));
+        env.put(WorkerConfig.RETRY_DELAYS, RETRY_DELAYS);
+        env.put(WorkerConfig.CREATE_TOPICS, "false");
+        env.put(WorkerConfig.HTTP_ENABLED, "false");
+        env.put(LlmConfig.PROVIDER, "simulated");
+        env.put(AggregatorConfig.APPLICATION_ID, bench.name(scenario, "aggregator"));
+        env.put(AggregatorConfig.STATE_DIR, bench.stateDir(scenario).toString());
+        env.put(AggregatorConfig.CREATE_TOPICS, "false");
+        env.put("PROMPTQ_HTTP_PORT", "0");
+        env.putAll(spec.workerEnv());
+        this.config = bench.config().with(env);
+        this.topics = Topics.create(names, bench.registry(), true);
+        this.provider = LlmProviders.simulated(SimulatedSettings.defaults().withLatency(spec.latency()));
+    }
+
+    /** Creates the scenario's topics and starts its aggregator (if asked for) and client; no worker yet. */
+    public static ScenarioStack start(BenchCluster bench, String scenario, StackSpec spec) {
+        ScenarioStack stack = new ScenarioStack(bench, scenario, spec);
+        try {
+            stack.createTopics();
+            stack.client = PromptqClient.create(ClientConfig.from(stack.config)
+                    .withSendTimeout(Duration.ofSeconds(60)).withClientId(bench.name(scenario, "client")));
+            if (spec.aggregator()) {
+                stack.aggregator = AggregatorService.start(AggregatorConfig.from(stack.config),
+                        Metrics.prometheus("aggregator-service", scenario + "-aggregator"));
+                stack.aggregator.awaitRunning(READY_TIMEOUT);
+            }
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void createTopics() {
+        int p = spec.partitions();
+        List<NewTopic> list = new ArrayList<>();
+        list.add(new NewTopic(names.jobs(), p, (short) 1));
+        list.add(new NewTopic(names.retry(0), 1, (short) 1));
+        list.add(new NewTopic(names.deadLetters(), 1, (short) 1));
+        list.add(new NewTopic(names.results(), p, (short) 1));
+        list.add(new NewTopic(names.totals(), p, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+        list.add(new NewTopic(names.windows(), p, (short) 1));
+        bench.createTopics(list);
+    }
+
+    /** Partitions a group of workers consumes: the jobs topic and the one retry tier. */
+    private int consumedPartitions() {
+        return spec.partitions() + 1;
+    }
+
+    /** Starts one more worker in the scenario's group. */
+    public synchronized WorkerService addWorker() {
+        String id = scenario + "-worker-" + (++nextWorker);
+        WorkerConfig cfg = WorkerConfig.from(config.with(WorkerConfig.WORKER_ID, id));
+        WorkerService worker = WorkerService.start(cfg, provider, Metrics.prometheus("worker-service", id));
+        workers.add(worker);
+        return worker;
+    }
+
+    /**
+     * Waits until the group's partitions are all assigned and spread evenly (at most one apart) over the
+     * workers, so that a measurement does not start during a rebalance.
+     */
+    public void awaitBalanced() throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        int stable = 0;
+        while (stable < 3) {
+            int sum = 0;
+            int min = Integer.MAX_VALUE;
+            int max = 0;
+            for (WorkerService w : workers) {
+                int n = w.stats().assignedPartitions();
+                sum += n;
+                min = Math.min(min, n);
+                max = Math.max(max, n);
+                if (w.failure().isPresent()) {
+                    throw new IllegalStateException("worker " + w.workerId() + " failed", w.failure().get());
+                }
+            }
+            stable = sum == consumedPartitions() && max - min <= 1 ? stable + 1 : 0;
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the " + workers.size() + " workers of " + scenario
+                        + " were not assigned all " + consumedPartitions() + " partitions within " + READY_TIMEOUT
+                        + " (assigned " + sum + ")");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    public SimulatedLlm provider() {
+        return provider;
+    }
+
+    /** Follows the results topic from its current end. */
+    public ResultCollector collectResults() {
+        return ResultCollector.start(bench.kafka(), topics.results());
+    }
+
+    /** A submitter of jobs whose idempotency keys start with {@code phase}. */
+    public Submitter submitter(String phase) {
+        return new Submitter(client, scenario + "-" + phase);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(client);
+        List<WorkerService> running = new ArrayList<>(workers);
+        workers.clear();
+        running.parallelStream().forEach(ScenarioStack::closeQuietly);
+        closeQuietly(aggregator);
+        provider.close();
+        bench.deleteTopics(List.of(names.jobs(), names.retry(0), names.deadLetters(), names.results(), names.totals(),
+                names.windows()));
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            System.err.println("promptq bench: error while stopping " + closeable.getClass().getSimpleName() + ": " + e);
+        }
+    }
+}
