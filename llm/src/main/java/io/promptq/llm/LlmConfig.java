@@ -107,7 +107,9 @@ public record LlmConfig(ProviderKind provider, SimulatedSettings simulated, Open
             try {
                 latency = LatencyDistribution.parse(spec);
             } catch (IllegalArgumentException e) {
-                throw ConfigException.invalid(SIM_LATENCY, spec, e.getMessage() + "; " + LatencyDistribution.EXPECTED_FORM);
+                String detail = LatencyDistribution.EXPECTED_FORM.equals(e.getMessage())
+                        ? e.getMessage() : e.getMessage() + "; " + LatencyDistribution.EXPECTED_FORM;
+                throw ConfigException.invalid(SIM_LATENCY, spec, detail);
             }
         }
         return new SimulatedSettings(

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /** Options shared by the commands that start a local stack ({@code demo}, {@code up}). */
 public final class StackOptions {
@@ -51,6 +50,17 @@ public final class StackOptions {
     @Option(names = "--model", defaultValue = "mock-1", description = "Model the jobs ask for (default: ${DEFAULT-VALUE}).")
     public String model;
 
+    /** The option behind each configuration key these options set, for error messages. */
+    private static final Map<String, String> OPTION_OF_KEY = Map.of(
+            WorkerConfig.PARTITION_CONCURRENCY, "--concurrency",
+            WorkerConfig.MAX_IN_FLIGHT, "--concurrency",
+            WorkerConfig.RETRY_DELAYS, "--retry-delays",
+            WorkerConfig.MAX_ATTEMPTS, "--max-attempts",
+            LlmConfig.SIM_LATENCY, "--latency",
+            LlmConfig.SIM_TRANSIENT_RATE, "--failure-rate",
+            LlmConfig.SIM_PERMANENT_RATE, "--permanent-rate",
+            LlmConfig.OPENAI_BASE_URL, "--base-url");
+
     /** The configuration entries these options stand for. */
     public Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
@@ -71,7 +81,10 @@ public final class StackOptions {
     /** Checks the options by building the configurations they feed; a bad one names the option. */
     public LocalStack.Options toStackOptions(boolean producer, int producerPort, int aggregatorPort, boolean workerHttp) {
         if (workers < 1) {
-            throw new ParameterException(new picocli.CommandLine(this), "--workers must be at least 1, but was " + workers);
+            throw new IllegalArgumentException("--workers must be at least 1, but was " + workers);
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("--partitions must be at least 1, but was " + partitions);
         }
         Map<String, String> env = env();
         try {
@@ -79,7 +92,9 @@ public final class StackOptions {
             WorkerConfig.from(config);
             LlmConfig.from(config);
         } catch (ConfigException e) {
-            throw new IllegalArgumentException("invalid option: " + e.getMessage(), e);
+            String option = OPTION_OF_KEY.getOrDefault(e.key(), e.key());
+            throw new IllegalArgumentException("invalid " + option + ": "
+                    + e.getMessage().substring(e.getMessage().indexOf(": ") + 2), e);
         }
         return new LocalStack.Options(workers, partitions, env, producer, producerPort, aggregatorPort, workerHttp);
     }
