@@ -64,8 +64,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.clusterId = clusterId;
         this.nodes = List.copyOf(nodes);
         this.startupTime = startupTime;
-        this.shutdownHook = Thread.ofPlatform().name("promptq-kafka-shutdown").unstarted(this::closeFromHook);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.shutdownHook = config.shutdownHook()
+                ? Thread.ofPlatform().name("promptq-kafka-shutdown").unstarted(this::closeFromHook)
+                : null;
+        if (shutdownHook != null) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
     }
 
     /** Starts a single-node cluster with the {@linkplain Config#defaults() default configuration}. */
@@ -233,7 +237,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             closed = true;
         }
         try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            if (shutdownHook != null) {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            }
         } catch (IllegalStateException jvmIsShuttingDown) {
             // called from a shutdown hook: fine
         }
@@ -390,9 +396,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         private final Map<String, String> brokerProperties;
         private final Duration startupTimeout;
         private final int brokerPort;
+        private final boolean shutdownHook;
 
         private Config(Builder b) {
             this.brokerPort = b.brokerPort;
+            this.shutdownHook = b.shutdownHook;
             this.nodes = b.nodes;
             this.defaultPartitions = b.defaultPartitions;
             this.brokerProperties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.brokerProperties));
@@ -411,9 +419,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** A builder pre-filled with this configuration. */
         public Builder toBuilder() {
             Builder b = new Builder().nodes(nodes).defaultPartitions(defaultPartitions).startupTimeout(startupTimeout)
-                    .brokerPort(brokerPort);
+                    .brokerPort(brokerPort).shutdownHook(shutdownHook);
             b.brokerProperties.putAll(brokerProperties);
             return b;
+        }
+
+        /**
+         * Whether the cluster stops itself at JVM exit (default true). An owner that stops its own clients
+         * first and then the cluster, in its own hook, turns it off so the broker does not vanish under them.
+         */
+        public boolean shutdownHook() {
+            return shutdownHook;
         }
 
         /** Number of combined broker+controller nodes. */
@@ -451,8 +467,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             private final Map<String, String> brokerProperties = new LinkedHashMap<>();
             private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
             private int brokerPort;
+            private boolean shutdownHook = true;
 
             private Builder() {
+            }
+
+            /** See {@link Config#shutdownHook()}. */
+            public Builder shutdownHook(boolean enabled) {
+                this.shutdownHook = enabled;
+                return this;
             }
 
             /**

@@ -404,6 +404,15 @@ public final class LocalCluster implements AutoCloseable {
                 return this;
             }
 
+            /**
+             * Whether Kafka stops itself at JVM exit (default true); owners that close their clients and then
+             * the cluster from their own shutdown hook turn it off (see {@link EmbeddedKafka.Config#shutdownHook()}).
+             */
+            public Builder kafkaShutdownHook(boolean enabled) {
+                kafka.shutdownHook(enabled);
+                return this;
+            }
+
             /** Limit for Kafka start-up. */
             public Builder startupTimeout(Duration timeout) {
                 kafka.startupTimeout(timeout);

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -74,13 +75,18 @@ public final class LocalStack implements AutoCloseable {
     private AggregatorService aggregator;
     private ProducerService producer;
     private int nextWorker;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread stopAtExit = new Thread(this::close, "promptq-stack-stop");
 
     private LocalStack(Options options, Consumer<String> log, LlmProvider sharedProvider) {
         this.options = options;
         this.log = log;
         this.sharedProvider = sharedProvider;
         log.accept("Starting a local Kafka broker (KRaft) and schema registry ...");
-        this.cluster = LocalCluster.start();
+        // The stack stops its services before the broker at JVM exit (Ctrl-C), so the broker must not stop itself
+        // from a hook of its own running at the same time.
+        this.cluster = LocalCluster.start(LocalCluster.Options.builder().kafkaShutdownHook(false).build());
+        Runtime.getRuntime().addShutdownHook(stopAtExit);
         log.accept(String.format("  Kafka %s and registry %s ready in %.1f s",
                 cluster.bootstrapServers(), cluster.schemaRegistryUrl(), cluster.startupTime().toMillis() / 1000.0));
         try {
@@ -206,8 +212,19 @@ public final class LocalStack implements AutoCloseable {
         return Optional.ofNullable(producer);
     }
 
+    /** Stops everything and removes the stack's data; idempotent, so a shutdown hook may call it too. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() != stopAtExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopAtExit);
+            } catch (IllegalStateException | IllegalArgumentException exitingOrNotRegistered) {
+                // the JVM is exiting anyway, or the hook was never registered
+            }
+        }
         closeQuietly(producer);
         workers.parallelStream().forEach(LocalStack::closeQuietly);
         workers.clear();
