@@ -76,7 +76,11 @@ class ComposeFileTest {
         assertThat(dockerfile).exists();
         String docker = Files.readString(dockerfile);
         assertThat(docker).contains("EXPOSE " + port).contains("-pl " + service + " ").contains(service + ".jar");
-        assertThat(ROOT.resolve(service).resolve("pom.xml")).exists();
+        assertThat(Files.readString(ROOT.resolve(service).resolve("pom.xml")))
+                .as("the Dockerfile copies target/%s.jar", service)
+                .contains("<finalName>${project.artifactId}</finalName>")
+                .contains("<artifactId>" + service + "</artifactId>")
+                .contains("<classpathPrefix>lib/</classpathPrefix>");
 
         String prometheus = Files.readString(ROOT.resolve("deploy/prometheus.yml"));
         assertThat(prometheus).contains("job_name: " + service);
