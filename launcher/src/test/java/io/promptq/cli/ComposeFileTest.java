@@ -72,10 +72,14 @@ class ComposeFileTest {
         assertThat(containerPorts).containsExactly(Integer.toString(port));
         assertThat(svc.path("healthcheck").path("test").toString()).contains("/" + port + " ").contains("/health/ready");
 
-        Path dockerfile = ROOT.resolve(svc.path("build").path("dockerfile").asText());
+        JsonNode build = svc.path("build");
+        assertThat(build.path("args").path("SERVICE").asText()).isEqualTo(service);
+        assertThat(build.path("args").path("PORT").asText()).isEqualTo(Integer.toString(port));
+        Path dockerfile = ROOT.resolve(build.path("dockerfile").asText("Dockerfile"));
         assertThat(dockerfile).exists();
         String docker = Files.readString(dockerfile);
-        assertThat(docker).contains("EXPOSE " + port).contains("-pl " + service + " ").contains(service + ".jar");
+        assertThat(docker).contains("EXPOSE ${PORT}").contains("PROMPTQ_HTTP_PORT=${PORT}")
+                .contains("-pl \"${SERVICE}\"").contains("/target/${SERVICE}.jar");
         assertThat(Files.readString(ROOT.resolve(service).resolve("pom.xml")))
                 .as("the Dockerfile copies target/%s.jar", service)
                 .contains("<finalName>${project.artifactId}</finalName>")
