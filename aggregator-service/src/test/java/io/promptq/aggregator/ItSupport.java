@@ -48,12 +48,7 @@ final class ItSupport implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put(KafkaSettings.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
         env.put(RegistrySettings.URL, cluster.schemaRegistryUrl());
-        env.put(TopicNames.JOBS, names.jobs());
-        env.put(TopicNames.RETRY_PREFIX, names.retryPrefix());
-        env.put(TopicNames.DEAD_LETTERS, names.deadLetters());
-        env.put(TopicNames.RESULTS, names.results());
-        env.put(TopicNames.TOTALS, names.totals());
-        env.put(TopicNames.WINDOWS, names.windows());
+        env.putAll(names.toConfig());
         env.put(AggregatorConfig.APPLICATION_ID, appId);
         env.put(AggregatorConfig.STATE_DIR, stateDir.toString());
         env.put(AggregatorConfig.HTTP_PORT, "0");

@@ -4,6 +4,7 @@ import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -64,6 +65,15 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
                 config.string(RESULTS, DEFAULT_RESULTS),
                 config.string(TOTALS, DEFAULT_TOTALS),
                 config.string(WINDOWS, DEFAULT_WINDOWS));
+    }
+
+    /**
+     * These names as configuration entries, the inverse of {@link #from(ConfigSource)}: for handing the same
+     * topics to another service (tests, the launcher, benchmarks).
+     */
+    public Map<String, String> toConfig() {
+        return Map.of(JOBS, jobs, RETRY_PREFIX, retryPrefix, DEAD_LETTERS, deadLetters, RESULTS, results,
+                TOTALS, totals, WINDOWS, windows);
     }
 
     /** The name of retry tier {@code tier} (0-based). */

@@ -22,6 +22,13 @@ class TopicNamesTest {
     }
 
     @Test
+    void configRoundTripsThroughFrom() {
+        TopicNames names = new TopicNames("a.jobs", "a.retry", "a.dlq", "a.results", "a.totals", "a.windows");
+
+        assertThat(TopicNames.from(ConfigSource.of(names.toConfig()))).isEqualTo(names);
+    }
+
+    @Test
     void illegalTopicNameFailsNamingTheKey() {
         assertThatThrownBy(() -> TopicNames.from(ConfigSource.of(Map.of(TopicNames.RESULTS, "results topic"))))
                 .isInstanceOf(ConfigException.class)

@@ -85,12 +85,7 @@ final class WorkerItKit implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put(KafkaSettings.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
         env.put(RegistrySettings.URL, cluster.schemaRegistryUrl());
-        env.put(TopicNames.JOBS, names.jobs());
-        env.put(TopicNames.RETRY_PREFIX, names.retryPrefix());
-        env.put(TopicNames.DEAD_LETTERS, names.deadLetters());
-        env.put(TopicNames.RESULTS, names.results());
-        env.put(TopicNames.TOTALS, names.totals());
-        env.put(TopicNames.WINDOWS, names.windows());
+        env.putAll(names.toConfig());
         env.put(WorkerConfig.GROUP_ID, groupId);
         env.put(WorkerConfig.CREATE_TOPICS, "false");
         env.put(WorkerConfig.HTTP_ENABLED, "false");

@@ -54,12 +54,7 @@ public final class ScenarioStack implements AutoCloseable {
                 bench.name(scenario, "dlq"), bench.name(scenario, "results"), bench.name(scenario, "totals"),
                 bench.name(scenario, "windows"));
         Map<String, String> env = new HashMap<>();
-        env.put(TopicNames.JOBS, names.jobs());
-        env.put(TopicNames.RETRY_PREFIX, names.retryPrefix());
-        env.put(TopicNames.DEAD_LETTERS, names.deadLetters());
-        env.put(TopicNames.RESULTS, names.results());
-        env.put(TopicNames.TOTALS, names.totals());
-        env.put(TopicNames.WINDOWS, names.windows());
+        env.putAll(names.toConfig());
         env.put(WorkerConfig.GROUP_ID, bench.name(scenario, "workers"));
         env.put(WorkerConfig.PARTITION_CONCURRENCY, Integer.toString(spec.permits()));
         env.put(WorkerConfig.MAX_IN_FLIGHT, Integer.toString(spec.workerCap()));
