@@ -219,6 +219,15 @@ final class PartitionState implements PartitionView {
         return position > Math.max(committed, commitRequested) ? position : -1;
     }
 
+    /**
+     * The position a final, synchronous commit (revocation, shutdown) must write: anything past what is known to
+     * be committed, even if an asynchronous commit of it is still in flight, since that one may yet fail.
+     */
+    long finalCommitCandidate() {
+        long position = tracker.commitPosition();
+        return position > committed ? position : -1;
+    }
+
     void commitRequested(long position) {
         commitRequested = Math.max(commitRequested, position);
     }

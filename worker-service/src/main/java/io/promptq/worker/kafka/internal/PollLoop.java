@@ -187,7 +187,9 @@ public final class PollLoop implements Runnable, LoopStats {
 
     private ConsumerRecords<byte[], byte[]> poll(long timeoutMs) {
         wakeArmed.set(true);
-        if (!completions.isEmpty() || stopRequested || crashRequested) {
+        // A stop request wakes the loop once; while draining for shutdown it polls with its normal timeout
+        // (completions still wake it) instead of spinning on the CPU the finishing jobs need.
+        if (!completions.isEmpty() || (stopRequested && !stopping) || crashRequested) {
             timeoutMs = 0;
         }
         try {
@@ -386,7 +388,7 @@ public final class PollLoop implements Runnable, LoopStats {
             return;
         }
         nextCommitAt = now + settings.commitInterval().toMillis();
-        Map<TopicPartition, OffsetAndMetadata> offsets = candidates(active);
+        Map<TopicPartition, OffsetAndMetadata> offsets = candidates(active, false);
         if (offsets.isEmpty()) {
             return;
         }
@@ -410,13 +412,13 @@ public final class PollLoop implements Runnable, LoopStats {
         });
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> candidates(Collection<PartitionState> of) {
+    private static Map<TopicPartition, OffsetAndMetadata> candidates(Collection<PartitionState> of, boolean sync) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionState s : of) {
             if (s.abandoned()) {
                 continue;
             }
-            long position = s.commitCandidate();
+            long position = sync ? s.finalCommitCandidate() : s.commitCandidate();
             if (position >= 0) {
                 offsets.put(s.topicPartition(), new OffsetAndMetadata(position));
             }
@@ -426,7 +428,7 @@ public final class PollLoop implements Runnable, LoopStats {
 
     /** Commits synchronously; a stray wakeup from a job thread is retried, other failures are logged. */
     private void commitSync(Collection<PartitionState> of, String why) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = candidates(of);
+        Map<TopicPartition, OffsetAndMetadata> offsets = candidates(of, true);
         if (offsets.isEmpty()) {
             return;
         }

@@ -156,4 +156,19 @@ class PartitionStateTest {
         s.commitSucceeded(1);
         assertThat(s.commitCandidate()).isEqualTo(-1);
     }
+
+    @Test
+    void finalCommitDoesNotTrustAnAsyncCommitStillInFlight() {
+        PartitionState s = new PartitionState(JOBS, false, 2, 5, 1000);
+        s.add(record(JOBS, 0), 0);
+        PartitionState.Pending p = startNext(s, NOW);
+        s.ended(p.seq(), true);
+        s.commitRequested(1);
+
+        assertThat(s.commitCandidate()).as("periodic commit waits for the pending one").isEqualTo(-1);
+        assertThat(s.finalCommitCandidate()).as("a revocation or shutdown commits it again").isEqualTo(1);
+
+        s.commitSucceeded(1);
+        assertThat(s.finalCommitCandidate()).isEqualTo(-1);
+    }
 }
