@@ -107,8 +107,17 @@ public final class JobRecordHandler implements RecordHandler {
             log.error("Job {} from {}: {}; dead-lettering it", delivery.job().getJobId(), source, e.getMessage());
             ErrorInfo error = ErrorInfo.newBuilder().setType(DeadLetterReason.PUBLISH_FAILED.name())
                     .setMessage(String.valueOf(e.getMessage())).setRetryable(false).setHttpStatus(null).build();
-            publish(new Outcome.DeadLettered(outcome.history().withLastError(error, clock.instant()),
-                    DeadLetterReason.PUBLISH_FAILED), abandoned);
+            Outcome.DeadLettered dead = new Outcome.DeadLettered(outcome.history().withLastError(error, clock.instant()),
+                    DeadLetterReason.PUBLISH_FAILED);
+            try {
+                publish(dead, abandoned);
+            } catch (PublishException again) {
+                // Most likely the job itself is too large for the broker: record the outcome without it, rather
+                // than leave the offset unfinished (and the partition stuck) forever.
+                log.error("Job {} from {}: dead letter with the job refused too ({}); dead-lettering it without the job",
+                        delivery.job().getJobId(), source, again.getMessage());
+                publishDeadLetter(dead, true, abandoned);
+            }
         }
         metrics.handled(Duration.ofNanos(System.nanoTime() - start));
     }
@@ -130,16 +139,29 @@ public final class JobRecordHandler implements RecordHandler {
                         .header(WorkerHeaders.DUE_AT, WorkerHeaders.millis(r.dueAt().toEpochMilli()))), abandoned);
                 metrics.retry(r.tier());
             }
-            case Outcome.DeadLettered d -> {
-                Topic<String, DeadLetter> dlq = topics.deadLetters();
-                publisher.send(List.of(
-                        OutcomePublisher.Out.of(dlq.name(), key, records.deadLetter(d), dlq.valueSerializer())
-                                .header(WorkerHeaders.DEAD_LETTER_REASON, d.reason().name().getBytes(StandardCharsets.UTF_8)),
-                        result(key, records.result(d))), abandoned);
-                metrics.deadLetter(d.reason().name());
-                metrics.outcome(JobStatus.DEAD_LETTERED);
-            }
+            case Outcome.DeadLettered d -> publishDeadLetter(d, false, abandoned);
         }
+    }
+
+    /**
+     * The dead letter and the DEAD_LETTERED result of a job; {@code slim} leaves out the job and its attributes,
+     * for jobs too large to publish again.
+     */
+    private void publishDeadLetter(Outcome.DeadLettered d, boolean slim, BooleanSupplier abandoned) throws InterruptedException {
+        byte[] key = d.history().jobId().getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter = records.deadLetter(d);
+        JobResult result = records.result(d);
+        if (slim) {
+            letter = DeadLetter.newBuilder(letter).setJob(null).build();
+            result = JobResult.newBuilder(result).setAttributes(Map.of()).build();
+        }
+        Topic<String, DeadLetter> dlq = topics.deadLetters();
+        publisher.send(List.of(
+                OutcomePublisher.Out.of(dlq.name(), key, letter, dlq.valueSerializer())
+                        .header(WorkerHeaders.DEAD_LETTER_REASON, d.reason().name().getBytes(StandardCharsets.UTF_8)),
+                result(key, result)), abandoned);
+        metrics.deadLetter(d.reason().name());
+        metrics.outcome(JobStatus.DEAD_LETTERED);
     }
 
     private OutcomePublisher.Out<JobResult> result(byte[] key, JobResult result) {
@@ -181,11 +203,24 @@ public final class JobRecordHandler implements RecordHandler {
         log.warn("Dead-lettering undecodable record {} ({}): {}", source, u.type, u.getMessage());
         DeadLetter letter = records.undecodable(source, utf8(record.key()), record.key(), record.value(), u.type,
                 u.getMessage(), clock.instant());
+        try {
+            sendUndecodable(record, letter, abandoned);
+        } catch (PublishException e) {
+            // The raw bytes are what the broker refuses (too large): keep the coordinates and the reason.
+            log.error("Dead letter of {} refused ({}); dead-lettering it without its raw value", source, e.getMessage());
+            sendUndecodable(record, DeadLetter.newBuilder(letter).setRawValue(null)
+                    .setErrorMessage(u.getMessage() + " (raw value of " + record.value().length
+                            + " bytes left out: " + e.getMessage() + ")").build(), abandoned);
+        }
+        metrics.deadLetter(DeadLetterReason.UNDECODABLE.name());
+    }
+
+    private void sendUndecodable(ConsumerRecord<byte[], byte[]> record, DeadLetter letter, BooleanSupplier abandoned)
+            throws InterruptedException {
         Topic<String, DeadLetter> dlq = topics.deadLetters();
         publisher.send(List.of(OutcomePublisher.Out.of(dlq.name(), record.key(), letter, dlq.valueSerializer())
                 .header(WorkerHeaders.DEAD_LETTER_REASON,
                         DeadLetterReason.UNDECODABLE.name().getBytes(StandardCharsets.UTF_8))), abandoned);
-        metrics.deadLetter(DeadLetterReason.UNDECODABLE.name());
     }
 
     private static String utf8(byte[] bytes) {

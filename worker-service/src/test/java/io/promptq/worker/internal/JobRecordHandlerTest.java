@@ -203,9 +203,52 @@ class JobRecordHandlerTest {
         });
     }
 
-    /** A MockProducer that can fail the next send. */
+    @Test
+    void jobTooLargeToRetryOrDeadLetterIsDeadLetteredWithoutItsBody() throws Exception {
+        producer.rejectValuesLargerThan(20_000);
+        providerFailure.set(new ProviderException(ErrorClass.SERVER_ERROR, "503", 503, null, null));
+        PromptJob big = TestJobs.job("j-7", NOW);
+        big.setMessages(List.of(new io.promptq.schema.ChatMessage(io.promptq.schema.Role.USER, "x".repeat(50_000))));
+
+        handler.handle(jobRecord(big, 12), () -> false);
+
+        // The retry record and the full dead letter are refused; the result of the first try may land (at least
+        // once: the aggregator counts a job's first result only), then the slim dead letter and its result.
+        List<ProducerRecord<byte[], byte[]>> letters = producer.history().stream()
+                .filter(r -> r.topic().equals(NAMES.deadLetters())).toList();
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = value(letters.getFirst(), DeadLetter.class);
+        assertThat(letter.getJob()).isNull();
+        assertThat(letter.getJobId()).isEqualTo("j-7");
+        assertThat(letter.getSourceOffset()).isEqualTo(12);
+        assertThat(letter.getErrorType()).isEqualTo("PUBLISH_FAILED");
+        assertThat(producer.history()).filteredOn(r -> r.topic().equals(NAMES.results())).isNotEmpty()
+                .allSatisfy(r -> assertThat(value(r, JobResult.class).getStatus()).isEqualTo(JobStatus.DEAD_LETTERED));
+        assertThat(producer.history().getLast().topic()).isEqualTo(NAMES.results());
+    }
+
+    @Test
+    void undecodableRecordTooLargeToKeepIsDeadLetteredWithoutItsRawValue() throws Exception {
+        producer.rejectValuesLargerThan(20_000);
+        byte[] garbage = new byte[50_000];
+        garbage[0] = 42;
+
+        handler.handle(new ConsumerRecord<>(NAMES.jobs(), 1, 13, "k".getBytes(StandardCharsets.UTF_8), garbage), () -> false);
+
+        DeadLetter letter = value(producer.history().getFirst(), DeadLetter.class);
+        assertThat(letter.getRawValue()).isNull();
+        assertThat(letter.getSourceOffset()).isEqualTo(13);
+        assertThat(letter.getErrorMessage()).contains("50000 bytes left out");
+    }
+
+    /** A MockProducer that can fail the next send, or every value above a size, as a broker would. */
     static final class FailingProducer extends MockProducer<byte[], byte[]> {
         private final AtomicReference<RuntimeException> next = new AtomicReference<>();
+        private volatile int maxValueBytes = Integer.MAX_VALUE;
+
+        void rejectValuesLargerThan(int bytes) {
+            maxValueBytes = bytes;
+        }
 
         FailingProducer() {
             super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -220,6 +263,9 @@ class JobRecordHandlerTest {
             RuntimeException e = next.getAndSet(null);
             if (e != null) {
                 return CompletableFuture.failedFuture(e);
+            }
+            if (record.value() != null && record.value().length > maxValueBytes) {
+                return CompletableFuture.failedFuture(new RecordTooLargeException(record.value().length + " bytes"));
             }
             return super.send(record);
         }
