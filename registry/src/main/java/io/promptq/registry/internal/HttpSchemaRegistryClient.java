@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.promptq.registry.IncompatibleSchemaException;
 import io.promptq.registry.InvalidSchemaException;
 import io.promptq.registry.RegistryConfig;
+import io.promptq.registry.RegistryRefusedException;
 import io.promptq.registry.RegistryUnreachableException;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.registry.SchemaRegistryException;
@@ -354,8 +355,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
 
         SchemaRegistryException unexpected() {
-            return new SchemaRegistryException("Schema registry at " + url + " answered " + method + " " + path
-                    + " with HTTP " + status + ": " + message());
+            return new RegistryRefusedException("Schema registry at " + url + " answered " + method + " " + path
+                    + " with HTTP " + status + ": " + message(), status);
         }
     }
 }

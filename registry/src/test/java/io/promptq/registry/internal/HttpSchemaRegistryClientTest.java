@@ -112,6 +112,17 @@ class HttpSchemaRegistryClientTest {
     }
 
     @Test
+    void unauthorizedIsARegistryRefusalNotARecordProblem() {
+        stub.answer(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}");
+        try (SchemaRegistryClient client = client(stub.url())) {
+            assertThatThrownBy(() -> client.schemaById(3))
+                    .isInstanceOfSatisfying(io.promptq.registry.RegistryRefusedException.class,
+                            e -> assertThat(e.status()).isEqualTo(401))
+                    .hasMessageContaining("HTTP 401");
+        }
+    }
+
+    @Test
     void unprocessableEntityRaisesInvalidSchemaException() {
         stub.answer(422, "{\"error_code\":42201,\"message\":\"Invalid schema\"}");
         try (SchemaRegistryClient client = client(stub.url())) {

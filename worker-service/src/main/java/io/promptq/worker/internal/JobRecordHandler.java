@@ -1,5 +1,6 @@
 package io.promptq.worker.internal;
 
+import io.promptq.registry.RegistryRefusedException;
 import io.promptq.registry.RegistryUnreachableException;
 import io.promptq.registry.UnknownMagicByteException;
 import io.promptq.registry.UnknownSchemaIdException;
@@ -181,11 +182,12 @@ public final class JobRecordHandler implements RecordHandler {
                     return JobDelivery.fresh(jobs.deserialize(record.topic(), record.headers(), record.value()), source);
                 }
                 return JobDelivery.retried(retries.deserialize(record.topic(), record.headers(), record.value()), source);
-            } catch (RegistryUnreachableException e) {
+            } catch (RegistryUnreachableException | RegistryRefusedException e) {
+                // The registry's trouble (down, or refusing us after a credential change), not the record's.
                 if (abandoned.getAsBoolean()) {
                     throw new CancellationException("abandoned");
                 }
-                log.warn("Cannot decode {}: schema registry unreachable; trying again in {} ms", source, backoff);
+                log.warn("Cannot decode {}: {}; trying again in {} ms", source, e.getMessage(), backoff);
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, MAX_DECODE_BACKOFF_MS);
             } catch (UnknownSchemaIdException e) {

@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import io.promptq.registry.RegistryRefusedException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -239,6 +241,55 @@ class JobRecordHandlerTest {
         assertThat(letter.getRawValue()).isNull();
         assertThat(letter.getSourceOffset()).isEqualTo(13);
         assertThat(letter.getErrorMessage()).contains("50000 bytes left out");
+    }
+
+    @Test
+    void registryRefusingOnceDelaysTheJobInsteadOfDeadLetteringIt() throws Exception {
+        AtomicInteger refusals = new AtomicInteger(1);
+        SchemaRegistryClient flaky = new SchemaRegistryClient() {
+            @Override
+            public int register(String subject, org.apache.avro.Schema schema) {
+                return registry.register(subject, schema);
+            }
+
+            @Override
+            public int idOf(String subject, org.apache.avro.Schema schema) {
+                return registry.idOf(subject, schema);
+            }
+
+            @Override
+            public org.apache.avro.Schema schemaById(int id) {
+                if (refusals.getAndDecrement() > 0) {
+                    throw new RegistryRefusedException("Schema registry answered GET /schemas/ids/" + id + " with HTTP 401", 401);
+                }
+                return registry.schemaById(id);
+            }
+
+            @Override
+            public boolean isCompatible(String subject, org.apache.avro.Schema schema) {
+                return true;
+            }
+
+            @Override
+            public void setCompatibility(String subject, String level) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Topics flakyTopics = Topics.create(NAMES, flaky, true);
+        JobRecordHandler flakyHandler = new JobRecordHandler(flakyTopics, Map.of(NAMES.retry(0), 0),
+                new JobProcessor(llm, RetryPolicy.of(List.of(Duration.ofSeconds(1)), 3), clock, Duration.ofSeconds(60)),
+                new OutcomeRecords("worker-1"), new OutcomePublisher(producer), new OutcomeMetrics("worker-1"), m -> { }, clock);
+
+        flakyHandler.handle(jobRecord(TestJobs.job("j-8", NOW), 14), () -> false);
+
+        assertThat(refusals.get()).isNegative();
+        assertThat(producer.history()).singleElement().satisfies(r -> {
+            assertThat(r.topic()).isEqualTo(NAMES.results());
+            assertThat(value(r, JobResult.class).getStatus()).isEqualTo(JobStatus.SUCCEEDED);
+        });
     }
 
     /** A MockProducer that can fail the next send, or every value above a size, as a broker would. */
