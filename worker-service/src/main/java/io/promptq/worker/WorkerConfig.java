@@ -175,6 +175,11 @@ public record WorkerConfig(
     public static final int DEFAULT_LOCAL_RETRIES = 0;
     public static final Duration DEFAULT_LOCAL_RETRY_DELAY = Duration.ofMillis(200);
     public static final Duration DEFAULT_REVOKE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The revocation callback blocks the poll thread: past the consumer's {@code max.poll.interval.ms} (5 min by
+     * default) the member would be evicted from the group, so the wait stays below it.
+     */
+    public static final Duration MAX_REVOKE_TIMEOUT = Duration.ofMinutes(4);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(250);
@@ -205,7 +210,7 @@ public record WorkerConfig(
         }
         checkRange(LOCAL_RETRIES, localRetries, 0, 100);
         checkDuration(LOCAL_RETRY_DELAY, localRetryDelay, Duration.ZERO, Duration.ofMinutes(1));
-        checkDuration(REVOKE_TIMEOUT, revokeTimeout, Duration.ZERO, Duration.ofMinutes(10));
+        checkDuration(REVOKE_TIMEOUT, revokeTimeout, Duration.ZERO, MAX_REVOKE_TIMEOUT);
         checkDuration(SHUTDOWN_GRACE, shutdownGrace, Duration.ZERO, Duration.ofHours(1));
         checkDuration(COMMIT_INTERVAL, commitInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
         checkDuration(POLL_TIMEOUT, pollTimeout, Duration.ofMillis(1), Duration.ofMinutes(1));
@@ -248,7 +253,7 @@ public record WorkerConfig(
                 delays,
                 source.integer(LOCAL_RETRIES, DEFAULT_LOCAL_RETRIES, 0, 100),
                 source.duration(LOCAL_RETRY_DELAY, DEFAULT_LOCAL_RETRY_DELAY, Duration.ZERO, Duration.ofMinutes(1)),
-                source.duration(REVOKE_TIMEOUT, DEFAULT_REVOKE_TIMEOUT, Duration.ZERO, Duration.ofMinutes(10)),
+                source.duration(REVOKE_TIMEOUT, DEFAULT_REVOKE_TIMEOUT, Duration.ZERO, MAX_REVOKE_TIMEOUT),
                 source.duration(SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1)),
                 source.duration(COMMIT_INTERVAL, DEFAULT_COMMIT_INTERVAL, Duration.ofMillis(10), Duration.ofMinutes(10)),
                 source.duration(POLL_TIMEOUT, DEFAULT_POLL_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(1)),

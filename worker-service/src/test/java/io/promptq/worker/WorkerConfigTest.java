@@ -82,6 +82,14 @@ class WorkerConfigTest {
     }
 
     @Test
+    void revokeTimeoutStaysBelowThePollIntervalSoTheWorkerIsNotEvicted() {
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.REVOKE_TIMEOUT, "5m"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.REVOKE_TIMEOUT).hasMessageContaining("'5m'");
+        assertThat(WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.REVOKE_TIMEOUT, "4m"))).revokeTimeout())
+                .isEqualTo(WorkerConfig.MAX_REVOKE_TIMEOUT);
+    }
+
+    @Test
     void decreasingRetryDelaysAreRefused() {
         assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.RETRY_DELAYS, "30s,5s"))))
                 .isInstanceOf(ConfigException.class)
