@@ -12,13 +12,12 @@ import io.promptq.schema.PromptJob;
 import io.promptq.schema.Role;
 import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.PromptqCluster;
+import io.promptq.testkit.TopicReader;
 import io.promptq.topic.Topic;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -100,21 +99,8 @@ class PromptqClientIT {
         Topic<String, PromptJob> jobs = Topics.create(new TopicNames(topic, TopicNames.DEFAULT_RETRY_PREFIX,
                 TopicNames.DEFAULT_DEAD_LETTERS, TopicNames.DEFAULT_RESULTS, TopicNames.DEFAULT_TOTALS,
                 TopicNames.DEFAULT_WINDOWS), registry, false).jobs();
-        try (KafkaConsumer<String, PromptJob> consumer = new KafkaConsumer<>(
-                KafkaSettings.of(cluster.bootstrapServers()).consumerConfig("it-" + UUID.randomUUID(), "it-reader"),
-                jobs.keyDeserializer(), jobs.valueDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, partition);
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, offset);
-            List<ConsumerRecord<String, PromptJob>> seen = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (seen.isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(seen::add);
-            }
-            assertThat(seen).as("record at %s-%d@%d", topic, partition, offset).isNotEmpty();
-            assertThat(seen.get(0).offset()).isEqualTo(offset);
-            return seen.get(0);
-        }
+        return TopicReader.recordAt(cluster.bootstrapServers(), new TopicPartition(topic, partition), offset,
+                jobs.keyDeserializer(), jobs.valueDeserializer());
     }
 
     private long endOffsets() {

@@ -13,10 +13,9 @@ import io.promptq.topic.Topic;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import io.promptq.testkit.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -49,21 +48,8 @@ final class ItSupport {
             Topic<String, PromptJob> jobs = Topics.create(new TopicNames(topic, TopicNames.DEFAULT_RETRY_PREFIX,
                     TopicNames.DEFAULT_DEAD_LETTERS, TopicNames.DEFAULT_RESULTS, TopicNames.DEFAULT_TOTALS,
                     TopicNames.DEFAULT_WINDOWS), registry, false).jobs();
-            try (KafkaConsumer<String, PromptJob> consumer = new KafkaConsumer<>(
-                    KafkaSettings.of(bootstrap).consumerConfig("it-" + UUID.randomUUID(), "it-reader"),
-                    jobs.keyDeserializer(), jobs.valueDeserializer())) {
-                TopicPartition tp = new TopicPartition(topic, partition);
-                consumer.assign(List.of(tp));
-                consumer.seek(tp, offset);
-                List<ConsumerRecord<String, PromptJob>> seen = new ArrayList<>();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (seen.isEmpty() && System.nanoTime() < deadline) {
-                    consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-                }
-                assertThat(seen).as("record at %s-%d@%d", topic, partition, offset).isNotEmpty();
-                assertThat(seen.get(0).offset()).isEqualTo(offset);
-                return seen.get(0);
-            }
+            return TopicReader.recordAt(bootstrap, new TopicPartition(topic, partition), offset,
+                    jobs.keyDeserializer(), jobs.valueDeserializer());
         }
     }
 
