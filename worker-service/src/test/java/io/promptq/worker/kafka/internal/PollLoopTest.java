@@ -60,8 +60,9 @@ class PollLoopTest {
 
     private void start(int k, int cap, int buffer, IntakeGate gate, Clock clock, Duration revokeTimeout,
             Duration commitInterval) {
-        LoopSettings settings = new LoopSettings(JOBS, List.of(RETRY), k, cap, buffer, 10_000, Duration.ofMillis(50),
-                commitInterval, revokeTimeout, Duration.ofSeconds(5), Duration.ofSeconds(1));
+        LoopSettings settings = TestLoopSettings.defaults().jobsTopic(JOBS).retryTopics(List.of(RETRY))
+                .partitionConcurrency(k).maxInFlight(cap).bufferPerPartition(buffer).commitInterval(commitInterval)
+                .revokeTimeout(revokeTimeout).build();
         loop = new PollLoop(consumer, settings, handler, gate, FlowListener.NONE, Thread.ofVirtual().factory(), clock,
                 r -> WorkerHeaders.millis(r.headers(), WorkerHeaders.DUE_AT).orElse(0));
         Thread.ofPlatform().name("test-poll").start(loop);
