@@ -1,0 +1,200 @@
+package io.promptq.worker.kafka.internal;
+
+import io.promptq.retry.Backoff;
+import io.promptq.worker.kafka.RecordHandler;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts jobs and takes their completions back: the only place that runs job code ({@link RecordHandler}).
+ *
+ * <p>The poll thread calls {@link #launchReady} to start buffered records on job threads (virtual threads),
+ * round-robin over partitions, while partition permits (K) and worker permits ({@code maxInFlight}) allow. Each
+ * job thread runs its record through {@link #runJob}, which classifies what the handler does: it returned (the
+ * record is finished), it was interrupted or cancelled (its partition was abandoned), or it threw - then the record
+ * is tried again after a backoff ({@link #HANDLER_BACKOFF}: 1 s doubling up to 30 s, full jitter) until it
+ * succeeds or its partition is abandoned. The job then reports a completion through a queue and wakes the poll;
+ * the poll thread applies completions ({@link #applyCompletions}), so partition state never leaves it.
+ */
+final class JobLauncher {
+
+    /** Backoff between attempts of a handler that threw: 1 s doubling up to 30 s, full jitter, no budget. */
+    static final Backoff HANDLER_BACKOFF =
+            Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30)).fullJitter().build();
+
+    private static final Logger log = LoggerFactory.getLogger(JobLauncher.class);
+
+    /** A job thread's report: the record {@code seq} of {@code state} ended, finished or not. */
+    private record Completion(PartitionState state, long seq, boolean finished) {}
+
+    private final int maxInFlight;
+    private final RecordHandler handler;
+    private final ThreadFactory jobThreads;
+    private final Backoff backoff;
+    private final Runnable wakePoll;
+    private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private int inFlight;
+    private int rotation;
+
+    /**
+     * @param maxInFlight jobs of the whole worker in flight at most
+     * @param jobThreads creates the thread of each job
+     * @param backoff waits between attempts of a handler that threw ({@link #HANDLER_BACKOFF} in production)
+     * @param wakePoll called by a job thread after it reported its completion ({@link PollWaker#wake()})
+     */
+    JobLauncher(int maxInFlight, RecordHandler handler, ThreadFactory jobThreads, Backoff backoff, Runnable wakePoll) {
+        this.maxInFlight = maxInFlight;
+        this.handler = handler;
+        this.jobThreads = jobThreads;
+        this.backoff = backoff;
+        this.wakePoll = wakePoll;
+    }
+
+    // ------------------------------------------------------------------ poll thread
+
+    /** Starts what may start now, round-robin over {@code partitions} from a rotating first one. */
+    void launchReady(List<PartitionState> partitions, long now) {
+        int n = partitions.size();
+        if (n == 0) {
+            return;
+        }
+        int first = Math.floorMod(rotation++, n);
+        for (int i = 0; i < n && inFlight < maxInFlight; i++) {
+            PartitionState s = partitions.get((first + i) % n);
+            while (inFlight < maxInFlight && s.canStart()) {
+                PartitionState.Pending p = s.nextReady(now);
+                if (p == null) {
+                    break;
+                }
+                start(s, p);
+            }
+        }
+    }
+
+    private void start(PartitionState s, PartitionState.Pending p) {
+        Thread t = jobThreads.newThread(() -> runJob(s, p));
+        inFlight++;
+        s.started(p, t);
+        t.start();
+    }
+
+    /** Jobs started and not yet applied as ended (abandoned ones included). */
+    int inFlight() {
+        return inFlight;
+    }
+
+    /** Whether the worker-wide cap is taken. */
+    boolean capReached() {
+        return inFlight >= maxInFlight;
+    }
+
+    /** Whether completions wait to be applied (the poll must not block). Any thread. */
+    boolean hasCompletions() {
+        return !completions.isEmpty();
+    }
+
+    /** Applies every queued completion: frees permits, marks finished offsets of partitions still owned. */
+    void applyCompletions() {
+        Completion c;
+        while ((c = completions.poll()) != null) {
+            apply(c);
+        }
+    }
+
+    /**
+     * Applies completions until no partition of {@code of} has running jobs or {@code wait} has passed; returns
+     * early if the thread is interrupted (keeping the interrupt).
+     */
+    void awaitRunning(Collection<PartitionState> of, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (anyRunning(of)) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return;
+            }
+            try {
+                Completion c = completions.poll(remaining, TimeUnit.NANOSECONDS);
+                if (c == null) {
+                    return;
+                }
+                apply(c);
+                applyCompletions();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void apply(Completion c) {
+        inFlight--;
+        PartitionState s = c.state();
+        // A revoked or lost partition's offsets belong to the new owner now: never mark them finished.
+        s.ended(c.seq(), c.finished() && !s.abandoned());
+    }
+
+    private static boolean anyRunning(Collection<PartitionState> of) {
+        for (PartitionState s : of) {
+            if (s.running() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ job threads
+
+    /** Runs on the job's thread: the handler, carefully, then the completion report. */
+    private void runJob(PartitionState s, PartitionState.Pending p) {
+        boolean finished = false;
+        try {
+            finished = handleUntilDoneOrAbandoned(s, p.record());
+        } finally {
+            completions.add(new Completion(s, p.seq(), finished));
+            wakePoll.run();
+        }
+    }
+
+    /** Whether the handler finished the record; false if the partition was abandoned first. */
+    private boolean handleUntilDoneOrAbandoned(PartitionState s, ConsumerRecord<byte[], byte[]> r) {
+        Backoff.Attempts attempts = null;
+        while (!s.abandoned()) {
+            try {
+                handler.handle(r, s::abandoned);
+                return true;
+            } catch (InterruptedException | CancellationException e) {
+                return false;
+            } catch (RuntimeException e) {
+                if (s.abandoned()) {
+                    return false;
+                }
+                if (attempts == null) {
+                    attempts = backoff.start(); // only on failure: no allocation on the happy path
+                }
+                Optional<Duration> wait = attempts.next();
+                if (wait.isEmpty()) {
+                    log.error("Handling {}-{}@{} failed; giving up after {} attempts", r.topic(), r.partition(),
+                            r.offset(), attempts.failures(), e);
+                    return false;
+                }
+                log.error("Handling {}-{}@{} failed; trying again in {} ms", r.topic(), r.partition(), r.offset(),
+                        wait.get().toMillis(), e);
+                try {
+                    attempts.sleep(wait.get());
+                } catch (InterruptedException interrupted) {
+                    return false; // abandoned while backing off
+                }
+            }
+        }
+        return false;
+    }
+}

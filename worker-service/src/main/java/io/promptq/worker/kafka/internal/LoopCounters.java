@@ -1,0 +1,113 @@
+package io.promptq.worker.kafka.internal;
+
+import io.promptq.worker.kafka.PauseReason;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The poll loop's counters: written by the poll thread only, read by any thread through {@link LoopStats}
+ * (metrics, health, the launcher's progress display). Views of poll-thread state (jobs in flight, buffered
+ * records, assigned partitions, pauses) are refreshed by the poll thread when that state changes.
+ */
+final class LoopCounters implements LoopStats {
+
+    private final int maxInFlight;
+    private final AtomicIntegerArray pausedByReason = new AtomicIntegerArray(PauseReason.values().length);
+    private final AtomicLong abandonedTotal = new AtomicLong();
+    private final AtomicLong fetchedTotal = new AtomicLong();
+    private volatile int inFlight;
+    private volatile int buffered;
+    private volatile int assigned;
+    private volatile long lastPollAt;
+    private volatile boolean running;
+    private volatile Throwable failure;
+
+    /** @param maxInFlight the worker-wide cap, for {@link #freePermits()} */
+    LoopCounters(int maxInFlight) {
+        this.maxInFlight = maxInFlight;
+    }
+
+    /** Poll thread: publishes the current jobs in flight and, from {@code partitions}, buffered and assigned. */
+    void refresh(int jobsInFlight, AssignedPartitions partitions) {
+        inFlight = jobsInFlight;
+        buffered = partitions.buffered();
+        assigned = partitions.size();
+    }
+
+    /** Poll thread: publishes how many partitions are paused for each reason ({@code counts[reason.ordinal()]}). */
+    void pausedNow(int[] counts) {
+        for (int i = 0; i < counts.length; i++) {
+            pausedByReason.set(i, counts[i]);
+        }
+    }
+
+    void countFetched(int records) {
+        fetchedTotal.addAndGet(records);
+    }
+
+    void countAbandoned(int jobs) {
+        abandonedTotal.addAndGet(jobs);
+    }
+
+    void polledAt(long epochMillis) {
+        lastPollAt = epochMillis;
+    }
+
+    void running(boolean running) {
+        this.running = running;
+    }
+
+    void failed(Throwable failure) {
+        this.failure = failure;
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight;
+    }
+
+    @Override
+    public int freePermits() {
+        return Math.max(0, maxInFlight - inFlight);
+    }
+
+    @Override
+    public int buffered() {
+        return buffered;
+    }
+
+    @Override
+    public int assignedPartitions() {
+        return assigned;
+    }
+
+    @Override
+    public int paused(PauseReason reason) {
+        return pausedByReason.get(reason.ordinal());
+    }
+
+    @Override
+    public long abandoned() {
+        return abandonedTotal.get();
+    }
+
+    @Override
+    public long fetched() {
+        return fetchedTotal.get();
+    }
+
+    @Override
+    public long lastPollAt() {
+        return lastPollAt;
+    }
+
+    @Override
+    public boolean running() {
+        return running;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+}

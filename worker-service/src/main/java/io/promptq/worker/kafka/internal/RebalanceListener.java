@@ -1,0 +1,188 @@
+package io.promptq.worker.kafka.internal;
+
+import io.promptq.worker.kafka.FlowListener;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes partitions on and gives them up, inside the consumer's rebalance callbacks (on the poll thread, during
+ * {@code poll} or {@code close}).
+ *
+ * <p><b>Assigned</b>: a new {@link PartitionState} per partition (one already owned keeps its state).
+ * <b>Revoked</b> (cooperative or KIP-848 incremental), in four steps: {@link #drain} (start nothing more, drop the
+ * buffer), {@link #awaitRunning} (apply completions until the running jobs ended or the revoke timeout passed -
+ * during a stop, until the shutdown deadline), {@link #commitFinal} (what is finished, synchronously) and
+ * {@link #abandon} (the rest: their threads are interrupted, must not publish, their late completions are ignored;
+ * the new owner gets the records again from the committed offset). All of it happens inside the callback, as Kafka
+ * requires for the commit to land before the partition moves. <b>Lost</b>: drain and abandon, without waiting or
+ * committing - the partition is someone else's already.
+ *
+ * <p>Once the loop crashed, the callbacks do nothing (a crash commits nothing).
+ */
+final class RebalanceListener implements ConsumerRebalanceListener {
+
+    private static final Logger log = LoggerFactory.getLogger(RebalanceListener.class);
+
+    private final LoopSettings settings;
+    private final Set<String> retryTopics;
+    private final AssignedPartitions partitions;
+    private final JobLauncher launcher;
+    private final OffsetCommitter committer;
+    private final PollWaker waker;
+    private final LoopCounters counters;
+    private final FlowListener flow;
+    private final Clock clock;
+    private final BooleanSupplier crashed;
+    private boolean stopping;
+    private long shutdownDeadline = Long.MAX_VALUE;
+
+    /** @param crashed whether the loop crashed (any thread may set what it reads) */
+    RebalanceListener(LoopSettings settings, AssignedPartitions partitions, JobLauncher launcher,
+            OffsetCommitter committer, PollWaker waker, LoopCounters counters, FlowListener flow, Clock clock,
+            BooleanSupplier crashed) {
+        this.settings = settings;
+        this.retryTopics = Set.copyOf(settings.retryTopics());
+        this.partitions = partitions;
+        this.launcher = launcher;
+        this.committer = committer;
+        this.waker = waker;
+        this.counters = counters;
+        this.flow = flow;
+        this.clock = clock;
+        this.crashed = crashed;
+    }
+
+    /**
+     * The worker is stopping: partitions assigned from now on start drained, and a revocation waits for running
+     * jobs only until {@code deadline} (epoch millis, the end of the shutdown grace).
+     */
+    void stopping(long deadline) {
+        stopping = true;
+        shutdownDeadline = deadline;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+        for (TopicPartition tp : assigned) {
+            if (partitions.contains(tp)) {
+                // Already ours: keep its state. Starting over would skip past its buffered and running records.
+                log.debug("{} assigned again while owned; keeping its state", tp);
+                continue;
+            }
+            PartitionState s = new PartitionState(tp, retryTopics.contains(tp.topic()),
+                    settings.partitionConcurrency(), settings.bufferPerPartition(), settings.maxUncommitted());
+            if (stopping) {
+                s.drain();
+            }
+            partitions.add(s);
+            safely(() -> flow.assigned(s));
+        }
+        counters.refresh(launcher.inFlight(), partitions);
+        if (!assigned.isEmpty()) {
+            log.info("Assigned {}", assigned);
+        }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+        if (crashed.getAsBoolean() || revoked.isEmpty()) {
+            return;
+        }
+        waker.enterCallback();
+        try {
+            List<PartitionState> leaving = drain(revoked);
+            if (!anyAbandoned(leaving)) {
+                awaitRunning(leaving);
+                commitFinal(leaving);
+            }
+            abandon(leaving, revoked, "Revoked");
+        } finally {
+            waker.exitCallback();
+        }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> lost) {
+        if (crashed.getAsBoolean() || lost.isEmpty()) {
+            return;
+        }
+        waker.enterCallback();
+        try {
+            abandon(drain(lost), lost, "Lost");
+        } finally {
+            waker.exitCallback();
+        }
+    }
+
+    /** Step 1: the partitions start nothing more and drop their buffers. */
+    private List<PartitionState> drain(Collection<TopicPartition> leaving) {
+        List<PartitionState> states = new ArrayList<>(leaving.size());
+        for (TopicPartition tp : leaving) {
+            PartitionState s = partitions.get(tp);
+            if (s != null) {
+                states.add(s);
+                s.drain();
+            }
+        }
+        return states;
+    }
+
+    /** Step 2: waits (bounded) for their running jobs, applying completions as they come. */
+    private void awaitRunning(List<PartitionState> leaving) {
+        Duration wait = stopping ? Duration.ofMillis(Math.max(0, shutdownDeadline - clock.millis()))
+                : settings.revokeTimeout();
+        launcher.awaitRunning(leaving, wait);
+    }
+
+    /** Step 3: commits what finished, synchronously. */
+    private void commitFinal(List<PartitionState> leaving) {
+        committer.commitFinal(leaving, "revocation");
+    }
+
+    /** Step 4: abandons what still runs and forgets the partitions. */
+    private void abandon(List<PartitionState> leaving, Collection<TopicPartition> which, String how) {
+        int abandoned = 0;
+        for (PartitionState s : leaving) {
+            abandoned += s.abandoned() ? 0 : s.running();
+            s.abandon();
+            partitions.remove(s);
+            safely(() -> flow.revoked(s));
+        }
+        counters.refresh(launcher.inFlight(), partitions);
+        if (abandoned > 0) {
+            counters.countAbandoned(abandoned);
+            int count = abandoned;
+            safely(() -> flow.abandoned(count));
+            log.warn("{} {}: abandoned {} running jobs (they will be redelivered)", how, which, abandoned);
+        } else {
+            log.info("{} {}", how, which);
+        }
+    }
+
+    private static boolean anyAbandoned(List<PartitionState> states) {
+        for (PartitionState s : states) {
+            if (s.abandoned()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The flow listener observes; it must never break a rebalance. */
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.warn("Flow listener failed (ignored): {}", e.toString());
+        }
+    }
+}
