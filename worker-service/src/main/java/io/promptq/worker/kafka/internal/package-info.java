@@ -1,9 +1,15 @@
 /**
- * The worker's consumer machinery: {@link io.promptq.worker.kafka.internal.PollLoop} (the one thread that owns
- * the {@code KafkaConsumer}: polls, dispatches records to virtual threads, pauses/resumes partitions, commits,
- * handles rebalances), {@link io.promptq.worker.kafka.internal.PartitionState} (per-partition permits, bounded
- * buffer and pause decision) and {@link io.promptq.worker.kafka.internal.OffsetTracker} (the committable
- * position under out-of-order completion). All three are confined to the poll thread; job threads talk to it
- * only through a completion queue, so there are no locks on the hot path.
+ * The worker's consumer machinery. {@link io.promptq.worker.kafka.internal.PollLoop} is the one thread that owns
+ * the {@code KafkaConsumer} and runs its turns; each concern of a turn has its own class:
+ * {@link io.promptq.worker.kafka.internal.JobLauncher} (starts records on virtual threads, takes completions back,
+ * the only place that runs job code), {@link io.promptq.worker.kafka.internal.PauseController} (pauses and resumes
+ * partitions), {@link io.promptq.worker.kafka.internal.OffsetCommitter} (asynchronous and final commits),
+ * {@link io.promptq.worker.kafka.internal.RebalanceListener} (assignment, revocation, loss),
+ * {@link io.promptq.worker.kafka.internal.PollWaker} (the wakeup protocol for every blocking consumer call) and
+ * {@link io.promptq.worker.kafka.internal.LoopCounters} (the {@link io.promptq.worker.kafka.internal.LoopStats}
+ * views). Per partition, {@link io.promptq.worker.kafka.internal.PartitionState} holds permits, the bounded buffer
+ * and the pause decision, and {@link io.promptq.worker.kafka.internal.OffsetTracker} the committable position under
+ * out-of-order completion. All of it is confined to the poll thread; job threads talk to it only through the
+ * completion queue, so there are no locks on the hot path.
  */
 package io.promptq.worker.kafka.internal;
