@@ -1,0 +1,275 @@
+package io.promptq.worker.kafka.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.promptq.worker.MutableClock;
+import io.promptq.worker.kafka.FlowListener;
+import io.promptq.worker.kafka.PartitionView;
+import io.promptq.worker.kafka.RecordHandler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Assignment, revocation (drain, await running, final commit, abandon) and loss, called as the consumer would. */
+class RebalanceListenerTest {
+
+    private static final TopicPartition P0 = new TopicPartition(TestLoopSettings.JOBS, 0);
+    private static final TopicPartition P1 = new TopicPartition(TestLoopSettings.JOBS, 1);
+    private static final TopicPartition R0 = new TopicPartition(TestLoopSettings.RETRY, 0);
+    private static final Duration LONG = Duration.ofSeconds(10);
+
+    private final RecordingConsumer consumer = new RecordingConsumer();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    private final Map<String, CountDownLatch> blocked = new ConcurrentHashMap<>();
+    private final RecordHandler handler = (record, abandoned) -> {
+        CountDownLatch latch = blocked.get(record.topic() + "-" + record.partition() + "@" + record.offset());
+        if (latch != null) {
+            latch.await();
+        }
+    };
+    private final AtomicBoolean crashed = new AtomicBoolean();
+    private final RecordingFlow flow = new RecordingFlow();
+    private final AssignedPartitions partitions = new AssignedPartitions();
+    private final LoopCounters counters = new LoopCounters(10);
+    private JobLauncher launcher;
+    private PollWaker waker;
+    private RebalanceListener listener;
+
+    @AfterEach
+    void releaseAll() {
+        blocked.values().forEach(CountDownLatch::countDown);
+    }
+
+    private void create(Duration revokeTimeout) {
+        LoopSettings settings = TestLoopSettings.defaults().revokeTimeout(revokeTimeout).build();
+        launcher = new JobLauncher(settings.maxInFlight(), handler, Thread.ofVirtual().factory(),
+                JobLauncher.HANDLER_BACKOFF, () -> waker.wake());
+        waker = new PollWaker(consumer, launcher::hasCompletions);
+        OffsetCommitter committer = new OffsetCommitter(consumer, waker, partitions, settings.commitInterval(),
+                settings.closeTimeout(), () -> System.nanoTime() / 1_000_000);
+        listener = new RebalanceListener(settings, partitions, launcher, committer, waker, counters, flow, clock,
+                crashed::get);
+    }
+
+    private void block(TopicPartition tp, long offset) {
+        blocked.put(tp + "@" + offset, new CountDownLatch(1));
+    }
+
+    private void release(TopicPartition tp, long offset) {
+        blocked.get(tp + "@" + offset).countDown();
+    }
+
+    /** Buffers offsets 0..count-1 of {@code tp}, starts them all, and applies the completions until {@code running} run. */
+    private PartitionState startRecords(TopicPartition tp, int count, int running) {
+        PartitionState s = partitions.get(tp);
+        for (int o = 0; o < count; o++) {
+            s.add(new ConsumerRecord<>(tp.topic(), tp.partition(), o, new byte[0], new byte[0]), 0);
+        }
+        launcher.launchReady(partitions.all(), 0);
+        await().atMost(LONG).pollInSameThread().until(() -> {
+            launcher.applyCompletions();
+            return s.running() == running;
+        });
+        return s;
+    }
+
+    @Test
+    void assignedPartitionsGetAFreshStateAndAreReported() {
+        create(LONG);
+
+        listener.onPartitionsAssigned(List.of(P0, R0));
+
+        assertThat(partitions.get(P0).retryTier()).isFalse();
+        assertThat(partitions.get(R0).retryTier()).isTrue();
+        assertThat(counters.assignedPartitions()).isEqualTo(2);
+        assertThat(flow.assigned).containsExactly(P0, R0);
+    }
+
+    @Test
+    void partitionAssignedAgainWhileOwnedKeepsItsState() {
+        create(LONG);
+        listener.onPartitionsAssigned(List.of(P0));
+        PartitionState before = partitions.get(P0);
+
+        listener.onPartitionsAssigned(List.of(P0));
+
+        assertThat(partitions.get(P0)).isSameAs(before);
+        assertThat(flow.assigned).containsExactly(P0);
+    }
+
+    @Test
+    void partitionsAssignedWhileStoppingStartDrained() {
+        create(LONG);
+        listener.stopping(clock.millis() + 5_000);
+
+        listener.onPartitionsAssigned(List.of(P0));
+
+        assertThat(partitions.get(P0).canStart()).isFalse();
+    }
+
+    @Test
+    void revokedPartitionCommitsOnlyCompletedOffsets() {
+        create(Duration.ofMillis(50));
+        block(P0, 1);
+        listener.onPartitionsAssigned(List.of(P0, P1));
+        PartitionState s = startRecords(P0, 4, 1);
+
+        listener.onPartitionsRevoked(List.of(P0));
+
+        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 1L));
+        assertThat(s.abandoned()).isTrue();
+        assertThat(partitions.contains(P0)).isFalse();
+        assertThat(partitions.contains(P1)).isTrue();
+        assertThat(counters.abandoned()).isEqualTo(1);
+        assertThat(flow.abandoned).containsExactly(1);
+        assertThat(flow.revoked).containsExactly(P0);
+    }
+
+    @Test
+    void revocationWaitsForRunningJobsBeforeItCommits() throws InterruptedException {
+        create(LONG);
+        block(P0, 1);
+        listener.onPartitionsAssigned(List.of(P0));
+        startRecords(P0, 3, 1);
+        Thread releaser = Thread.ofVirtual().start(() -> {
+            sleep(200);
+            release(P0, 1);
+        });
+
+        listener.onPartitionsRevoked(List.of(P0));
+        releaser.join();
+
+        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 3L));
+        assertThat(counters.abandoned()).isZero();
+        assertThat(flow.abandoned).isEmpty();
+    }
+
+    @Test
+    void jobsFinishingDuringARevocationInsidePollDoNotWakeTheConsumerMidCommit() throws InterruptedException {
+        create(LONG);
+        block(P0, 0);
+        listener.onPartitionsAssigned(List.of(P0));
+        startRecords(P0, 1, 1);
+        Thread releaser = Thread.ofVirtual().start(() -> {
+            sleep(200);
+            release(P0, 0);
+        });
+
+        waker.armForPoll(); // the callback runs inside poll
+        listener.onPartitionsRevoked(List.of(P0));
+        releaser.join();
+
+        assertThat(consumer.wakeups).hasValue(0);
+        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 1L));
+        assertThat(waker.armed()).isTrue();
+    }
+
+    @Test
+    void revocationWhileStoppingWaitsOnlyUntilTheShutdownDeadline() {
+        create(LONG);
+        block(P0, 1);
+        listener.onPartitionsAssigned(List.of(P0));
+        startRecords(P0, 3, 1);
+        listener.stopping(clock.millis() - 1);
+
+        listener.onPartitionsRevoked(List.of(P0));
+
+        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 1L));
+        assertThat(counters.abandoned()).isEqualTo(1);
+    }
+
+    @Test
+    void lostPartitionIsAbandonedWithoutWaitingOrCommitting() {
+        create(LONG);
+        block(P0, 1);
+        listener.onPartitionsAssigned(List.of(P0));
+        PartitionState s = startRecords(P0, 3, 1);
+
+        listener.onPartitionsLost(List.of(P0));
+
+        assertThat(consumer.commitSyncCalls).hasValue(0);
+        assertThat(s.abandoned()).isTrue();
+        assertThat(partitions.contains(P0)).isFalse();
+        assertThat(counters.abandoned()).isEqualTo(1);
+        assertThat(flow.revoked).containsExactly(P0);
+    }
+
+    @Test
+    void afterACrashRevocationAndLossDoNothing() {
+        create(LONG);
+        listener.onPartitionsAssigned(List.of(P0, P1));
+        startRecords(P0, 2, 0);
+        crashed.set(true);
+
+        listener.onPartitionsRevoked(List.of(P0));
+        listener.onPartitionsLost(List.of(P1));
+
+        assertThat(consumer.commitSyncCalls).hasValue(0);
+        assertThat(partitions.contains(P0)).isTrue();
+        assertThat(partitions.contains(P1)).isTrue();
+    }
+
+    @Test
+    void failingFlowListenerNeverBreaksARebalance() {
+        flow.fail = true;
+        create(LONG);
+
+        listener.onPartitionsAssigned(List.of(P0));
+        startRecords(P0, 2, 0);
+        listener.onPartitionsRevoked(List.of(P0));
+
+        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 2L));
+        assertThat(partitions.contains(P0)).isFalse();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Records what the flow listener is told; throws after recording if {@code fail}. */
+    static final class RecordingFlow implements FlowListener {
+
+        final List<TopicPartition> assigned = new CopyOnWriteArrayList<>();
+        final List<TopicPartition> revoked = new CopyOnWriteArrayList<>();
+        final List<Integer> abandoned = new CopyOnWriteArrayList<>();
+        volatile boolean fail;
+
+        @Override
+        public void assigned(PartitionView partition) {
+            assigned.add(new TopicPartition(partition.topic(), partition.partition()));
+            failIfAsked();
+        }
+
+        @Override
+        public void revoked(PartitionView partition) {
+            revoked.add(new TopicPartition(partition.topic(), partition.partition()));
+            failIfAsked();
+        }
+
+        @Override
+        public void abandoned(int count) {
+            abandoned.add(count);
+            failIfAsked();
+        }
+
+        private void failIfAsked() {
+            if (fail) {
+                throw new IllegalStateException("listener broke");
+            }
+        }
+    }
+}
