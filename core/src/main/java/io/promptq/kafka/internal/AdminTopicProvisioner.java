@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -32,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link TopicProvisioner} over an {@link Admin} client: create the missing topics, then wait until every
+ * {@link TopicProvisioner} over an {@link Admin} client: list the topics, create the missing ones, then wait until every
  * partition has a leader in the metadata <em>and</em> that leader answers ListOffsets. Leaders in the metadata
  * are not enough: the broker creates its local replicas a moment later, and an idempotent producer that meets
  * NOT_LEADER_OR_FOLLOWER on its first batch can end up stuck on OutOfOrderSequenceException (Kafka 4.3.1).
@@ -70,32 +71,32 @@ public final class AdminTopicProvisioner implements TopicProvisioner {
         }
     }
 
+    /**
+     * Creates the topics that do not exist yet. Existing topics are not asked for at all, so a principal
+     * without CREATE permission works as long as its topics exist.
+     */
     private Set<String> create(Map<String, TopicSpec> specs, Backoff.Attempts attempts) throws InterruptedException {
         Map<String, TopicSpec> pending = new LinkedHashMap<>(specs);
         Set<String> created = new LinkedHashSet<>();
         Throwable last = null;
         while (true) {
             long requestMs = requestTimeoutMs(attempts);
-            List<NewTopic> newTopics = pending.values().stream().map(AdminTopicProvisioner::toNewTopic).toList();
-            Map<String, KafkaFuture<Void>> results = admin.createTopics(newTopics,
-                    new CreateTopicsOptions().timeoutMs((int) requestMs)).values();
-            for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
-                String name = result.getKey();
-                Throwable failure = outcome(result.getValue(), requestMs);
-                if (failure == null) {
-                    TopicSpec spec = pending.remove(name);
-                    created.add(name);
-                    log.info("Created topic {} ({} partitions{})", name, spec.partitions(),
-                            spec.configs().isEmpty() ? "" : ", " + spec.configs());
-                } else if (failure instanceof TopicExistsException) {
-                    pending.remove(name);
-                    log.debug("Topic {} exists already", name);
-                } else if (retriable(failure)) {
-                    last = failure;
-                } else {
-                    throw new TopicProvisioningException(List.of(name),
-                            "cannot create topic " + name + ": " + failure, failure);
+            try {
+                pending.keySet().removeAll(admin.listTopics(new ListTopicsOptions().timeoutMs((int) requestMs)).names()
+                        .get(requestMs, TimeUnit.MILLISECONDS));
+                if (pending.isEmpty()) {
+                    return created;
                 }
+                last = createPending(pending, created, requestMs);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (!retriable(cause)) {
+                    throw new TopicProvisioningException(List.copyOf(pending.keySet()),
+                            "cannot list topics to create " + pending.keySet() + ": " + cause, cause);
+                }
+                last = cause;
+            } catch (TimeoutException e) {
+                last = e;
             }
             if (pending.isEmpty()) {
                 return created;
@@ -109,6 +110,37 @@ public final class AdminTopicProvisioner implements TopicProvisioner {
                     wait.get().toMillis());
             attempts.sleep(wait.get());
         }
+    }
+
+    /**
+     * One CreateTopics request for {@code pending}; removes the topics that now exist from it (adding those this
+     * request created to {@code created}) and returns the last transient failure, if any.
+     */
+    private Throwable createPending(Map<String, TopicSpec> pending, Set<String> created, long requestMs)
+            throws InterruptedException {
+        Throwable last = null;
+        List<NewTopic> newTopics = pending.values().stream().map(AdminTopicProvisioner::toNewTopic).toList();
+        Map<String, KafkaFuture<Void>> results = admin.createTopics(newTopics,
+                new CreateTopicsOptions().timeoutMs((int) requestMs)).values();
+        for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
+            String name = result.getKey();
+            Throwable failure = outcome(result.getValue(), requestMs);
+            if (failure == null) {
+                TopicSpec spec = pending.remove(name);
+                created.add(name);
+                log.info("Created topic {} ({} partitions{})", name, spec.partitions(),
+                        spec.configs().isEmpty() ? "" : ", " + spec.configs());
+            } else if (failure instanceof TopicExistsException) {
+                pending.remove(name);
+                log.debug("Topic {} was created concurrently", name);
+            } else if (retriable(failure)) {
+                last = failure;
+            } else {
+                throw new TopicProvisioningException(List.of(name), "cannot create topic " + name + ": " + failure,
+                        failure);
+            }
+        }
+        return last;
     }
 
     private void awaitServed(List<String> names, Backoff.Attempts attempts) throws InterruptedException {
