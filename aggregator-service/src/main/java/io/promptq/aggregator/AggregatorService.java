@@ -103,8 +103,7 @@ public final class AggregatorService implements AutoCloseable {
             Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
             if (config.createTopics()) {
                 TopicBootstrap.ensureTopics(config.kafka().adminConfig(config.applicationId() + "-admin"),
-                        topics.results().name(), topics.totals().name(), topics.windows().name(),
-                        config.topicPartitions(), config.windowRetention(), Duration.ofSeconds(30));
+                        config.topics(), config.topicPartitions(), config.windowRetention(), Duration.ofSeconds(30));
             }
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();

@@ -11,6 +11,7 @@ import io.promptq.producer.internal.KafkaHealthCheck;
 import io.promptq.producer.internal.RegistryHealthCheck;
 import io.promptq.producer.internal.TopicCreator;
 import io.promptq.producer.metrics.ProducerMetrics;
+import io.promptq.topic.TopicSpecs;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.clients.admin.Admin;
@@ -67,7 +68,8 @@ public final class ProducerService implements AutoCloseable {
             admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
             String topic = client.jobsTopic();
             if (config.createTopics()) {
-                topicCreator = TopicCreator.start(admin, topic, config.topicPartitions(), Duration.ofSeconds(10));
+                topicCreator = TopicCreator.start(admin,
+                        TopicSpecs.of(config.client().topics(), config.topicPartitions()).jobs(), Duration.ofSeconds(10));
                 if (!topicCreator.await(config.client().sendTimeout())) {
                     log.warn("Topic {} not confirmed yet; creation continues in the background", topic);
                 }

@@ -14,6 +14,7 @@ import io.promptq.client.ValidationRules;
 import io.promptq.client.Violation;
 import io.promptq.registry.RegistryUnreachableException;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.retry.Backoff;
 import io.promptq.schema.PromptJob;
 import io.promptq.topic.Topic;
 import io.promptq.topic.Topics;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -52,7 +54,14 @@ import org.slf4j.LoggerFactory;
 public final class KafkaPromptqClient implements PromptqClient {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaPromptqClient.class);
-    private static final Duration MAX_WARMUP_BACKOFF = Duration.ofSeconds(10);
+    /**
+     * Waits between tries to resolve the jobs schema: 250 ms doubling up to 10 s, full jitter. No budget of its
+     * own, by design (submissions need the schema, so a client that stopped trying would fail them for good once
+     * the registry is back): bounded by the client's lifetime, the warm-up ends when the schema resolves or
+     * {@link #close()} interrupts it.
+     */
+    public static final Backoff WARMUP_BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(10))
+            .fullJitter().build();
 
     private final Producer<String, byte[]> producer;
     private final Serializer<PromptJob> valueSerializer;
@@ -62,6 +71,7 @@ public final class KafkaPromptqClient implements PromptqClient {
     private final Clock clock;
     private final AutoCloseable resources;
     private final CompletableFuture<Void> schemaResolved = new CompletableFuture<>();
+    private final Backoff warmupBackoff;
     private final Thread warmup;
     private volatile Throwable lastSchemaFailure;
     private volatile boolean closed;
@@ -74,6 +84,13 @@ public final class KafkaPromptqClient implements PromptqClient {
      */
     public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
             JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources) {
+        this(producer, valueSerializer, topic, validator, sendTimeout, clock, resources, WARMUP_BACKOFF);
+    }
+
+    /** As the other constructor, resolving the schema with {@code warmupBackoff} between tries. */
+    public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
+            JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff) {
+        this.warmupBackoff = Objects.requireNonNull(warmupBackoff, "warmupBackoff");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -194,11 +211,14 @@ public final class KafkaPromptqClient implements PromptqClient {
         }
     }
 
-    /** Resolves the jobs schema's id with the registry, retrying with backoff until it succeeds or the client closes. */
+    /**
+     * Resolves the jobs schema's id with the registry, retrying with {@link #WARMUP_BACKOFF} until it succeeds, the
+     * client closes, or (with a bounded backoff only) the budget is spent: submissions then fail with the last error.
+     */
     private void resolveSchema() {
         PromptJob sample = PromptJobs.toAvro(JobRequest.builder().tenant("warmup").model("warmup").user("warmup")
                 .build(), "00000000-0000-0000-0000-000000000000", Instant.EPOCH, validator.rules());
-        long backoffMs = 250;
+        Backoff.Attempts attempts = warmupBackoff.start();
         while (!closed) {
             try {
                 valueSerializer.serialize(topic, sample);
@@ -209,15 +229,21 @@ public final class KafkaPromptqClient implements PromptqClient {
                     return;
                 }
                 lastSchemaFailure = e;
+                Optional<Duration> wait = attempts.next();
+                if (wait.isEmpty()) {
+                    log.error("Giving up resolving the schema of topic {} after {} tries: {}", topic,
+                            attempts.failures(), e.toString());
+                    schemaResolved.completeExceptionally(e);
+                    return;
+                }
                 log.warn("Cannot resolve the schema of topic {} with the registry yet (retrying in {} ms): {}",
-                        topic, backoffMs, e.toString());
+                        topic, wait.get().toMillis(), e.toString());
+                try {
+                    attempts.sleep(wait.get());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
             }
-            try {
-                Thread.sleep(backoffMs);
-            } catch (InterruptedException e) {
-                return;
-            }
-            backoffMs = Math.min(backoffMs * 2, MAX_WARMUP_BACKOFF.toMillis());
         }
     }
 

@@ -13,6 +13,7 @@ import io.promptq.client.SubmitReceipt;
 import io.promptq.client.ValidationRules;
 import io.promptq.client.Violation;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.retry.Backoff;
 import io.promptq.schema.ChatMessage;
 import io.promptq.schema.PromptJob;
 import io.promptq.schema.Role;
@@ -26,13 +27,17 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +175,46 @@ class KafkaPromptqClientTest {
 
         assertThat(second).isEqualTo(first);
         assertThat(List.of(first)).allMatch(id -> !id.isBlank());
+    }
+
+    @Test
+    void schemaWarmUpRetriesWithJitteredBackoffUntilTheRegistryAnswers() throws Exception {
+        List<Duration> waits = new CopyOnWriteArrayList<>();
+        Backoff backoff = Backoff.exponential(Duration.ofMillis(250), Duration.ofMillis(600)).fullJitter()
+                .random(() -> 0.5).sleeper(waits::add).build();
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        client = new KafkaPromptqClient(producer(true), failingFirst(3), jobs.name(),
+                JobValidator.of(ValidationRules.defaults(), clock), Duration.ofSeconds(30), clock, registry, backoff);
+
+        SubmitReceipt receipt = client.submit(JobRequest.builder().tenant("acme").model("m").user("u").build())
+                .get(30, TimeUnit.SECONDS);
+
+        assertThat(receipt.topic()).isEqualTo(jobs.name());
+        assertThat(client.schemaResolved()).isTrue();
+        assertThat(waits).containsExactly(Duration.ofMillis(125), Duration.ofMillis(250), Duration.ofMillis(300));
+    }
+
+    @Test
+    void aBoundedWarmUpThatGivesUpFailsSubmissionsWithTheRegistrysError() {
+        Backoff twoTries = Backoff.fixed(Duration.ofMillis(1)).maxAttempts(2).build();
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        client = new KafkaPromptqClient(producer(true), failingFirst(Integer.MAX_VALUE), jobs.name(),
+                JobValidator.of(ValidationRules.defaults(), clock), Duration.ofSeconds(30), clock, registry, twoTries);
+
+        assertFailsWith(client.submit(JobRequest.builder().tenant("acme").model("m").user("u").build()), Reason.FAILED);
+        assertThat(client.schemaResolved()).isFalse();
+    }
+
+    /** The jobs serializer, failing its first {@code failures} calls as a serializer does while the registry is down. */
+    private Serializer<PromptJob> failingFirst(int failures) {
+        AtomicInteger calls = new AtomicInteger();
+        Serializer<PromptJob> real = jobs.valueSerializer();
+        return (topic, job) -> {
+            if (calls.incrementAndGet() <= failures) {
+                throw new SerializationException("registry down");
+            }
+            return real.serialize(topic, job);
+        };
     }
 
     private static void assertFailsWith(CompletableFuture<SubmitReceipt> future, Reason reason) {

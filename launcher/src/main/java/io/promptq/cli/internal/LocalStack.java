@@ -4,6 +4,8 @@ import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
 import io.promptq.config.ConfigSource;
 import io.promptq.kafka.KafkaSettings;
+import io.promptq.kafka.TopicProvisioner;
+import io.promptq.kafka.TopicSpec;
 import io.promptq.llm.LlmProvider;
 import io.promptq.local.LocalCluster;
 import io.promptq.metrics.Metrics;
@@ -12,6 +14,7 @@ import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.topic.RegistrySettings;
 import io.promptq.topic.TopicNames;
+import io.promptq.topic.TopicSpecs;
 import io.promptq.topic.Topics;
 import io.promptq.worker.WorkerConfig;
 import io.promptq.worker.WorkerService;
@@ -19,7 +22,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +31,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The whole promptq system in this JVM, on a real local Kafka broker and schema registry: topics, an
@@ -105,10 +106,9 @@ public final class LocalStack implements AutoCloseable {
         env.put(AggregatorConfig.STATE_DIR, stateDir.resolve("aggregator").toString());
         this.config = ConfigSource.of(env);
         this.registry = SchemaRegistryClient.create(RegistrySettings.from(config));
-        TopicNames names = TopicNames.from(config);
-        this.topics = Topics.create(names, registry, true);
+        this.topics = Topics.create(TopicNames.from(config), registry, true);
         this.retryTiers = WorkerConfig.from(config).retryDelays().size();
-        createTopics(names);
+        createTopics();
     }
 
     /**
@@ -126,18 +126,18 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void createTopics(TopicNames names) {
-        int p = options.partitions();
-        List<NewTopic> list = new ArrayList<>();
-        list.add(new NewTopic(names.jobs(), p, (short) 1));
-        for (String retry : names.retries(retryTiers)) {
-            list.add(new NewTopic(retry, p, (short) 1));
-        }
-        list.add(new NewTopic(names.deadLetters(), p, (short) 1));
-        list.add(new NewTopic(names.results(), p, (short) 1));
-        list.add(new NewTopic(names.totals(), p, (short) 1).configs(Map.of("cleanup.policy", "compact")));
-        list.add(new NewTopic(names.windows(), p, (short) 1));
-        cluster.createTopics(list);
+    /**
+     * Every promptq topic as the services would create it ({@link TopicSpecs}), with the stack's partitions, one
+     * replica, and the aggregator's window retention for the windows topic: the same configuration whichever
+     * creates it first.
+     */
+    static List<TopicSpec> topicSpecs(ConfigSource config, int partitions, int retryTiers) {
+        return new TopicSpecs(TopicNames.from(config), partitions, Optional.of((short) 1))
+                .all(retryTiers, AggregatorConfig.from(config).windowRetention());
+    }
+
+    private void createTopics() {
+        TopicProvisioner.create(cluster.admin()).ensure(topicSpecs(config, options.partitions(), retryTiers));
     }
 
     private void startServices() {

@@ -1,5 +1,9 @@
 package io.promptq.producer.internal;
 
+import io.promptq.kafka.TopicProvisioner;
+import io.promptq.kafka.TopicProvisioningException;
+import io.promptq.kafka.TopicSpec;
+import io.promptq.retry.Backoff;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -8,32 +12,42 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.CreateTopicsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the jobs topic if it is missing (replication factor: the broker's default), retrying in the
+ * Creates the jobs topic if it is missing, through the shared {@link TopicProvisioner}, retrying in the
  * background while Kafka is unreachable so the service can start before the broker does.
+ *
+ * <p>Each try may take {@code attemptTimeout}; between tries it waits {@link #DEFAULT_BACKOFF}. The retries have
+ * no budget of their own, by design (a producer that gave up would never get its topic once Kafka is back): they
+ * are bounded by the service's lifetime and end when the topic exists or {@link #close()} interrupts them.
  */
 public final class TopicCreator implements AutoCloseable {
 
+    /** Waits between tries: 500 ms doubling up to 10 s, full jitter; bounded by {@link #close()}. */
+    public static final Backoff DEFAULT_BACKOFF = Backoff.exponential(Duration.ofMillis(500), Duration.ofSeconds(10))
+            .fullJitter().build();
+
     private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Thread thread;
 
-    private TopicCreator(Admin admin, String topic, int partitions, Duration attemptTimeout) {
+    private TopicCreator(Admin admin, TopicSpec topic, Duration attemptTimeout, Backoff backoff) {
+        TopicProvisioner provisioner = TopicProvisioner.create(admin, attemptTimeout);
         this.thread = Thread.ofVirtual().name("promptq-producer-topic-creator")
-                .start(() -> run(admin, topic, partitions, attemptTimeout));
+                .start(() -> run(provisioner, topic, backoff));
     }
 
-    /** Starts creating {@code topic} with {@code partitions} partitions. */
-    public static TopicCreator start(Admin admin, String topic, int partitions, Duration attemptTimeout) {
-        return new TopicCreator(admin, topic, partitions, attemptTimeout);
+    /** Starts creating {@code topic}, each try taking at most {@code attemptTimeout}. */
+    public static TopicCreator start(Admin admin, TopicSpec topic, Duration attemptTimeout) {
+        return start(admin, topic, attemptTimeout, DEFAULT_BACKOFF);
+    }
+
+    /** As {@link #start(Admin, TopicSpec, Duration)}, waiting between tries as {@code backoff} says. */
+    public static TopicCreator start(Admin admin, TopicSpec topic, Duration attemptTimeout, Backoff backoff) {
+        return new TopicCreator(admin, topic, attemptTimeout, backoff);
     }
 
     /** Waits up to {@code timeout} for the topic to exist; returns whether it does. */
@@ -49,34 +63,37 @@ public final class TopicCreator implements AutoCloseable {
         }
     }
 
-    private void run(Admin admin, String topic, int partitions, Duration attemptTimeout) {
-        long backoffMs = 500;
+    /** Completes when the topic exists; fails if a bounded backoff gave up. */
+    CompletableFuture<Void> completion() {
+        return done;
+    }
+
+    private void run(TopicProvisioner provisioner, TopicSpec topic, Backoff backoff) {
+        Backoff.Attempts attempts = backoff.start();
         while (!Thread.currentThread().isInterrupted()) {
-            int ms = (int) attemptTimeout.toMillis();
             try {
-                admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())),
-                        new CreateTopicsOptions().timeoutMs(ms)).all().get(ms, TimeUnit.MILLISECONDS);
-                log.info("Created topic {} with {} partitions", topic, partitions);
+                provisioner.ensure(List.of(topic));
                 done.complete(null);
                 return;
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof TopicExistsException) {
-                    log.debug("Topic {} already exists", topic);
-                    done.complete(null);
+            } catch (TopicProvisioningException e) {
+                if (Thread.currentThread().isInterrupted()) {
                     return;
                 }
-                log.warn("Cannot create topic {} yet (retrying in {} ms): {}", topic, backoffMs, e.getCause().toString());
-            } catch (TimeoutException e) {
-                log.warn("Cannot create topic {} yet: Kafka did not answer within {} ms (retrying)", topic, ms);
-            } catch (InterruptedException e) {
-                return;
+                Optional<Duration> wait = attempts.next();
+                if (wait.isEmpty()) {
+                    log.error("Giving up creating topic {} after {} tries: {}", topic.name(), attempts.failures(),
+                            e.getMessage());
+                    done.completeExceptionally(e);
+                    return;
+                }
+                log.warn("Cannot create topic {} yet (retrying in {} ms): {}", topic.name(), wait.get().toMillis(),
+                        e.getMessage());
+                try {
+                    attempts.sleep(wait.get());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
             }
-            try {
-                Thread.sleep(backoffMs);
-            } catch (InterruptedException e) {
-                return;
-            }
-            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
         }
     }
 

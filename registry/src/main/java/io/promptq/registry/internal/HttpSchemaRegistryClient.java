@@ -13,6 +13,7 @@ import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.registry.SchemaRegistryException;
 import io.promptq.registry.UnknownSchemaException;
 import io.promptq.registry.UnknownSchemaIdException;
+import io.promptq.retry.Backoff;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Answers are cached in both directions (schema to id per subject, id to schema), so once warm
  * the serdes do no I/O. A request that fails transiently (connection error, timeout, HTTP 5xx, 408,
- * 429) is tried on the next URL, and the whole round is retried with exponential backoff and
- * jitter; any other answer is final. Concurrent misses of the same key share one request (see
+ * 429) is tried on the next URL, and the whole round is retried, {@code maxRetries} times at most, with
+ * exponential backoff ({@code retryBackoff} doubling up to {@link RegistryConfig#MAX_RETRY_BACKOFF}) and equal
+ * jitter (each wait between half and all of its ceiling); then a {@link RegistryUnreachableException} names the
+ * URLs and the last failure. Any other answer is final. Concurrent misses of the same key share one request (see
  * {@link SingleFlight}), so a cold start under load does not stampede the registry.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
@@ -67,9 +69,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final SingleFlight<SubjectSchema, Integer> idLookups;
     private final SingleFlight<Integer, Schema> schemaLookups;
     private final AtomicInteger preferredUrl = new AtomicInteger();
+    private final Backoff backoff;
 
     public HttpSchemaRegistryClient(RegistryConfig config) {
+        this(config, Backoff.Sleeper.THREAD);
+    }
+
+    /** A client that waits between retry rounds with {@code sleeper} (tests record the waits instead). */
+    HttpSchemaRegistryClient(RegistryConfig config, Backoff.Sleeper sleeper) {
         this.config = config;
+        this.backoff = retryBackoff(config).sleeper(sleeper).build();
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.requestTimeout());
@@ -216,10 +225,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         int attempts = 0;
         String lastFailure = "no attempt";
         Throwable lastCause = null;
-        for (int round = 0; round <= config.maxRetries(); round++) {
-            if (round > 0) {
-                sleep(backoff(round), method, path);
-            }
+        Backoff.Attempts rounds = backoff.start();
+        do {
             for (int i = 0; i < urls.size(); i++) {
                 int index = (first + i) % urls.size();
                 URI base = urls.get(index);
@@ -244,7 +251,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                     throw new SchemaRegistryException("Interrupted while calling the schema registry at " + base, e);
                 }
             }
-        }
+        } while (backOff(rounds, method, path));
         throw new RegistryUnreachableException(urls, attempts, lastFailure, lastCause);
     }
 
@@ -266,17 +273,21 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         return builder.build();
     }
 
-    private Duration backoff(int round) {
-        long base = config.retryBackoff().toMillis();
-        long cap = Math.max(base, RegistryConfig.MAX_RETRY_BACKOFF.toMillis());
-        long exponential = Math.min(cap, base << Math.min(round - 1, 20));
-        long jittered = exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1);
-        return Duration.ofMillis(jittered);
+    /**
+     * The retry rounds of one request: {@code maxRetries + 1} rounds, waiting {@code retryBackoff} doubling up to
+     * {@link RegistryConfig#MAX_RETRY_BACKOFF} (or {@code retryBackoff}, if larger), half of each wait random.
+     */
+    static Backoff.Builder retryBackoff(RegistryConfig config) {
+        Duration initial = config.retryBackoff();
+        Duration max = initial.compareTo(RegistryConfig.MAX_RETRY_BACKOFF) > 0 ? initial : RegistryConfig.MAX_RETRY_BACKOFF;
+        return Backoff.exponential(initial, max).jitter(0.5)
+                .maxAttempts((int) Math.min(Integer.MAX_VALUE, config.maxRetries() + 1L));
     }
 
-    private static void sleep(Duration duration, String method, String path) {
+    /** Waits before the next round; false once the rounds are spent. */
+    private static boolean backOff(Backoff.Attempts rounds, String method, String path) {
         try {
-            Thread.sleep(duration);
+            return rounds.backOff();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SchemaRegistryException("Interrupted while retrying " + method + " " + path, e);

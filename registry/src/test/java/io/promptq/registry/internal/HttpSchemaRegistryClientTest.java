@@ -232,6 +232,31 @@ class HttpSchemaRegistryClientTest {
     }
 
     @Test
+    void retryRoundsWaitADoublingJitteredBackoffAndStopAfterMaxRetries() {
+        stub.answer(503, "{\"message\":\"starting\"}");
+        List<Duration> waits = new ArrayList<>();
+        RegistryConfig config = RegistryConfig.of(stub.url()).withRetries(3, Duration.ofSeconds(1));
+        try (SchemaRegistryClient client = new HttpSchemaRegistryClient(config, waits::add)) {
+            assertThatThrownBy(() -> client.register("s", SCHEMA)).isInstanceOf(RegistryUnreachableException.class);
+        }
+        assertThat(stub.received).hasSize(4);
+        assertThat(waits).hasSize(3);
+        assertThat(waits.get(0)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
+        assertThat(waits.get(1)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
+        assertThat(waits.get(2)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(4));
+    }
+
+    @Test
+    void retryBackoffIsCappedAtMaxRetryBackoffUnlessTheFirstWaitIsLonger() {
+        RegistryConfig shortFirst = RegistryConfig.of("http://localhost:1").withRetries(30, Duration.ofMillis(200));
+        RegistryConfig longFirst = RegistryConfig.of("http://localhost:1").withRetries(30, Duration.ofSeconds(9));
+
+        assertThat(HttpSchemaRegistryClient.retryBackoff(shortFirst).build().ceiling(20))
+                .isEqualTo(RegistryConfig.MAX_RETRY_BACKOFF);
+        assertThat(HttpSchemaRegistryClient.retryBackoff(longFirst).build().ceiling(20)).isEqualTo(Duration.ofSeconds(9));
+    }
+
+    @Test
     void concurrentLookupsOfAnUncachedSchemaIdShareOneRequest() throws Exception {
         stub.answer(200, new ObjectMapper().createObjectNode().put("schema", SCHEMA.toString()).toString());
         try (SchemaRegistryClient client = client(stub.url())) {

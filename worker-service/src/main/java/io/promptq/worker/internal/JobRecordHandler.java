@@ -4,6 +4,7 @@ import io.promptq.registry.RegistryRefusedException;
 import io.promptq.registry.RegistryUnreachableException;
 import io.promptq.registry.UnknownMagicByteException;
 import io.promptq.registry.UnknownSchemaIdException;
+import io.promptq.retry.Backoff;
 import io.promptq.schema.DeadLetter;
 import io.promptq.schema.ErrorInfo;
 import io.promptq.schema.JobResult;
@@ -28,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -43,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A record that cannot be decoded (no value, garbage bytes, unknown schema id) goes to the dead-letter
  *       topic with its raw key and value and the reason; an unreachable registry is not the record's fault and
- *       is waited out instead.</li>
+ *       is waited out instead ({@link #DECODE_BACKOFF}: no budget of its own, the loop ends when the registry
+ *       answers or the job is abandoned).</li>
  *   <li>Succeeded and expired jobs: a {@link JobResult}. A scheduled retry: a {@link RetryJob} on its tier with
  *       the {@value WorkerHeaders#DUE_AT} header. A dead-lettered job: a {@link DeadLetter} <em>and</em> a
  *       {@code DEAD_LETTERED} result, acknowledged together.</li>
@@ -55,7 +58,13 @@ import org.slf4j.LoggerFactory;
 public final class JobRecordHandler implements RecordHandler {
 
     private static final Logger log = LoggerFactory.getLogger(JobRecordHandler.class);
-    private static final long MAX_DECODE_BACKOFF_MS = 10_000;
+    /**
+     * Waits while the registry cannot decode a record: 200 ms doubling up to 10 s, full jitter. No attempt or
+     * time budget, by design (dead-lettering good records for the registry's trouble is worse): the loop is
+     * bounded by the job's lifetime and ends with a {@link CancellationException} once the job is abandoned.
+     */
+    static final Backoff DECODE_BACKOFF = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(10))
+            .fullJitter().build();
 
     private final Map<String, Integer> tiersByTopic;
     private final Topics topics;
@@ -67,9 +76,17 @@ public final class JobRecordHandler implements RecordHandler {
     private final OutcomeMetrics metrics;
     private final Consumer<String> modelSeen;
     private final Clock clock;
+    private final Backoff decodeBackoff;
 
     JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
             OutcomePublisher publisher, OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock) {
+        this(topics, tiersByTopic, processor, records, publisher, metrics, modelSeen, clock, DECODE_BACKOFF);
+    }
+
+    JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
+            OutcomePublisher publisher, OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock,
+            Backoff decodeBackoff) {
+        this.decodeBackoff = decodeBackoff;
         this.topics = topics;
         this.tiersByTopic = Map.copyOf(tiersByTopic);
         this.jobs = topics.jobs().valueDeserializer();
@@ -175,7 +192,7 @@ public final class JobRecordHandler implements RecordHandler {
         if (record.value() == null || record.value().length == 0) {
             throw new Undecodable("EMPTY_VALUE", "the record has no value");
         }
-        long backoff = 200;
+        Backoff.Attempts attempts = decodeBackoff.start();
         while (true) {
             try {
                 if (tier == null) {
@@ -187,9 +204,12 @@ public final class JobRecordHandler implements RecordHandler {
                 if (abandoned.getAsBoolean()) {
                     throw new CancellationException("abandoned");
                 }
-                log.warn("Cannot decode {}: {}; trying again in {} ms", source, e.getMessage(), backoff);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, MAX_DECODE_BACKOFF_MS);
+                Optional<Duration> wait = attempts.next();
+                if (wait.isEmpty()) {
+                    throw e; // only with a bounded backoff: the poll loop retries the record, it is not dead-lettered
+                }
+                log.warn("Cannot decode {}: {}; trying again in {} ms", source, e.getMessage(), wait.get().toMillis());
+                attempts.sleep(wait.get());
             } catch (UnknownSchemaIdException e) {
                 throw new Undecodable("UNKNOWN_SCHEMA_ID", e.getMessage());
             } catch (UnknownMagicByteException e) {

@@ -1,7 +1,10 @@
 package io.promptq.worker.internal;
 
+import io.promptq.retry.Backoff;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -25,11 +28,19 @@ import org.slf4j.LoggerFactory;
  * until they succeed or the job is abandoned - a job's outcome is never dropped for a registry problem, which
  * an operator can fix; a record the broker refuses for good (e.g. too large) is a {@link PublishException}.
  * Thread-safe; blocks the calling virtual thread.
+ *
+ * <p>The retries have no attempt or time budget of their own, by design: the LLM call behind an outcome is
+ * paid for, so the outcome is not dropped while the broker or registry is down. The loop's bound is the job's
+ * lifetime: it ends when the records are acknowledged, when a failure is not retriable ({@link
+ * PublishException}), or when the job is abandoned ({@link CancellationException}), which the poll loop does when
+ * the partition is revoked or lost and when shutdown's grace period is over.
  */
 final class OutcomePublisher {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomePublisher.class);
-    private static final long MAX_BACKOFF_MS = 5_000;
+    /** Waits between tries: 100 ms doubling up to 5 s, full jitter; bounded by the job's abandonment. */
+    static final Backoff DEFAULT_BACKOFF = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5))
+            .fullJitter().build();
 
     /** One record to publish; the value is serialized (and its schema registered if needed) on each try. */
     record Out<V>(String topic, byte[] key, V value, Serializer<V> serializer, Headers headers) {
@@ -50,9 +61,15 @@ final class OutcomePublisher {
     }
 
     private final Producer<byte[], byte[]> producer;
+    private final Backoff backoff;
 
     OutcomePublisher(Producer<byte[], byte[]> producer) {
+        this(producer, DEFAULT_BACKOFF);
+    }
+
+    OutcomePublisher(Producer<byte[], byte[]> producer, Backoff backoff) {
         this.producer = producer;
+        this.backoff = backoff;
     }
 
     /**
@@ -63,7 +80,7 @@ final class OutcomePublisher {
      */
     void send(List<Out<?>> outs, BooleanSupplier abandoned) throws InterruptedException {
         List<Out<?>> pending = outs;
-        long backoff = 100;
+        Backoff.Attempts attempts = backoff.start();
         while (true) {
             if (abandoned.getAsBoolean()) {
                 throw new CancellationException("abandoned");
@@ -105,9 +122,14 @@ final class OutcomePublisher {
             if (again.isEmpty()) {
                 return;
             }
-            log.warn("Publishing to {} failed ({}); trying again in {} ms", topics(again), transientError, backoff);
-            Thread.sleep(backoff);
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            Optional<Duration> wait = attempts.next();
+            if (wait.isEmpty()) {
+                throw new PublishException("cannot publish to " + topics(again) + " after " + attempts.failures()
+                        + " tries: " + transientError, transientError);
+            }
+            log.warn("Publishing to {} failed ({}); trying again in {} ms", topics(again), transientError,
+                    wait.get().toMillis());
+            attempts.sleep(wait.get());
             pending = again;
         }
     }

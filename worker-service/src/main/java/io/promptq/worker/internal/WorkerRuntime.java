@@ -102,7 +102,7 @@ public final class WorkerRuntime {
             PrometheusMeterRegistry registry, Deque<AutoCloseable> resources) {
         String id = config.workerId();
         if (config.createTopics()) {
-            TopicProvisioner.ensureTopics(config);
+            WorkerTopics.ensure(config);
         }
         SchemaRegistryClient registryClient = SchemaRegistryClient.create(config.registry());
         resources.push(registryClient);

@@ -32,6 +32,11 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import io.promptq.registry.RegistryRefusedException;
+import io.promptq.registry.RegistryUnreachableException;
+import io.promptq.retry.Backoff;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
@@ -290,6 +295,66 @@ class JobRecordHandlerTest {
             assertThat(r.topic()).isEqualTo(NAMES.results());
             assertThat(value(r, JobResult.class).getStatus()).isEqualTo(JobStatus.SUCCEEDED);
         });
+    }
+
+    @Test
+    void unreachableRegistryIsWaitedOutWithJitteredBackoffUntilTheJobIsAbandoned() {
+        AtomicInteger lookups = new AtomicInteger();
+        SchemaRegistryClient down = new SchemaRegistryClient() {
+            @Override
+            public int register(String subject, org.apache.avro.Schema schema) {
+                return registry.register(subject, schema);
+            }
+
+            @Override
+            public int idOf(String subject, org.apache.avro.Schema schema) {
+                return registry.idOf(subject, schema);
+            }
+
+            @Override
+            public org.apache.avro.Schema schemaById(int id) {
+                lookups.incrementAndGet();
+                throw new RegistryUnreachableException(List.of(URI.create("http://registry:8081")), 4,
+                        "Connection refused", null);
+            }
+
+            @Override
+            public boolean isCompatible(String subject, org.apache.avro.Schema schema) {
+                return true;
+            }
+
+            @Override
+            public void setCompatibility(String subject, String level) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        List<Duration> waits = new ArrayList<>();
+        AtomicBoolean abandoned = new AtomicBoolean();
+        Backoff decodeBackoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofMillis(500)).fullJitter()
+                .random(() -> 0.5).sleeper(d -> {
+                    waits.add(d);
+                    abandoned.set(waits.size() == 3);
+                }).build();
+        JobRecordHandler waiting = new JobRecordHandler(Topics.create(NAMES, down, true), Map.of(NAMES.retry(0), 0),
+                new JobProcessor(llm, RetryPolicy.of(List.of(Duration.ofSeconds(1)), 3), clock, Duration.ofSeconds(60)),
+                new OutcomeRecords("worker-1"), new OutcomePublisher(producer), new OutcomeMetrics("worker-1"), m -> { },
+                clock, decodeBackoff);
+
+        assertThatThrownBy(() -> waiting.handle(jobRecord(TestJobs.job("j-9", NOW), 15), abandoned::get))
+                .isInstanceOf(CancellationException.class);
+        assertThat(waits).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(250));
+        assertThat(lookups.get()).isEqualTo(4);
+        assertThat(producer.history()).as("nothing dead-lettered for the registry's trouble").isEmpty();
+    }
+
+    @Test
+    void decodeWaitsHaveNoBudgetOfTheirOwn() {
+        assertThat(JobRecordHandler.DECODE_BACKOFF.maxAttempts()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(JobRecordHandler.DECODE_BACKOFF.maxElapsed()).isEmpty();
+        assertThat(JobRecordHandler.DECODE_BACKOFF.ceiling(100)).isEqualTo(Duration.ofSeconds(10));
     }
 
     /** A MockProducer that can fail the next send, or every value above a size, as a broker would. */

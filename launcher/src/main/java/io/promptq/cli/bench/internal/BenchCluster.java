@@ -1,6 +1,8 @@
 package io.promptq.cli.bench.internal;
 
 import io.promptq.kafka.KafkaSettings;
+import io.promptq.kafka.TopicProvisioner;
+import io.promptq.kafka.TopicSpec;
 import io.promptq.local.LocalCluster;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.config.ConfigSource;
@@ -106,6 +108,11 @@ public final class BenchCluster implements AutoCloseable {
     /** Creates topics and waits until the broker serves every partition (see {@link LocalCluster#createTopics}). */
     public void createTopics(Collection<NewTopic> topics) {
         cluster.createTopics(topics);
+    }
+
+    /** Creates promptq topics from their specs through the shared {@link TopicProvisioner}, and waits until served. */
+    public void provisionTopics(Collection<TopicSpec> topics) {
+        TopicProvisioner.create(cluster.admin()).ensure(topics);
     }
 
     /** Deletes topics (best effort: a failure only leaves data until the cluster is closed). */

@@ -11,6 +11,7 @@ import io.promptq.llm.SimulatedLlm;
 import io.promptq.llm.SimulatedSettings;
 import io.promptq.metrics.Metrics;
 import io.promptq.topic.TopicNames;
+import io.promptq.topic.TopicSpecs;
 import io.promptq.topic.Topics;
 import io.promptq.worker.WorkerConfig;
 import io.promptq.worker.WorkerService;
@@ -19,8 +20,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The promptq services of one scenario on the run's cluster: fresh topics (jobs and results with P partitions, one
@@ -93,15 +94,10 @@ public final class ScenarioStack implements AutoCloseable {
     }
 
     private void createTopics() {
-        int p = spec.partitions();
-        List<NewTopic> list = new ArrayList<>();
-        list.add(new NewTopic(names.jobs(), p, (short) 1));
-        list.add(new NewTopic(names.retry(0), 1, (short) 1));
-        list.add(new NewTopic(names.deadLetters(), 1, (short) 1));
-        list.add(new NewTopic(names.results(), p, (short) 1));
-        list.add(new NewTopic(names.totals(), p, (short) 1).configs(Map.of("cleanup.policy", "compact")));
-        list.add(new NewTopic(names.windows(), p, (short) 1));
-        bench.createTopics(list);
+        TopicSpecs wide = new TopicSpecs(names, spec.partitions(), Optional.of((short) 1));
+        TopicSpecs narrow = new TopicSpecs(names, 1, Optional.of((short) 1));
+        bench.provisionTopics(List.of(wide.jobs(), narrow.retry(0), narrow.deadLetters(), wide.results(), wide.totals(),
+                wide.windows(AggregatorConfig.from(config).windowRetention())));
     }
 
     /** Partitions a group of workers consumes: the jobs topic and the one retry tier. */
