@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.client.PromptqClient;
 import io.promptq.http.OpsServer;
+import io.promptq.lifecycle.Closeables;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.http.internal.JobsHandler;
 import io.promptq.producer.internal.CachedHealthCheck;
@@ -86,8 +87,8 @@ public final class ProducerService implements AutoCloseable {
                     config.client().sendTimeout().toMillis());
             return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server);
         } catch (RuntimeException e) {
-            closeQuietly(topicCreator);
-            closeQuietly(kafkaMetrics);
+            Closeables.closeQuietly(topicCreator);
+            Closeables.closeQuietly(kafkaMetrics);
             if (admin != null) {
                 admin.close(Duration.ofSeconds(1));
             }
@@ -114,8 +115,8 @@ public final class ProducerService implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        closeQuietly(topicCreator);
-        closeQuietly(kafkaMetrics);
+        Closeables.closeQuietly(topicCreator);
+        Closeables.closeQuietly(kafkaMetrics);
         admin.close(Duration.ofSeconds(2));
         client.close();
         log.info("Producer service stopped");
@@ -129,17 +130,6 @@ public final class ProducerService implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Kafka producer metrics not available: {}", e.toString());
             return null;
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable resource) {
-        if (resource == null) {
-            return;
-        }
-        try {
-            resource.close();
-        } catch (Exception e) {
-            log.warn("Closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
         }
     }
 }

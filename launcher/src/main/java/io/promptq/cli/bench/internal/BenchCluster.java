@@ -1,6 +1,7 @@
 package io.promptq.cli.bench.internal;
 
 import io.promptq.kafka.KafkaSettings;
+import io.promptq.local.Directories;
 import io.promptq.local.LocalCluster;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.config.ConfigSource;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
@@ -125,18 +124,7 @@ public final class BenchCluster implements AutoCloseable {
             registry.close();
         } finally {
             cluster.close();
-            deleteRecursively(stateDir);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // temporary files; the OS cleans up
+            Directories.deleteRecursively(stateDir); // temporary files: what is left, the OS cleans up
         }
     }
 }
