@@ -5,4 +5,7 @@
  * them with {@code java -jar benchmarks/target/benchmarks.jar} (see the module's README.md); the build compiles
  * and packages them but never runs them.
  */
+@NullMarked
 package io.promptq.benchmarks;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,4 +3,7 @@
  * Kafka Streams, plus a documented pass-through so TLS, SASL or any other client property reaches the
  * clients without code changes.
  */
+@NullMarked
 package io.promptq.kafka;
+
+import org.jspecify.annotations.NullMarked;

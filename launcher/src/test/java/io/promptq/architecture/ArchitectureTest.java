@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.jspecify.annotations.NullMarked;
 
 /**
  * Guard rails over the main classes of every module (the launcher's test class path holds them all but the
@@ -38,6 +39,9 @@ import java.util.stream.Stream;
 class ArchitectureTest {
 
     private static final ProjectModules MODULES = ProjectModules.read(ProjectModules.ROOT);
+
+    /** Avro's generated records: their optional fields are nullable, and the generator knows no JSpecify. */
+    private static final String GENERATED_AVRO_PACKAGE = "io.promptq.schema..";
 
     /** Modules whose classes are not on this class path: the JMH uber-jar depends on no service. */
     private static final Set<String> NOT_ON_CLASS_PATH = Set.of("benchmarks");
@@ -79,6 +83,16 @@ class ArchitectureTest {
     }
 
     @ArchTest
+    void everyHandWrittenPackageIsNullMarked(JavaClasses classes) {
+        ArchRule rule = classes().that().resideInAPackage("io.promptq..")
+                .and().resideOutsideOfPackage(GENERATED_AVRO_PACKAGE)
+                .should(resideInANullMarkedPackage())
+                .because("values are non-null unless declared @Nullable (JSpecify); a package without @NullMarked"
+                        + " in its package-info leaves that unsaid");
+        rule.check(classes);
+    }
+
+    @ArchTest
     void everyModuleIsOnTheAnalysedClassPath(JavaClasses classes) {
         Set<String> seen = new TreeSet<>();
         for (JavaClass c : classes) {
@@ -104,6 +118,18 @@ class ArchitectureTest {
                         events.add(SimpleConditionEvent.violated(origin, "module " + originModule + " uses "
                                 + targetModule + "'s internals: " + dependency.getDescription()));
                     }
+                }
+            }
+        };
+    }
+
+    private static ArchCondition<JavaClass> resideInANullMarkedPackage() {
+        return new ArchCondition<>("reside in a @NullMarked package") {
+            @Override
+            public void check(JavaClass c, ConditionEvents events) {
+                if (!c.getPackage().isAnnotatedWith(NullMarked.class)) {
+                    events.add(SimpleConditionEvent.violated(c, "package " + c.getPackageName()
+                            + " has no @NullMarked package-info (" + c.getName() + ")"));
                 }
             }
         };

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import io.promptq.local.internal.ApicurioDistribution;
 import io.promptq.local.internal.ApicurioLauncher;
 import io.promptq.local.internal.FreePorts;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -233,7 +234,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     }
 
     /** Polls the API until it answers 200; returns null when ready, else why not. */
-    private static String awaitReady(Process process, int port, Duration timeout) {
+    private static @Nullable String awaitReady(Process process, int port, Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest request = HttpRequest.newBuilder(
                         URI.create("http://" + FreePorts.LOOPBACK_HOST + ":" + port + CONFLUENT_API_PATH + "/subjects"))

@@ -15,6 +15,7 @@ import io.promptq.producer.metrics.ProducerMetrics;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.clients.admin.Admin;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +36,12 @@ public final class ProducerService implements AutoCloseable {
 
     private final ProducerServiceConfig config;
     private final PromptqClient client;
-    private final KafkaClientMetrics kafkaMetrics;
+    private final @Nullable KafkaClientMetrics kafkaMetrics;
     private final Admin admin;
     private final TopicCreator topicCreator;
     private final OpsServer server;
 
-    private ProducerService(ProducerServiceConfig config, PromptqClient client, KafkaClientMetrics kafkaMetrics,
+    private ProducerService(ProducerServiceConfig config, PromptqClient client, @Nullable KafkaClientMetrics kafkaMetrics,
             Admin admin, TopicCreator topicCreator, OpsServer server) {
         this.config = config;
         this.client = client;
@@ -122,7 +123,7 @@ public final class ProducerService implements AutoCloseable {
         log.info("Producer service stopped");
     }
 
-    private static KafkaClientMetrics bindKafkaMetrics(PromptqClient client, PrometheusMeterRegistry registry) {
+    private static @Nullable KafkaClientMetrics bindKafkaMetrics(PromptqClient client, PrometheusMeterRegistry registry) {
         try {
             KafkaClientMetrics metrics = client.kafkaClientMetrics();
             metrics.bindTo(registry);

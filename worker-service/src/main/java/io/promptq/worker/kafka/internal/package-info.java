@@ -6,4 +6,7 @@
  * position under out-of-order completion). All three are confined to the poll thread; job threads talk to it
  * only through a completion queue, so there are no locks on the hot path.
  */
+@NullMarked
 package io.promptq.worker.kafka.internal;
+
+import org.jspecify.annotations.NullMarked;
