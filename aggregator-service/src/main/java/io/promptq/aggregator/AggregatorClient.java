@@ -2,7 +2,7 @@ package io.promptq.aggregator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.promptq.aggregator.internal.query.Json;
+import io.promptq.aggregator.internal.query.QueryApiJson;
 import io.promptq.aggregator.internal.query.TotalsList;
 import io.promptq.aggregator.internal.query.WindowsList;
 import io.promptq.aggregator.stats.StatsKey;
@@ -145,7 +145,7 @@ public final class AggregatorClient implements AutoCloseable {
                     + problemDetail(response.body()), null);
         }
         try {
-            return Optional.of(Json.MAPPER.readValue(response.body(), type));
+            return Optional.of(QueryApiJson.MAPPER.readValue(response.body(), type));
         } catch (JsonProcessingException e) {
             throw new AggregatorClientException(status, "unreadable answer to GET " + pathAndQuery + ": "
                     + e.getOriginalMessage(), e);
@@ -167,7 +167,7 @@ public final class AggregatorClient implements AutoCloseable {
 
     private static String problemDetail(String body) {
         try {
-            JsonNode node = Json.MAPPER.readTree(body);
+            JsonNode node = QueryApiJson.MAPPER.readTree(body);
             if (node != null && node.hasNonNull("detail")) {
                 return node.get("detail").asText();
             }

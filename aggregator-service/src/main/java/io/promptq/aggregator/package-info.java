@@ -6,4 +6,7 @@
  * {@link io.promptq.aggregator.AggregatorTopology} (the pure topology), {@link
  * io.promptq.aggregator.AggregatorClient} and the JSON views.
  */
+@NullMarked
 package io.promptq.aggregator;
+
+import org.jspecify.annotations.NullMarked;

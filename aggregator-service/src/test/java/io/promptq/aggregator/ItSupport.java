@@ -7,6 +7,7 @@ import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStats;
 import io.promptq.testkit.ClusterInfo;
+import io.promptq.testkit.UniqueNames;
 import io.promptq.topic.RegistrySettings;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
@@ -16,7 +17,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,7 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class ItSupport implements AutoCloseable {
 
     final ClusterInfo cluster;
-    final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    final String suffix = UniqueNames.suffix();
     final TopicNames names;
     final SchemaRegistryClient registry;
     final Topics topics;
@@ -74,7 +74,7 @@ final class ItSupport implements AutoCloseable {
      */
     Map<String, JobStats> readTotalsUntil(Predicate<Map<String, JobStats>> done, Duration timeout) {
         Map<String, Object> props = KafkaSettings.of(cluster.bootstrapServers())
-                .consumerConfig("totals-reader-" + UUID.randomUUID(), "totals-reader");
+                .consumerConfig(UniqueNames.of("totals-reader"), "totals-reader");
         Map<String, JobStats> latest = new HashMap<>();
         try (KafkaConsumer<String, JobStats> consumer = new KafkaConsumer<>(props, topics.totals().keyDeserializer(),
                 topics.totals().valueDeserializer())) {

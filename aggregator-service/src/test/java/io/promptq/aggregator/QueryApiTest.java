@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.promptq.aggregator.internal.query.Json;
+import io.promptq.aggregator.internal.query.QueryApiJson;
 import io.promptq.aggregator.internal.query.QueryRoutes;
 import io.promptq.aggregator.stats.JobSample;
 import io.promptq.aggregator.stats.StatsAggregate;
@@ -55,7 +55,7 @@ class QueryApiTest {
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
-        JsonNode problem = Json.MAPPER.readTree(response.body());
+        JsonNode problem = QueryApiJson.MAPPER.readTree(response.body());
         assertThat(problem.get("field").asText()).isEqualTo("from");
         assertThat(problem.get("detail").asText()).contains("yesterday");
     }
@@ -65,7 +65,7 @@ class QueryApiTest {
         assertThat(get("/v1/stats/windows?from=2000&to=1000").statusCode()).isEqualTo(400);
         HttpResponse<String> scope = get("/v1/stats/totals?scope=region:eu");
         assertThat(scope.statusCode()).isEqualTo(400);
-        assertThat(Json.MAPPER.readTree(scope.body()).get("field").asText()).isEqualTo("scope");
+        assertThat(QueryApiJson.MAPPER.readTree(scope.body()).get("field").asText()).isEqualTo("scope");
         assertThat(get("/v1/stats/windows?scope=tenant:acme").statusCode()).isEqualTo(400);
         assertThat(get("/v1/stats/totals/all?scope=planet").statusCode()).isEqualTo(400);
     }
@@ -89,14 +89,14 @@ class QueryApiTest {
         JobStats stats = StatsAggregate.of(List.of(new JobSample(JobStatus.SUCCEEDED, 2, new long[] {100, 250}, 900, 5, 7)), 1_000)
                 .toJobStats(StatsKey.model("gpt"), Instant.ofEpochMilli(60_000), Instant.ofEpochMilli(120_000));
 
-        String json = Json.MAPPER.writeValueAsString(JobStatsView.from(stats));
-        JobStatsView view = Json.MAPPER.readValue(json, JobStatsView.class);
+        String json = QueryApiJson.MAPPER.writeValueAsString(JobStatsView.from(stats));
+        JobStatsView view = QueryApiJson.MAPPER.readValue(json, JobStatsView.class);
 
         assertThat(view.key()).isEqualTo("model:gpt@60000");
         assertThat(view.windowStart()).isEqualTo("1970-01-01T00:01:00Z");
         assertThat(view.providerLatency().count()).isEqualTo(2);
         assertThat(view.toJobStats()).isEqualTo(stats);
-        JsonNode provider = Json.MAPPER.readTree(json).get("providerLatency");
+        JsonNode provider = QueryApiJson.MAPPER.readTree(json).get("providerLatency");
         assertThat(provider.get("maxMs").asDouble()).isEqualTo(250);
         // percentiles are the sample at rank floor(q * (n - 1)), within 0.5%: with two samples that is the first
         assertThat(provider.get("p99Ms").asDouble()).isCloseTo(100, within(0.5));

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A prompt job as an upstream system asks for it, before validation and before promptq assigns it a
@@ -36,13 +37,13 @@ public record JobRequest(
         String tenant,
         String model,
         List<Message> messages,
-        Double temperature,
-        Integer maxTokens,
-        Double topP,
-        Long seed,
+        @Nullable Double temperature,
+        @Nullable Integer maxTokens,
+        @Nullable Double topP,
+        @Nullable Long seed,
         List<String> stop,
-        Instant deadline,
-        String idempotencyKey,
+        @Nullable Instant deadline,
+        @Nullable String idempotencyKey,
         int priority,
         Map<String, String> attributes,
         Map<String, String> extra) {
@@ -107,7 +108,7 @@ public record JobRequest(
         }
 
         /** The role in lower case, or null. */
-        public String normalizedRole() {
+        public @Nullable String normalizedRole() {
             return role == null ? null : role.trim().toLowerCase(Locale.ROOT);
         }
     }

@@ -4,4 +4,7 @@
  * the job landed. {@link io.promptq.client.JobValidator} holds the one implementation of the validation rules,
  * shared with the HTTP API of the producer service.
  */
+@NullMarked
 package io.promptq.client;
+
+import org.jspecify.annotations.NullMarked;

@@ -13,6 +13,7 @@ import io.promptq.schema.Role;
 import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.PromptqCluster;
 import io.promptq.testkit.TopicReader;
+import io.promptq.testkit.UniqueNames;
 import io.promptq.topic.Topic;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
@@ -20,7 +21,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 @PromptqCluster
 class PromptqClientIT {
 
-    private final String topic = "promptq.jobs.client-it-" + UUID.randomUUID();
+    private final String topic = UniqueNames.of("promptq.jobs.client-it");
     private ClusterInfo cluster;
     private PromptqClient client;
     private SchemaRegistryClient registry;
@@ -105,7 +105,7 @@ class PromptqClientIT {
 
     private long endOffsets() {
         try (KafkaConsumer<String, PromptJob> consumer = new KafkaConsumer<>(
-                KafkaSettings.of(cluster.bootstrapServers()).consumerConfig("it-" + UUID.randomUUID(), "it-reader"),
+                KafkaSettings.of(cluster.bootstrapServers()).consumerConfig(UniqueNames.of("it"), "it-reader"),
                 new StringDeserializer(),
                 Topics.create(TopicNames.defaults(), registry, false).jobs().valueDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()

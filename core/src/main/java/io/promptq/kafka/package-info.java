@@ -4,4 +4,7 @@
  * clients without code changes; and the one {@link io.promptq.kafka.TopicProvisioner} every service uses to
  * create its topics from {@link io.promptq.kafka.TopicSpec}s.
  */
+@NullMarked
 package io.promptq.kafka;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,4 +3,7 @@
  * creation, schema registration, registry requests) takes its delays and its budget from a {@link
  * io.promptq.retry.Backoff}, so caps, jitter and exits cannot drift apart between copies.
  */
+@NullMarked
 package io.promptq.retry;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.promptq.aggregator.AggregatorClient;
 import io.promptq.aggregator.JobStatsView;
 import io.promptq.aggregator.stats.StatsKey;
-import io.promptq.cli.internal.Tables;
+import io.promptq.cli.internal.StatsTable;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,10 +50,10 @@ public final class StatsCommand implements Callable<Integer> {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
             } else {
                 out.println("All-time totals (" + url + ")");
-                out.println(Tables.stats(totals, JobStatsView::key));
+                out.println(StatsTable.render(totals, JobStatsView::key));
                 out.println();
                 out.println("Windows, overall, last " + minutes + " min");
-                out.println(windows.isEmpty() ? "  (none)" : Tables.stats(windows, JobStatsView::windowStart));
+                out.println(windows.isEmpty() ? "  (none)" : StatsTable.render(windows, JobStatsView::windowStart));
             }
         }
         out.flush();

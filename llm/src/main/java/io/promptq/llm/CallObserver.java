@@ -1,5 +1,7 @@
 package io.promptq.llm;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Watches calls as they enter and leave a provider, e.g. so a test can count concurrent in-flight calls per
  * partition or job. Runs on the calling thread; must be quick and thread-safe. An exception thrown by an
@@ -15,5 +17,5 @@ public interface CallObserver {
      *
      * @param failure the classified failure, or {@code null} on success
      */
-    default void onCallEnd(LlmRequest request, ProviderException failure) {}
+    default void onCallEnd(LlmRequest request, @Nullable ProviderException failure) {}
 }

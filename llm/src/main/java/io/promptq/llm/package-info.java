@@ -4,4 +4,7 @@
  * {@link io.promptq.llm.ErrorClass}), and {@link io.promptq.llm.ResilientLlm}, which guards a provider
  * with Resilience4j (timeout, rate limits, circuit breaker).
  */
+@NullMarked
 package io.promptq.llm;
+
+import org.jspecify.annotations.NullMarked;

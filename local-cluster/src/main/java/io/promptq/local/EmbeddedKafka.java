@@ -16,10 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import io.promptq.local.internal.ExitGuard;
-import io.promptq.local.internal.Files2;
 import io.promptq.local.internal.FreePorts;
 import io.promptq.local.internal.KafkaNode;
-import io.promptq.local.internal.Parallel;
+import io.promptq.local.internal.SimultaneousTasks;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -98,7 +97,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             try {
                 nodes = newNodes(config, baseDir);
             } catch (RuntimeException e) {
-                Files2.deleteRecursively(baseDir);
+                Directories.deleteRecursively(baseDir);
                 throw e;
             }
             try {
@@ -118,7 +117,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 if (portTaken && attempt < MAX_START_ATTEMPTS) {
                     LOG.warn("Kafka could not bind its ports (attempt {}/{}), retrying with new ports: {}",
                             attempt, MAX_START_ATTEMPTS, e.toString());
-                    Files2.deleteRecursively(baseDir);
+                    Directories.deleteRecursively(baseDir);
                     try {
                         Files.createDirectories(baseDir);
                     } catch (IOException io) {
@@ -127,7 +126,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     }
                     continue;
                 }
-                Files2.deleteRecursively(baseDir);
+                Directories.deleteRecursively(baseDir);
                 throw new LocalClusterException("Kafka (" + nodes.size() + " node(s)) did not start: " + e, e);
             }
         }
@@ -259,7 +258,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private void shutdown() {
         long t0 = System.nanoTime();
         stopQuietly(nodes);
-        if (!Files2.deleteRecursively(baseDir)) {
+        if (!Directories.deleteRecursively(baseDir)) {
             LOG.warn("could not delete all Kafka data under {}", baseDir);
         }
         LOG.info("Kafka stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -312,11 +311,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static void runOnNodes(String prefix, List<KafkaNode> nodes, java.util.function.Consumer<KafkaNode> action,
                                    Duration timeout) throws Exception {
-        List<Parallel.Task> tasks = new ArrayList<>();
+        List<SimultaneousTasks.Task> tasks = new ArrayList<>();
         for (KafkaNode node : nodes) {
             tasks.add(() -> action.accept(node));
         }
-        Parallel.runAll(prefix, tasks, timeout.toMillis());
+        SimultaneousTasks.runAll(prefix, tasks, timeout.toMillis());
     }
 
     private static void stopQuietly(List<KafkaNode> nodes) {

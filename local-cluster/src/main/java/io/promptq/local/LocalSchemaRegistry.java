@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.promptq.local.internal.ApicurioDistribution;
 import io.promptq.local.internal.ApicurioLauncher;
-import io.promptq.local.internal.Files2;
 import io.promptq.local.internal.FreePorts;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +96,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             throw new LocalClusterException("cannot create a temporary directory for the schema registry", e);
         }
         if (config.port() > 0 && !FreePorts.isFree(config.port())) {
-            Files2.deleteRecursively(workDir);
+            Directories.deleteRecursively(workDir);
             throw new LocalClusterException("schema registry cannot use port " + config.port() + " on "
                     + FreePorts.LOOPBACK_HOST + ": it is in use");
         }
@@ -113,7 +113,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
                         .redirectOutput(log.toFile())
                         .start();
             } catch (IOException e) {
-                Files2.deleteRecursively(workDir);
+                Directories.deleteRecursively(workDir);
                 throw new LocalClusterException("cannot start the schema registry: " + String.join(" ", launcher.command()), e);
             }
             Thread hook = Thread.ofPlatform().name("promptq-registry-shutdown").unstarted(() -> stop(process, launcher));
@@ -135,7 +135,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
                         MAX_START_ATTEMPTS);
                 continue;
             }
-            Files2.deleteRecursively(workDir);
+            Directories.deleteRecursively(workDir);
             throw new LocalClusterException("schema registry (Apicurio " + distribution.version() + ") on port " + port
                     + " did not start: " + failure + "\ncommand: " + String.join(" ", launcher.command())
                     + "\n--- last lines of " + log + " ---\n" + tail);
@@ -192,7 +192,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         long t0 = System.nanoTime();
         stop(process, launcher);
         removeHook(shutdownHook);
-        Files2.deleteRecursively(workDir);
+        Directories.deleteRecursively(workDir);
         LOG.info("Schema registry stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
@@ -234,7 +234,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     }
 
     /** Polls the API until it answers 200; returns null when ready, else why not. */
-    private static String awaitReady(Process process, int port, Duration timeout) {
+    private static @Nullable String awaitReady(Process process, int port, Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest request = HttpRequest.newBuilder(
                         URI.create("http://" + FreePorts.LOOPBACK_HOST + ":" + port + CONFLUENT_API_PATH + "/subjects"))

@@ -7,4 +7,7 @@
  * ({@code ./promptq demo}, {@code ./promptq up}). Every server listens on 127.0.0.1 only, on free
  * ports, and keeps its data in a temporary directory that is removed on close.
  */
+@NullMarked
 package io.promptq.local;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.client.PromptqClient;
 import io.promptq.http.OpsServer;
+import io.promptq.lifecycle.Closeables;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.http.internal.JobsHandler;
 import io.promptq.producer.internal.CachedHealthCheck;
@@ -15,6 +16,7 @@ import io.promptq.topic.TopicSpecs;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.clients.admin.Admin;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +37,12 @@ public final class ProducerService implements AutoCloseable {
 
     private final ProducerServiceConfig config;
     private final PromptqClient client;
-    private final KafkaClientMetrics kafkaMetrics;
+    private final @Nullable KafkaClientMetrics kafkaMetrics;
     private final Admin admin;
     private final TopicCreator topicCreator;
     private final OpsServer server;
 
-    private ProducerService(ProducerServiceConfig config, PromptqClient client, KafkaClientMetrics kafkaMetrics,
+    private ProducerService(ProducerServiceConfig config, PromptqClient client, @Nullable KafkaClientMetrics kafkaMetrics,
             Admin admin, TopicCreator topicCreator, OpsServer server) {
         this.config = config;
         this.client = client;
@@ -88,8 +90,8 @@ public final class ProducerService implements AutoCloseable {
                     config.client().sendTimeout().toMillis());
             return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server);
         } catch (RuntimeException e) {
-            closeQuietly(topicCreator);
-            closeQuietly(kafkaMetrics);
+            Closeables.closeQuietly(topicCreator);
+            Closeables.closeQuietly(kafkaMetrics);
             if (admin != null) {
                 admin.close(Duration.ofSeconds(1));
             }
@@ -116,14 +118,14 @@ public final class ProducerService implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        closeQuietly(topicCreator);
-        closeQuietly(kafkaMetrics);
+        Closeables.closeQuietly(topicCreator);
+        Closeables.closeQuietly(kafkaMetrics);
         admin.close(Duration.ofSeconds(2));
         client.close();
         log.info("Producer service stopped");
     }
 
-    private static KafkaClientMetrics bindKafkaMetrics(PromptqClient client, PrometheusMeterRegistry registry) {
+    private static @Nullable KafkaClientMetrics bindKafkaMetrics(PromptqClient client, PrometheusMeterRegistry registry) {
         try {
             KafkaClientMetrics metrics = client.kafkaClientMetrics();
             metrics.bindTo(registry);
@@ -131,17 +133,6 @@ public final class ProducerService implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Kafka producer metrics not available: {}", e.toString());
             return null;
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable resource) {
-        if (resource == null) {
-            return;
-        }
-        try {
-            resource.close();
-        } catch (Exception e) {
-            log.warn("Closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
         }
     }
 }

@@ -3,4 +3,7 @@
  * jobs, embeddable as {@link io.promptq.producer.ProducerService} or run alone by
  * {@link io.promptq.producer.ProducerMain}.
  */
+@NullMarked
 package io.promptq.producer;
+
+import org.jspecify.annotations.NullMarked;

@@ -9,12 +9,12 @@ import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.PromptJob;
+import io.promptq.testkit.UniqueNames;
 import io.promptq.topic.Topic;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import io.promptq.testkit.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,7 +28,7 @@ final class ItSupport {
 
     /** Topic names with a fresh jobs topic, so tests sharing the cluster never see each other's records. */
     static TopicNames uniqueTopics(String testName) {
-        return new TopicNames("promptq.jobs." + testName + "-" + UUID.randomUUID(), TopicNames.DEFAULT_RETRY_PREFIX,
+        return new TopicNames(UniqueNames.of("promptq.jobs." + testName), TopicNames.DEFAULT_RETRY_PREFIX,
                 TopicNames.DEFAULT_DEAD_LETTERS, TopicNames.DEFAULT_RESULTS, TopicNames.DEFAULT_TOTALS,
                 TopicNames.DEFAULT_WINDOWS);
     }
@@ -56,7 +56,7 @@ final class ItSupport {
     /** Total records in {@code topic}. */
     static long recordCount(String bootstrap, String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                KafkaSettings.of(bootstrap).consumerConfig("it-" + UUID.randomUUID(), "it-counter"),
+                KafkaSettings.of(bootstrap).consumerConfig(UniqueNames.of("it"), "it-counter"),
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()

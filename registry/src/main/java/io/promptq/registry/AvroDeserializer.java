@@ -19,6 +19,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.utils.Utils;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Kafka deserializer reading the Confluent wire format. It fetches the writer's schema by the id in
@@ -49,7 +50,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
     private Class<?> type;
     private Schema readerSchema;
     private SpecificData model;
-    private SchemaRegistryClient client;
+    private @Nullable SchemaRegistryClient client;
     private boolean ownsClient;
     private boolean isKey;
 
@@ -105,7 +106,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
 
     @Override
     @SuppressWarnings("unchecked")
-    public T deserialize(String topic, byte[] data) {
+    public @Nullable T deserialize(String topic, byte @Nullable [] data) {
         if (data == null) {
             return null;
         }

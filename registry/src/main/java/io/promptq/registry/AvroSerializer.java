@@ -20,6 +20,7 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Kafka serializer writing Avro records (specific or generic) in the Confluent wire format, so any
@@ -40,7 +41,7 @@ public class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
 
     private final Map<String, TopicSchema> schemaIdsByTopic = new ConcurrentHashMap<>();
     private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
-    private SchemaRegistryClient client;
+    private @Nullable SchemaRegistryClient client;
     private boolean ownsClient;
     private boolean autoRegister;
     private boolean isKey;
@@ -77,7 +78,7 @@ public class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
     }
 
     @Override
-    public byte[] serialize(String topic, T record) {
+    public byte @Nullable [] serialize(String topic, @Nullable T record) {
         if (record == null) {
             return null;
         }

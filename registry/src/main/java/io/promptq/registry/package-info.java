@@ -6,4 +6,7 @@
  * <p>Callers use {@link io.promptq.registry.SchemaRegistryClient} and {@link io.promptq.registry.AvroSerdes};
  * everything under {@code internal} may change without notice.
  */
+@NullMarked
 package io.promptq.registry;
+
+import org.jspecify.annotations.NullMarked;

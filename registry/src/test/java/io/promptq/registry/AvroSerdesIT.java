@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.promptq.registry.testdata.Greeting;
 import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.PromptqCluster;
+import io.promptq.testkit.UniqueNames;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -123,7 +123,7 @@ class AvroSerdesIT {
     }
 
     private String newTopic() {
-        String topic = "registry-it-" + UUID.randomUUID();
+        String topic = UniqueNames.of("registry-it");
         cluster.createTopics(1, topic);
         return topic;
     }

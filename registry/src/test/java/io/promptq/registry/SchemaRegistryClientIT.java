@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.promptq.registry.testdata.Greeting;
 import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.PromptqCluster;
+import io.promptq.testkit.UniqueNames;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -50,7 +50,7 @@ class SchemaRegistryClientIT {
 
     @Test
     void underBackwardCompatibilityAnOptionalFieldIsAcceptedAndARequiredOneRefused() {
-        String subject = "evolution-" + UUID.randomUUID() + "-value";
+        String subject = UniqueNames.of("evolution") + "-value";
         client.setCompatibility(subject, "BACKWARD");
         int v1 = client.register(subject, V1);
 
@@ -69,7 +69,7 @@ class SchemaRegistryClientIT {
 
     @Test
     void registeringTheSameSchemaAgainReturnsTheSameIdAcrossSubjectsAndClients() {
-        String topic = "same-" + UUID.randomUUID();
+        String topic = UniqueNames.of("same");
         int id = client.register(AvroSerdes.subjectName(topic, false), Greeting.getClassSchema());
 
         try (SchemaRegistryClient fresh = SchemaRegistryClient.create(RegistryConfig.of(registryUrl))) {
@@ -81,7 +81,7 @@ class SchemaRegistryClientIT {
 
     @Test
     void lookupOfAnUnregisteredSchemaRaisesUnknownSchemaException() {
-        String subject = "unknown-" + UUID.randomUUID() + "-value";
+        String subject = UniqueNames.of("unknown") + "-value";
 
         assertThatThrownBy(() -> client.idOf(subject, V1))
                 .isInstanceOf(UnknownSchemaException.class)

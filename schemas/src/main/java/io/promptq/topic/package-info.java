@@ -3,4 +3,7 @@
  * shared by producers, workers and the aggregator. The Avro record classes they carry are generated
  * from {@code schemas/src/main/avro} into {@code io.promptq.schema}.
  */
+@NullMarked
 package io.promptq.topic;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,5 +6,12 @@
  * {@link io.promptq.testkit.ClusterInfo} parameter, or call {@link io.promptq.testkit.SharedCluster#get()}.
  * Which cluster is used is chosen by {@link io.promptq.testkit.ClusterMode}: the in-process embedded
  * cluster (default, no Docker needed) or Testcontainers.
+ *
+ * <p>Fixtures every module's tests share instead of keeping copies: {@link io.promptq.testkit.UniqueNames} for
+ * topics, subjects and groups no other test uses, {@link io.promptq.testkit.MutableClock} for time that a test
+ * moves by hand, {@link io.promptq.testkit.TopicReader} to read back a record.
  */
+@NullMarked
 package io.promptq.testkit;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,4 +5,7 @@
  * {@link io.promptq.worker.WorkerService#start} or as a process with {@link io.promptq.worker.WorkerMain};
  * configure it with {@link io.promptq.worker.WorkerConfig}.
  */
+@NullMarked
 package io.promptq.worker;
+
+import org.jspecify.annotations.NullMarked;

@@ -12,6 +12,7 @@ import io.promptq.schema.JobResult;
 import io.promptq.schema.PromptJob;
 import io.promptq.schema.RetryJob;
 import io.promptq.testkit.ClusterInfo;
+import io.promptq.testkit.UniqueNames;
 import io.promptq.topic.RegistrySettings;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
@@ -22,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,7 +63,7 @@ final class WorkerItKit implements AutoCloseable {
 
     private WorkerItKit(ClusterInfo cluster, String name, int partitions, int tiers) {
         this.cluster = cluster;
-        this.prefix = "it-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        this.prefix = UniqueNames.of("it-" + name);
         this.names = new TopicNames(prefix + ".jobs", prefix + ".retry", prefix + ".dlq", prefix + ".results",
                 prefix + ".totals", prefix + ".windows");
         this.partitions = partitions;

@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one job contributes to an aggregate: its outcome, attempts, provider time of every attempt,
@@ -115,7 +116,7 @@ public record JobSample(JobStatus status, int attempts, long[] providerMs, long 
 
     private static final class SampleSerializer implements Serializer<JobSample> {
         @Override
-        public byte[] serialize(String topic, JobSample s) {
+        public byte @Nullable [] serialize(String topic, @Nullable JobSample s) {
             if (s == null) {
                 return null;
             }
@@ -131,7 +132,7 @@ public record JobSample(JobStatus status, int attempts, long[] providerMs, long 
 
     private static final class SampleDeserializer implements Deserializer<JobSample> {
         @Override
-        public JobSample deserialize(String topic, byte[] data) {
+        public @Nullable JobSample deserialize(String topic, byte @Nullable [] data) {
             if (data == null) {
                 return null;
             }

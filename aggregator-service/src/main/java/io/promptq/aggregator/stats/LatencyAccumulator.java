@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Latency samples of one aggregate: exact count, sum, min and max, plus a DDSketch for the percentiles.
@@ -34,9 +35,9 @@ public final class LatencyAccumulator {
     private double min = Double.POSITIVE_INFINITY;
     private double max = Double.NEGATIVE_INFINITY;
     /** The decoded sketch, when materialized; then {@link #encoded} is stale and null. */
-    private DDSketch sketch;
+    private @Nullable DDSketch sketch;
     /** The sketch as last encoded, while not materialized; null when there is none yet. */
-    private byte[] encoded;
+    private byte @Nullable [] encoded;
     private double[] pending = new double[0];
     private int pendingCount;
 

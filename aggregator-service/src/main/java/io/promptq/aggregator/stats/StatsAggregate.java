@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The running aggregate of one scope (overall, a model or a tenant), all-time or for one window: outcome
@@ -132,7 +133,7 @@ public final class StatsAggregate {
      * @param windowStart start of the window, or null for all-time totals
      * @param windowEnd end of the window (exclusive), or null for all-time totals
      */
-    public JobStats toJobStats(StatsKey key, Instant windowStart, Instant windowEnd) {
+    public JobStats toJobStats(StatsKey key, @Nullable Instant windowStart, @Nullable Instant windowEnd) {
         return JobStats.newBuilder()
                 .setScope(key.scope())
                 .setScopeValue(key.value())

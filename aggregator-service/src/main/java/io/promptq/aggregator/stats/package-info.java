@@ -3,4 +3,7 @@
  * latency distributions (exact count/sum/min/max plus a DDSketch for percentiles), with the compact binary
  * serdes used by the state stores and the repartition topic.
  */
+@NullMarked
 package io.promptq.aggregator.stats;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,4 +5,7 @@
  * {@link io.promptq.cli.bench.BenchRunner} runs it, {@link io.promptq.cli.bench.BenchReport} renders the table and
  * JSON, {@link io.promptq.cli.bench.BenchMath} holds the arithmetic. The scenarios live in {@code internal}.
  */
+@NullMarked
 package io.promptq.cli.bench;
+
+import org.jspecify.annotations.NullMarked;

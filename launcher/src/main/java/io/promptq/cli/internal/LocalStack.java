@@ -6,7 +6,9 @@ import io.promptq.config.ConfigSource;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.kafka.TopicProvisioner;
 import io.promptq.kafka.TopicSpec;
+import io.promptq.lifecycle.Closeables;
 import io.promptq.llm.LlmProvider;
+import io.promptq.local.Directories;
 import io.promptq.local.LocalCluster;
 import io.promptq.metrics.Metrics;
 import io.promptq.producer.ProducerService;
@@ -22,15 +24,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The whole promptq system in this JVM, on a real local Kafka broker and schema registry: topics, an
@@ -38,6 +39,10 @@ import java.util.stream.Stream;
  * {@code demo}, {@code up} and {@code bench}; closing it stops everything and removes its data.
  */
 public final class LocalStack implements AutoCloseable {
+
+    /** Reports a resource that failed to stop on the terminal; stopping goes on with the next one. */
+    private static final BiConsumer<AutoCloseable, Exception> REPORT_STOP_FAILURE = (resource, e) -> System.err.println(
+            "promptq: error while stopping " + resource.getClass().getSimpleName() + ": " + e.getMessage());
 
     /**
      * What to start.
@@ -225,34 +230,14 @@ public final class LocalStack implements AutoCloseable {
                 // the JVM is exiting anyway, or the hook was never registered
             }
         }
-        closeQuietly(producer);
-        workers.parallelStream().forEach(LocalStack::closeQuietly);
+        Closeables.closeQuietly(producer, REPORT_STOP_FAILURE);
+        workers.parallelStream().forEach(w -> Closeables.closeQuietly(w, REPORT_STOP_FAILURE));
         workers.clear();
-        closeQuietly(aggregator);
-        closeQuietly(registry);
-        closeQuietly(cluster);
-        deleteRecursively(stateDir);
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            System.err.println("promptq: error while stopping " + closeable.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("promptq: could not remove " + dir + ": " + e.getMessage());
+        Closeables.closeQuietly(aggregator, REPORT_STOP_FAILURE);
+        Closeables.closeQuietly(registry, REPORT_STOP_FAILURE);
+        Closeables.closeQuietly(cluster, REPORT_STOP_FAILURE);
+        if (!Directories.deleteRecursively(stateDir)) {
+            System.err.println("promptq: could not remove all of " + stateDir);
         }
     }
 }

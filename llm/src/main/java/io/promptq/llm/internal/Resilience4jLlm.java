@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +86,7 @@ public final class Resilience4jLlm implements ResilientLlm {
     private final String providerName;
     private final ResilienceConfig config;
     private final MeterRegistry meters;
-    private final CircuitBreakerRegistry breakers;
+    private final @Nullable CircuitBreakerRegistry breakers;
     private final RateLimiterRegistry limiters;
     private final Duration pollInterval;
     private final ExecutorService callThreads;
@@ -96,7 +97,8 @@ public final class Resilience4jLlm implements ResilientLlm {
     private volatile boolean closed;
 
     /** Per-model guards; breaker and limiters are {@code null} when disabled. */
-    private record Guard(String model, String key, CircuitBreaker breaker, RateLimiter requests, RateLimiter tokens,
+    private record Guard(String model, String key, @Nullable CircuitBreaker breaker, @Nullable RateLimiter requests,
+            @Nullable RateLimiter tokens,
             Counter breakerWaits, Counter requestWaits, Counter tokenWaits) {}
 
     public Resilience4jLlm(LlmProvider provider, ResilienceConfig config, MeterRegistry meters) {
@@ -442,7 +444,7 @@ public final class Resilience4jLlm implements ResilientLlm {
         }
     }
 
-    private void increment(Counter counter) {
+    private void increment(@Nullable Counter counter) {
         if (counter != null) {
             safely("increment a counter", () -> {
                 counter.increment();
@@ -452,7 +454,7 @@ public final class Resilience4jLlm implements ResilientLlm {
     }
 
     /** Instrumentation never breaks a call: failures are logged once and swallowed. */
-    private <T> T safely(String what, Supplier<T> action) {
+    private <T> @Nullable T safely(String what, Supplier<T> action) {
         try {
             return action.get();
         } catch (RuntimeException e) {

@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,7 +145,7 @@ public final class SimulatedProvider implements SimulatedLlm {
     }
 
     /** The failure class that the uniform draw {@code u} in [0,1) selects, or {@code null} for success. */
-    static ErrorClass drawOutcome(double u, SimulatedSettings s) {
+    static @Nullable ErrorClass drawOutcome(double u, SimulatedSettings s) {
         double transientEnd = s.transientRate();
         double rateLimitedEnd = transientEnd + s.rateLimitedRate();
         double timeoutEnd = rateLimitedEnd + s.timeoutRate();

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import io.promptq.local.Directories;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,14 +175,14 @@ public final class ApicurioDistribution {
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException raceLostOrExists) {
-                Files2.deleteRecursively(staging); // another process unpacked it first
+                Directories.deleteRecursively(staging); // another process unpacked it first
             }
         } catch (IOException e) {
-            Files2.deleteRecursively(staging);
+            Directories.deleteRecursively(staging);
             throw new UncheckedIOException("cannot unpack " + archive + " into " + target, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            Files2.deleteRecursively(staging);
+            Directories.deleteRecursively(staging);
             throw new IllegalStateException("interrupted while unpacking " + archive, e);
         }
     }

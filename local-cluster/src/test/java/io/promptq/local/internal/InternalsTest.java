@@ -54,13 +54,4 @@ class InternalsTest {
         assertThat(distribution.version()).isEqualTo("2.6.13.Final");
         assertThat(distribution.runnerJar().getFileName().toString()).isEqualTo("apicurio-registry-app-2.6.13.Final-runner.jar");
     }
-
-    @Test
-    void deleteRecursivelyRemovesATree(@TempDir Path dir) throws Exception {
-        Path tree = dir.resolve("a/b/c");
-        java.nio.file.Files.createDirectories(tree);
-        java.nio.file.Files.writeString(tree.resolve("f"), "x");
-        assertThat(Files2.deleteRecursively(dir.resolve("a"))).isTrue();
-        assertThat(dir.resolve("a")).doesNotExist();
-    }
 }

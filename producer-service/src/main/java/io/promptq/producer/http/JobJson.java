@@ -14,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON form of a job in the HTTP API, mapped to and from {@link JobRequest}. Only the shape and the
@@ -64,7 +65,7 @@ public final class JobJson {
      * @param defaultTenant the tenant when the object names none (may be null: then the validator reports it)
      * @throws JsonFieldException naming the first field of the wrong type or shape
      */
-    public static JobRequest read(JsonNode node, String defaultTenant) {
+    public static JobRequest read(@Nullable JsonNode node, @Nullable String defaultTenant) {
         if (node == null || !node.isObject()) {
             throw new JsonFieldException("body", "must be a JSON object");
         }
@@ -194,16 +195,16 @@ public final class JobJson {
         }
     }
 
-    private static JsonNode present(JsonNode node, String field) {
+    private static @Nullable JsonNode present(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value;
     }
 
-    private static String text(JsonNode node, String field) {
+    private static @Nullable String text(JsonNode node, String field) {
         return text(node, field, field);
     }
 
-    private static String text(JsonNode node, String field, String path) {
+    private static @Nullable String text(JsonNode node, String field, String path) {
         JsonNode value = present(node, field);
         if (value == null) {
             return null;
@@ -214,7 +215,7 @@ public final class JobJson {
         return value.textValue();
     }
 
-    private static JsonNode number(JsonNode node, String field) {
+    private static @Nullable JsonNode number(JsonNode node, String field) {
         JsonNode value = present(node, field);
         if (value != null && !value.isNumber()) {
             throw new JsonFieldException(field, "must be a number");
@@ -222,7 +223,7 @@ public final class JobJson {
         return value;
     }
 
-    private static JsonNode integral(JsonNode node, String field, boolean wide) {
+    private static @Nullable JsonNode integral(JsonNode node, String field, boolean wide) {
         JsonNode value = present(node, field);
         if (value == null) {
             return null;

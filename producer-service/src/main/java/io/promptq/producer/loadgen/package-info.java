@@ -3,4 +3,7 @@
  * producer service over HTTP or straight to Kafka, and reports progress and a summary. CLI-free: the
  * {@code promptq submit} command wraps it.
  */
+@NullMarked
 package io.promptq.producer.loadgen;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cache lookup whose misses are collapsed: concurrent callers missing the same key share one load
@@ -62,7 +63,7 @@ final class SingleFlight<K, V> {
     }
 
     /** The loaded value, or null if its loader was interrupted. */
-    private V await(CompletableFuture<V> load) {
+    private @Nullable V await(CompletableFuture<V> load) {
         try {
             return load.get();
         } catch (ExecutionException e) {

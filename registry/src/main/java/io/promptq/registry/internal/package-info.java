@@ -4,4 +4,7 @@
  * Confluent wire-format header and the Avro class-trust setup. Nothing here is API; callers use
  * the types of {@code io.promptq.registry}.
  */
+@NullMarked
 package io.promptq.registry.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -35,6 +35,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -245,7 +246,7 @@ public final class JobRecordHandler implements RecordHandler {
                         DeadLetterReason.UNDECODABLE.name().getBytes(StandardCharsets.UTF_8))), abandoned);
     }
 
-    private static String utf8(byte[] bytes) {
+    private static @Nullable String utf8(byte @Nullable [] bytes) {
         if (bytes == null) {
             return null;
         }

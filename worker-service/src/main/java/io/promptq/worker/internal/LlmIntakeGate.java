@@ -5,6 +5,7 @@ import io.promptq.worker.kafka.PauseReason;
 import io.promptq.worker.processing.LlmCaller;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Closes intake while the breaker of any model this worker has served is open: the worker pauses all its
@@ -30,7 +31,7 @@ final class LlmIntakeGate implements IntakeGate {
     }
 
     @Override
-    public PauseReason blocked() {
+    public @Nullable PauseReason blocked() {
         for (String model : models) {
             if (llm.intakeBlocked(model)) {
                 return PauseReason.BREAKER;

@@ -5,4 +5,7 @@
  * {@link io.promptq.worker.processing.LlmCaller} (with provider-only timing), the breaker-driven intake gate and
  * topic provisioning. Not API.
  */
+@NullMarked
 package io.promptq.worker.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package io.promptq.worker.kafka;
 
+import org.jspecify.annotations.Nullable;
+
 /** Read-only, thread-safe view of one assigned partition's flow state, for metrics. */
 public interface PartitionView {
 
@@ -17,5 +19,5 @@ public interface PartitionView {
     int buffered();
 
     /** Why the partition is paused, or null if it is fetched. */
-    PauseReason pauseReason();
+    @Nullable PauseReason pauseReason();
 }

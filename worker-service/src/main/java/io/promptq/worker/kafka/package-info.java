@@ -5,4 +5,7 @@
  * job is not finished. It hands each record to a {@link io.promptq.worker.kafka.RecordHandler} on a virtual thread
  * and asks an {@link io.promptq.worker.kafka.IntakeGate} whether intake must pause.
  */
+@NullMarked
 package io.promptq.worker.kafka;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,4 +5,7 @@
  * tier, dead letters by reason, retry lateness). Provider latency and breaker state come from the llm module's
  * meters, consumer lag from Kafka's client metrics. Instrumentation never breaks processing.
  */
+@NullMarked
 package io.promptq.worker.metrics;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import io.promptq.schema.RetryJob;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One delivery of a job to this worker: either fresh from the jobs topic, or back from a retry tier carrying
@@ -33,10 +34,10 @@ public record JobDelivery(
         List<Long> attemptDurationsMs,
         long promptTokens,
         long completionTokens,
-        Instant firstStartedAt,
-        Instant firstFailureAt,
-        ErrorInfo lastError,
-        Instant dueAt) {
+        @Nullable Instant firstStartedAt,
+        @Nullable Instant firstFailureAt,
+        @Nullable ErrorInfo lastError,
+        @Nullable Instant dueAt) {
 
     public JobDelivery {
         Objects.requireNonNull(job, "job");

@@ -5,6 +5,7 @@ import io.promptq.schema.PromptJob;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything known about a job when its current delivery ends: all attempts so far (this worker's and earlier
@@ -32,10 +33,10 @@ public record JobHistory(
         List<Long> attemptDurationsMs,
         long promptTokens,
         long completionTokens,
-        Instant firstStartedAt,
-        Instant firstFailureAt,
-        Instant lastFailureAt,
-        ErrorInfo lastError,
+        @Nullable Instant firstStartedAt,
+        @Nullable Instant firstFailureAt,
+        @Nullable Instant lastFailureAt,
+        @Nullable ErrorInfo lastError,
         Instant decidedAt,
         String provider) {
 

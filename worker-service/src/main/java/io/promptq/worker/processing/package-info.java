@@ -6,4 +6,7 @@
  * Pure logic: no Kafka here, a {@link java.time.Clock} and an {@link io.promptq.worker.processing.LlmCaller}
  * are injected, so it is unit-tested with a fake clock and a fake provider.
  */
+@NullMarked
 package io.promptq.worker.processing;
+
+import org.jspecify.annotations.NullMarked;

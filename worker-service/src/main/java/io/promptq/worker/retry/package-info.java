@@ -3,4 +3,7 @@
  * in-process retries and the attempt budget. Pure logic with an injectable random source, unit-tested without
  * a broker.
  */
+@NullMarked
 package io.promptq.worker.retry;
+
+import org.jspecify.annotations.NullMarked;

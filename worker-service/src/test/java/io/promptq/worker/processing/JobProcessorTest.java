@@ -8,7 +8,7 @@ import io.promptq.schema.ErrorInfo;
 import io.promptq.schema.PromptJob;
 import io.promptq.schema.RetryJob;
 import io.promptq.schema.TokenUsage;
-import io.promptq.worker.MutableClock;
+import io.promptq.testkit.MutableClock;
 import io.promptq.worker.TestJobs;
 import io.promptq.worker.retry.RetryPolicy;
 import java.time.Duration;

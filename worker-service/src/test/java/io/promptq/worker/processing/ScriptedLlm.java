@@ -4,7 +4,7 @@ import io.promptq.llm.ErrorClass;
 import io.promptq.llm.LlmRequest;
 import io.promptq.llm.LlmResponse;
 import io.promptq.llm.ProviderException;
-import io.promptq.worker.MutableClock;
+import io.promptq.testkit.MutableClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

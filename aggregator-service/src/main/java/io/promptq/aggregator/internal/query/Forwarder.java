@@ -57,7 +57,7 @@ public final class Forwarder implements AutoCloseable {
 
     private static <T> T parse(String body, Class<T> type, URI uri) {
         try {
-            return Json.MAPPER.readValue(body, type);
+            return QueryApiJson.MAPPER.readValue(body, type);
         } catch (JsonProcessingException e) {
             throw new QueryUnavailableException("unreadable answer from " + uri + ": " + e.getOriginalMessage(), e);
         }

@@ -7,6 +7,7 @@ import io.promptq.schema.StatsScope;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** Parses and checks query parameters; a bad one is a 400 problem naming the parameter. */
 public final class QueryParams {
@@ -36,7 +37,7 @@ public final class QueryParams {
     }
 
     /** A scope type filter: {@code overall}, {@code model} or {@code tenant}; null when absent. */
-    public static StatsScope scopeType(String field, String raw) {
+    public static @Nullable StatsScope scopeType(String field, @Nullable String raw) {
         if (raw == null || raw.isBlank()) {
             return null;
         }

@@ -115,7 +115,7 @@ public final class QueryRoutes {
 
     private static void json(Context ctx, Object body) {
         try {
-            ctx.contentType("application/json").result(Json.MAPPER.writeValueAsString(body));
+            ctx.contentType("application/json").result(QueryApiJson.MAPPER.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + body.getClass().getSimpleName() + " as JSON", e);
         }

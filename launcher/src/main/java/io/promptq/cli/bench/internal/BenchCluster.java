@@ -3,6 +3,7 @@ package io.promptq.cli.bench.internal;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.kafka.TopicProvisioner;
 import io.promptq.kafka.TopicSpec;
+import io.promptq.local.Directories;
 import io.promptq.local.LocalCluster;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.config.ConfigSource;
@@ -12,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
@@ -132,18 +131,7 @@ public final class BenchCluster implements AutoCloseable {
             registry.close();
         } finally {
             cluster.close();
-            deleteRecursively(stateDir);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // temporary files; the OS cleans up
+            Directories.deleteRecursively(stateDir); // temporary files: what is left, the OS cleans up
         }
     }
 }

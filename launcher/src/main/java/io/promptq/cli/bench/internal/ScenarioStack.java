@@ -5,6 +5,7 @@ import io.promptq.aggregator.AggregatorService;
 import io.promptq.client.ClientConfig;
 import io.promptq.client.PromptqClient;
 import io.promptq.config.ConfigSource;
+import io.promptq.lifecycle.Closeables;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.LlmProviders;
 import io.promptq.llm.SimulatedLlm;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 /**
  * The promptq services of one scenario on the run's cluster: fresh topics (jobs and results with P partitions, one
@@ -30,6 +32,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * deletes the topics, so the next scenario starts clean.
  */
 public final class ScenarioStack implements AutoCloseable {
+
+    /** Reports a resource that failed to stop on the terminal; stopping goes on with the next one. */
+    private static final BiConsumer<AutoCloseable, Exception> REPORT_STOP_FAILURE = (resource, e) -> System.err.println(
+            "promptq bench: error while stopping " + resource.getClass().getSimpleName() + ": " + e);
 
     /** Retry delays of the workers: one tier (nothing fails in a benchmark, but the tier is consumed). */
     private static final String RETRY_DELAYS = "1s";
@@ -160,24 +166,13 @@ public final class ScenarioStack implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(client);
+        Closeables.closeQuietly(client, REPORT_STOP_FAILURE);
         List<WorkerService> running = new ArrayList<>(workers);
         workers.clear();
-        running.parallelStream().forEach(ScenarioStack::closeQuietly);
-        closeQuietly(aggregator);
+        running.parallelStream().forEach(w -> Closeables.closeQuietly(w, REPORT_STOP_FAILURE));
+        Closeables.closeQuietly(aggregator, REPORT_STOP_FAILURE);
         provider.close();
         bench.deleteTopics(List.of(names.jobs(), names.retry(0), names.deadLetters(), names.results(), names.totals(),
                 names.windows()));
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            System.err.println("promptq bench: error while stopping " + closeable.getClass().getSimpleName() + ": " + e);
-        }
     }
 }

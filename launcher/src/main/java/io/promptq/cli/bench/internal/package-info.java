@@ -4,4 +4,7 @@
  * job submission with recorded submit times, a results follower with arrival times, a provider call observer, and
  * the scenarios themselves. Everything here runs in the launcher's JVM, next to the embedded broker.
  */
+@NullMarked
 package io.promptq.cli.bench.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -254,7 +255,7 @@ public final class JobsHandler {
         return items;
     }
 
-    private static String mediaType(Context ctx) {
+    private static @Nullable String mediaType(Context ctx) {
         String header = ctx.header("Content-Type");
         if (header == null || header.isBlank()) {
             return null;

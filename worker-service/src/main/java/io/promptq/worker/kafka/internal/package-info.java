@@ -12,4 +12,7 @@
  * out-of-order completion. All of it is confined to the poll thread; job threads talk to it only through the
  * completion queue, so there are no locks on the hot path.
  */
+@NullMarked
 package io.promptq.worker.kafka.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,7 +3,7 @@ package io.promptq.worker.kafka.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.promptq.worker.MutableClock;
+import io.promptq.testkit.MutableClock;
 import io.promptq.worker.kafka.FlowListener;
 import io.promptq.worker.kafka.PartitionView;
 import io.promptq.worker.kafka.RecordHandler;

@@ -1,4 +1,4 @@
-package io.promptq.local.internal;
+package io.promptq.local;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -8,14 +8,26 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Small file helpers. */
-public final class Files2 {
+import org.jspecify.annotations.Nullable;
 
-    private Files2() {
+/**
+ * Removes directory trees: the data directories of the local broker and registry, and the state directories
+ * of the launcher's stacks. The one recursive deletion of promptq (the registry child's {@code
+ * ParentWatchdog} keeps its own, because it must run with nothing but the JDK on its class path).
+ */
+public final class Directories {
+
+    private Directories() {
     }
 
-    /** Deletes a directory tree; missing files are fine; returns false if something could not be deleted. */
-    public static boolean deleteRecursively(Path root) {
+    /**
+     * Deletes a directory tree (or a single file), best effort: files that vanish meanwhile are fine, and a
+     * file that cannot be deleted does not stop the others.
+     *
+     * @param root the tree to delete; {@code null} or a missing path is already deleted
+     * @return {@code false} if something could not be deleted
+     */
+    public static boolean deleteRecursively(@Nullable Path root) {
         if (root == null || !Files.exists(root)) {
             return true;
         }

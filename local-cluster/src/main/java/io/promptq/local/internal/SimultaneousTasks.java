@@ -15,9 +15,9 @@ import java.util.concurrent.TimeoutException;
  * waits for all of them. Brokers of one cluster must start together (each waits for the controller
  * quorum) and stop together (stopping one by one can hang once the quorum is lost).
  */
-public final class Parallel {
+public final class SimultaneousTasks {
 
-    private Parallel() {
+    private SimultaneousTasks() {
     }
 
     /** A task that may throw any exception. */

@@ -22,9 +22,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * fetched offset, mark it finished and read the committable position, with {@code window} records outstanding
  * (in flight plus buffered, i.e. about K + buffer per partition).
  *
- * <p>It lives in the tracker's package because the tracker is package-private (an implementation detail of the
- * poll loop); on the class path a same-named package in another jar may use it. The worker's package-info stays
- * the only one of this package.
+ * <p>It lives in the worker module ({@code src/jmh/java}, compiled with the tests) and in the tracker's package,
+ * because the tracker is package-private (an implementation detail of the poll loop). The benchmarks module only
+ * packages it into {@code benchmarks.jar}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -5,17 +5,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
-/** Renders aggregates as fixed-width text tables for a terminal. */
-public final class Tables {
+/** Renders job statistics ({@link JobStatsView} rows) as a fixed-width text table for a terminal. */
+public final class StatsTable {
 
     private static final String[] HEADERS = {
         "", "total", "ok", "dlq", "expired", "retries", "avg ms", "p50 ms", "p95 ms", "p99 ms", "e2e p95 ms", "tokens in/out"
     };
 
-    private Tables() {}
+    private StatsTable() {}
 
     /** One row per aggregate, labelled by {@code label}. */
-    public static String stats(List<JobStatsView> rows, Function<JobStatsView, String> label) {
+    public static String render(List<JobStatsView> rows, Function<JobStatsView, String> label) {
         String[][] cells = new String[rows.size() + 1][];
         cells[0] = HEADERS;
         for (int i = 0; i < rows.size(); i++) {
@@ -35,11 +35,11 @@ public final class Tables {
                 s.promptTokens() + "/" + s.completionTokens()
             };
         }
-        return render(cells);
+        return layOut(cells);
     }
 
     /** Left-aligned first column, right-aligned others, two spaces apart. */
-    public static String render(String[][] cells) {
+    static String layOut(String[][] cells) {
         int columns = cells[0].length;
         int[] width = new int[columns];
         for (String[] row : cells) {
