@@ -29,6 +29,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,7 +178,7 @@ public final class AdminTopicProvisioner implements TopicProvisioner {
     }
 
     /** What the broker answered for one topic: {@code null} on success, else the failure. */
-    private static Throwable outcome(KafkaFuture<Void> future, long timeoutMs) throws InterruptedException {
+    private static @Nullable Throwable outcome(KafkaFuture<Void> future, long timeoutMs) throws InterruptedException {
         try {
             future.get(timeoutMs, TimeUnit.MILLISECONDS);
             return null;
