@@ -56,10 +56,10 @@ public final class StackOptions {
             WorkerConfig.MAX_IN_FLIGHT, "--concurrency",
             WorkerConfig.RETRY_DELAYS, "--retry-delays",
             WorkerConfig.MAX_ATTEMPTS, "--max-attempts",
-            LlmConfig.SIM_LATENCY, "--latency",
-            LlmConfig.SIM_TRANSIENT_RATE, "--failure-rate",
-            LlmConfig.SIM_PERMANENT_RATE, "--permanent-rate",
-            LlmConfig.OPENAI_BASE_URL, "--base-url");
+            LlmConfig.SIM_LATENCY.name(), "--latency",
+            LlmConfig.SIM_TRANSIENT_RATE.name(), "--failure-rate",
+            LlmConfig.SIM_PERMANENT_RATE.name(), "--permanent-rate",
+            LlmConfig.OPENAI_BASE_URL.name(), "--base-url");
 
     /** The configuration entries these options stand for. */
     public Map<String, String> env() {
@@ -68,12 +68,12 @@ public final class StackOptions {
         env.put(WorkerConfig.MAX_IN_FLIGHT, Integer.toString(Math.max(concurrency * partitions, 1)));
         env.put(WorkerConfig.RETRY_DELAYS, retryDelays);
         env.put(WorkerConfig.MAX_ATTEMPTS, Integer.toString(maxAttempts));
-        env.put(LlmConfig.PROVIDER, provider.name().toLowerCase(Locale.ROOT));
-        env.put(LlmConfig.SIM_LATENCY, latency);
-        env.put(LlmConfig.SIM_TRANSIENT_RATE, Double.toString(failureRate));
-        env.put(LlmConfig.SIM_PERMANENT_RATE, Double.toString(permanentRate));
+        env.put(LlmConfig.PROVIDER.name(), provider.name().toLowerCase(Locale.ROOT));
+        env.put(LlmConfig.SIM_LATENCY.name(), latency);
+        env.put(LlmConfig.SIM_TRANSIENT_RATE.name(), Double.toString(failureRate));
+        env.put(LlmConfig.SIM_PERMANENT_RATE.name(), Double.toString(permanentRate));
         if (baseUrl != null) {
-            env.put(LlmConfig.OPENAI_BASE_URL, baseUrl);
+            env.put(LlmConfig.OPENAI_BASE_URL.name(), baseUrl);
         }
         return env;
     }

@@ -62,7 +62,7 @@ public final class ScenarioStack implements AutoCloseable {
         env.put(WorkerConfig.RETRY_DELAYS, RETRY_DELAYS);
         env.put(WorkerConfig.CREATE_TOPICS, "false");
         env.put(WorkerConfig.HTTP_ENABLED, "false");
-        env.put(LlmConfig.PROVIDER, "simulated");
+        env.put(LlmConfig.PROVIDER.name(), "simulated");
         env.put(AggregatorConfig.APPLICATION_ID, bench.name(scenario, "aggregator"));
         env.put(AggregatorConfig.STATE_DIR, bench.stateDir(scenario).toString());
         env.put(AggregatorConfig.CREATE_TOPICS, "false");
@@ -70,7 +70,7 @@ public final class ScenarioStack implements AutoCloseable {
         env.putAll(spec.workerEnv());
         this.config = bench.config().with(env);
         this.topics = Topics.create(names, bench.registry(), true);
-        this.provider = LlmProviders.simulated(SimulatedSettings.defaults().withLatency(spec.latency()));
+        this.provider = LlmProviders.simulated(SimulatedSettings.defaults().toBuilder().latency(spec.latency()).build());
     }
 
     /** Creates the scenario's topics and starts its aggregator (if asked for) and client; no worker yet. */
