@@ -8,7 +8,7 @@ import io.promptq.producer.loadgen.LoadGenerator;
 import io.promptq.producer.loadgen.LoadOptions;
 import io.promptq.producer.loadgen.LoadSummary;
 import io.promptq.producer.loadgen.LoadTarget;
-import io.promptq.topic.RegistrySettings;
+import io.promptq.topic.SchemaRegistryKeys;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -113,8 +113,8 @@ public final class SubmitCommand implements Callable<Integer> {
     private LoadTarget loadTarget() {
         if (target.bootstrapServers != null) {
             Map<String, String> env = new HashMap<>(System.getenv());
-            env.put(KafkaSettings.BOOTSTRAP_SERVERS, target.bootstrapServers);
-            env.put(RegistrySettings.URL, schemaRegistry);
+            env.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), target.bootstrapServers);
+            env.put(SchemaRegistryKeys.URL.name(), schemaRegistry);
             return LoadTarget.kafka(ClientConfig.from(ConfigSource.of(env)));
         }
         URI url = target.producerUrl == null ? URI.create("http://127.0.0.1:8080") : target.producerUrl;

@@ -34,7 +34,7 @@ class ResilientLlmTest {
     private static final LatencyDistribution INSTANT = LatencyDistribution.fixed(Duration.ZERO);
 
     /** Breaker that opens after 4 calls with >= 50 % transient failures and stays open 500 ms. */
-    private static final ResilienceConfig FAST_BREAKER = ResilienceConfig.defaults().toBuilder().breakerFailureRate(50).breakerMinCalls(4).breakerWindow(4).breakerOpenDuration(Duration.ofMillis(500)).breakerHalfOpenCalls(1).build();
+    private static final ResilienceConfig FAST_BREAKER = ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(4).breakerWindow(4).breakerOpenDuration(Duration.ofMillis(500)).breakerHalfOpenCalls(1).build();
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<ResilientLlm> toClose = new ArrayList<>();
@@ -56,7 +56,7 @@ class ResilientLlmTest {
 
     @Test
     void breakerOpensOnTransientFailuresAndCallsWaitWithoutReachingTheProviderUntilItRecovers() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().toBuilder().outage(true).build());
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
         ResilientLlm llm = guard(sim, FAST_BREAKER);
         AtomicInteger providerCallsWhileOpen = new AtomicInteger();
         sim.addObserver(new CallObserver() {
@@ -97,7 +97,7 @@ class ResilientLlmTest {
 
     @Test
     void waitingCallsSurviveAFailedTrialAndSucceedOnceTheOutageEnds() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().toBuilder().outage(true).build());
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
         AtomicInteger providerFailures = new AtomicInteger();
         sim.addObserver(new CallObserver() {
             @Override
@@ -107,7 +107,7 @@ class ResilientLlmTest {
                 }
             }
         });
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().toBuilder().breakerFailureRate(50).breakerMinCalls(2).breakerWindow(2).breakerOpenDuration(Duration.ofMillis(200)).breakerHalfOpenCalls(1).build());
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(2).breakerWindow(2).breakerOpenDuration(Duration.ofMillis(200)).breakerHalfOpenCalls(1).build());
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job-fail", MODEL))).isInstanceOf(ProviderException.class);
         }
@@ -145,8 +145,8 @@ class ResilientLlmTest {
 
     @Test
     void rateLimitedAndPermanentFailuresNeverOpenTheBreaker() {
-        ResilientLlm rateLimited = guard(simulated(SimulatedSettings.defaults().toBuilder().rateLimitedRate(1).build()), FAST_BREAKER);
-        ResilientLlm permanent = guard(simulated(SimulatedSettings.defaults().toBuilder().permanentRate(1).build()), FAST_BREAKER);
+        ResilientLlm rateLimited = guard(simulated(SimulatedSettings.builder().rateLimitedRate(1).build()), FAST_BREAKER);
+        ResilientLlm permanent = guard(simulated(SimulatedSettings.builder().permanentRate(1).build()), FAST_BREAKER);
 
         for (int i = 0; i < 20; i++) {
             assertThatThrownBy(() -> rateLimited.call(request("job", MODEL)))
@@ -161,7 +161,7 @@ class ResilientLlmTest {
 
     @Test
     void disabledBreakerLetsEveryFailureThroughAndNeverBlocksIntake() {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().toBuilder().transientRate(1).build());
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().transientRate(1).build());
         ResilientLlm llm = guard(sim, FAST_BREAKER.toBuilder().breakerEnabled(false).build());
 
         for (int i = 0; i < 20; i++) {
@@ -174,8 +174,8 @@ class ResilientLlmTest {
 
     @Test
     void interruptAbortsACallWaitingForAnOpenBreaker() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().toBuilder().outage(true).build());
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().toBuilder().breakerFailureRate(50).breakerMinCalls(2).breakerWindow(2).breakerOpenDuration(Duration.ofSeconds(30)).breakerHalfOpenCalls(1).build());
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(2).breakerWindow(2).breakerOpenDuration(Duration.ofSeconds(30)).breakerHalfOpenCalls(1).build());
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
         }
@@ -203,8 +203,8 @@ class ResilientLlmTest {
 
     @Test
     void closeAbortsWaitingCalls() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().toBuilder().outage(true).build());
-        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.defaults().toBuilder().breakerFailureRate(50).breakerMinCalls(2).breakerWindow(2).breakerOpenDuration(Duration.ofSeconds(30)).breakerHalfOpenCalls(1).build(), meters);
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
+        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(2).breakerWindow(2).breakerOpenDuration(Duration.ofSeconds(30)).breakerHalfOpenCalls(1).build(), meters);
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
         }
@@ -258,8 +258,8 @@ class ResilientLlmTest {
 
     @Test
     void callTimeoutCapsALongerRequestTimeout() {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().toBuilder().timeoutRate(1).build());
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().toBuilder().callTimeout(Duration.ofMillis(100)).build());
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().timeoutRate(1).build());
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().callTimeout(Duration.ofMillis(100)).build());
         long start = System.nanoTime();
 
         ProviderException e = catchThrowableOfType(ProviderException.class, () -> llm.call(request("job", MODEL, "hi", Duration.ofMinutes(10))));
@@ -301,7 +301,7 @@ class ResilientLlmTest {
                 starts.add(System.nanoTime());
             }
         });
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().toBuilder().rateLimitRps(50).rateLimitTpm(0).build());
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().rateLimitRps(50).rateLimitTpm(0).build());
 
         long begin = System.nanoTime();
         int failures = 0;
@@ -336,7 +336,7 @@ class ResilientLlmTest {
     void tokenRateLimitMakesLargeRequestsWait() {
         SimulatedLlm sim = simulated(SimulatedSettings.defaults());
         // 6000 tokens/min = 100 tokens/s; each call is estimated at 40/4 + 90 = 100 tokens.
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().toBuilder().rateLimitRps(0).rateLimitTpm(6_000).build());
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().rateLimitRps(0).rateLimitTpm(6_000).build());
         LlmRequest hundredTokens = new LlmRequest("job", MODEL, List.of(new LlmRequest.Message("user", "x".repeat(40))), 0, 90, java.util.Map.of(), Duration.ofSeconds(5));
 
         long begin = System.nanoTime();
@@ -354,7 +354,7 @@ class ResilientLlmTest {
     void callsAreTimedPerOutcomeWithHistogramAndResilience4jMetersAreBoundThenRemovedOnClose() {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SimulatedLlm sim = simulated(SimulatedSettings.defaults());
-        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.defaults().toBuilder().rateLimitRps(100).rateLimitTpm(100_000).build(), prometheus);
+        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.builder().rateLimitRps(100).rateLimitTpm(100_000).build(), prometheus);
         for (int i = 0; i < 3; i++) {
             llm.call(request("job-" + i, MODEL));
         }
@@ -387,7 +387,7 @@ class ResilientLlmTest {
 
     @Test
     void modelsHaveIndependentBreakers() {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().toBuilder().outage(true).build());
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
         ResilientLlm llm = guard(sim, FAST_BREAKER);
         for (int i = 0; i < 4; i++) {
             assertThatThrownBy(() -> llm.call(request("job", "big"))).isInstanceOf(ProviderException.class);

@@ -31,7 +31,7 @@ public final class HttpSubmitBenchmark {
         try (LocalCluster cluster = LocalCluster.start()) {
             var config = ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(),
                     ItSupport.uniqueTopics("bench"), ValidationRules.defaults(), Duration.ofSeconds(10))
-                    .withTopicCreation(true, 6);
+                    .toBuilder().createTopics(true).topicPartitions(6).build();
             try (ProducerService service = ProducerService.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
                 LoadTarget http = LoadTarget.http(URI.create("http://127.0.0.1:" + service.port()));
                 LoadOptions options = LoadOptions.defaults(requests).withMaxInFlight(clients).withTenant("bench");

@@ -31,7 +31,7 @@ class SimulatedProviderTest {
     private static final LatencyDistribution INSTANT = LatencyDistribution.fixed(Duration.ZERO);
 
     private static SimulatedSettings instant() {
-        return SimulatedSettings.defaults().toBuilder().latency(INSTANT).build();
+        return SimulatedSettings.builder().latency(INSTANT).build();
     }
 
     @Test

@@ -40,7 +40,7 @@ class HttpSchemaRegistryClientTest {
     }
 
     private SchemaRegistryClient client(String urls) {
-        return SchemaRegistryClient.create(RegistryConfig.of(urls).withRetries(2, Duration.ofMillis(1)));
+        return SchemaRegistryClient.create(RegistryConfig.of(urls).toBuilder().maxRetries(2).retryBackoff(Duration.ofMillis(1)).build());
     }
 
     @Test
@@ -65,7 +65,7 @@ class HttpSchemaRegistryClientTest {
     void basicAuthCredentialsAreSentAsAuthorizationHeader() {
         stub.answer(200, "{\"id\":1}");
         try (SchemaRegistryClient client = SchemaRegistryClient.create(
-                RegistryConfig.of(stub.url()).withBasicAuth("alice", "s3cret"))) {
+                RegistryConfig.of(stub.url()).toBuilder().basicAuth("alice", "s3cret").build())) {
             client.register("s", SCHEMA);
         }
 
