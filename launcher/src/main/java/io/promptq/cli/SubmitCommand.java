@@ -76,18 +76,17 @@ public final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        LoadOptions options = LoadOptions.defaults(jobs)
-                .withRatePerSecond(rate)
-                .withMaxInFlight(maxInFlight)
-                .withBatchSize(batchSize)
-                .withModel(model)
-                .withMaxTokens(maxTokens);
+        LoadOptions.Builder builder = LoadOptions.builder(jobs)
+                .ratePerSecond(rate)
+                .maxInFlight(maxInFlight)
+                .batchSize(batchSize)
+                .model(model)
+                .maxTokens(maxTokens)
+                .tenant(tenant);
         if (prompts != null) {
-            options = options.withPromptsFile(prompts);
+            builder.promptsFile(prompts);
         }
-        if (tenant != null) {
-            options = options.withTenant(tenant);
-        }
+        LoadOptions options = builder.build();
         LoadTarget loadTarget = loadTarget();
         out.println("Submitting " + jobs + " jobs to " + loadTarget + " ...");
         out.flush();
