@@ -45,4 +45,22 @@ class ConfigTest {
                 .isInstanceOfSatisfying(ConfigException.class,
                         e -> assertThat(e.key()).isEqualTo(ValidationRules.DEFAULT_MAX_TOKENS_KEY.name()));
     }
+
+    @Test
+    void builtRulesDefaultMaxTokensToTheCapWhenTheCapIsSmallerUnlessSet() {
+        assertThat(ValidationRules.builder().maxTokensCap(512).build().defaultMaxTokens()).isEqualTo(512);
+        assertThat(ValidationRules.builder().maxTokensCap(4096).build().defaultMaxTokens()).isEqualTo(1024);
+        assertThatThrownBy(() -> ValidationRules.builder().maxTokensCap(512).defaultMaxTokens(600).build())
+                .isInstanceOfSatisfying(ConfigException.class,
+                        e -> assertThat(e.key()).isEqualTo(ValidationRules.DEFAULT_MAX_TOKENS_KEY.name()));
+    }
+
+    @Test
+    void programmaticSendTimeoutIsCheckedLikeAReadOne() {
+        ClientConfig config = ClientConfig.from(ConfigSource.empty());
+
+        assertThatThrownBy(() -> config.toBuilder().sendTimeout(Duration.ofMillis(10)).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(ClientConfig.SEND_TIMEOUT.name() + ": invalid value '10ms', must be between 500ms and 5m");
+    }
 }

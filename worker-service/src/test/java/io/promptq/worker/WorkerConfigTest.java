@@ -115,4 +115,25 @@ class WorkerConfigTest {
         assertThat(kip848).containsEntry("group.protocol", "consumer").containsEntry("group.remote.assignor", "range")
                 .doesNotContainKey("partition.assignment.strategy");
     }
+
+    @Test
+    void toBuilderChangesOnlyWhatIsSet() {
+        WorkerConfig defaults = WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.WORKER_ID.name(), "w-1")));
+
+        WorkerConfig changed = defaults.toBuilder().maxInFlight(5).build();
+
+        assertThat(changed.maxInFlight()).isEqualTo(5);
+        assertThat(changed.toBuilder().maxInFlight(defaults.maxInFlight()).build()).isEqualTo(defaults);
+    }
+
+    @Test
+    void builtValuesAreCheckedAgainstTheSameKeysAsReadOnes() {
+        assertThatThrownBy(() -> WorkerConfig.builder().partitionConcurrency(0).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(WorkerConfig.PARTITION_CONCURRENCY.name() + ": invalid value '0', must be between 1 and 1000000");
+        assertThatThrownBy(() -> WorkerConfig.builder().topicReplication(0).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.TOPIC_REPLICATION.name());
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.TOPIC_REPLICATION.name(), "0"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.TOPIC_REPLICATION.name());
+    }
 }
