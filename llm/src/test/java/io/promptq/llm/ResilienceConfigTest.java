@@ -75,7 +75,8 @@ class ResilienceConfigTest {
 
     @Test
     void programmaticConstructionIsValidatedToo() {
-        assertThatThrownBy(() -> ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(10).breakerWindow(5).breakerOpenDuration(Duration.ofSeconds(1)).breakerHalfOpenCalls(1).build())
+        assertThatThrownBy(() -> ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(10).breakerWindow(5)
+                        .breakerOpenDuration(Duration.ofSeconds(1)).breakerHalfOpenCalls(1).build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(ResilienceConfig.BREAKER_MIN_CALLS.name());
         assertThatThrownBy(() -> ResilienceConfig.builder().rateLimitRps(-1).rateLimitTpm(0).build())

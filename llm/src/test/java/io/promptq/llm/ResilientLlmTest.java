@@ -34,7 +34,7 @@ class ResilientLlmTest {
     private static final LatencyDistribution INSTANT = LatencyDistribution.fixed(Duration.ZERO);
 
     /** Breaker that opens after 4 calls with >= 50 % transient failures and stays open 500 ms. */
-    private static final ResilienceConfig FAST_BREAKER = ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(4).breakerWindow(4).breakerOpenDuration(Duration.ofMillis(500)).breakerHalfOpenCalls(1).build();
+    private static final ResilienceConfig FAST_BREAKER = breaker(4, 4, Duration.ofMillis(500));
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<ResilientLlm> toClose = new ArrayList<>();
@@ -107,7 +107,7 @@ class ResilientLlmTest {
                 }
             }
         });
-        ResilientLlm llm = guard(sim, ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(2).breakerWindow(2).breakerOpenDuration(Duration.ofMillis(200)).breakerHalfOpenCalls(1).build());
+        ResilientLlm llm = guard(sim, breaker(2, 2, Duration.ofMillis(200)));
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job-fail", MODEL))).isInstanceOf(ProviderException.class);
         }
@@ -175,7 +175,7 @@ class ResilientLlmTest {
     @Test
     void interruptAbortsACallWaitingForAnOpenBreaker() throws Exception {
         SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
-        ResilientLlm llm = guard(sim, ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(2).breakerWindow(2).breakerOpenDuration(Duration.ofSeconds(30)).breakerHalfOpenCalls(1).build());
+        ResilientLlm llm = guard(sim, breaker(2, 2, Duration.ofSeconds(30)));
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
         }
@@ -204,7 +204,7 @@ class ResilientLlmTest {
     @Test
     void closeAbortsWaitingCalls() throws Exception {
         SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
-        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(2).breakerWindow(2).breakerOpenDuration(Duration.ofSeconds(30)).breakerHalfOpenCalls(1).build(), meters);
+        ResilientLlm llm = ResilientLlm.create(sim, breaker(2, 2, Duration.ofSeconds(30)), meters);
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
         }
@@ -354,7 +354,8 @@ class ResilientLlmTest {
     void callsAreTimedPerOutcomeWithHistogramAndResilience4jMetersAreBoundThenRemovedOnClose() {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SimulatedLlm sim = simulated(SimulatedSettings.defaults());
-        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.builder().rateLimitRps(100).rateLimitTpm(100_000).build(), prometheus);
+        ResilientLlm llm = ResilientLlm.create(sim,
+                ResilienceConfig.builder().rateLimitRps(100).rateLimitTpm(100_000).build(), prometheus);
         for (int i = 0; i < 3; i++) {
             llm.call(request("job-" + i, MODEL));
         }
@@ -425,5 +426,11 @@ class ResilientLlmTest {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** A breaker opening at 50 % failures of {@code window} calls, at least {@code minCalls}, with one trial call. */
+    private static ResilienceConfig breaker(int minCalls, int window, Duration openDuration) {
+        return ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(minCalls).breakerWindow(window)
+                .breakerOpenDuration(openDuration).breakerHalfOpenCalls(1).build();
     }
 }
