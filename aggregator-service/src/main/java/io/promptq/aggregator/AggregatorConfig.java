@@ -1,10 +1,12 @@
 package io.promptq.aggregator;
 
 import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
+import io.promptq.config.Durations;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.registry.RegistryConfig;
-import io.promptq.topic.RegistrySettings;
+import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -17,22 +19,22 @@ import java.util.Objects;
  * start-up with a {@link ConfigException} naming its environment key. Build it with
  * {@link #from(ConfigSource)}.
  *
- * @param applicationId Kafka Streams application id ({@value #APPLICATION_ID}); instances sharing it share the work
- * @param window size of the tumbling windows ({@value #WINDOW})
- * @param grace how long after a window's end late results are still counted in it ({@value #GRACE})
- * @param windowRetention how long windows stay queryable ({@value #WINDOW_RETENTION}); at least window + grace
+ * @param applicationId Kafka Streams application id ({@link #APPLICATION_ID}); instances sharing it share the work
+ * @param window size of the tumbling windows ({@link #WINDOW})
+ * @param grace how long after a window's end late results are still counted in it ({@link #GRACE})
+ * @param windowRetention how long windows stay queryable ({@link #WINDOW_RETENTION}); at least window + grace
  * @param dedupRetention how long a job id is remembered for de-duplication and result queries
- *     ({@value #DEDUP_RETENTION})
- * @param stateDir Kafka Streams state directory ({@value #STATE_DIR})
- * @param advertisedHost host other instances use to forward queries here ({@value #ADVERTISED_HOST})
+ *     ({@link #DEDUP_RETENTION})
+ * @param stateDir Kafka Streams state directory ({@link #STATE_DIR})
+ * @param advertisedHost host other instances use to forward queries here ({@link #ADVERTISED_HOST})
  * @param commitInterval Kafka Streams commit interval, i.e. how soon results become visible
- *     ({@value #COMMIT_INTERVAL})
- * @param streamThreads Kafka Streams threads ({@value #STREAM_THREADS})
- * @param createTopics create the results, totals and windows topics if missing ({@value #CREATE_TOPICS})
- * @param topicPartitions partitions of topics this service creates ({@value #TOPIC_PARTITIONS})
- * @param queryTimeout timeout of a query forwarded to another instance ({@value #QUERY_TIMEOUT})
- * @param httpHost interface of the query API ({@value #HTTP_HOST})
- * @param httpPort port of the query API, 0 for any free port ({@value #HTTP_PORT})
+ *     ({@link #COMMIT_INTERVAL})
+ * @param streamThreads Kafka Streams threads ({@link #STREAM_THREADS})
+ * @param createTopics create the results, totals and windows topics if missing ({@link #CREATE_TOPICS})
+ * @param topicPartitions partitions of topics this service creates ({@link #TOPIC_PARTITIONS})
+ * @param queryTimeout timeout of a query forwarded to another instance ({@link #QUERY_TIMEOUT})
+ * @param httpHost interface of the query API ({@link #HTTP_HOST})
+ * @param httpPort port of the query API, 0 for any free port ({@link #HTTP_PORT})
  * @param kafka broker connection and client overrides ({@code PROMPTQ_KAFKA_*})
  * @param registry schema registry connection ({@code PROMPTQ_SCHEMA_REGISTRY_*})
  * @param topics topic names ({@code PROMPTQ_TOPIC_*})
@@ -56,38 +58,6 @@ public record AggregatorConfig(
         RegistryConfig registry,
         TopicNames topics) {
 
-    /** Kafka Streams application id; also the consumer group and the prefix of internal topics. */
-    public static final String APPLICATION_ID = "PROMPTQ_AGGREGATOR_APPLICATION_ID";
-    /** Size of the tumbling windows, e.g. {@code 1m}. */
-    public static final String WINDOW = "PROMPTQ_AGGREGATOR_WINDOW";
-    /** Grace period: a result up to this late (by completion time) still counts in its window; later ones only in the totals. */
-    public static final String GRACE = "PROMPTQ_AGGREGATOR_GRACE";
-    /** How long windowed aggregates stay queryable through the API (at least window + grace). */
-    public static final String WINDOW_RETENTION = "PROMPTQ_AGGREGATOR_WINDOW_RETENTION";
-    /**
-     * How long (in completion time) a job id is remembered: a duplicate result arriving within it is ignored,
-     * and {@code GET /v1/jobs/{id}/result} answers within it. A duplicate arriving later would count again.
-     */
-    public static final String DEDUP_RETENTION = "PROMPTQ_AGGREGATOR_DEDUP_RETENTION";
-    /** Kafka Streams state directory (RocksDB stores); must not be shared by two running instances. */
-    public static final String STATE_DIR = "PROMPTQ_AGGREGATOR_STATE_DIR";
-    /** Host name other instances use to reach this one's HTTP API ({@code application.server}). */
-    public static final String ADVERTISED_HOST = "PROMPTQ_AGGREGATOR_ADVERTISED_HOST";
-    /** Kafka Streams commit interval; with exactly-once, outputs become visible at each commit. */
-    public static final String COMMIT_INTERVAL = "PROMPTQ_AGGREGATOR_COMMIT_INTERVAL";
-    /** Number of Kafka Streams processing threads. */
-    public static final String STREAM_THREADS = "PROMPTQ_AGGREGATOR_STREAM_THREADS";
-    /** Create the results, totals (compacted) and windows topics if they are missing. */
-    public static final String CREATE_TOPICS = "PROMPTQ_AGGREGATOR_CREATE_TOPICS";
-    /** Partition count of the topics created by {@value #CREATE_TOPICS}. */
-    public static final String TOPIC_PARTITIONS = "PROMPTQ_AGGREGATOR_TOPIC_PARTITIONS";
-    /** Timeout of a query forwarded to the instance owning the key. */
-    public static final String QUERY_TIMEOUT = "PROMPTQ_AGGREGATOR_QUERY_TIMEOUT";
-    /** Interface the query API binds to. */
-    public static final String HTTP_HOST = "PROMPTQ_HTTP_HOST";
-    /** Port of the query API; 0 picks a free port. */
-    public static final String HTTP_PORT = "PROMPTQ_HTTP_PORT";
-
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
@@ -102,51 +72,90 @@ public record AggregatorConfig(
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8083;
 
+    /** Kafka Streams application id; also the consumer group and the prefix of internal topics. */
+    public static final ConfigKey<String> APPLICATION_ID = ConfigKey.text("PROMPTQ_AGGREGATOR_APPLICATION_ID", DEFAULT_APPLICATION_ID);
+    /** Size of the tumbling windows, e.g. {@code 1m}. */
+    public static final ConfigKey<Duration> WINDOW =
+            ConfigKey.duration("PROMPTQ_AGGREGATOR_WINDOW", DEFAULT_WINDOW, Duration.ofSeconds(1), Duration.ofDays(1));
+    /** Grace period: a result up to this late (by completion time) still counts in its window; later ones only in the totals. */
+    public static final ConfigKey<Duration> GRACE =
+            ConfigKey.duration("PROMPTQ_AGGREGATOR_GRACE", DEFAULT_GRACE, Duration.ZERO, Duration.ofDays(1));
+    /** How long windowed aggregates stay queryable through the API (at least window + grace). */
+    public static final ConfigKey<Duration> WINDOW_RETENTION = ConfigKey.duration("PROMPTQ_AGGREGATOR_WINDOW_RETENTION",
+            DEFAULT_WINDOW_RETENTION, Duration.ofSeconds(1), Duration.ofDays(365));
+    /**
+     * How long (in completion time) a job id is remembered: a duplicate result arriving within it is ignored,
+     * and {@code GET /v1/jobs/{id}/result} answers within it. A duplicate arriving later would count again.
+     */
+    public static final ConfigKey<Duration> DEDUP_RETENTION = ConfigKey.duration("PROMPTQ_AGGREGATOR_DEDUP_RETENTION",
+            DEFAULT_DEDUP_RETENTION, Duration.ofSeconds(1), Duration.ofDays(365));
+    /** Kafka Streams state directory (RocksDB stores); must not be shared by two running instances. */
+    public static final ConfigKey<Path> STATE_DIR =
+            ConfigKey.of("PROMPTQ_AGGREGATOR_STATE_DIR", Path::of, Path::toString).withDefault(DEFAULT_STATE_DIR);
+    /** Host name other instances use to reach this one's HTTP API ({@code application.server}). */
+    public static final ConfigKey<String> ADVERTISED_HOST = ConfigKey.text("PROMPTQ_AGGREGATOR_ADVERTISED_HOST");
+    /** Kafka Streams commit interval; with exactly-once, outputs become visible at each commit. */
+    public static final ConfigKey<Duration> COMMIT_INTERVAL = ConfigKey.duration("PROMPTQ_AGGREGATOR_COMMIT_INTERVAL",
+            DEFAULT_COMMIT_INTERVAL, Duration.ofMillis(10), Duration.ofMinutes(10));
+    /** Number of Kafka Streams processing threads. */
+    public static final ConfigKey<Integer> STREAM_THREADS =
+            ConfigKey.integer("PROMPTQ_AGGREGATOR_STREAM_THREADS", DEFAULT_STREAM_THREADS, 1, 64);
+    /** Create the results, totals (compacted) and windows topics if they are missing. */
+    public static final ConfigKey<Boolean> CREATE_TOPICS = ConfigKey.bool("PROMPTQ_AGGREGATOR_CREATE_TOPICS", DEFAULT_CREATE_TOPICS);
+    /** Partition count of the topics created by {@link #CREATE_TOPICS}. */
+    public static final ConfigKey<Integer> TOPIC_PARTITIONS =
+            ConfigKey.integer("PROMPTQ_AGGREGATOR_TOPIC_PARTITIONS", DEFAULT_TOPIC_PARTITIONS, 1, 10_000);
+    /** Timeout of a query forwarded to the instance owning the key. */
+    public static final ConfigKey<Duration> QUERY_TIMEOUT = ConfigKey.duration("PROMPTQ_AGGREGATOR_QUERY_TIMEOUT",
+            DEFAULT_QUERY_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5));
+    /** Interface the query API binds to. */
+    public static final ConfigKey<String> HTTP_HOST = ConfigKey.text("PROMPTQ_HTTP_HOST", DEFAULT_HTTP_HOST);
+    /** Port of the query API; 0 picks a free port. */
+    public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("PROMPTQ_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65_535);
+
     public AggregatorConfig {
-        requireText(APPLICATION_ID, applicationId);
-        requireBetween(WINDOW, window, Duration.ofSeconds(1), Duration.ofDays(1));
-        requireBetween(GRACE, grace, Duration.ZERO, Duration.ofDays(1));
-        requireBetween(WINDOW_RETENTION, windowRetention, Duration.ofSeconds(1), Duration.ofDays(365));
-        requireBetween(DEDUP_RETENTION, dedupRetention, Duration.ofSeconds(1), Duration.ofDays(365));
-        if (stateDir == null) {
-            throw new ConfigException(STATE_DIR, "is required but not set");
-        }
-        requireText(ADVERTISED_HOST, advertisedHost);
-        requireBetween(COMMIT_INTERVAL, commitInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
-        requireRange(STREAM_THREADS, streamThreads, 1, 64);
-        requireRange(TOPIC_PARTITIONS, topicPartitions, 1, 10_000);
-        requireBetween(QUERY_TIMEOUT, queryTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
-        requireText(HTTP_HOST, httpHost);
-        requireRange(HTTP_PORT, httpPort, 0, 65_535);
+        APPLICATION_ID.check(applicationId);
+        WINDOW.check(window);
+        GRACE.check(grace);
+        WINDOW_RETENTION.check(windowRetention);
+        DEDUP_RETENTION.check(dedupRetention);
+        STATE_DIR.check(stateDir);
+        ADVERTISED_HOST.check(advertisedHost);
+        COMMIT_INTERVAL.check(commitInterval);
+        STREAM_THREADS.check(streamThreads);
+        TOPIC_PARTITIONS.check(topicPartitions);
+        QUERY_TIMEOUT.check(queryTimeout);
+        HTTP_HOST.check(httpHost);
+        HTTP_PORT.check(httpPort);
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(topics, "topics");
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
-            throw ConfigException.invalid(WINDOW_RETENTION, windowRetention,
-                    "must be at least " + WINDOW + " + " + GRACE + " (" + window.plus(grace) + ")");
+            throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
+                    "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
         }
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
     public static AggregatorConfig from(ConfigSource config) {
-        String httpHost = config.string(HTTP_HOST, DEFAULT_HTTP_HOST);
+        String httpHost = HTTP_HOST.read(config);
         return new AggregatorConfig(
-                config.string(APPLICATION_ID, DEFAULT_APPLICATION_ID),
-                config.duration(WINDOW, DEFAULT_WINDOW, Duration.ofSeconds(1), Duration.ofDays(1)),
-                config.duration(GRACE, DEFAULT_GRACE, Duration.ZERO, Duration.ofDays(1)),
-                config.duration(WINDOW_RETENTION, DEFAULT_WINDOW_RETENTION, Duration.ofSeconds(1), Duration.ofDays(365)),
-                config.duration(DEDUP_RETENTION, DEFAULT_DEDUP_RETENTION, Duration.ofSeconds(1), Duration.ofDays(365)),
-                config.optional(STATE_DIR).map(Path::of).orElse(DEFAULT_STATE_DIR),
-                config.optional(ADVERTISED_HOST).orElseGet(() -> defaultAdvertisedHost(httpHost)),
-                config.duration(COMMIT_INTERVAL, DEFAULT_COMMIT_INTERVAL, Duration.ofMillis(10), Duration.ofMinutes(10)),
-                config.integer(STREAM_THREADS, DEFAULT_STREAM_THREADS, 1, 64),
-                config.bool(CREATE_TOPICS, DEFAULT_CREATE_TOPICS),
-                config.integer(TOPIC_PARTITIONS, DEFAULT_TOPIC_PARTITIONS, 1, 10_000),
-                config.duration(QUERY_TIMEOUT, DEFAULT_QUERY_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
+                APPLICATION_ID.read(config),
+                WINDOW.read(config),
+                GRACE.read(config),
+                WINDOW_RETENTION.read(config),
+                DEDUP_RETENTION.read(config),
+                STATE_DIR.read(config),
+                ADVERTISED_HOST.readOptional(config).orElseGet(() -> defaultAdvertisedHost(httpHost)),
+                COMMIT_INTERVAL.read(config),
+                STREAM_THREADS.read(config),
+                CREATE_TOPICS.read(config),
+                TOPIC_PARTITIONS.read(config),
+                QUERY_TIMEOUT.read(config),
                 httpHost,
-                config.integer(HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65_535),
+                HTTP_PORT.read(config),
                 KafkaSettings.from(config),
-                RegistrySettings.from(config),
+                SchemaRegistryKeys.from(config),
                 TopicNames.from(config));
     }
 
@@ -159,27 +168,6 @@ public record AggregatorConfig(
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
             return "localhost";
-        }
-    }
-
-    private static void requireText(String key, String value) {
-        if (value == null || value.isBlank()) {
-            throw new ConfigException(key, "is required but not set");
-        }
-    }
-
-    private static void requireRange(String key, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw ConfigException.invalid(key, value, "must be between " + min + " and " + max);
-        }
-    }
-
-    private static void requireBetween(String key, Duration value, Duration min, Duration max) {
-        if (value == null) {
-            throw new ConfigException(key, "is required but not set");
-        }
-        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw ConfigException.invalid(key, value, "must be between " + min + " and " + max);
         }
     }
 }

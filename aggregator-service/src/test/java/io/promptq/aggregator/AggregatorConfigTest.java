@@ -32,15 +32,15 @@ class AggregatorConfigTest {
     @Test
     void readsEveryKey() {
         AggregatorConfig config = AggregatorConfig.from(ConfigSource.of(Map.of(
-                AggregatorConfig.APPLICATION_ID, "agg-2",
-                AggregatorConfig.WINDOW, "5m",
-                AggregatorConfig.GRACE, "0s",
-                AggregatorConfig.DEDUP_RETENTION, "2d",
-                AggregatorConfig.STATE_DIR, "/tmp/agg-state",
-                AggregatorConfig.ADVERTISED_HOST, "agg-2.internal",
-                AggregatorConfig.COMMIT_INTERVAL, "250ms",
-                AggregatorConfig.HTTP_PORT, "0",
-                AggregatorConfig.CREATE_TOPICS, "false",
+                AggregatorConfig.APPLICATION_ID.name(), "agg-2",
+                AggregatorConfig.WINDOW.name(), "5m",
+                AggregatorConfig.GRACE.name(), "0s",
+                AggregatorConfig.DEDUP_RETENTION.name(), "2d",
+                AggregatorConfig.STATE_DIR.name(), "/tmp/agg-state",
+                AggregatorConfig.ADVERTISED_HOST.name(), "agg-2.internal",
+                AggregatorConfig.COMMIT_INTERVAL.name(), "250ms",
+                AggregatorConfig.HTTP_PORT.name(), "0",
+                AggregatorConfig.CREATE_TOPICS.name(), "false",
                 "PROMPTQ_KAFKA_BOOTSTRAP_SERVERS", "broker:9092")));
 
         assertThat(config.applicationId()).isEqualTo("agg-2");
@@ -61,26 +61,26 @@ class AggregatorConfigTest {
 
     @Test
     void aBadValueNamesItsKey() {
-        assertThatThrownBy(() -> AggregatorConfig.from(ConfigSource.of(Map.of(AggregatorConfig.WINDOW, "soon"))))
+        assertThatThrownBy(() -> AggregatorConfig.from(ConfigSource.of(Map.of(AggregatorConfig.WINDOW.name(), "soon"))))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(AggregatorConfig.WINDOW)
+                .hasMessageContaining(AggregatorConfig.WINDOW.name())
                 .hasMessageContaining("soon");
-        assertThatThrownBy(() -> AggregatorConfig.from(ConfigSource.of(Map.of(AggregatorConfig.HTTP_PORT, "70000"))))
+        assertThatThrownBy(() -> AggregatorConfig.from(ConfigSource.of(Map.of(AggregatorConfig.HTTP_PORT.name(), "70000"))))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(AggregatorConfig.HTTP_PORT);
+                .hasMessageContaining(AggregatorConfig.HTTP_PORT.name());
     }
 
     @Test
     void windowRetentionShorterThanWindowPlusGraceIsRejected() {
         assertThatThrownBy(() -> AggregatorConfig.from(ConfigSource.of(Map.of(
-                        AggregatorConfig.WINDOW, "10m", AggregatorConfig.WINDOW_RETENTION, "5m"))))
+                        AggregatorConfig.WINDOW.name(), "10m", AggregatorConfig.WINDOW_RETENTION.name(), "5m"))))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(AggregatorConfig.WINDOW_RETENTION);
+                .hasMessageContaining(AggregatorConfig.WINDOW_RETENTION.name());
     }
 
     @Test
     void wildcardHttpHostAdvertisesTheMachineName() {
-        AggregatorConfig config = AggregatorConfig.from(ConfigSource.of(Map.of(AggregatorConfig.HTTP_HOST, "0.0.0.0")));
+        AggregatorConfig config = AggregatorConfig.from(ConfigSource.of(Map.of(AggregatorConfig.HTTP_HOST.name(), "0.0.0.0")));
 
         assertThat(config.advertisedHost()).isNotEqualTo("0.0.0.0").isNotBlank();
     }

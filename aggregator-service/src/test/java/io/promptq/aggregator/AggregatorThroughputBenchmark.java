@@ -60,7 +60,7 @@ public final class AggregatorThroughputBenchmark {
             System.out.printf("pre-produced %,d results in %.1f s (%,.0f/s)%n", count, produceSeconds, count / produceSeconds);
 
             Map<String, String> env = it.environment("bench-" + it.suffix, stateDir);
-            env.put(AggregatorConfig.COMMIT_INTERVAL, "1s");
+            env.put(AggregatorConfig.COMMIT_INTERVAL.name(), "1s");
             AggregatorConfig config = AggregatorConfig.from(ConfigSource.of(env));
             try (AggregatorService aggregator = AggregatorService.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
                 aggregator.awaitRunning(Duration.ofMinutes(2));

@@ -67,7 +67,7 @@ class AggregatorTopologyTest {
     }
 
     private void start() {
-        start(Map.of(AggregatorConfig.WINDOW, "1m", AggregatorConfig.GRACE, "30s"));
+        start(Map.of(AggregatorConfig.WINDOW.name(), "1m", AggregatorConfig.GRACE.name(), "30s"));
     }
 
     @AfterEach
@@ -213,7 +213,7 @@ class AggregatorTopologyTest {
 
     @Test
     void windowSizeAndGraceAreConfigurable() {
-        start(Map.of(AggregatorConfig.WINDOW, "10s", AggregatorConfig.GRACE, "0s"));
+        start(Map.of(AggregatorConfig.WINDOW.name(), "10s", AggregatorConfig.GRACE.name(), "0s"));
         long w0 = T0.toEpochMilli();
         publish(Results.succeeded("a", "gpt", "acme", T0.plusSeconds(1)));
         publish(Results.succeeded("b", "gpt", "acme", T0.plusSeconds(12)));
@@ -262,7 +262,7 @@ class AggregatorTopologyTest {
 
     @Test
     void firstResultOfEachJobIsKeptAndForgottenAfterTheDedupRetention() {
-        start(Map.of(AggregatorConfig.DEDUP_RETENTION, "1h"));
+        start(Map.of(AggregatorConfig.DEDUP_RETENTION.name(), "1h"));
         publish(Results.succeeded("old", "gpt", "acme", T0));
         KeyValueStore<String, JobResult> store = driver.getKeyValueStore(AggregatorTopology.RESULTS_STORE);
         assertThat(store.get("old").getModel()).isEqualTo("gpt");

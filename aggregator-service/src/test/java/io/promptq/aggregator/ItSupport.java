@@ -8,7 +8,7 @@ import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStats;
 import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.UniqueNames;
-import io.promptq.topic.RegistrySettings;
+import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
 import java.nio.file.Path;
@@ -46,14 +46,14 @@ final class ItSupport implements AutoCloseable {
     /** The environment of an aggregator instance of application {@code appId} for this test's topics. */
     Map<String, String> environment(String appId, Path stateDir) {
         Map<String, String> env = new HashMap<>();
-        env.put(KafkaSettings.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        env.put(RegistrySettings.URL, cluster.schemaRegistryUrl());
+        env.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
+        env.put(SchemaRegistryKeys.URL.name(), cluster.schemaRegistryUrl());
         env.putAll(names.toConfig());
-        env.put(AggregatorConfig.APPLICATION_ID, appId);
-        env.put(AggregatorConfig.STATE_DIR, stateDir.toString());
-        env.put(AggregatorConfig.HTTP_PORT, "0");
-        env.put(AggregatorConfig.COMMIT_INTERVAL, "100ms");
-        env.put(AggregatorConfig.TOPIC_PARTITIONS, "3");
+        env.put(AggregatorConfig.APPLICATION_ID.name(), appId);
+        env.put(AggregatorConfig.STATE_DIR.name(), stateDir.toString());
+        env.put(AggregatorConfig.HTTP_PORT.name(), "0");
+        env.put(AggregatorConfig.COMMIT_INTERVAL.name(), "100ms");
+        env.put(AggregatorConfig.TOPIC_PARTITIONS.name(), "3");
         return env;
     }
 

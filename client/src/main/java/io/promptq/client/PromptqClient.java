@@ -62,6 +62,6 @@ public interface PromptqClient extends AutoCloseable {
 
     /** A client with the default send timeout and client id. */
     static PromptqClient create(KafkaSettings kafka, RegistryConfig registry, TopicNames topics, ValidationRules rules) {
-        return create(ClientConfig.of(kafka, registry).withTopics(topics).withRules(rules));
+        return create(ClientConfig.of(kafka, registry).toBuilder().topics(topics).rules(rules).build());
     }
 }

@@ -1,7 +1,9 @@
 package io.promptq.client;
 
 import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,27 +14,31 @@ import java.util.Set;
  * The configurable limits {@link JobValidator} checks, shared by the HTTP API and the JVM client so both
  * paths accept exactly the same jobs. Immutable; checked on construction.
  *
- * @param maxTokensCap the largest {@code maxTokens} a job may ask for ({@value #MAX_TOKENS_CAP}, default
+ * @param maxTokensCap the largest {@code maxTokens} a job may ask for ({@link #MAX_TOKENS_CAP}, default
  *     {@value #DEFAULT_MAX_TOKENS_CAP})
- * @param defaultMaxTokens the {@code maxTokens} of a job that gives none ({@value #DEFAULT_MAX_TOKENS_KEY},
+ * @param defaultMaxTokens the {@code maxTokens} of a job that gives none ({@link #DEFAULT_MAX_TOKENS_KEY},
  *     default {@value #DEFAULT_DEFAULT_MAX_TOKENS} or the cap, whichever is smaller); at most the cap
- * @param modelAllowList the models jobs may name; empty means any model ({@value #MODEL_ALLOWLIST}, default empty)
- * @param maxMessages the most messages one job may carry ({@value #MAX_MESSAGES}, default {@value #DEFAULT_MAX_MESSAGES})
+ * @param modelAllowList the models jobs may name; empty means any model ({@link #MODEL_ALLOWLIST}, default empty)
+ * @param maxMessages the most messages one job may carry ({@link #MAX_MESSAGES}, default {@value #DEFAULT_MAX_MESSAGES})
  */
 public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String> modelAllowList, int maxMessages) {
-
-    /** Env key: the largest {@code maxTokens} a job may ask for. */
-    public static final String MAX_TOKENS_CAP = "PROMPTQ_PRODUCER_MAX_TOKENS_CAP";
-    /** Env key: {@code maxTokens} of jobs that give none. */
-    public static final String DEFAULT_MAX_TOKENS_KEY = "PROMPTQ_PRODUCER_DEFAULT_MAX_TOKENS";
-    /** Env key: comma-separated model names jobs may use; empty allows any model. */
-    public static final String MODEL_ALLOWLIST = "PROMPTQ_PRODUCER_MODEL_ALLOWLIST";
-    /** Env key: the most messages one job may carry. */
-    public static final String MAX_MESSAGES = "PROMPTQ_PRODUCER_MAX_MESSAGES";
 
     public static final int DEFAULT_MAX_TOKENS_CAP = 32_768;
     public static final int DEFAULT_DEFAULT_MAX_TOKENS = 1_024;
     public static final int DEFAULT_MAX_MESSAGES = 256;
+
+    /** Env key: the largest {@code maxTokens} a job may ask for. */
+    public static final ConfigKey<Integer> MAX_TOKENS_CAP =
+            ConfigKey.integer("PROMPTQ_PRODUCER_MAX_TOKENS_CAP", DEFAULT_MAX_TOKENS_CAP, 1, Integer.MAX_VALUE);
+    /** Env key: {@code maxTokens} of jobs that give none; at most the cap, whose value it defaults to if smaller. */
+    public static final ConfigKey<Integer> DEFAULT_MAX_TOKENS_KEY =
+            ConfigKey.integer("PROMPTQ_PRODUCER_DEFAULT_MAX_TOKENS", DEFAULT_DEFAULT_MAX_TOKENS, 1, Integer.MAX_VALUE);
+    /** Env key: comma-separated model names jobs may use; empty allows any model. */
+    public static final ConfigKey<List<String>> MODEL_ALLOWLIST = ConfigKey.list("PROMPTQ_PRODUCER_MODEL_ALLOWLIST")
+            .and(models -> models.stream().noneMatch(model -> model == null || model.isBlank()), "must not contain blank names");
+    /** Env key: the most messages one job may carry. */
+    public static final ConfigKey<Integer> MAX_MESSAGES =
+            ConfigKey.integer("PROMPTQ_PRODUCER_MAX_MESSAGES", DEFAULT_MAX_MESSAGES, 1, 100_000);
 
     /** Fixed limits (not configurable): they bound record size and metadata, not policy. */
     public static final int MAX_TENANT_LENGTH = 128;
@@ -44,23 +50,16 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
     public static final double MAX_TEMPERATURE = 2.0;
 
     public ValidationRules {
-        if (maxTokensCap < 1) {
-            throw ConfigException.invalid(MAX_TOKENS_CAP, maxTokensCap, "must be at least 1");
-        }
-        if (defaultMaxTokens < 1 || defaultMaxTokens > maxTokensCap) {
-            throw ConfigException.invalid(DEFAULT_MAX_TOKENS_KEY, defaultMaxTokens,
+        MAX_TOKENS_CAP.check(maxTokensCap);
+        DEFAULT_MAX_TOKENS_KEY.check(defaultMaxTokens);
+        if (defaultMaxTokens > maxTokensCap) {
+            throw ConfigException.invalid(DEFAULT_MAX_TOKENS_KEY.name(), defaultMaxTokens,
                     "must be between 1 and " + MAX_TOKENS_CAP + " (" + maxTokensCap + ")");
         }
         Objects.requireNonNull(modelAllowList, "modelAllowList");
-        for (String model : modelAllowList) {
-            if (model == null || model.isBlank()) {
-                throw ConfigException.invalid(MODEL_ALLOWLIST, modelAllowList, "must not contain blank names");
-            }
-        }
+        MODEL_ALLOWLIST.check(new ArrayList<>(modelAllowList));
         modelAllowList = Collections.unmodifiableSet(new LinkedHashSet<>(modelAllowList));
-        if (maxMessages < 1) {
-            throw ConfigException.invalid(MAX_MESSAGES, maxMessages, "must be at least 1");
-        }
+        MAX_MESSAGES.check(maxMessages);
     }
 
     /** The defaults: cap {@value #DEFAULT_MAX_TOKENS_CAP}, any model. */
@@ -68,27 +67,69 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
         return new ValidationRules(DEFAULT_MAX_TOKENS_CAP, DEFAULT_DEFAULT_MAX_TOKENS, Set.of(), DEFAULT_MAX_MESSAGES);
     }
 
+    /**
+     * A builder starting from the defaults; unless set, the default {@code maxTokens} is
+     * {@value #DEFAULT_DEFAULT_MAX_TOKENS} or the cap, whichever is smaller (as when read from the environment).
+     */
+    public static Builder builder() {
+        return new Builder(defaults(), false);
+    }
+
+    /** Reads every key (see the constants) from {@code config}. */
     public static ValidationRules from(ConfigSource config) {
-        int cap = config.integer(MAX_TOKENS_CAP, DEFAULT_MAX_TOKENS_CAP, 1, Integer.MAX_VALUE);
-        int defaultMaxTokens = config.integer(DEFAULT_MAX_TOKENS_KEY, Math.min(DEFAULT_DEFAULT_MAX_TOKENS, cap),
-                1, Integer.MAX_VALUE);
-        List<String> models = config.list(MODEL_ALLOWLIST, List.of());
-        int maxMessages = config.integer(MAX_MESSAGES, DEFAULT_MAX_MESSAGES, 1, 100_000);
-        return new ValidationRules(cap, defaultMaxTokens, new LinkedHashSet<>(models), maxMessages);
+        int cap = MAX_TOKENS_CAP.read(config);
+        int defaultMaxTokens = DEFAULT_MAX_TOKENS_KEY.readOptional(config).orElse(Math.min(DEFAULT_DEFAULT_MAX_TOKENS, cap));
+        return new ValidationRules(cap, defaultMaxTokens, new LinkedHashSet<>(MODEL_ALLOWLIST.read(config)),
+                MAX_MESSAGES.read(config));
     }
 
-    /** A copy allowing only {@code models} (none: any model). */
-    public ValidationRules withModelAllowList(Set<String> models) {
-        return new ValidationRules(maxTokensCap, defaultMaxTokens, models, maxMessages);
-    }
-
-    /** A copy with another cap; the default {@code maxTokens} is lowered to the cap if above it. */
-    public ValidationRules withMaxTokensCap(int cap) {
-        return new ValidationRules(cap, Math.min(defaultMaxTokens, Math.max(cap, 1)), modelAllowList, maxMessages);
+    /** A builder starting from these rules. */
+    public Builder toBuilder() {
+        return new Builder(this, true);
     }
 
     /** Whether {@code model} may be used under these rules. */
     public boolean allowsModel(String model) {
         return modelAllowList.isEmpty() || modelAllowList.contains(model);
+    }
+    /** Builds {@link ValidationRules}; {@link #build()} validates like the constructor. */
+    public static final class Builder {
+        private int maxTokensCap;
+        private Integer defaultMaxTokens;
+        private Set<String> modelAllowList;
+        private int maxMessages;
+
+        private Builder(ValidationRules from, boolean withDefaultMaxTokens) {
+            maxTokensCap = from.maxTokensCap;
+            defaultMaxTokens = withDefaultMaxTokens ? from.defaultMaxTokens : null;
+            modelAllowList = from.modelAllowList;
+            maxMessages = from.maxMessages;
+        }
+
+        public Builder maxTokensCap(int value) {
+            maxTokensCap = value;
+            return this;
+        }
+
+        public Builder defaultMaxTokens(int value) {
+            defaultMaxTokens = value;
+            return this;
+        }
+
+        /** The models jobs may name; none: any model. */
+        public Builder modelAllowList(Set<String> value) {
+            modelAllowList = value;
+            return this;
+        }
+
+        public Builder maxMessages(int value) {
+            maxMessages = value;
+            return this;
+        }
+
+        public ValidationRules build() {
+            int maxTokens = defaultMaxTokens != null ? defaultMaxTokens : Math.min(DEFAULT_DEFAULT_MAX_TOKENS, maxTokensCap);
+            return new ValidationRules(maxTokensCap, maxTokens, modelAllowList, maxMessages);
+        }
     }
 }

@@ -20,7 +20,7 @@ class JobValidatorTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
     private final JobValidator validator = JobValidator.of(
-            ValidationRules.defaults().withModelAllowList(Set.of("gpt-4o-mini", "llama-3")).withMaxTokensCap(4096),
+            ValidationRules.builder().modelAllowList(Set.of("gpt-4o-mini", "llama-3")).maxTokensCap(4096).build(),
             Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static JobRequest.Builder valid() {

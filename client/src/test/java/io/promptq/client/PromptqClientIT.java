@@ -47,7 +47,7 @@ class PromptqClientIT {
         TopicNames names = new TopicNames(topic, TopicNames.DEFAULT_RETRY_PREFIX, TopicNames.DEFAULT_DEAD_LETTERS,
                 TopicNames.DEFAULT_RESULTS, TopicNames.DEFAULT_TOTALS, TopicNames.DEFAULT_WINDOWS);
         client = PromptqClient.create(KafkaSettings.of(cluster.bootstrapServers()),
-                RegistryConfig.of(cluster.schemaRegistryUrl()), names, ValidationRules.defaults().withMaxTokensCap(2048));
+                RegistryConfig.of(cluster.schemaRegistryUrl()), names, ValidationRules.builder().maxTokensCap(2048).build());
         registry = SchemaRegistryClient.create(RegistryConfig.of(cluster.schemaRegistryUrl()));
     }
 

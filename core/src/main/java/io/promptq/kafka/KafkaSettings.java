@@ -1,6 +1,6 @@
 package io.promptq.kafka;
 
-import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import java.util.HashMap;
 import java.util.Locale;
@@ -16,7 +16,7 @@ import org.apache.kafka.streams.StreamsConfig;
  *
  * <p>Environment keys:
  * <ul>
- *   <li>{@value #BOOTSTRAP_SERVERS} – the brokers (default {@value #DEFAULT_BOOTSTRAP_SERVERS}).</li>
+ *   <li>{@link #BOOTSTRAP_SERVERS} – the brokers (default {@value #DEFAULT_BOOTSTRAP_SERVERS}).</li>
  *   <li>{@code PROMPTQ_KAFKA_<PROPERTY>} – any Kafka client property for every client, upper-cased with
  *       dots as underscores: {@code PROMPTQ_KAFKA_SECURITY_PROTOCOL=SASL_SSL} sets {@code security.protocol}.</li>
  *   <li>{@code PROMPTQ_KAFKA_PRODUCER_<PROPERTY>}, {@code PROMPTQ_KAFKA_CONSUMER_<PROPERTY>},
@@ -40,16 +40,15 @@ public record KafkaSettings(
         Map<String, String> admin,
         Map<String, String> streams) {
 
-    /** Env key: the Kafka brokers, {@code host:port[,host:port...]}. */
-    public static final String BOOTSTRAP_SERVERS = "PROMPTQ_KAFKA_BOOTSTRAP_SERVERS";
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+    /** Env key: the Kafka brokers, {@code host:port[,host:port...]}. */
+    public static final ConfigKey<String> BOOTSTRAP_SERVERS =
+            ConfigKey.text("PROMPTQ_KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP_SERVERS);
     /** Env key prefix of the client-property pass-through, e.g. {@code PROMPTQ_KAFKA_SECURITY_PROTOCOL}. */
     public static final String PREFIX = "PROMPTQ_KAFKA_";
 
     public KafkaSettings {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new ConfigException(BOOTSTRAP_SERVERS, "is required but not set");
-        }
+        BOOTSTRAP_SERVERS.check(bootstrapServers);
         common = Map.copyOf(common);
         producer = Map.copyOf(producer);
         consumer = Map.copyOf(consumer);
@@ -62,16 +61,16 @@ public record KafkaSettings(
         return new KafkaSettings(bootstrapServers, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }
 
-    /** Reads {@value #BOOTSTRAP_SERVERS} and the {@code PROMPTQ_KAFKA_*} pass-through entries. */
+    /** Reads {@link #BOOTSTRAP_SERVERS} and the {@code PROMPTQ_KAFKA_*} pass-through entries. */
     public static KafkaSettings from(ConfigSource config) {
-        String bootstrap = config.string(BOOTSTRAP_SERVERS, DEFAULT_BOOTSTRAP_SERVERS);
+        String bootstrap = BOOTSTRAP_SERVERS.read(config);
         Map<String, String> common = new HashMap<>();
         Map<String, String> producer = new HashMap<>();
         Map<String, String> consumer = new HashMap<>();
         Map<String, String> admin = new HashMap<>();
         Map<String, String> streams = new HashMap<>();
         config.withPrefix(PREFIX).forEach((suffix, value) -> {
-            if (suffix.equals("BOOTSTRAP_SERVERS")) {
+            if ((PREFIX + suffix).equals(BOOTSTRAP_SERVERS.name())) {
                 return;
             }
             if (suffix.startsWith("PRODUCER_")) {

@@ -65,7 +65,7 @@ class KafkaSettingsTest {
     @Test
     void blankBootstrapIsRejectedNamingTheKey() {
         assertThatThrownBy(() -> KafkaSettings.of(" "))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(KafkaSettings.BOOTSTRAP_SERVERS);
+                .isInstanceOf(ConfigException.class).hasMessageContaining(KafkaSettings.BOOTSTRAP_SERVERS.name());
     }
 
     @Test

@@ -69,7 +69,7 @@ public final class DemoCommand implements Callable<Integer> {
                     jobs, producerUrl, stack.describeProvider(), stack.partitions, stack.concurrency));
 
             LoadGenerator generator = LoadGenerator.create(
-                    LoadOptions.defaults(jobs).withModel(stack.model).withMaxInFlight(32), LoadTarget.http(producerUrl));
+                    LoadOptions.builder(jobs).model(stack.model).maxInFlight(32).build(), LoadTarget.http(producerUrl));
             AtomicReference<Long> submitted = new AtomicReference<>(0L);
             long start = System.nanoTime();
             long startMillis = System.currentTimeMillis();

@@ -8,7 +8,7 @@ import io.promptq.producer.loadgen.LoadGenerator;
 import io.promptq.producer.loadgen.LoadOptions;
 import io.promptq.producer.loadgen.LoadSummary;
 import io.promptq.producer.loadgen.LoadTarget;
-import io.promptq.topic.RegistrySettings;
+import io.promptq.topic.SchemaRegistryKeys;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -76,18 +76,17 @@ public final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        LoadOptions options = LoadOptions.defaults(jobs)
-                .withRatePerSecond(rate)
-                .withMaxInFlight(maxInFlight)
-                .withBatchSize(batchSize)
-                .withModel(model)
-                .withMaxTokens(maxTokens);
+        LoadOptions.Builder builder = LoadOptions.builder(jobs)
+                .ratePerSecond(rate)
+                .maxInFlight(maxInFlight)
+                .batchSize(batchSize)
+                .model(model)
+                .maxTokens(maxTokens)
+                .tenant(tenant);
         if (prompts != null) {
-            options = options.withPromptsFile(prompts);
+            builder.promptsFile(prompts);
         }
-        if (tenant != null) {
-            options = options.withTenant(tenant);
-        }
+        LoadOptions options = builder.build();
         LoadTarget loadTarget = loadTarget();
         out.println("Submitting " + jobs + " jobs to " + loadTarget + " ...");
         out.flush();
@@ -113,8 +112,8 @@ public final class SubmitCommand implements Callable<Integer> {
     private LoadTarget loadTarget() {
         if (target.bootstrapServers != null) {
             Map<String, String> env = new HashMap<>(System.getenv());
-            env.put(KafkaSettings.BOOTSTRAP_SERVERS, target.bootstrapServers);
-            env.put(RegistrySettings.URL, schemaRegistry);
+            env.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), target.bootstrapServers);
+            env.put(SchemaRegistryKeys.URL.name(), schemaRegistry);
             return LoadTarget.kafka(ClientConfig.from(ConfigSource.of(env)));
         }
         URI url = target.producerUrl == null ? URI.create("http://127.0.0.1:8080") : target.producerUrl;

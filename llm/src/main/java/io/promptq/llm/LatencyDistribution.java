@@ -1,6 +1,6 @@
 package io.promptq.llm;
 
-import io.promptq.llm.internal.Durations;
+import io.promptq.config.Durations;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -11,7 +11,8 @@ import java.util.random.RandomGenerator;
 /**
  * How long a simulated provider takes to answer. Written as a spec string so it fits one environment
  * variable: {@code fixed:200ms}, {@code uniform:100ms-500ms} or {@code lognormal:median=300ms,p99=2s}
- * (units {@code ms}, {@code s}, {@code m}; a bare number means milliseconds).
+ * (durations as {@link Durations} reads them: {@code 250ms}, {@code 1.5s}, {@code 1m}; a bare number means
+ * milliseconds).
  *
  * <p>Log-normal is the realistic one for LLM endpoints: most answers cluster around the median with a
  * long tail. It is parameterised by the median and the 99th percentile because those are what one reads
@@ -55,13 +56,13 @@ public sealed interface LatencyDistribution {
         String kind = text.substring(0, colon).trim();
         String args = text.substring(colon + 1).trim();
         return switch (kind) {
-            case "fixed" -> fixed(Durations.duration(args));
+            case "fixed" -> fixed(Durations.parse(args));
             case "uniform" -> {
                 String[] bounds = args.split("-");
                 if (bounds.length != 2) {
                     throw new IllegalArgumentException("uniform needs two bounds such as uniform:100ms-500ms");
                 }
-                yield uniform(Durations.duration(bounds[0]), Durations.duration(bounds[1]));
+                yield uniform(Durations.parse(bounds[0]), Durations.parse(bounds[1]));
             }
             case "lognormal" -> {
                 Map<String, Duration> params = new HashMap<>();
@@ -70,7 +71,7 @@ public sealed interface LatencyDistribution {
                     if (kv.length != 2) {
                         throw new IllegalArgumentException("lognormal needs median=...,p99=... such as lognormal:median=300ms,p99=2s");
                     }
-                    params.put(kv[0].trim(), Durations.duration(kv[1]));
+                    params.put(kv[0].trim(), Durations.parse(kv[1]));
                 }
                 if (!params.containsKey("median") || !params.containsKey("p99") || params.size() != 2) {
                     throw new IllegalArgumentException("lognormal needs exactly median=... and p99=..., such as lognormal:median=300ms,p99=2s");
@@ -81,10 +82,22 @@ public sealed interface LatencyDistribution {
         };
     }
 
+    /** A duration of a spec; specs are written in milliseconds, so zero reads {@code 0ms}. */
+    private static String specOf(Duration d) {
+        return d.isZero() ? "0ms" : Durations.format(d);
+    }
+
+    private static void requireNonNegative(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative, but was " + Durations.format(d));
+        }
+    }
+
     /** Always the same latency. */
     record Fixed(Duration latency) implements LatencyDistribution {
         public Fixed {
-            Durations.requireNonNegative(latency, "fixed latency");
+            requireNonNegative(latency, "fixed latency");
         }
 
         @Override
@@ -94,15 +107,15 @@ public sealed interface LatencyDistribution {
 
         @Override
         public String spec() {
-            return "fixed:" + Durations.format(latency);
+            return "fixed:" + specOf(latency);
         }
     }
 
     /** Uniform between {@code min} and {@code max}, both inclusive. */
     record Uniform(Duration min, Duration max) implements LatencyDistribution {
         public Uniform {
-            Durations.requireNonNegative(min, "uniform minimum");
-            Durations.requireNonNegative(max, "uniform maximum");
+            requireNonNegative(min, "uniform minimum");
+            requireNonNegative(max, "uniform maximum");
             if (min.compareTo(max) > 0) {
                 throw new IllegalArgumentException("uniform minimum " + Durations.format(min) + " exceeds maximum " + Durations.format(max));
             }
@@ -117,7 +130,7 @@ public sealed interface LatencyDistribution {
 
         @Override
         public String spec() {
-            return "uniform:" + Durations.format(min) + "-" + Durations.format(max);
+            return "uniform:" + specOf(min) + "-" + specOf(max);
         }
     }
 
@@ -127,8 +140,8 @@ public sealed interface LatencyDistribution {
         private static final double Z_99 = 2.3263478740408408;
 
         public LogNormal {
-            Durations.requireNonNegative(median, "lognormal median");
-            Durations.requireNonNegative(p99, "lognormal p99");
+            requireNonNegative(median, "lognormal median");
+            requireNonNegative(p99, "lognormal p99");
             if (median.isZero() || p99.compareTo(median) <= 0) {
                 throw new IllegalArgumentException("lognormal needs p99 > median > 0, but was median=" + Durations.format(median) + ", p99=" + Durations.format(p99));
             }
@@ -152,7 +165,7 @@ public sealed interface LatencyDistribution {
 
         @Override
         public String spec() {
-            return "lognormal:median=" + Durations.format(median) + ",p99=" + Durations.format(p99);
+            return "lognormal:median=" + specOf(median) + ",p99=" + specOf(p99);
         }
     }
 }

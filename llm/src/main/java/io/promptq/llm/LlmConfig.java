@@ -1,13 +1,15 @@
 package io.promptq.llm;
 
 import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 
 /**
  * Which language-model provider a service talks to and how it is set up. Built once at start-up from the
@@ -30,61 +32,74 @@ public record LlmConfig(ProviderKind provider, SimulatedSettings simulated, Open
         OPENAI
     }
 
+    private static final String HTTP_URL_EXPECTED = "must be an http(s) URL such as http://127.0.0.1:11434/v1";
+
     /** Provider to use: {@code simulated} (default) or {@code openai} (any OpenAI-compatible server). */
-    public static final String PROVIDER = "PROMPTQ_LLM_PROVIDER";
+    public static final ConfigKey<ProviderKind> PROVIDER =
+            ConfigKey.enumeration("PROMPTQ_LLM_PROVIDER", ProviderKind.class, ProviderKind.SIMULATED);
 
     /**
      * Simulated latency distribution: {@code fixed:200ms}, {@code uniform:100ms-500ms} (default) or
      * {@code lognormal:median=300ms,p99=2s}. See {@link LatencyDistribution}.
      */
-    public static final String SIM_LATENCY = "PROMPTQ_LLM_SIM_LATENCY";
+    public static final ConfigKey<LatencyDistribution> SIM_LATENCY =
+            ConfigKey.of("PROMPTQ_LLM_SIM_LATENCY", LlmConfig::latency, LatencyDistribution::spec)
+                    .withDefault(SimulatedSettings.DEFAULT_LATENCY);
 
     /** Probability in [0,1] that a simulated call fails with a transient HTTP 503 (default 0). */
-    public static final String SIM_TRANSIENT_RATE = "PROMPTQ_LLM_SIM_TRANSIENT_RATE";
+    public static final ConfigKey<Double> SIM_TRANSIENT_RATE = ConfigKey.decimal("PROMPTQ_LLM_SIM_TRANSIENT_RATE", 0, 0, 1);
 
     /** Probability in [0,1] that a simulated call is rejected with HTTP 429 and a Retry-After (default 0). */
-    public static final String SIM_RATE_LIMITED_RATE = "PROMPTQ_LLM_SIM_RATE_LIMITED_RATE";
+    public static final ConfigKey<Double> SIM_RATE_LIMITED_RATE = ConfigKey.decimal("PROMPTQ_LLM_SIM_RATE_LIMITED_RATE", 0, 0, 1);
 
     /** The Retry-After a simulated 429 carries (default 1s). */
-    public static final String SIM_RETRY_AFTER = "PROMPTQ_LLM_SIM_RETRY_AFTER";
+    public static final ConfigKey<Duration> SIM_RETRY_AFTER = ConfigKey.duration("PROMPTQ_LLM_SIM_RETRY_AFTER",
+            SimulatedSettings.DEFAULT_RETRY_AFTER, Duration.ZERO, Duration.ofHours(1));
 
     /** Probability in [0,1] that a simulated call hangs until the call's timeout and then times out (default 0). */
-    public static final String SIM_TIMEOUT_RATE = "PROMPTQ_LLM_SIM_TIMEOUT_RATE";
+    public static final ConfigKey<Double> SIM_TIMEOUT_RATE = ConfigKey.decimal("PROMPTQ_LLM_SIM_TIMEOUT_RATE", 0, 0, 1);
 
     /** Probability in [0,1] that a simulated call fails permanently with HTTP 400 (default 0). */
-    public static final String SIM_PERMANENT_RATE = "PROMPTQ_LLM_SIM_PERMANENT_RATE";
+    public static final ConfigKey<Double> SIM_PERMANENT_RATE = ConfigKey.decimal("PROMPTQ_LLM_SIM_PERMANENT_RATE", 0, 0, 1);
 
     /** Seed of the simulated provider's random draws; same seed, same outcomes in a single-threaded run (default 42). */
-    public static final String SIM_SEED = "PROMPTQ_LLM_SIM_SEED";
+    public static final ConfigKey<Long> SIM_SEED =
+            ConfigKey.longInteger("PROMPTQ_LLM_SIM_SEED", SimulatedSettings.DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
 
     /**
      * Start the simulated provider in an outage: every call fails with HTTP 503 until switched off
      * programmatically with {@link SimulatedLlm#setOutage(boolean)} (default false).
      */
-    public static final String SIM_OUTAGE = "PROMPTQ_LLM_SIM_OUTAGE";
+    public static final ConfigKey<Boolean> SIM_OUTAGE = ConfigKey.bool("PROMPTQ_LLM_SIM_OUTAGE", false);
 
     /** Base URL of the OpenAI-compatible API, up to and including the version segment (default https://api.openai.com/v1). */
-    public static final String OPENAI_BASE_URL = "PROMPTQ_LLM_OPENAI_BASE_URL";
+    public static final ConfigKey<URI> OPENAI_BASE_URL =
+            ConfigKey.of("PROMPTQ_LLM_OPENAI_BASE_URL", LlmConfig::httpUrl, URI::toString)
+                    .and(LlmConfig::isHttpUrl, HTTP_URL_EXPECTED)
+                    .withDefault(OpenAiSettings.DEFAULT_BASE_URL);
 
     /**
      * API key sent as {@code Authorization: Bearer <key>}. Optional: local servers such as Ollama or vLLM need
      * none. Never logged and never part of a {@code toString()} or an exception message.
      */
-    public static final String OPENAI_API_KEY = "PROMPTQ_LLM_OPENAI_API_KEY";
+    public static final ConfigKey<String> OPENAI_API_KEY = ConfigKey.text("PROMPTQ_LLM_OPENAI_API_KEY").secret();
 
     /**
      * Maps job model names to provider model names, e.g. {@code small=gpt-4o-mini,big=gpt-4o}; names not in the
      * map are sent unchanged (default: empty).
      */
-    public static final String OPENAI_MODEL_MAP = "PROMPTQ_LLM_OPENAI_MODEL_MAP";
+    public static final ConfigKey<Map<String, String>> OPENAI_MODEL_MAP =
+            ConfigKey.of("PROMPTQ_LLM_OPENAI_MODEL_MAP", LlmConfig::modelMap, LlmConfig::formatModelMap)
+                    .withDefault(Map.of());
 
     /** TCP/TLS connect timeout of the OpenAI-compatible client (default 10s). */
-    public static final String OPENAI_CONNECT_TIMEOUT = "PROMPTQ_LLM_OPENAI_CONNECT_TIMEOUT";
+    public static final ConfigKey<Duration> OPENAI_CONNECT_TIMEOUT = ConfigKey.duration("PROMPTQ_LLM_OPENAI_CONNECT_TIMEOUT",
+            OpenAiSettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(10));
 
-    public static final ProviderKind DEFAULT_PROVIDER = ProviderKind.SIMULATED;
+    public static final ProviderKind DEFAULT_PROVIDER = PROVIDER.defaultValue().orElseThrow();
 
     public LlmConfig {
-        Objects.requireNonNull(provider, PROVIDER);
+        PROVIDER.check(provider);
         Objects.requireNonNull(simulated, "simulated");
         Objects.requireNonNull(openAi, "openAi");
     }
@@ -96,54 +111,65 @@ public record LlmConfig(ProviderKind provider, SimulatedSettings simulated, Open
 
     /** Reads and validates every {@code PROMPTQ_LLM_*} provider key. */
     public static LlmConfig from(ConfigSource source) {
-        ProviderKind provider = source.enumValue(PROVIDER, ProviderKind.class, DEFAULT_PROVIDER);
-        return new LlmConfig(provider, simulatedFrom(source), openAiFrom(source));
+        SimulatedSettings simulated = new SimulatedSettings(
+                SIM_LATENCY.read(source),
+                SIM_TRANSIENT_RATE.read(source),
+                SIM_RATE_LIMITED_RATE.read(source),
+                SIM_RETRY_AFTER.read(source),
+                SIM_TIMEOUT_RATE.read(source),
+                SIM_PERMANENT_RATE.read(source),
+                SIM_SEED.read(source),
+                SIM_OUTAGE.read(source));
+        OpenAiSettings openAi = new OpenAiSettings(
+                OPENAI_BASE_URL.read(source),
+                OPENAI_API_KEY.readOptional(source),
+                OPENAI_MODEL_MAP.read(source),
+                OPENAI_CONNECT_TIMEOUT.read(source));
+        return new LlmConfig(PROVIDER.read(source), simulated, openAi);
     }
 
-    private static SimulatedSettings simulatedFrom(ConfigSource source) {
-        LatencyDistribution latency = SimulatedSettings.DEFAULT_LATENCY;
-        String spec = source.optional(SIM_LATENCY).orElse(null);
-        if (spec != null) {
-            try {
-                latency = LatencyDistribution.parse(spec);
-            } catch (IllegalArgumentException e) {
-                String detail = LatencyDistribution.EXPECTED_FORM.equals(e.getMessage())
-                        ? e.getMessage() : e.getMessage() + "; " + LatencyDistribution.EXPECTED_FORM;
-                throw ConfigException.invalid(SIM_LATENCY, spec, detail);
-            }
-        }
-        return new SimulatedSettings(
-                latency,
-                source.decimal(SIM_TRANSIENT_RATE, 0, 0, 1),
-                source.decimal(SIM_RATE_LIMITED_RATE, 0, 0, 1),
-                source.duration(SIM_RETRY_AFTER, SimulatedSettings.DEFAULT_RETRY_AFTER, Duration.ZERO, Duration.ofHours(1)),
-                source.decimal(SIM_TIMEOUT_RATE, 0, 0, 1),
-                source.decimal(SIM_PERMANENT_RATE, 0, 0, 1),
-                source.longValue(SIM_SEED, SimulatedSettings.DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE),
-                source.bool(SIM_OUTAGE, false));
-    }
-
-    private static OpenAiSettings openAiFrom(ConfigSource source) {
-        String rawUrl = source.string(OPENAI_BASE_URL, OpenAiSettings.DEFAULT_BASE_URL.toString());
-        URI baseUrl;
+    private static LatencyDistribution latency(String spec) {
         try {
-            baseUrl = URI.create(rawUrl);
+            return LatencyDistribution.parse(spec);
         } catch (IllegalArgumentException e) {
-            throw ConfigException.invalid(OPENAI_BASE_URL, rawUrl, "must be an http(s) URL such as http://127.0.0.1:11434/v1");
+            throw new IllegalArgumentException(LatencyDistribution.EXPECTED_FORM.equals(e.getMessage())
+                    ? e.getMessage() : e.getMessage() + "; " + LatencyDistribution.EXPECTED_FORM, e);
         }
+    }
+
+    private static URI httpUrl(String text) {
+        try {
+            return URI.create(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(HTTP_URL_EXPECTED, e);
+        }
+    }
+
+    private static boolean isHttpUrl(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        return (scheme.equals("http") || scheme.equals("https")) && url.getHost() != null;
+    }
+
+    private static Map<String, String> modelMap(String text) {
         Map<String, String> modelMap = new LinkedHashMap<>();
-        for (String entry : source.list(OPENAI_MODEL_MAP, List.of())) {
-            int eq = entry.indexOf('=');
-            if (eq <= 0 || eq == entry.length() - 1) {
-                throw ConfigException.invalid(OPENAI_MODEL_MAP, source.string(OPENAI_MODEL_MAP, ""),
-                        "each entry must be jobModel=providerModel, e.g. small=gpt-4o-mini,big=gpt-4o (bad entry '" + entry + "')");
+        for (String entry : text.split(",")) {
+            if (entry.isBlank()) {
+                continue;
             }
-            modelMap.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+            String item = entry.trim();
+            int eq = item.indexOf('=');
+            if (eq <= 0 || eq == item.length() - 1) {
+                throw new IllegalArgumentException("each entry must be jobModel=providerModel, e.g. "
+                        + "small=gpt-4o-mini,big=gpt-4o (bad entry '" + item + "')");
+            }
+            modelMap.put(item.substring(0, eq).trim(), item.substring(eq + 1).trim());
         }
-        return new OpenAiSettings(
-                baseUrl,
-                source.optional(OPENAI_API_KEY),
-                modelMap,
-                source.duration(OPENAI_CONNECT_TIMEOUT, OpenAiSettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(10)));
+        return modelMap;
+    }
+
+    private static String formatModelMap(Map<String, String> modelMap) {
+        StringJoiner joined = new StringJoiner(",");
+        modelMap.forEach((job, provider) -> joined.add(job + "=" + provider));
+        return joined.toString();
     }
 }

@@ -1,15 +1,14 @@
 package io.promptq.llm;
 
-import io.promptq.config.ConfigException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Settings of the OpenAI-compatible HTTP provider. {@link #toString()} never shows the API key.
+ * Settings of the OpenAI-compatible HTTP provider, checked with the keys {@link LlmConfig} declares.
+ * {@link #toString()} never shows the API key. Change a copy with {@link #toBuilder()}.
  *
  * @param baseUrl API root including the version segment, e.g. {@code https://api.openai.com/v1} or
  *     {@code http://127.0.0.1:11434/v1} (Ollama); a trailing slash is dropped ({@link LlmConfig#OPENAI_BASE_URL})
@@ -23,21 +22,14 @@ public record OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, S
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     public OpenAiSettings {
-        Objects.requireNonNull(baseUrl, LlmConfig.OPENAI_BASE_URL);
-        String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || baseUrl.getHost() == null) {
-            throw ConfigException.invalid(LlmConfig.OPENAI_BASE_URL, baseUrl, "must be an http(s) URL such as http://127.0.0.1:11434/v1");
-        }
+        LlmConfig.OPENAI_BASE_URL.check(baseUrl);
         String text = baseUrl.toString();
         if (text.endsWith("/")) {
             baseUrl = URI.create(text.substring(0, text.length() - 1));
         }
-        apiKey = Objects.requireNonNull(apiKey, LlmConfig.OPENAI_API_KEY).filter(k -> !k.isBlank());
-        modelMap = Map.copyOf(Objects.requireNonNull(modelMap, LlmConfig.OPENAI_MODEL_MAP));
-        Objects.requireNonNull(connectTimeout, LlmConfig.OPENAI_CONNECT_TIMEOUT);
-        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-            throw ConfigException.invalid(LlmConfig.OPENAI_CONNECT_TIMEOUT, connectTimeout, "must be positive");
-        }
+        apiKey = Objects.requireNonNull(apiKey, LlmConfig.OPENAI_API_KEY.name()).filter(k -> !k.isBlank());
+        modelMap = Map.copyOf(LlmConfig.OPENAI_MODEL_MAP.check(modelMap));
+        LlmConfig.OPENAI_CONNECT_TIMEOUT.check(connectTimeout);
     }
 
     /** api.openai.com, no key, no model map, 10 s connect timeout. */
@@ -50,12 +42,9 @@ public record OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, S
         return new OpenAiSettings(URI.create(baseUrl), Optional.ofNullable(apiKey), Map.of(), DEFAULT_CONNECT_TIMEOUT);
     }
 
-    public OpenAiSettings withModelMap(Map<String, String> value) {
-        return new OpenAiSettings(baseUrl, apiKey, value, connectTimeout);
-    }
-
-    public OpenAiSettings withConnectTimeout(Duration value) {
-        return new OpenAiSettings(baseUrl, apiKey, modelMap, value);
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** The provider's name for a job's model. */
@@ -67,5 +56,43 @@ public record OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, S
     public String toString() {
         return "OpenAiSettings[baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
                 + ", modelMap=" + modelMap + ", connectTimeout=" + connectTimeout + "]";
+    }
+    /** Builds {@link OpenAiSettings}; {@link #build()} validates like the constructor. */
+    public static final class Builder {
+        private URI baseUrl;
+        private Optional<String> apiKey;
+        private Map<String, String> modelMap;
+        private Duration connectTimeout;
+
+        private Builder(OpenAiSettings from) {
+            baseUrl = from.baseUrl;
+            apiKey = from.apiKey;
+            modelMap = from.modelMap;
+            connectTimeout = from.connectTimeout;
+        }
+
+        public Builder baseUrl(URI value) {
+            baseUrl = value;
+            return this;
+        }
+
+        public Builder apiKey(Optional<String> value) {
+            apiKey = value;
+            return this;
+        }
+
+        public Builder modelMap(Map<String, String> value) {
+            modelMap = value;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            connectTimeout = value;
+            return this;
+        }
+
+        public OpenAiSettings build() {
+            return new OpenAiSettings(baseUrl, apiKey, modelMap, connectTimeout);
+        }
     }
 }

@@ -1,15 +1,15 @@
 package io.promptq.llm;
 
 import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * How {@link ResilientLlm} guards a provider: the call timeout, one circuit breaker and one pair of rate
  * limiters (requests per second, tokens per minute) per provider and model. Built with
- * {@link #from(ConfigSource)}; each value is checked in the canonical constructor with the key in the message.
+ * {@link #from(ConfigSource)} or {@link #builder()}; each value is checked in the canonical constructor against its
+ * declared key, with the key in the message.
  *
  * <p><b>What opens the breaker.</b> Only transient provider faults count as failures: SERVER_ERROR (5xx),
  * TIMEOUT, CONNECTION and MALFORMED_RESPONSE. A 429 (RATE_LIMITED) is ignored by the breaker - the provider
@@ -39,36 +39,6 @@ public record ResilienceConfig(
         double rateLimitRps,
         long rateLimitTpm) {
 
-    /** Upper bound of one provider call, e.g. {@code 60s}; a request's own timeout is capped to it (default 60s). */
-    public static final String CALL_TIMEOUT = "PROMPTQ_LLM_CALL_TIMEOUT";
-
-    /** Guard each provider model with a circuit breaker that pauses calls (and intake) during outages (default true). */
-    public static final String BREAKER_ENABLED = "PROMPTQ_LLM_BREAKER_ENABLED";
-
-    /** Percentage of transient failures in the sliding window that opens the breaker, in (0,100], {@code %} optional (default 50). */
-    public static final String BREAKER_FAILURE_RATE = "PROMPTQ_LLM_BREAKER_FAILURE_RATE";
-
-    /** Calls that must be recorded before the failure rate is evaluated; at most the window size (default 20). */
-    public static final String BREAKER_MIN_CALLS = "PROMPTQ_LLM_BREAKER_MIN_CALLS";
-
-    /** Size of the breaker's count-based sliding window, in calls (default 50). */
-    public static final String BREAKER_WINDOW = "PROMPTQ_LLM_BREAKER_WINDOW";
-
-    /** How long an open breaker waits before letting trial calls through (default 10s). */
-    public static final String BREAKER_OPEN_DURATION = "PROMPTQ_LLM_BREAKER_OPEN_DURATION";
-
-    /** Trial calls permitted while half-open; they decide between closing and re-opening (default 5). */
-    public static final String BREAKER_HALF_OPEN_CALLS = "PROMPTQ_LLM_BREAKER_HALF_OPEN_CALLS";
-
-    /** Requests per second per provider model, decimals allowed; calls beyond it wait, never fail (default 0 = unlimited). */
-    public static final String RATE_LIMIT_RPS = "PROMPTQ_LLM_RATE_LIMIT_RPS";
-
-    /**
-     * Estimated tokens per minute per provider model (prompt characters / 4 + max tokens); calls beyond it wait
-     * (default 0 = unlimited).
-     */
-    public static final String RATE_LIMIT_TPM = "PROMPTQ_LLM_RATE_LIMIT_TPM";
-
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
     public static final boolean DEFAULT_BREAKER_ENABLED = true;
     public static final double DEFAULT_BREAKER_FAILURE_RATE = 50;
@@ -84,24 +54,58 @@ public record ResilienceConfig(
     private static final Duration MAX_OPEN_DURATION = Duration.ofHours(1);
     private static final int MAX_WINDOW = 100_000;
     private static final double MAX_RPS = 1_000_000;
+    private static final String PERCENTAGE_EXPECTED =
+            "must be a percentage greater than 0 and at most 100, e.g. 50 or 50%";
+
+    /** Upper bound of one provider call, e.g. {@code 60s}; a request's own timeout is capped to it (default 60s). */
+    public static final ConfigKey<Duration> CALL_TIMEOUT =
+            ConfigKey.duration("PROMPTQ_LLM_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT, MIN_DURATION, MAX_CALL_TIMEOUT);
+
+    /** Guard each provider model with a circuit breaker that pauses calls (and intake) during outages (default true). */
+    public static final ConfigKey<Boolean> BREAKER_ENABLED = ConfigKey.bool("PROMPTQ_LLM_BREAKER_ENABLED", DEFAULT_BREAKER_ENABLED);
+
+    /** Percentage of transient failures in the sliding window that opens the breaker, in (0,100], {@code %} optional (default 50). */
+    public static final ConfigKey<Double> BREAKER_FAILURE_RATE =
+            ConfigKey.of("PROMPTQ_LLM_BREAKER_FAILURE_RATE", ResilienceConfig::percentage, ResilienceConfig::formatPercentage)
+                    .and(rate -> rate > 0 && rate <= 100, PERCENTAGE_EXPECTED)
+                    .withDefault(DEFAULT_BREAKER_FAILURE_RATE);
+
+    /** Calls that must be recorded before the failure rate is evaluated; at most the window size (default 20). */
+    public static final ConfigKey<Integer> BREAKER_MIN_CALLS =
+            ConfigKey.integer("PROMPTQ_LLM_BREAKER_MIN_CALLS", DEFAULT_BREAKER_MIN_CALLS, 1, MAX_WINDOW);
+
+    /** Size of the breaker's count-based sliding window, in calls (default 50). */
+    public static final ConfigKey<Integer> BREAKER_WINDOW =
+            ConfigKey.integer("PROMPTQ_LLM_BREAKER_WINDOW", DEFAULT_BREAKER_WINDOW, 1, MAX_WINDOW);
+
+    /** How long an open breaker waits before letting trial calls through (default 10s). */
+    public static final ConfigKey<Duration> BREAKER_OPEN_DURATION = ConfigKey.duration("PROMPTQ_LLM_BREAKER_OPEN_DURATION",
+            DEFAULT_BREAKER_OPEN_DURATION, MIN_DURATION, MAX_OPEN_DURATION);
+
+    /** Trial calls permitted while half-open; they decide between closing and re-opening (default 5). */
+    public static final ConfigKey<Integer> BREAKER_HALF_OPEN_CALLS =
+            ConfigKey.integer("PROMPTQ_LLM_BREAKER_HALF_OPEN_CALLS", DEFAULT_BREAKER_HALF_OPEN_CALLS, 1, MAX_WINDOW);
+
+    /** Requests per second per provider model, decimals allowed; calls beyond it wait, never fail (default 0 = unlimited). */
+    public static final ConfigKey<Double> RATE_LIMIT_RPS =
+            ConfigKey.decimal("PROMPTQ_LLM_RATE_LIMIT_RPS", DEFAULT_RATE_LIMIT_RPS, 0, MAX_RPS);
+
+    /**
+     * Estimated tokens per minute per provider model (prompt characters / 4 + max tokens); calls beyond it wait
+     * (default 0 = unlimited).
+     */
+    public static final ConfigKey<Long> RATE_LIMIT_TPM =
+            ConfigKey.longInteger("PROMPTQ_LLM_RATE_LIMIT_TPM", DEFAULT_RATE_LIMIT_TPM, 0, Long.MAX_VALUE);
 
     public ResilienceConfig {
-        Objects.requireNonNull(callTimeout, CALL_TIMEOUT);
-        Objects.requireNonNull(breakerOpenDuration, BREAKER_OPEN_DURATION);
-        checkDuration(CALL_TIMEOUT, callTimeout, MAX_CALL_TIMEOUT);
-        if (!(breakerFailureRate > 0 && breakerFailureRate <= 100)) {
-            throw ConfigException.invalid(BREAKER_FAILURE_RATE, breakerFailureRate, "must be a percentage greater than 0 and at most 100");
-        }
-        checkRange(BREAKER_MIN_CALLS, breakerMinCalls, 1, MAX_WINDOW);
-        checkRange(BREAKER_WINDOW, breakerWindow, 1, MAX_WINDOW);
-        checkDuration(BREAKER_OPEN_DURATION, breakerOpenDuration, MAX_OPEN_DURATION);
-        checkRange(BREAKER_HALF_OPEN_CALLS, breakerHalfOpenCalls, 1, MAX_WINDOW);
-        if (!(rateLimitRps >= 0 && rateLimitRps <= MAX_RPS)) {
-            throw ConfigException.invalid(RATE_LIMIT_RPS, rateLimitRps, "must be between 0 (unlimited) and " + (long) MAX_RPS);
-        }
-        if (rateLimitTpm < 0) {
-            throw ConfigException.invalid(RATE_LIMIT_TPM, rateLimitTpm, "must be 0 (unlimited) or positive");
-        }
+        CALL_TIMEOUT.check(callTimeout);
+        BREAKER_FAILURE_RATE.check(breakerFailureRate);
+        BREAKER_MIN_CALLS.check(breakerMinCalls);
+        BREAKER_WINDOW.check(breakerWindow);
+        BREAKER_OPEN_DURATION.check(breakerOpenDuration);
+        BREAKER_HALF_OPEN_CALLS.check(breakerHalfOpenCalls);
+        RATE_LIMIT_RPS.check(rateLimitRps);
+        RATE_LIMIT_TPM.check(rateLimitTpm);
         validate(breakerMinCalls, breakerWindow);
     }
 
@@ -112,72 +116,127 @@ public record ResilienceConfig(
                 DEFAULT_BREAKER_HALF_OPEN_CALLS, DEFAULT_RATE_LIMIT_RPS, DEFAULT_RATE_LIMIT_TPM);
     }
 
+    /** A builder starting from {@link #defaults()}. */
+    public static Builder builder() {
+        return defaults().toBuilder();
+    }
+
     /** Reads and validates every resilience key. */
     public static ResilienceConfig from(ConfigSource source) {
         return new ResilienceConfig(
-                source.duration(CALL_TIMEOUT, DEFAULT_CALL_TIMEOUT, MIN_DURATION, MAX_CALL_TIMEOUT),
-                source.bool(BREAKER_ENABLED, DEFAULT_BREAKER_ENABLED),
-                percentage(source),
-                source.integer(BREAKER_MIN_CALLS, DEFAULT_BREAKER_MIN_CALLS, 1, MAX_WINDOW),
-                source.integer(BREAKER_WINDOW, DEFAULT_BREAKER_WINDOW, 1, MAX_WINDOW),
-                source.duration(BREAKER_OPEN_DURATION, DEFAULT_BREAKER_OPEN_DURATION, MIN_DURATION, MAX_OPEN_DURATION),
-                source.integer(BREAKER_HALF_OPEN_CALLS, DEFAULT_BREAKER_HALF_OPEN_CALLS, 1, MAX_WINDOW),
-                source.decimal(RATE_LIMIT_RPS, DEFAULT_RATE_LIMIT_RPS, 0, MAX_RPS),
-                source.longValue(RATE_LIMIT_TPM, DEFAULT_RATE_LIMIT_TPM, 0, Long.MAX_VALUE));
+                CALL_TIMEOUT.read(source),
+                BREAKER_ENABLED.read(source),
+                BREAKER_FAILURE_RATE.read(source),
+                BREAKER_MIN_CALLS.read(source),
+                BREAKER_WINDOW.read(source),
+                BREAKER_OPEN_DURATION.read(source),
+                BREAKER_HALF_OPEN_CALLS.read(source),
+                RATE_LIMIT_RPS.read(source),
+                RATE_LIMIT_TPM.read(source));
     }
 
-    public ResilienceConfig withCallTimeout(Duration value) {
-        return new ResilienceConfig(value, breakerEnabled, breakerFailureRate, breakerMinCalls, breakerWindow,
-                breakerOpenDuration, breakerHalfOpenCalls, rateLimitRps, rateLimitTpm);
-    }
-
-    public ResilienceConfig withBreakerEnabled(boolean value) {
-        return new ResilienceConfig(callTimeout, value, breakerFailureRate, breakerMinCalls, breakerWindow,
-                breakerOpenDuration, breakerHalfOpenCalls, rateLimitRps, rateLimitTpm);
-    }
-
-    /** A copy with other breaker settings (failure percentage, minimum calls, window, open duration, half-open calls). */
-    public ResilienceConfig withBreaker(double failureRate, int minCalls, int window, Duration openDuration, int halfOpenCalls) {
-        return new ResilienceConfig(callTimeout, breakerEnabled, failureRate, minCalls, window, openDuration,
-                halfOpenCalls, rateLimitRps, rateLimitTpm);
-    }
-
-    /** A copy with other rate limits (0 = unlimited). */
-    public ResilienceConfig withRateLimits(double rps, long tpm) {
-        return new ResilienceConfig(callTimeout, breakerEnabled, breakerFailureRate, breakerMinCalls, breakerWindow,
-                breakerOpenDuration, breakerHalfOpenCalls, rps, tpm);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** Cross-field check: the breaker can only evaluate what its window holds. */
     private static void validate(int minCalls, int window) {
         if (minCalls > window) {
-            throw new ConfigException(BREAKER_MIN_CALLS, BREAKER_MIN_CALLS + " (" + minCalls + ") must not exceed "
+            throw new ConfigException(BREAKER_MIN_CALLS.name(), BREAKER_MIN_CALLS + " (" + minCalls + ") must not exceed "
                     + BREAKER_WINDOW + " (" + window + "): the sliding window holds only " + window + " calls");
         }
     }
 
-    private static double percentage(ConfigSource source) {
-        String raw = source.optional(BREAKER_FAILURE_RATE).orElse(null);
-        if (raw == null) {
-            return DEFAULT_BREAKER_FAILURE_RATE;
-        }
-        String number = raw.endsWith("%") ? raw.substring(0, raw.length() - 1).trim() : raw;
+    /** {@code 50} or {@code 50%}. */
+    private static double percentage(String text) {
+        String number = text.endsWith("%") ? text.substring(0, text.length() - 1).trim() : text;
         try {
-            return ConfigSource.of(Map.of(BREAKER_FAILURE_RATE, number)).decimal(BREAKER_FAILURE_RATE, DEFAULT_BREAKER_FAILURE_RATE, Double.MIN_VALUE, 100);
-        } catch (ConfigException e) {
-            throw ConfigException.invalid(BREAKER_FAILURE_RATE, raw, "must be a percentage greater than 0 and at most 100, e.g. 50 or 50%");
+            return Double.parseDouble(number);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PERCENTAGE_EXPECTED, e);
         }
     }
 
-    private static void checkRange(String key, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw ConfigException.invalid(key, value, "must be between " + min + " and " + max);
-        }
+    private static String formatPercentage(double rate) {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
     }
 
-    private static void checkDuration(String key, Duration value, Duration max) {
-        if (value.compareTo(MIN_DURATION) < 0 || value.compareTo(max) > 0) {
-            throw ConfigException.invalid(key, value, "must be between 1ms and " + max.toHours() + "h");
+    /** Builds a {@link ResilienceConfig}; {@link #build()} validates like the constructor. */
+    public static final class Builder {
+        private Duration callTimeout;
+        private boolean breakerEnabled;
+        private double breakerFailureRate;
+        private int breakerMinCalls;
+        private int breakerWindow;
+        private Duration breakerOpenDuration;
+        private int breakerHalfOpenCalls;
+        private double rateLimitRps;
+        private long rateLimitTpm;
+
+        private Builder(ResilienceConfig from) {
+            callTimeout = from.callTimeout;
+            breakerEnabled = from.breakerEnabled;
+            breakerFailureRate = from.breakerFailureRate;
+            breakerMinCalls = from.breakerMinCalls;
+            breakerWindow = from.breakerWindow;
+            breakerOpenDuration = from.breakerOpenDuration;
+            breakerHalfOpenCalls = from.breakerHalfOpenCalls;
+            rateLimitRps = from.rateLimitRps;
+            rateLimitTpm = from.rateLimitTpm;
+        }
+
+        public Builder callTimeout(Duration value) {
+            callTimeout = value;
+            return this;
+        }
+
+        public Builder breakerEnabled(boolean value) {
+            breakerEnabled = value;
+            return this;
+        }
+
+        /** Failure percentage in (0, 100] that opens the breaker. */
+        public Builder breakerFailureRate(double value) {
+            breakerFailureRate = value;
+            return this;
+        }
+
+        public Builder breakerMinCalls(int value) {
+            breakerMinCalls = value;
+            return this;
+        }
+
+        public Builder breakerWindow(int value) {
+            breakerWindow = value;
+            return this;
+        }
+
+        public Builder breakerOpenDuration(Duration value) {
+            breakerOpenDuration = value;
+            return this;
+        }
+
+        public Builder breakerHalfOpenCalls(int value) {
+            breakerHalfOpenCalls = value;
+            return this;
+        }
+
+        /** Requests per second per model, 0 = unlimited. */
+        public Builder rateLimitRps(double value) {
+            rateLimitRps = value;
+            return this;
+        }
+
+        /** Estimated tokens per minute per model, 0 = unlimited. */
+        public Builder rateLimitTpm(long value) {
+            rateLimitTpm = value;
+            return this;
+        }
+
+        public ResilienceConfig build() {
+            return new ResilienceConfig(callTimeout, breakerEnabled, breakerFailureRate, breakerMinCalls, breakerWindow,
+                    breakerOpenDuration, breakerHalfOpenCalls, rateLimitRps, rateLimitTpm);
         }
     }
 }

@@ -3,11 +3,11 @@ package io.promptq.llm;
 import io.promptq.config.ConfigException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * Behaviour of the in-process simulated provider: its latency and how often each failure class occurs.
- * Validated on construction (rates in [0,1], their sum at most 1); messages name the environment key.
+ * Validated on construction with the keys {@link LlmConfig} declares (rates in [0,1], their sum at most 1);
+ * messages name the environment key. Change a copy with {@link #toBuilder()}.
  *
  * <p>Per call, one uniform draw picks the outcome: with probability {@code transientRate} an HTTP 503, then
  * {@code rateLimitedRate} an HTTP 429 carrying {@code retryAfter}, then {@code timeoutRate} a hang until the
@@ -38,15 +38,12 @@ public record SimulatedSettings(
     public static final long DEFAULT_SEED = 42;
 
     public SimulatedSettings {
-        Objects.requireNonNull(latency, LlmConfig.SIM_LATENCY);
-        checkRate(LlmConfig.SIM_TRANSIENT_RATE, transientRate);
-        checkRate(LlmConfig.SIM_RATE_LIMITED_RATE, rateLimitedRate);
-        checkRate(LlmConfig.SIM_TIMEOUT_RATE, timeoutRate);
-        checkRate(LlmConfig.SIM_PERMANENT_RATE, permanentRate);
-        Objects.requireNonNull(retryAfter, LlmConfig.SIM_RETRY_AFTER);
-        if (retryAfter.isNegative()) {
-            throw ConfigException.invalid(LlmConfig.SIM_RETRY_AFTER, retryAfter, "must not be negative");
-        }
+        LlmConfig.SIM_LATENCY.check(latency);
+        LlmConfig.SIM_TRANSIENT_RATE.check(transientRate);
+        LlmConfig.SIM_RATE_LIMITED_RATE.check(rateLimitedRate);
+        LlmConfig.SIM_RETRY_AFTER.check(retryAfter);
+        LlmConfig.SIM_TIMEOUT_RATE.check(timeoutRate);
+        LlmConfig.SIM_PERMANENT_RATE.check(permanentRate);
         validate(transientRate, rateLimitedRate, timeoutRate, permanentRate);
     }
 
@@ -55,36 +52,14 @@ public record SimulatedSettings(
         return new SimulatedSettings(DEFAULT_LATENCY, 0, 0, DEFAULT_RETRY_AFTER, 0, 0, DEFAULT_SEED, false);
     }
 
-    public SimulatedSettings withLatency(LatencyDistribution value) {
-        return new SimulatedSettings(value, transientRate, rateLimitedRate, retryAfter, timeoutRate, permanentRate, seed, outage);
+    /** A builder starting from {@link #defaults()}. */
+    public static Builder builder() {
+        return defaults().toBuilder();
     }
 
-    public SimulatedSettings withTransientRate(double value) {
-        return new SimulatedSettings(latency, value, rateLimitedRate, retryAfter, timeoutRate, permanentRate, seed, outage);
-    }
-
-    public SimulatedSettings withRateLimitedRate(double value) {
-        return new SimulatedSettings(latency, transientRate, value, retryAfter, timeoutRate, permanentRate, seed, outage);
-    }
-
-    public SimulatedSettings withRetryAfter(Duration value) {
-        return new SimulatedSettings(latency, transientRate, rateLimitedRate, value, timeoutRate, permanentRate, seed, outage);
-    }
-
-    public SimulatedSettings withTimeoutRate(double value) {
-        return new SimulatedSettings(latency, transientRate, rateLimitedRate, retryAfter, value, permanentRate, seed, outage);
-    }
-
-    public SimulatedSettings withPermanentRate(double value) {
-        return new SimulatedSettings(latency, transientRate, rateLimitedRate, retryAfter, timeoutRate, value, seed, outage);
-    }
-
-    public SimulatedSettings withSeed(long value) {
-        return new SimulatedSettings(latency, transientRate, rateLimitedRate, retryAfter, timeoutRate, permanentRate, value, outage);
-    }
-
-    public SimulatedSettings withOutage(boolean value) {
-        return new SimulatedSettings(latency, transientRate, rateLimitedRate, retryAfter, timeoutRate, permanentRate, seed, value);
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** Probability that a call fails (any class), outage aside. */
@@ -92,17 +67,11 @@ public record SimulatedSettings(
         return transientRate + rateLimitedRate + timeoutRate + permanentRate;
     }
 
-    private static void checkRate(String key, double rate) {
-        if (!(rate >= 0 && rate <= 1)) {
-            throw ConfigException.invalid(key, rate, "must be a probability between 0 and 1");
-        }
-    }
-
     /** Cross-field check: the failure classes are exclusive outcomes of one draw, so their rates add up to at most 1. */
     private static void validate(double transientRate, double rateLimitedRate, double timeoutRate, double permanentRate) {
         double sum = transientRate + rateLimitedRate + timeoutRate + permanentRate;
         if (sum > 1 + 1e-9) {
-            throw new ConfigException(LlmConfig.SIM_TRANSIENT_RATE,
+            throw new ConfigException(LlmConfig.SIM_TRANSIENT_RATE.name(),
                     String.format(Locale.ROOT, "the sum of %s (%s), %s (%s), %s (%s) and %s (%s) is %s but must not exceed 1",
                             LlmConfig.SIM_TRANSIENT_RATE, transientRate,
                             LlmConfig.SIM_RATE_LIMITED_RATE, rateLimitedRate,
@@ -117,5 +86,72 @@ public record SimulatedSettings(
         return "SimulatedSettings[latency=" + latency.spec() + ", transientRate=" + transientRate + ", rateLimitedRate=" + rateLimitedRate
                 + ", retryAfter=" + retryAfter + ", timeoutRate=" + timeoutRate + ", permanentRate=" + permanentRate
                 + ", seed=" + seed + ", outage=" + outage + "]";
+    }
+    /** Builds {@link SimulatedSettings}; {@link #build()} validates like the constructor. */
+    public static final class Builder {
+        private LatencyDistribution latency;
+        private double transientRate;
+        private double rateLimitedRate;
+        private Duration retryAfter;
+        private double timeoutRate;
+        private double permanentRate;
+        private long seed;
+        private boolean outage;
+
+        private Builder(SimulatedSettings from) {
+            latency = from.latency;
+            transientRate = from.transientRate;
+            rateLimitedRate = from.rateLimitedRate;
+            retryAfter = from.retryAfter;
+            timeoutRate = from.timeoutRate;
+            permanentRate = from.permanentRate;
+            seed = from.seed;
+            outage = from.outage;
+        }
+
+        public Builder latency(LatencyDistribution value) {
+            latency = value;
+            return this;
+        }
+
+        public Builder transientRate(double value) {
+            transientRate = value;
+            return this;
+        }
+
+        public Builder rateLimitedRate(double value) {
+            rateLimitedRate = value;
+            return this;
+        }
+
+        public Builder retryAfter(Duration value) {
+            retryAfter = value;
+            return this;
+        }
+
+        public Builder timeoutRate(double value) {
+            timeoutRate = value;
+            return this;
+        }
+
+        public Builder permanentRate(double value) {
+            permanentRate = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder outage(boolean value) {
+            outage = value;
+            return this;
+        }
+
+        public SimulatedSettings build() {
+            return new SimulatedSettings(latency, transientRate, rateLimitedRate, retryAfter, timeoutRate, permanentRate,
+                    seed, outage);
+        }
     }
 }

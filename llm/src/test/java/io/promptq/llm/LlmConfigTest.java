@@ -35,14 +35,14 @@ class LlmConfigTest {
     @Test
     void simulatedKeysAreParsed() {
         LlmConfig config = parse(Map.of(
-                LlmConfig.SIM_LATENCY, "lognormal:median=300ms,p99=2s",
-                LlmConfig.SIM_TRANSIENT_RATE, "0.1",
-                LlmConfig.SIM_RATE_LIMITED_RATE, "0.05",
-                LlmConfig.SIM_RETRY_AFTER, "3s",
-                LlmConfig.SIM_TIMEOUT_RATE, "0.02",
-                LlmConfig.SIM_PERMANENT_RATE, "0.01",
-                LlmConfig.SIM_SEED, "7",
-                LlmConfig.SIM_OUTAGE, "true"));
+                LlmConfig.SIM_LATENCY.name(), "lognormal:median=300ms,p99=2s",
+                LlmConfig.SIM_TRANSIENT_RATE.name(), "0.1",
+                LlmConfig.SIM_RATE_LIMITED_RATE.name(), "0.05",
+                LlmConfig.SIM_RETRY_AFTER.name(), "3s",
+                LlmConfig.SIM_TIMEOUT_RATE.name(), "0.02",
+                LlmConfig.SIM_PERMANENT_RATE.name(), "0.01",
+                LlmConfig.SIM_SEED.name(), "7",
+                LlmConfig.SIM_OUTAGE.name(), "true"));
 
         SimulatedSettings sim = config.simulated();
         assertThat(sim.latency()).isEqualTo(LatencyDistribution.lognormal(Duration.ofMillis(300), Duration.ofSeconds(2)));
@@ -58,11 +58,11 @@ class LlmConfigTest {
     @Test
     void openAiKeysAreParsedAndModelMapAppliesWithPassThrough() {
         LlmConfig config = parse(Map.of(
-                LlmConfig.PROVIDER, "openai",
-                LlmConfig.OPENAI_BASE_URL, "http://127.0.0.1:11434/v1/",
-                LlmConfig.OPENAI_API_KEY, "sk-test-123",
-                LlmConfig.OPENAI_MODEL_MAP, "small=gpt-4o-mini, big = gpt-4o",
-                LlmConfig.OPENAI_CONNECT_TIMEOUT, "2s"));
+                LlmConfig.PROVIDER.name(), "openai",
+                LlmConfig.OPENAI_BASE_URL.name(), "http://127.0.0.1:11434/v1/",
+                LlmConfig.OPENAI_API_KEY.name(), "sk-test-123",
+                LlmConfig.OPENAI_MODEL_MAP.name(), "small=gpt-4o-mini, big = gpt-4o",
+                LlmConfig.OPENAI_CONNECT_TIMEOUT.name(), "2s"));
 
         assertThat(config.provider()).isEqualTo(LlmConfig.ProviderKind.OPENAI);
         OpenAiSettings openAi = config.openAi();
@@ -76,7 +76,7 @@ class LlmConfigTest {
 
     @Test
     void apiKeyNeverAppearsInToString() {
-        LlmConfig config = parse(Map.of(LlmConfig.PROVIDER, "openai", LlmConfig.OPENAI_API_KEY, "sk-very-secret"));
+        LlmConfig config = parse(Map.of(LlmConfig.PROVIDER.name(), "openai", LlmConfig.OPENAI_API_KEY.name(), "sk-very-secret"));
 
         assertThat(config.toString()).doesNotContain("sk-very-secret").contains("apiKey=<set>");
         assertThat(config.openAi().toString()).doesNotContain("sk-very-secret");
@@ -89,37 +89,37 @@ class LlmConfigTest {
 
     @Test
     void rateOutsideZeroToOneIsRejectedNamingTheKey() {
-        assertThatThrownBy(() -> parse(Map.of(LlmConfig.SIM_TRANSIENT_RATE, "1.5")))
+        assertThatThrownBy(() -> parse(Map.of(LlmConfig.SIM_TRANSIENT_RATE.name(), "1.5")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(LlmConfig.SIM_TRANSIENT_RATE)
+                .hasMessageContaining(LlmConfig.SIM_TRANSIENT_RATE.name())
                 .hasMessageContaining("1.5");
-        assertThatThrownBy(() -> parse(Map.of(LlmConfig.SIM_PERMANENT_RATE, "-0.1")))
+        assertThatThrownBy(() -> parse(Map.of(LlmConfig.SIM_PERMANENT_RATE.name(), "-0.1")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(LlmConfig.SIM_PERMANENT_RATE);
-        assertThatThrownBy(() -> parse(Map.of(LlmConfig.SIM_TIMEOUT_RATE, "often")))
+                .hasMessageContaining(LlmConfig.SIM_PERMANENT_RATE.name());
+        assertThatThrownBy(() -> parse(Map.of(LlmConfig.SIM_TIMEOUT_RATE.name(), "often")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(LlmConfig.SIM_TIMEOUT_RATE)
+                .hasMessageContaining(LlmConfig.SIM_TIMEOUT_RATE.name())
                 .hasMessageContaining("often");
     }
 
     @Test
     void ratesSummingAboveOneAreRejectedNamingEveryRateKey() {
         assertThatThrownBy(() -> parse(Map.of(
-                        LlmConfig.SIM_TRANSIENT_RATE, "0.5",
-                        LlmConfig.SIM_RATE_LIMITED_RATE, "0.3",
-                        LlmConfig.SIM_TIMEOUT_RATE, "0.2",
-                        LlmConfig.SIM_PERMANENT_RATE, "0.1")))
+                        LlmConfig.SIM_TRANSIENT_RATE.name(), "0.5",
+                        LlmConfig.SIM_RATE_LIMITED_RATE.name(), "0.3",
+                        LlmConfig.SIM_TIMEOUT_RATE.name(), "0.2",
+                        LlmConfig.SIM_PERMANENT_RATE.name(), "0.1")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(LlmConfig.SIM_TRANSIENT_RATE)
-                .hasMessageContaining(LlmConfig.SIM_RATE_LIMITED_RATE)
-                .hasMessageContaining(LlmConfig.SIM_TIMEOUT_RATE)
-                .hasMessageContaining(LlmConfig.SIM_PERMANENT_RATE)
+                .hasMessageContaining(LlmConfig.SIM_TRANSIENT_RATE.name())
+                .hasMessageContaining(LlmConfig.SIM_RATE_LIMITED_RATE.name())
+                .hasMessageContaining(LlmConfig.SIM_TIMEOUT_RATE.name())
+                .hasMessageContaining(LlmConfig.SIM_PERMANENT_RATE.name())
                 .hasMessageContaining("must not exceed 1");
     }
 
     @Test
     void ratesSummingToExactlyOneAreAccepted() {
-        assertThat(parse(Map.of(LlmConfig.SIM_TRANSIENT_RATE, "0.7", LlmConfig.SIM_PERMANENT_RATE, "0.3")).simulated().failureRate())
+        assertThat(parse(Map.of(LlmConfig.SIM_TRANSIENT_RATE.name(), "0.7", LlmConfig.SIM_PERMANENT_RATE.name(), "0.3")).simulated().failureRate())
                 .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
     }
 
@@ -127,37 +127,37 @@ class LlmConfigTest {
     void badLatencySpecIsRejectedNamingTheKeyAndValue() {
         for (String bad : new String[] {"gaussian:300ms", "fixed", "fixed:soon", "uniform:500ms-100ms", "uniform:100ms",
                 "lognormal:median=2s,p99=300ms", "lognormal:median=300ms"}) {
-            assertThatThrownBy(() -> parse(Map.of(LlmConfig.SIM_LATENCY, bad)))
+            assertThatThrownBy(() -> parse(Map.of(LlmConfig.SIM_LATENCY.name(), bad)))
                     .as(bad)
                     .isInstanceOf(ConfigException.class)
-                    .hasMessageContaining(LlmConfig.SIM_LATENCY)
+                    .hasMessageContaining(LlmConfig.SIM_LATENCY.name())
                     .hasMessageContaining(bad);
         }
     }
 
     @Test
     void unknownProviderIsRejectedNamingTheKey() {
-        assertThatThrownBy(() -> parse(Map.of(LlmConfig.PROVIDER, "anthropic")))
+        assertThatThrownBy(() -> parse(Map.of(LlmConfig.PROVIDER.name(), "anthropic")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(LlmConfig.PROVIDER)
+                .hasMessageContaining(LlmConfig.PROVIDER.name())
                 .hasMessageContaining("anthropic");
     }
 
     @Test
     void malformedModelMapAndBaseUrlAreRejectedNamingTheKey() {
-        assertThatThrownBy(() -> parse(Map.of(LlmConfig.OPENAI_MODEL_MAP, "small=gpt-4o-mini,big")))
+        assertThatThrownBy(() -> parse(Map.of(LlmConfig.OPENAI_MODEL_MAP.name(), "small=gpt-4o-mini,big")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(LlmConfig.OPENAI_MODEL_MAP)
+                .hasMessageContaining(LlmConfig.OPENAI_MODEL_MAP.name())
                 .hasMessageContaining("'big'");
-        assertThatThrownBy(() -> parse(Map.of(LlmConfig.OPENAI_BASE_URL, "ftp://example.com/v1")))
+        assertThatThrownBy(() -> parse(Map.of(LlmConfig.OPENAI_BASE_URL.name(), "ftp://example.com/v1")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(LlmConfig.OPENAI_BASE_URL);
+                .hasMessageContaining(LlmConfig.OPENAI_BASE_URL.name());
     }
 
     @Test
     void providersFactoryReturnsTheSelectedKind() {
         try (LlmProvider simulated = LlmProviders.create(parse(Map.of()));
-                LlmProvider openAi = LlmProviders.create(parse(Map.of(LlmConfig.PROVIDER, "openai")))) {
+                LlmProvider openAi = LlmProviders.create(parse(Map.of(LlmConfig.PROVIDER.name(), "openai")))) {
             assertThat(simulated).isInstanceOf(SimulatedLlm.class);
             assertThat(simulated.name()).isEqualTo("simulated");
             assertThat(openAi.name()).isEqualTo("openai");

@@ -34,52 +34,53 @@ class ResilienceConfigTest {
     @Test
     void everyKeyIsParsed() {
         ResilienceConfig config = parse(Map.of(
-                ResilienceConfig.CALL_TIMEOUT, "30s",
-                ResilienceConfig.BREAKER_ENABLED, "false",
-                ResilienceConfig.BREAKER_FAILURE_RATE, "75%",
-                ResilienceConfig.BREAKER_MIN_CALLS, "5",
-                ResilienceConfig.BREAKER_WINDOW, "10",
-                ResilienceConfig.BREAKER_OPEN_DURATION, "500ms",
-                ResilienceConfig.BREAKER_HALF_OPEN_CALLS, "2",
-                ResilienceConfig.RATE_LIMIT_RPS, "2.5",
-                ResilienceConfig.RATE_LIMIT_TPM, "90000"));
+                ResilienceConfig.CALL_TIMEOUT.name(), "30s",
+                ResilienceConfig.BREAKER_ENABLED.name(), "false",
+                ResilienceConfig.BREAKER_FAILURE_RATE.name(), "75%",
+                ResilienceConfig.BREAKER_MIN_CALLS.name(), "5",
+                ResilienceConfig.BREAKER_WINDOW.name(), "10",
+                ResilienceConfig.BREAKER_OPEN_DURATION.name(), "500ms",
+                ResilienceConfig.BREAKER_HALF_OPEN_CALLS.name(), "2",
+                ResilienceConfig.RATE_LIMIT_RPS.name(), "2.5",
+                ResilienceConfig.RATE_LIMIT_TPM.name(), "90000"));
 
         assertThat(config).isEqualTo(new ResilienceConfig(Duration.ofSeconds(30), false, 75, 5, 10, Duration.ofMillis(500), 2, 2.5, 90_000));
     }
 
     @Test
     void minCallsAboveWindowIsRejectedNamingBothKeys() {
-        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_MIN_CALLS, "60")))
+        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_MIN_CALLS.name(), "60")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(ResilienceConfig.BREAKER_MIN_CALLS)
-                .hasMessageContaining(ResilienceConfig.BREAKER_WINDOW);
+                .hasMessageContaining(ResilienceConfig.BREAKER_MIN_CALLS.name())
+                .hasMessageContaining(ResilienceConfig.BREAKER_WINDOW.name());
     }
 
     @Test
     void outOfRangeValuesAreRejectedNamingTheKeyAndValue() {
-        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_FAILURE_RATE, "0")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.BREAKER_FAILURE_RATE).hasMessageContaining("'0'");
-        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_FAILURE_RATE, "150%")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.BREAKER_FAILURE_RATE).hasMessageContaining("150%");
-        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.RATE_LIMIT_RPS, "-1")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.RATE_LIMIT_RPS);
-        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.RATE_LIMIT_TPM, "lots")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.RATE_LIMIT_TPM);
-        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.CALL_TIMEOUT, "0ms")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.CALL_TIMEOUT);
-        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_HALF_OPEN_CALLS, "0")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.BREAKER_HALF_OPEN_CALLS);
-        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_ENABLED, "maybe")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.BREAKER_ENABLED);
+        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_FAILURE_RATE.name(), "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.BREAKER_FAILURE_RATE.name()).hasMessageContaining("'0'");
+        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_FAILURE_RATE.name(), "150%")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.BREAKER_FAILURE_RATE.name()).hasMessageContaining("150%");
+        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.RATE_LIMIT_RPS.name(), "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.RATE_LIMIT_RPS.name());
+        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.RATE_LIMIT_TPM.name(), "lots")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.RATE_LIMIT_TPM.name());
+        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.CALL_TIMEOUT.name(), "0ms")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.CALL_TIMEOUT.name());
+        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_HALF_OPEN_CALLS.name(), "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.BREAKER_HALF_OPEN_CALLS.name());
+        assertThatThrownBy(() -> parse(Map.of(ResilienceConfig.BREAKER_ENABLED.name(), "maybe")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ResilienceConfig.BREAKER_ENABLED.name());
     }
 
     @Test
     void programmaticConstructionIsValidatedToo() {
-        assertThatThrownBy(() -> ResilienceConfig.defaults().withBreaker(50, 10, 5, Duration.ofSeconds(1), 1))
+        assertThatThrownBy(() -> ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(10).breakerWindow(5)
+                        .breakerOpenDuration(Duration.ofSeconds(1)).breakerHalfOpenCalls(1).build())
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(ResilienceConfig.BREAKER_MIN_CALLS);
-        assertThatThrownBy(() -> ResilienceConfig.defaults().withRateLimits(-1, 0))
+                .hasMessageContaining(ResilienceConfig.BREAKER_MIN_CALLS.name());
+        assertThatThrownBy(() -> ResilienceConfig.builder().rateLimitRps(-1).rateLimitTpm(0).build())
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(ResilienceConfig.RATE_LIMIT_RPS);
+                .hasMessageContaining(ResilienceConfig.RATE_LIMIT_RPS.name());
     }
 }

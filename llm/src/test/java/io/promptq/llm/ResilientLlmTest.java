@@ -34,7 +34,7 @@ class ResilientLlmTest {
     private static final LatencyDistribution INSTANT = LatencyDistribution.fixed(Duration.ZERO);
 
     /** Breaker that opens after 4 calls with >= 50 % transient failures and stays open 500 ms. */
-    private static final ResilienceConfig FAST_BREAKER = ResilienceConfig.defaults().withBreaker(50, 4, 4, Duration.ofMillis(500), 1);
+    private static final ResilienceConfig FAST_BREAKER = breaker(4, 4, Duration.ofMillis(500));
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<ResilientLlm> toClose = new ArrayList<>();
@@ -51,12 +51,12 @@ class ResilientLlmTest {
     }
 
     private static SimulatedLlm simulated(SimulatedSettings settings) {
-        return LlmProviders.simulated(settings.withLatency(INSTANT));
+        return LlmProviders.simulated(settings.toBuilder().latency(INSTANT).build());
     }
 
     @Test
     void breakerOpensOnTransientFailuresAndCallsWaitWithoutReachingTheProviderUntilItRecovers() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
         ResilientLlm llm = guard(sim, FAST_BREAKER);
         AtomicInteger providerCallsWhileOpen = new AtomicInteger();
         sim.addObserver(new CallObserver() {
@@ -97,7 +97,7 @@ class ResilientLlmTest {
 
     @Test
     void waitingCallsSurviveAFailedTrialAndSucceedOnceTheOutageEnds() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
         AtomicInteger providerFailures = new AtomicInteger();
         sim.addObserver(new CallObserver() {
             @Override
@@ -107,7 +107,7 @@ class ResilientLlmTest {
                 }
             }
         });
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withBreaker(50, 2, 2, Duration.ofMillis(200), 1));
+        ResilientLlm llm = guard(sim, breaker(2, 2, Duration.ofMillis(200)));
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job-fail", MODEL))).isInstanceOf(ProviderException.class);
         }
@@ -145,8 +145,8 @@ class ResilientLlmTest {
 
     @Test
     void rateLimitedAndPermanentFailuresNeverOpenTheBreaker() {
-        ResilientLlm rateLimited = guard(simulated(SimulatedSettings.defaults().withRateLimitedRate(1)), FAST_BREAKER);
-        ResilientLlm permanent = guard(simulated(SimulatedSettings.defaults().withPermanentRate(1)), FAST_BREAKER);
+        ResilientLlm rateLimited = guard(simulated(SimulatedSettings.builder().rateLimitedRate(1).build()), FAST_BREAKER);
+        ResilientLlm permanent = guard(simulated(SimulatedSettings.builder().permanentRate(1).build()), FAST_BREAKER);
 
         for (int i = 0; i < 20; i++) {
             assertThatThrownBy(() -> rateLimited.call(request("job", MODEL)))
@@ -161,8 +161,8 @@ class ResilientLlmTest {
 
     @Test
     void disabledBreakerLetsEveryFailureThroughAndNeverBlocksIntake() {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withTransientRate(1));
-        ResilientLlm llm = guard(sim, FAST_BREAKER.withBreakerEnabled(false));
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().transientRate(1).build());
+        ResilientLlm llm = guard(sim, FAST_BREAKER.toBuilder().breakerEnabled(false).build());
 
         for (int i = 0; i < 20; i++) {
             assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
@@ -174,8 +174,8 @@ class ResilientLlmTest {
 
     @Test
     void interruptAbortsACallWaitingForAnOpenBreaker() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withBreaker(50, 2, 2, Duration.ofSeconds(30), 1));
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
+        ResilientLlm llm = guard(sim, breaker(2, 2, Duration.ofSeconds(30)));
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
         }
@@ -203,8 +203,8 @@ class ResilientLlmTest {
 
     @Test
     void closeAbortsWaitingCalls() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
-        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.defaults().withBreaker(50, 2, 2, Duration.ofSeconds(30), 1), meters);
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
+        ResilientLlm llm = ResilientLlm.create(sim, breaker(2, 2, Duration.ofSeconds(30)), meters);
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
         }
@@ -258,8 +258,8 @@ class ResilientLlmTest {
 
     @Test
     void callTimeoutCapsALongerRequestTimeout() {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withTimeoutRate(1));
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withCallTimeout(Duration.ofMillis(100)));
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().timeoutRate(1).build());
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().callTimeout(Duration.ofMillis(100)).build());
         long start = System.nanoTime();
 
         ProviderException e = catchThrowableOfType(ProviderException.class, () -> llm.call(request("job", MODEL, "hi", Duration.ofMinutes(10))));
@@ -301,7 +301,7 @@ class ResilientLlmTest {
                 starts.add(System.nanoTime());
             }
         });
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withRateLimits(50, 0));
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().rateLimitRps(50).rateLimitTpm(0).build());
 
         long begin = System.nanoTime();
         int failures = 0;
@@ -336,7 +336,7 @@ class ResilientLlmTest {
     void tokenRateLimitMakesLargeRequestsWait() {
         SimulatedLlm sim = simulated(SimulatedSettings.defaults());
         // 6000 tokens/min = 100 tokens/s; each call is estimated at 40/4 + 90 = 100 tokens.
-        ResilientLlm llm = guard(sim, ResilienceConfig.defaults().withRateLimits(0, 6_000));
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().rateLimitRps(0).rateLimitTpm(6_000).build());
         LlmRequest hundredTokens = new LlmRequest("job", MODEL, List.of(new LlmRequest.Message("user", "x".repeat(40))), 0, 90, java.util.Map.of(), Duration.ofSeconds(5));
 
         long begin = System.nanoTime();
@@ -354,7 +354,8 @@ class ResilientLlmTest {
     void callsAreTimedPerOutcomeWithHistogramAndResilience4jMetersAreBoundThenRemovedOnClose() {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SimulatedLlm sim = simulated(SimulatedSettings.defaults());
-        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.defaults().withRateLimits(100, 100_000), prometheus);
+        ResilientLlm llm = ResilientLlm.create(sim,
+                ResilienceConfig.builder().rateLimitRps(100).rateLimitTpm(100_000).build(), prometheus);
         for (int i = 0; i < 3; i++) {
             llm.call(request("job-" + i, MODEL));
         }
@@ -387,7 +388,7 @@ class ResilientLlmTest {
 
     @Test
     void modelsHaveIndependentBreakers() {
-        SimulatedLlm sim = simulated(SimulatedSettings.defaults().withOutage(true));
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
         ResilientLlm llm = guard(sim, FAST_BREAKER);
         for (int i = 0; i < 4; i++) {
             assertThatThrownBy(() -> llm.call(request("job", "big"))).isInstanceOf(ProviderException.class);
@@ -425,5 +426,11 @@ class ResilientLlmTest {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** A breaker opening at 50 % failures of {@code window} calls, at least {@code minCalls}, with one trial call. */
+    private static ResilienceConfig breaker(int minCalls, int window, Duration openDuration) {
+        return ResilienceConfig.builder().breakerFailureRate(50).breakerMinCalls(minCalls).breakerWindow(window)
+                .breakerOpenDuration(openDuration).breakerHalfOpenCalls(1).build();
     }
 }

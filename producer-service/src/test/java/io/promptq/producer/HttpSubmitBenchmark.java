@@ -31,17 +31,17 @@ public final class HttpSubmitBenchmark {
         try (LocalCluster cluster = LocalCluster.start()) {
             var config = ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(),
                     ItSupport.uniqueTopics("bench"), ValidationRules.defaults(), Duration.ofSeconds(10))
-                    .withTopicCreation(true, 6);
+                    .toBuilder().createTopics(true).topicPartitions(6).build();
             try (ProducerService service = ProducerService.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
                 LoadTarget http = LoadTarget.http(URI.create("http://127.0.0.1:" + service.port()));
-                LoadOptions options = LoadOptions.defaults(requests).withMaxInFlight(clients).withTenant("bench");
+                LoadOptions options = LoadOptions.builder(requests).maxInFlight(clients).tenant("bench").build();
 
-                run("warm-up (HTTP, 3000 jobs)", LoadOptions.defaults(3_000).withMaxInFlight(clients), http);
+                run("warm-up (HTTP, 3000 jobs)", LoadOptions.builder(3_000).maxInFlight(clients).build(), http);
                 LoadSummary single = run("HTTP POST /v1/jobs, " + clients + " concurrent clients", options, http);
                 LoadSummary batched = run("HTTP POST /v1/jobs/batch (100 per request), " + Math.max(1, clients / 8)
-                        + " concurrent clients", options.withBatchSize(100).withMaxInFlight(Math.max(1, clients / 8)), http);
+                        + " concurrent clients", options.toBuilder().batchSize(100).maxInFlight(Math.max(1, clients / 8)).build(), http);
                 LoadSummary direct = run("PromptqClient straight to Kafka, " + clients * 8 + " in flight",
-                        options.withMaxInFlight(clients * 8), LoadTarget.client(service.client()));
+                        options.toBuilder().maxInFlight(clients * 8).build(), LoadTarget.client(service.client()));
 
                 System.out.printf("%nRESULT HTTP single: %.0f jobs/s; batched: %.0f jobs/s (%.1fx); direct Kafka: %.0f jobs/s "
                                 + "(%.1fx)%n", single.acceptedPerSecond(), batched.acceptedPerSecond(),
@@ -53,7 +53,7 @@ public final class HttpSubmitBenchmark {
 
     private static LoadSummary run(String name, LoadOptions options, LoadTarget target) throws InterruptedException {
         long[] lastPrinted = {0};
-        LoadSummary summary = LoadGenerator.create(options.withProgressInterval(Duration.ofSeconds(1)), target)
+        LoadSummary summary = LoadGenerator.create(options.toBuilder().progressInterval(Duration.ofSeconds(1)).build(), target)
                 .run(progress -> {
                     if (progress.completed() != lastPrinted[0]) {
                         lastPrinted[0] = progress.completed();

@@ -37,8 +37,8 @@ final class ItSupport {
     static ProducerServiceConfig config(String bootstrap, String registryUrl, TopicNames topics, ValidationRules rules,
             Duration sendTimeout) {
         ClientConfig client = ClientConfig.of(KafkaSettings.of(bootstrap), RegistryConfig.of(registryUrl))
-                .withTopics(topics).withRules(rules).withSendTimeout(sendTimeout).withClientId("producer-it");
-        return ProducerServiceConfig.defaults(client).withHttpPort(0).withTopicCreation(true, 3);
+                .toBuilder().topics(topics).rules(rules).sendTimeout(sendTimeout).clientId("producer-it").build();
+        return ProducerServiceConfig.defaults(client).toBuilder().httpPort(0).createTopics(true).topicPartitions(3).build();
     }
 
     /** Reads the record at {@code partition}/{@code offset} of {@code topic} with a plain consumer and our deserializer. */

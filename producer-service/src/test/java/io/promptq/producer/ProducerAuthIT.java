@@ -42,7 +42,7 @@ class ProducerAuthIT {
         topic = topics.jobs();
         ProducerServiceConfig config = ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(), topics,
                 ValidationRules.defaults(), Duration.ofSeconds(10))
-                .withAuthTokens(AuthTokens.parse("acme-token=acme,globex-token=globex"));
+                .toBuilder().authTokens(AuthTokens.parse("acme-token=acme,globex-token=globex")).build();
         service = ProducerService.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         http = new HttpTestClient(service.port());
     }

@@ -54,10 +54,9 @@ class ProducerHttpIT {
         this.cluster = cluster;
         TopicNames topics = ItSupport.uniqueTopics("http-it");
         topic = topics.jobs();
-        ValidationRules rules = ValidationRules.defaults().withModelAllowList(Set.of("gpt-4o-mini", "mock-1"))
-                .withMaxTokensCap(4096);
+        ValidationRules rules = ValidationRules.builder().modelAllowList(Set.of("gpt-4o-mini", "mock-1")).maxTokensCap(4096).build();
         ProducerServiceConfig config = ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(), topics,
-                rules, Duration.ofSeconds(10)).withLimits(MAX_BODY, 64 * 1024, 50);
+                rules, Duration.ofSeconds(10)).toBuilder().maxBodyBytes(MAX_BODY).maxBatchBodyBytes(64 * 1024).maxBatch(50).build();
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         service = ProducerService.start(config, registry);
         http = new HttpTestClient(service.port());

@@ -32,7 +32,7 @@ import org.apache.kafka.common.config.types.Password;
 /**
  * How to reach a Confluent-compatible schema registry, immutable and checked on construction.
  *
- * <p>Build it with {@link #of(String)} and the {@code with*} methods, or from Kafka-style
+ * <p>Build it with {@link #of(String)} and {@link #toBuilder()}, or from Kafka-style
  * properties with {@link #fromProperties(Map)}, which reads the keys the Confluent serdes use, so
  * a {@code Serde.configure(Map)} configuration written for Confluent works unchanged.
  *
@@ -200,40 +200,9 @@ public record RegistryConfig(
                 retryBackoff, cacheCapacity);
     }
 
-    /** A copy with {@code autoRegister} changed. */
-    public RegistryConfig withAutoRegister(boolean autoRegister) {
-        return new RegistryConfig(urls, autoRegister, basicAuth, truststore, keystore, requestTimeout, maxRetries,
-                retryBackoff, cacheCapacity);
-    }
-
-    /** A copy that authenticates with HTTP basic credentials. */
-    public RegistryConfig withBasicAuth(String user, String password) {
-        return new RegistryConfig(urls, autoRegister, Optional.of(new Credentials(user, password)), truststore,
-                keystore, requestTimeout, maxRetries, retryBackoff, cacheCapacity);
-    }
-
-    /** A copy with the given trust and key stores. */
-    public RegistryConfig withTls(Optional<KeyStoreFile> truststore, Optional<KeyStoreFile> keystore) {
-        return new RegistryConfig(urls, autoRegister, basicAuth, truststore, keystore, requestTimeout, maxRetries,
-                retryBackoff, cacheCapacity);
-    }
-
-    /** A copy with {@code requestTimeout} changed. */
-    public RegistryConfig withRequestTimeout(Duration requestTimeout) {
-        return new RegistryConfig(urls, autoRegister, basicAuth, truststore, keystore, requestTimeout, maxRetries,
-                retryBackoff, cacheCapacity);
-    }
-
-    /** A copy with {@code maxRetries} and {@code retryBackoff} changed. */
-    public RegistryConfig withRetries(int maxRetries, Duration retryBackoff) {
-        return new RegistryConfig(urls, autoRegister, basicAuth, truststore, keystore, requestTimeout, maxRetries,
-                retryBackoff, cacheCapacity);
-    }
-
-    /** A copy with {@code cacheCapacity} changed. */
-    public RegistryConfig withCacheCapacity(int cacheCapacity) {
-        return new RegistryConfig(urls, autoRegister, basicAuth, truststore, keystore, requestTimeout, maxRetries,
-                retryBackoff, cacheCapacity);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
@@ -456,5 +425,85 @@ public record RegistryConfig(
 
     private static List<String> splitList(String value) {
         return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+    /** Builds a {@link RegistryConfig}; {@link #build()} validates like the constructor. */
+    public static final class Builder {
+        private List<URI> urls;
+        private boolean autoRegister;
+        private Optional<Credentials> basicAuth;
+        private Optional<KeyStoreFile> truststore;
+        private Optional<KeyStoreFile> keystore;
+        private Duration requestTimeout;
+        private int maxRetries;
+        private Duration retryBackoff;
+        private int cacheCapacity;
+
+        private Builder(RegistryConfig from) {
+            urls = from.urls;
+            autoRegister = from.autoRegister;
+            basicAuth = from.basicAuth;
+            truststore = from.truststore;
+            keystore = from.keystore;
+            requestTimeout = from.requestTimeout;
+            maxRetries = from.maxRetries;
+            retryBackoff = from.retryBackoff;
+            cacheCapacity = from.cacheCapacity;
+        }
+
+        public Builder urls(List<URI> value) {
+            urls = value;
+            return this;
+        }
+
+        public Builder autoRegister(boolean value) {
+            autoRegister = value;
+            return this;
+        }
+
+        /** Authenticate with HTTP basic credentials. */
+        public Builder basicAuth(String user, String password) {
+            basicAuth = Optional.of(new Credentials(user, password));
+            return this;
+        }
+
+        public Builder basicAuth(Optional<Credentials> value) {
+            basicAuth = value;
+            return this;
+        }
+
+        public Builder truststore(Optional<KeyStoreFile> value) {
+            truststore = value;
+            return this;
+        }
+
+        public Builder keystore(Optional<KeyStoreFile> value) {
+            keystore = value;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration value) {
+            requestTimeout = value;
+            return this;
+        }
+
+        public Builder maxRetries(int value) {
+            maxRetries = value;
+            return this;
+        }
+
+        public Builder retryBackoff(Duration value) {
+            retryBackoff = value;
+            return this;
+        }
+
+        public Builder cacheCapacity(int value) {
+            cacheCapacity = value;
+            return this;
+        }
+
+        public RegistryConfig build() {
+            return new RegistryConfig(urls, autoRegister, basicAuth, truststore, keystore, requestTimeout, maxRetries,
+                    retryBackoff, cacheCapacity);
+        }
     }
 }

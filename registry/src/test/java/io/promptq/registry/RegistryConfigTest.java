@@ -39,7 +39,7 @@ class RegistryConfigTest {
     void nonPositiveRequestTimeoutIsRejectedNamingFieldAndValue() {
         RegistryConfig config = RegistryConfig.of("http://a:8081");
 
-        assertThatThrownBy(() -> config.withRequestTimeout(Duration.ZERO))
+        assertThatThrownBy(() -> config.toBuilder().requestTimeout(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("requestTimeout must be positive, but was PT0S");
     }
@@ -48,15 +48,15 @@ class RegistryConfigTest {
     void negativeRetriesAndBackoffAreRejectedNamingFieldAndValue() {
         RegistryConfig config = RegistryConfig.of("http://a:8081");
 
-        assertThatThrownBy(() -> config.withRetries(-1, Duration.ofMillis(1)))
+        assertThatThrownBy(() -> config.toBuilder().maxRetries(-1).retryBackoff(Duration.ofMillis(1)).build())
                 .hasMessage("maxRetries must be at least 0, but was -1");
-        assertThatThrownBy(() -> config.withRetries(1, Duration.ofMillis(-5)))
+        assertThatThrownBy(() -> config.toBuilder().maxRetries(1).retryBackoff(Duration.ofMillis(-5)).build())
                 .hasMessage("retryBackoff must not be negative, but was PT-0.005S");
     }
 
     @Test
     void zeroCacheCapacityIsRejected() {
-        assertThatThrownBy(() -> RegistryConfig.of("http://a:8081").withCacheCapacity(0))
+        assertThatThrownBy(() -> RegistryConfig.of("http://a:8081").toBuilder().cacheCapacity(0).build())
                 .hasMessage("cacheCapacity must be at least 1, but was 0");
     }
 
@@ -74,9 +74,11 @@ class RegistryConfigTest {
     @Test
     void toStringHidesPasswords() {
         RegistryConfig config = RegistryConfig.of("https://a:8081")
-                .withBasicAuth("alice", "s3cret")
-                .withTls(Optional.of(KeyStoreFile.pkcs12(Path.of("/t.p12"), "trust-pw")),
-                        Optional.of(KeyStoreFile.pkcs12(Path.of("/k.p12"), "key-pw")));
+                .toBuilder()
+                .basicAuth("alice", "s3cret")
+                .truststore(Optional.of(KeyStoreFile.pkcs12(Path.of("/t.p12"), "trust-pw")))
+                .keystore(Optional.of(KeyStoreFile.pkcs12(Path.of("/k.p12"), "key-pw")))
+                .build();
 
         assertThat(config.toString())
                 .contains("alice", "/t.p12", "/k.p12")
@@ -168,7 +170,7 @@ class RegistryConfigTest {
         }
 
         RegistryConfig config = RegistryConfig.of("https://a:8081")
-                .withTls(Optional.of(KeyStoreFile.pkcs12(truststore, "changeit")), Optional.empty());
+                .toBuilder().truststore(Optional.of(KeyStoreFile.pkcs12(truststore, "changeit"))).keystore(Optional.empty()).build();
 
         assertThat(config.sslContext()).isPresent();
     }
@@ -177,7 +179,7 @@ class RegistryConfigTest {
     void missingTruststoreFileFailsNamingThePath(@TempDir Path dir) {
         Path missing = dir.resolve("missing.p12");
         RegistryConfig config = RegistryConfig.of("https://a:8081")
-                .withTls(Optional.of(KeyStoreFile.pkcs12(missing, "changeit")), Optional.empty());
+                .toBuilder().truststore(Optional.of(KeyStoreFile.pkcs12(missing, "changeit"))).keystore(Optional.empty()).build();
 
         assertThatThrownBy(config::sslContext)
                 .isInstanceOf(ConfigException.class)

@@ -103,8 +103,7 @@ class SchemaRegistryClientIT {
             closedUrl = "http://127.0.0.1:" + socket.getLocalPort();
         }
         RegistryConfig config = RegistryConfig.of(closedUrl)
-                .withRequestTimeout(Duration.ofSeconds(1))
-                .withRetries(2, Duration.ofMillis(20));
+                .toBuilder().requestTimeout(Duration.ofSeconds(1)).maxRetries(2).retryBackoff(Duration.ofMillis(20)).build();
         long start = System.nanoTime();
 
         try (SchemaRegistryClient unreachable = SchemaRegistryClient.create(config)) {

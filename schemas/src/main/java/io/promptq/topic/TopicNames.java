@@ -1,6 +1,6 @@
 package io.promptq.topic;
 
-import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,19 +21,6 @@ import java.util.regex.Pattern;
  */
 public record TopicNames(String jobs, String retryPrefix, String deadLetters, String results, String totals, String windows) {
 
-    /** Env key: the jobs topic. */
-    public static final String JOBS = "PROMPTQ_TOPIC_JOBS";
-    /** Env key: prefix of the retry tier topics. */
-    public static final String RETRY_PREFIX = "PROMPTQ_TOPIC_RETRY_PREFIX";
-    /** Env key: the dead-letter topic. */
-    public static final String DEAD_LETTERS = "PROMPTQ_TOPIC_DLQ";
-    /** Env key: the results topic. */
-    public static final String RESULTS = "PROMPTQ_TOPIC_RESULTS";
-    /** Env key: the all-time aggregates topic (compacted). */
-    public static final String TOTALS = "PROMPTQ_TOPIC_STATS_TOTALS";
-    /** Env key: the windowed aggregates topic. */
-    public static final String WINDOWS = "PROMPTQ_TOPIC_STATS_WINDOWS";
-
     public static final String DEFAULT_JOBS = "promptq.jobs";
     public static final String DEFAULT_RETRY_PREFIX = "promptq.jobs.retry";
     public static final String DEFAULT_DEAD_LETTERS = "promptq.jobs.dlq";
@@ -43,13 +30,26 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
+    /** Env key: the jobs topic. */
+    public static final ConfigKey<String> JOBS = topic("PROMPTQ_TOPIC_JOBS", DEFAULT_JOBS);
+    /** Env key: prefix of the retry tier topics. */
+    public static final ConfigKey<String> RETRY_PREFIX = topic("PROMPTQ_TOPIC_RETRY_PREFIX", DEFAULT_RETRY_PREFIX);
+    /** Env key: the dead-letter topic. */
+    public static final ConfigKey<String> DEAD_LETTERS = topic("PROMPTQ_TOPIC_DLQ", DEFAULT_DEAD_LETTERS);
+    /** Env key: the results topic. */
+    public static final ConfigKey<String> RESULTS = topic("PROMPTQ_TOPIC_RESULTS", DEFAULT_RESULTS);
+    /** Env key: the all-time aggregates topic (compacted). */
+    public static final ConfigKey<String> TOTALS = topic("PROMPTQ_TOPIC_STATS_TOTALS", DEFAULT_TOTALS);
+    /** Env key: the windowed aggregates topic. */
+    public static final ConfigKey<String> WINDOWS = topic("PROMPTQ_TOPIC_STATS_WINDOWS", DEFAULT_WINDOWS);
+
     public TopicNames {
-        check(JOBS, jobs);
-        check(RETRY_PREFIX, retryPrefix);
-        check(DEAD_LETTERS, deadLetters);
-        check(RESULTS, results);
-        check(TOTALS, totals);
-        check(WINDOWS, windows);
+        JOBS.check(jobs);
+        RETRY_PREFIX.check(retryPrefix);
+        DEAD_LETTERS.check(deadLetters);
+        RESULTS.check(results);
+        TOTALS.check(totals);
+        WINDOWS.check(windows);
     }
 
     /** The default names. */
@@ -59,12 +59,12 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
 
     public static TopicNames from(ConfigSource config) {
         return new TopicNames(
-                config.string(JOBS, DEFAULT_JOBS),
-                config.string(RETRY_PREFIX, DEFAULT_RETRY_PREFIX),
-                config.string(DEAD_LETTERS, DEFAULT_DEAD_LETTERS),
-                config.string(RESULTS, DEFAULT_RESULTS),
-                config.string(TOTALS, DEFAULT_TOTALS),
-                config.string(WINDOWS, DEFAULT_WINDOWS));
+                JOBS.read(config),
+                RETRY_PREFIX.read(config),
+                DEAD_LETTERS.read(config),
+                RESULTS.read(config),
+                TOTALS.read(config),
+                WINDOWS.read(config));
     }
 
     /**
@@ -72,8 +72,8 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
      * topics to another service (tests, the launcher, benchmarks).
      */
     public Map<String, String> toConfig() {
-        return Map.of(JOBS, jobs, RETRY_PREFIX, retryPrefix, DEAD_LETTERS, deadLetters, RESULTS, results,
-                TOTALS, totals, WINDOWS, windows);
+        return Map.of(JOBS.name(), jobs, RETRY_PREFIX.name(), retryPrefix, DEAD_LETTERS.name(), deadLetters,
+                RESULTS.name(), results, TOTALS.name(), totals, WINDOWS.name(), windows);
     }
 
     /** The name of retry tier {@code tier} (0-based). */
@@ -93,9 +93,10 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
         return names;
     }
 
-    private static void check(String key, String name) {
-        if (name == null || !LEGAL.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-            throw ConfigException.invalid(key, name, "must be a legal Kafka topic name ([a-zA-Z0-9._-], 1-200 chars)");
-        }
+    /** A topic-name key: a legal Kafka topic name. */
+    private static ConfigKey<String> topic(String name, String defaultValue) {
+        return ConfigKey.text(name, defaultValue).and(
+                topic -> LEGAL.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."),
+                "must be a legal Kafka topic name ([a-zA-Z0-9._-], 1-200 chars)");
     }
 }

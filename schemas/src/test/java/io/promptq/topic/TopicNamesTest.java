@@ -15,7 +15,7 @@ class TopicNamesTest {
 
     @Test
     void retryTiersAreNumberedFromOneUnderThePrefix() {
-        TopicNames names = TopicNames.from(ConfigSource.of(Map.of(TopicNames.RETRY_PREFIX, "team-a.retry")));
+        TopicNames names = TopicNames.from(ConfigSource.of(Map.of(TopicNames.RETRY_PREFIX.name(), "team-a.retry")));
 
         assertThat(names.retries(3)).containsExactly("team-a.retry.1", "team-a.retry.2", "team-a.retry.3");
         assertThat(names.jobs()).isEqualTo(TopicNames.DEFAULT_JOBS);
@@ -30,9 +30,9 @@ class TopicNamesTest {
 
     @Test
     void illegalTopicNameFailsNamingTheKey() {
-        assertThatThrownBy(() -> TopicNames.from(ConfigSource.of(Map.of(TopicNames.RESULTS, "results topic"))))
+        assertThatThrownBy(() -> TopicNames.from(ConfigSource.of(Map.of(TopicNames.RESULTS.name(), "results topic"))))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(TopicNames.RESULTS)
+                .hasMessageContaining(TopicNames.RESULTS.name())
                 .hasMessageContaining("'results topic'");
     }
 

@@ -1,12 +1,13 @@
 package io.promptq.worker;
 
 import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.registry.RegistryConfig;
-import io.promptq.topic.RegistrySettings;
+import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -20,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Everything a worker needs, validated when built: a bad value fails the start-up with a
  * {@link ConfigException} naming the environment key and the value. Built from the environment with
- * {@link #from(ConfigSource)}; the Kafka, registry, topic, LLM and resilience parts are read by their own
+ * {@link #from(ConfigSource)} or with {@link #builder()} / {@link #toBuilder()}; the Kafka, registry, topic, LLM and resilience parts are read by their own
  * modules' {@code from} methods ({@code PROMPTQ_KAFKA_*}, {@code PROMPTQ_SCHEMA_REGISTRY_*},
  * {@code PROMPTQ_TOPIC_*}, {@code PROMPTQ_LLM_*}).
  *
@@ -92,78 +93,6 @@ public record WorkerConfig(
         CLASSIC
     }
 
-    /** Consumer group shared by all worker replicas (default {@value #DEFAULT_GROUP_ID}). */
-    public static final String GROUP_ID = "PROMPTQ_WORKER_GROUP_ID";
-    /** This replica's id: in results, Kafka client ids and metric tags (default: host name plus a random suffix). */
-    public static final String WORKER_ID = "PROMPTQ_WORKER_ID";
-    /** K: at most this many jobs of one partition run at once (default {@value #DEFAULT_PARTITION_CONCURRENCY}). */
-    public static final String PARTITION_CONCURRENCY = "PROMPTQ_WORKER_PARTITION_CONCURRENCY";
-    /** At most this many jobs of the whole worker run at once (default {@value #DEFAULT_MAX_IN_FLIGHT}). */
-    public static final String MAX_IN_FLIGHT = "PROMPTQ_WORKER_MAX_IN_FLIGHT";
-    /**
-     * Fetched records held per partition while its permits are taken (default {@value
-     * #DEFAULT_BUFFER_PER_PARTITION}); also the default {@code max.poll.records}. With K it bounds the worker's
-     * memory whatever the backlog. On a retry tier it is the look-ahead window in which a due record may start
-     * before an earlier one that is not due yet.
-     */
-    public static final String BUFFER_PER_PARTITION = "PROMPTQ_WORKER_BUFFER_PER_PARTITION";
-    /**
-     * At most this many records of one partition may be fetched but not committable - finished ones behind a
-     * still running older one included - before the partition is paused (default {@value
-     * #DEFAULT_MAX_UNCOMMITTED}): bounds memory when one job is stuck.
-     */
-    public static final String MAX_UNCOMMITTED = "PROMPTQ_WORKER_MAX_UNCOMMITTED";
-    /** Provider attempts per job, in-process and topic retries included, before it is dead-lettered (default 5). */
-    public static final String MAX_ATTEMPTS = "PROMPTQ_WORKER_MAX_ATTEMPTS";
-    /**
-     * Delays of the retry tiers, comma-separated and non-decreasing, e.g. {@code 5s,30s,5m} (the default). A
-     * job's n-th topic retry goes to tier min(n-1, last) and is due after a random delay in [0, tier delay] (full
-     * jitter), never before a provider's Retry-After.
-     */
-    public static final String RETRY_DELAYS = "PROMPTQ_WORKER_RETRY_DELAYS";
-    /** Quick in-process retries of a transient failure before a retry topic is used (default 0). */
-    public static final String LOCAL_RETRIES = "PROMPTQ_WORKER_LOCAL_RETRIES";
-    /** Longest wait before an in-process retry; full jitter below it (default 200ms). */
-    public static final String LOCAL_RETRY_DELAY = "PROMPTQ_WORKER_LOCAL_RETRY_DELAY";
-    /**
-     * How long a revoked partition waits for its running jobs before they are abandoned and left to the new
-     * owner (default 10s; keep it below the group's rebalance timeout).
-     */
-    public static final String REVOKE_TIMEOUT = "PROMPTQ_WORKER_REVOKE_TIMEOUT";
-    /** How long a stop (SIGTERM) waits for running jobs before committing and exiting (default 30s). */
-    public static final String SHUTDOWN_GRACE = "PROMPTQ_WORKER_SHUTDOWN_GRACE";
-    /** How often finished offsets are committed asynchronously (default 1s). */
-    public static final String COMMIT_INTERVAL = "PROMPTQ_WORKER_COMMIT_INTERVAL";
-    /** Longest single poll; finishing jobs and due retries wake the poll earlier (default 250ms). */
-    public static final String POLL_TIMEOUT = "PROMPTQ_WORKER_POLL_TIMEOUT";
-    /**
-     * Group protocol: {@code classic} with the cooperative-sticky assignor (the default) or {@code consumer}
-     * (KIP-848). Both rebalance incrementally, so a joining replica does not stop the others. Classic is the
-     * default because the 4.3.1 client with the consumer protocol was measured spinning its poll and background
-     * threads (about one core) while paused partitions still had fetched data buffered, which is exactly a
-     * worker's state when its permits are all taken.
-     */
-    public static final String GROUP_PROTOCOL = "PROMPTQ_WORKER_GROUP_PROTOCOL";
-    /**
-     * Server-side assignor with the {@code consumer} protocol (default {@value #DEFAULT_GROUP_ASSIGNOR}). The jobs
-     * topic and the retry tiers share one subscription: {@code range} spreads the partitions of every topic evenly
-     * over the workers, while {@code uniform} balances only their total, so a worker could get nothing but retry
-     * partitions. Ignored with the classic protocol.
-     */
-    public static final String GROUP_ASSIGNOR = "PROMPTQ_WORKER_GROUP_ASSIGNOR";
-    /** Create the jobs, retry-tier, dead-letter and results topics if missing (default true). */
-    public static final String CREATE_TOPICS = "PROMPTQ_WORKER_CREATE_TOPICS";
-    /** Partitions of the topics the worker creates (default {@value #DEFAULT_TOPIC_PARTITIONS}). */
-    public static final String TOPIC_PARTITIONS = "PROMPTQ_WORKER_TOPIC_PARTITIONS";
-    /** Replication factor of the topics the worker creates; -1 = the broker's default (default -1). */
-    public static final String TOPIC_REPLICATION = "PROMPTQ_WORKER_TOPIC_REPLICATION";
-    /** Serve /health/live, /health/ready, /metrics and /stats over HTTP (default true). */
-    public static final String HTTP_ENABLED = "PROMPTQ_WORKER_HTTP_ENABLED";
-    /** HTTP bind address (default {@value #DEFAULT_HTTP_HOST}; containers set 0.0.0.0). */
-    public static final String HTTP_HOST = "PROMPTQ_HTTP_HOST";
-    /** HTTP port, 0 = any free port (default {@value #DEFAULT_HTTP_PORT}). */
-    public static final String HTTP_PORT = "PROMPTQ_HTTP_PORT";
-
     public static final String DEFAULT_GROUP_ID = "promptq-workers";
     public static final int DEFAULT_PARTITION_CONCURRENCY = 10;
     public static final int DEFAULT_MAX_IN_FLIGHT = 100;
@@ -194,77 +123,150 @@ public record WorkerConfig(
 
     private static final int MAX_LIMIT = 1_000_000;
     private static final int MAX_TIERS = 20;
+    private static final Duration MAX_RETRY_DELAY = Duration.ofDays(7);
+
+    /** Consumer group shared by all worker replicas (default {@value #DEFAULT_GROUP_ID}). */
+    public static final ConfigKey<String> GROUP_ID = ConfigKey.text("PROMPTQ_WORKER_GROUP_ID", DEFAULT_GROUP_ID);
+    /** This replica's id: in results, Kafka client ids and metric tags (default: host name plus a random suffix). */
+    public static final ConfigKey<String> WORKER_ID = ConfigKey.text("PROMPTQ_WORKER_ID");
+    /** K: at most this many jobs of one partition run at once (default {@value #DEFAULT_PARTITION_CONCURRENCY}). */
+    public static final ConfigKey<Integer> PARTITION_CONCURRENCY =
+            ConfigKey.integer("PROMPTQ_WORKER_PARTITION_CONCURRENCY", DEFAULT_PARTITION_CONCURRENCY, 1, MAX_LIMIT);
+    /** At most this many jobs of the whole worker run at once (default {@value #DEFAULT_MAX_IN_FLIGHT}). */
+    public static final ConfigKey<Integer> MAX_IN_FLIGHT =
+            ConfigKey.integer("PROMPTQ_WORKER_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT, 1, MAX_LIMIT);
+    /**
+     * Fetched records held per partition while its permits are taken (default {@value
+     * #DEFAULT_BUFFER_PER_PARTITION}); also the default {@code max.poll.records}. With K it bounds the worker's
+     * memory whatever the backlog. On a retry tier it is the look-ahead window in which a due record may start
+     * before an earlier one that is not due yet.
+     */
+    public static final ConfigKey<Integer> BUFFER_PER_PARTITION =
+            ConfigKey.integer("PROMPTQ_WORKER_BUFFER_PER_PARTITION", DEFAULT_BUFFER_PER_PARTITION, 1, MAX_LIMIT);
+    /**
+     * At most this many records of one partition may be fetched but not committable - finished ones behind a
+     * still running older one included - before the partition is paused (default {@value
+     * #DEFAULT_MAX_UNCOMMITTED}): bounds memory when one job is stuck.
+     */
+    public static final ConfigKey<Integer> MAX_UNCOMMITTED =
+            ConfigKey.integer("PROMPTQ_WORKER_MAX_UNCOMMITTED", DEFAULT_MAX_UNCOMMITTED, 1, 100 * MAX_LIMIT);
+    /** Provider attempts per job, in-process and topic retries included, before it is dead-lettered (default 5). */
+    public static final ConfigKey<Integer> MAX_ATTEMPTS = ConfigKey.integer("PROMPTQ_WORKER_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, 1, 1000);
+    /**
+     * Delays of the retry tiers, comma-separated and non-decreasing, e.g. {@code 5s,30s,5m} (the default). A
+     * job's n-th topic retry goes to tier min(n-1, last) and is due after a random delay in [0, tier delay] (full
+     * jitter), never before a provider's Retry-After.
+     */
+    public static final ConfigKey<List<Duration>> RETRY_DELAYS =
+            ConfigKey.durations("PROMPTQ_WORKER_RETRY_DELAYS", DEFAULT_RETRY_DELAYS, Duration.ZERO, MAX_RETRY_DELAY)
+                    .and(delays -> delays.size() <= MAX_TIERS, "must list 1 to " + MAX_TIERS + " delays")
+                    .and(WorkerConfig::nonDecreasing, "delays must not decrease");
+    /** Quick in-process retries of a transient failure before a retry topic is used (default 0). */
+    public static final ConfigKey<Integer> LOCAL_RETRIES = ConfigKey.integer("PROMPTQ_WORKER_LOCAL_RETRIES", DEFAULT_LOCAL_RETRIES, 0, 100);
+    /** Longest wait before an in-process retry; full jitter below it (default 200ms). */
+    public static final ConfigKey<Duration> LOCAL_RETRY_DELAY = ConfigKey.duration("PROMPTQ_WORKER_LOCAL_RETRY_DELAY",
+            DEFAULT_LOCAL_RETRY_DELAY, Duration.ZERO, Duration.ofMinutes(1));
+    /**
+     * How long a revoked partition waits for its running jobs before they are abandoned and left to the new
+     * owner (default 10s; keep it below the group's rebalance timeout).
+     */
+    public static final ConfigKey<Duration> REVOKE_TIMEOUT =
+            ConfigKey.duration("PROMPTQ_WORKER_REVOKE_TIMEOUT", DEFAULT_REVOKE_TIMEOUT, Duration.ZERO, MAX_REVOKE_TIMEOUT);
+    /** How long a stop (SIGTERM) waits for running jobs before committing and exiting (default 30s). */
+    public static final ConfigKey<Duration> SHUTDOWN_GRACE =
+            ConfigKey.duration("PROMPTQ_WORKER_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1));
+    /** How often finished offsets are committed asynchronously (default 1s). */
+    public static final ConfigKey<Duration> COMMIT_INTERVAL = ConfigKey.duration("PROMPTQ_WORKER_COMMIT_INTERVAL",
+            DEFAULT_COMMIT_INTERVAL, Duration.ofMillis(10), Duration.ofMinutes(10));
+    /** Longest single poll; finishing jobs and due retries wake the poll earlier (default 250ms). */
+    public static final ConfigKey<Duration> POLL_TIMEOUT = ConfigKey.duration("PROMPTQ_WORKER_POLL_TIMEOUT",
+            DEFAULT_POLL_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(1));
+    /**
+     * Group protocol: {@code classic} with the cooperative-sticky assignor (the default) or {@code consumer}
+     * (KIP-848). Both rebalance incrementally, so a joining replica does not stop the others. Classic is the
+     * default because the 4.3.1 client with the consumer protocol was measured spinning its poll and background
+     * threads (about one core) while paused partitions still had fetched data buffered, which is exactly a
+     * worker's state when its permits are all taken.
+     */
+    public static final ConfigKey<GroupProtocol> GROUP_PROTOCOL =
+            ConfigKey.enumeration("PROMPTQ_WORKER_GROUP_PROTOCOL", GroupProtocol.class, DEFAULT_GROUP_PROTOCOL);
+    /**
+     * Server-side assignor with the {@code consumer} protocol (default {@value #DEFAULT_GROUP_ASSIGNOR}). The jobs
+     * topic and the retry tiers share one subscription: {@code range} spreads the partitions of every topic evenly
+     * over the workers, while {@code uniform} balances only their total, so a worker could get nothing but retry
+     * partitions. Ignored with the classic protocol.
+     */
+    public static final ConfigKey<String> GROUP_ASSIGNOR = ConfigKey.text("PROMPTQ_WORKER_GROUP_ASSIGNOR", DEFAULT_GROUP_ASSIGNOR);
+    /** Create the jobs, retry-tier, dead-letter and results topics if missing (default true). */
+    public static final ConfigKey<Boolean> CREATE_TOPICS = ConfigKey.bool("PROMPTQ_WORKER_CREATE_TOPICS", DEFAULT_CREATE_TOPICS);
+    /** Partitions of the topics the worker creates (default {@value #DEFAULT_TOPIC_PARTITIONS}). */
+    public static final ConfigKey<Integer> TOPIC_PARTITIONS =
+            ConfigKey.integer("PROMPTQ_WORKER_TOPIC_PARTITIONS", DEFAULT_TOPIC_PARTITIONS, 1, 100_000);
+    /** Replication factor of the topics the worker creates; -1 = the broker's default (default -1). */
+    public static final ConfigKey<Integer> TOPIC_REPLICATION =
+            ConfigKey.integer("PROMPTQ_WORKER_TOPIC_REPLICATION", DEFAULT_TOPIC_REPLICATION, -1, Short.MAX_VALUE)
+                    .and(replication -> replication != 0, "must be -1 (broker default) or at least 1");
+    /** Serve /health/live, /health/ready, /metrics and /stats over HTTP (default true). */
+    public static final ConfigKey<Boolean> HTTP_ENABLED = ConfigKey.bool("PROMPTQ_WORKER_HTTP_ENABLED", DEFAULT_HTTP_ENABLED);
+    /** HTTP bind address (default {@value #DEFAULT_HTTP_HOST}; containers set 0.0.0.0). */
+    public static final ConfigKey<String> HTTP_HOST = ConfigKey.text("PROMPTQ_HTTP_HOST", DEFAULT_HTTP_HOST);
+    /** HTTP port, 0 = any free port (default {@value #DEFAULT_HTTP_PORT}). */
+    public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("PROMPTQ_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65_535);
 
     public WorkerConfig {
-        requireText(GROUP_ID, groupId);
-        requireText(WORKER_ID, workerId);
-        checkRange(PARTITION_CONCURRENCY, partitionConcurrency, 1, MAX_LIMIT);
-        checkRange(MAX_IN_FLIGHT, maxInFlight, 1, MAX_LIMIT);
-        checkRange(BUFFER_PER_PARTITION, bufferPerPartition, 1, MAX_LIMIT);
-        checkRange(MAX_UNCOMMITTED, maxUncommitted, 1, 100 * MAX_LIMIT);
-        checkRange(MAX_ATTEMPTS, maxAttempts, 1, 1000);
-        Objects.requireNonNull(retryDelays, RETRY_DELAYS);
-        retryDelays = List.copyOf(retryDelays);
-        if (retryDelays.isEmpty() || retryDelays.size() > MAX_TIERS) {
-            throw ConfigException.invalid(RETRY_DELAYS, retryDelays, "must list 1 to " + MAX_TIERS + " delays");
-        }
-        checkRange(LOCAL_RETRIES, localRetries, 0, 100);
-        checkDuration(LOCAL_RETRY_DELAY, localRetryDelay, Duration.ZERO, Duration.ofMinutes(1));
-        checkDuration(REVOKE_TIMEOUT, revokeTimeout, Duration.ZERO, MAX_REVOKE_TIMEOUT);
-        checkDuration(SHUTDOWN_GRACE, shutdownGrace, Duration.ZERO, Duration.ofHours(1));
-        checkDuration(COMMIT_INTERVAL, commitInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
-        checkDuration(POLL_TIMEOUT, pollTimeout, Duration.ofMillis(1), Duration.ofMinutes(1));
-        Objects.requireNonNull(groupProtocol, GROUP_PROTOCOL);
-        requireText(GROUP_ASSIGNOR, groupAssignor);
-        checkRange(TOPIC_PARTITIONS, topicPartitions, 1, 100_000);
-        if (topicReplication != -1 && (topicReplication < 1 || topicReplication > Short.MAX_VALUE)) {
-            throw ConfigException.invalid(TOPIC_REPLICATION, topicReplication, "must be -1 (broker default) or at least 1");
-        }
-        requireText(HTTP_HOST, httpHost);
-        checkRange(HTTP_PORT, httpPort, 0, 65_535);
+        GROUP_ID.check(groupId);
+        WORKER_ID.check(workerId);
+        PARTITION_CONCURRENCY.check(partitionConcurrency);
+        MAX_IN_FLIGHT.check(maxInFlight);
+        BUFFER_PER_PARTITION.check(bufferPerPartition);
+        MAX_UNCOMMITTED.check(maxUncommitted);
+        MAX_ATTEMPTS.check(maxAttempts);
+        retryDelays = RETRY_DELAYS.check(List.copyOf(Objects.requireNonNull(retryDelays, RETRY_DELAYS.name())));
+        LOCAL_RETRIES.check(localRetries);
+        LOCAL_RETRY_DELAY.check(localRetryDelay);
+        REVOKE_TIMEOUT.check(revokeTimeout);
+        SHUTDOWN_GRACE.check(shutdownGrace);
+        COMMIT_INTERVAL.check(commitInterval);
+        POLL_TIMEOUT.check(pollTimeout);
+        GROUP_PROTOCOL.check(groupProtocol);
+        GROUP_ASSIGNOR.check(groupAssignor);
+        TOPIC_PARTITIONS.check(topicPartitions);
+        TOPIC_REPLICATION.check(topicReplication);
+        HTTP_HOST.check(httpHost);
+        HTTP_PORT.check(httpPort);
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(llm, "llm");
         Objects.requireNonNull(resilience, "resilience");
         Objects.requireNonNull(clock, "clock");
-        validate(retryDelays);
     }
 
     /** Reads and validates every key (see the constants), with the defaults for unset ones. */
     public static WorkerConfig from(ConfigSource source) {
-        List<Duration> delays = source.durations(RETRY_DELAYS, DEFAULT_RETRY_DELAYS, Duration.ZERO, Duration.ofDays(7));
-        if (delays.size() > MAX_TIERS) {
-            throw ConfigException.invalid(RETRY_DELAYS, source.string(RETRY_DELAYS, ""), "must list at most " + MAX_TIERS + " delays");
-        }
-        for (int i = 1; i < delays.size(); i++) {
-            if (delays.get(i).compareTo(delays.get(i - 1)) < 0) {
-                throw ConfigException.invalid(RETRY_DELAYS, source.string(RETRY_DELAYS, ""), "delays must not decrease");
-            }
-        }
         return new WorkerConfig(
-                source.string(GROUP_ID, DEFAULT_GROUP_ID),
-                source.optional(WORKER_ID).orElseGet(WorkerConfig::defaultWorkerId),
-                source.integer(PARTITION_CONCURRENCY, DEFAULT_PARTITION_CONCURRENCY, 1, MAX_LIMIT),
-                source.integer(MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT, 1, MAX_LIMIT),
-                source.integer(BUFFER_PER_PARTITION, DEFAULT_BUFFER_PER_PARTITION, 1, MAX_LIMIT),
-                source.integer(MAX_UNCOMMITTED, DEFAULT_MAX_UNCOMMITTED, 1, 100 * MAX_LIMIT),
-                source.integer(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1, 1000),
-                delays,
-                source.integer(LOCAL_RETRIES, DEFAULT_LOCAL_RETRIES, 0, 100),
-                source.duration(LOCAL_RETRY_DELAY, DEFAULT_LOCAL_RETRY_DELAY, Duration.ZERO, Duration.ofMinutes(1)),
-                source.duration(REVOKE_TIMEOUT, DEFAULT_REVOKE_TIMEOUT, Duration.ZERO, MAX_REVOKE_TIMEOUT),
-                source.duration(SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1)),
-                source.duration(COMMIT_INTERVAL, DEFAULT_COMMIT_INTERVAL, Duration.ofMillis(10), Duration.ofMinutes(10)),
-                source.duration(POLL_TIMEOUT, DEFAULT_POLL_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(1)),
-                source.enumValue(GROUP_PROTOCOL, GroupProtocol.class, DEFAULT_GROUP_PROTOCOL),
-                source.string(GROUP_ASSIGNOR, DEFAULT_GROUP_ASSIGNOR),
-                source.bool(CREATE_TOPICS, DEFAULT_CREATE_TOPICS),
-                source.integer(TOPIC_PARTITIONS, DEFAULT_TOPIC_PARTITIONS, 1, 100_000),
-                source.integer(TOPIC_REPLICATION, DEFAULT_TOPIC_REPLICATION, -1, Short.MAX_VALUE),
-                source.bool(HTTP_ENABLED, DEFAULT_HTTP_ENABLED),
-                source.string(HTTP_HOST, DEFAULT_HTTP_HOST),
-                source.integer(HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65_535),
+                GROUP_ID.read(source),
+                WORKER_ID.readOptional(source).orElseGet(WorkerConfig::defaultWorkerId),
+                PARTITION_CONCURRENCY.read(source),
+                MAX_IN_FLIGHT.read(source),
+                BUFFER_PER_PARTITION.read(source),
+                MAX_UNCOMMITTED.read(source),
+                MAX_ATTEMPTS.read(source),
+                RETRY_DELAYS.read(source),
+                LOCAL_RETRIES.read(source),
+                LOCAL_RETRY_DELAY.read(source),
+                REVOKE_TIMEOUT.read(source),
+                SHUTDOWN_GRACE.read(source),
+                COMMIT_INTERVAL.read(source),
+                POLL_TIMEOUT.read(source),
+                GROUP_PROTOCOL.read(source),
+                GROUP_ASSIGNOR.read(source),
+                CREATE_TOPICS.read(source),
+                TOPIC_PARTITIONS.read(source),
+                TOPIC_REPLICATION.read(source),
+                HTTP_ENABLED.read(source),
+                HTTP_HOST.read(source),
+                HTTP_PORT.read(source),
                 KafkaSettings.from(source),
                 registry(source),
                 TopicNames.from(source),
@@ -273,36 +275,14 @@ public record WorkerConfig(
                 Clock.systemUTC());
     }
 
-    /** A copy with another worker id. */
-    public WorkerConfig withWorkerId(String value) {
-        return new WorkerConfig(groupId, value, partitionConcurrency, maxInFlight, bufferPerPartition, maxUncommitted,
-                maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace, commitInterval,
-                pollTimeout, groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, httpEnabled,
-                httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
+    /** A builder starting from the defaults, as {@code from(ConfigSource.empty())} reads them. */
+    public static Builder builder() {
+        return from(ConfigSource.empty()).toBuilder();
     }
 
-    /** A copy with other resilience settings (timeout, breaker, rate limits). */
-    public WorkerConfig withResilience(ResilienceConfig value) {
-        return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition, maxUncommitted,
-                maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace, commitInterval,
-                pollTimeout, groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, httpEnabled,
-                httpHost, httpPort, kafka, registry, topics, llm, value, clock);
-    }
-
-    /** A copy with HTTP switched on or off. */
-    public WorkerConfig withHttpEnabled(boolean value) {
-        return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition, maxUncommitted,
-                maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace, commitInterval,
-                pollTimeout, groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, value,
-                httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
-    }
-
-    /** A copy with another clock (tests). */
-    public WorkerConfig withClock(Clock value) {
-        return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition, maxUncommitted,
-                maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace, commitInterval,
-                pollTimeout, groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, httpEnabled,
-                httpHost, httpPort, kafka, registry, topics, llm, resilience, value);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** Host name plus six random hex digits, so that replicas on one host differ. */
@@ -321,39 +301,229 @@ public record WorkerConfig(
 
     private static RegistryConfig registry(ConfigSource source) {
         try {
-            return RegistrySettings.from(source);
+            return SchemaRegistryKeys.from(source);
         } catch (org.apache.kafka.common.config.ConfigException | IllegalArgumentException e) {
-            throw ConfigException.invalid(RegistrySettings.URL, source.string(RegistrySettings.URL, RegistrySettings.DEFAULT_URL),
-                    e.getMessage());
+            throw ConfigException.invalid(SchemaRegistryKeys.URL.name(), SchemaRegistryKeys.URL.read(source), e.getMessage());
         }
     }
 
-    /** Cross-field check; changes nothing. */
-    private static void validate(List<Duration> retryDelays) {
-        for (int i = 0; i < retryDelays.size(); i++) {
-            Duration d = Objects.requireNonNull(retryDelays.get(i), RETRY_DELAYS);
-            if (d.isNegative() || (i > 0 && d.compareTo(retryDelays.get(i - 1)) < 0)) {
-                throw ConfigException.invalid(RETRY_DELAYS, retryDelays, "delays must be non-negative and must not decrease");
+    /** Retry tiers are ordered: a later tier never waits less than an earlier one. */
+    private static boolean nonDecreasing(List<Duration> delays) {
+        for (int i = 1; i < delays.size(); i++) {
+            if (delays.get(i).compareTo(delays.get(i - 1)) < 0) {
+                return false;
             }
         }
+        return true;
     }
 
-    private static void requireText(String key, String value) {
-        if (value == null || value.isBlank()) {
-            throw new ConfigException(key, "must not be blank");
+    /** Builds a {@link WorkerConfig}; {@link #build()} validates like the constructor. */
+    public static final class Builder {
+        private String groupId;
+        private String workerId;
+        private int partitionConcurrency;
+        private int maxInFlight;
+        private int bufferPerPartition;
+        private int maxUncommitted;
+        private int maxAttempts;
+        private List<Duration> retryDelays;
+        private int localRetries;
+        private Duration localRetryDelay;
+        private Duration revokeTimeout;
+        private Duration shutdownGrace;
+        private Duration commitInterval;
+        private Duration pollTimeout;
+        private GroupProtocol groupProtocol;
+        private String groupAssignor;
+        private boolean createTopics;
+        private int topicPartitions;
+        private int topicReplication;
+        private boolean httpEnabled;
+        private String httpHost;
+        private int httpPort;
+        private KafkaSettings kafka;
+        private RegistryConfig registry;
+        private TopicNames topics;
+        private LlmConfig llm;
+        private ResilienceConfig resilience;
+        private Clock clock;
+
+        private Builder(WorkerConfig from) {
+            groupId = from.groupId;
+            workerId = from.workerId;
+            partitionConcurrency = from.partitionConcurrency;
+            maxInFlight = from.maxInFlight;
+            bufferPerPartition = from.bufferPerPartition;
+            maxUncommitted = from.maxUncommitted;
+            maxAttempts = from.maxAttempts;
+            retryDelays = from.retryDelays;
+            localRetries = from.localRetries;
+            localRetryDelay = from.localRetryDelay;
+            revokeTimeout = from.revokeTimeout;
+            shutdownGrace = from.shutdownGrace;
+            commitInterval = from.commitInterval;
+            pollTimeout = from.pollTimeout;
+            groupProtocol = from.groupProtocol;
+            groupAssignor = from.groupAssignor;
+            createTopics = from.createTopics;
+            topicPartitions = from.topicPartitions;
+            topicReplication = from.topicReplication;
+            httpEnabled = from.httpEnabled;
+            httpHost = from.httpHost;
+            httpPort = from.httpPort;
+            kafka = from.kafka;
+            registry = from.registry;
+            topics = from.topics;
+            llm = from.llm;
+            resilience = from.resilience;
+            clock = from.clock;
         }
-    }
 
-    private static void checkRange(String key, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw ConfigException.invalid(key, value, "must be between " + min + " and " + max);
+        public Builder groupId(String value) {
+            groupId = value;
+            return this;
         }
-    }
 
-    private static void checkDuration(String key, Duration value, Duration min, Duration max) {
-        Objects.requireNonNull(value, key);
-        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw ConfigException.invalid(key, value, "must be between " + min + " and " + max);
+        public Builder workerId(String value) {
+            workerId = value;
+            return this;
+        }
+
+        public Builder partitionConcurrency(int value) {
+            partitionConcurrency = value;
+            return this;
+        }
+
+        public Builder maxInFlight(int value) {
+            maxInFlight = value;
+            return this;
+        }
+
+        public Builder bufferPerPartition(int value) {
+            bufferPerPartition = value;
+            return this;
+        }
+
+        public Builder maxUncommitted(int value) {
+            maxUncommitted = value;
+            return this;
+        }
+
+        public Builder maxAttempts(int value) {
+            maxAttempts = value;
+            return this;
+        }
+
+        public Builder retryDelays(List<Duration> value) {
+            retryDelays = value;
+            return this;
+        }
+
+        public Builder localRetries(int value) {
+            localRetries = value;
+            return this;
+        }
+
+        public Builder localRetryDelay(Duration value) {
+            localRetryDelay = value;
+            return this;
+        }
+
+        public Builder revokeTimeout(Duration value) {
+            revokeTimeout = value;
+            return this;
+        }
+
+        public Builder shutdownGrace(Duration value) {
+            shutdownGrace = value;
+            return this;
+        }
+
+        public Builder commitInterval(Duration value) {
+            commitInterval = value;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration value) {
+            pollTimeout = value;
+            return this;
+        }
+
+        public Builder groupProtocol(GroupProtocol value) {
+            groupProtocol = value;
+            return this;
+        }
+
+        public Builder groupAssignor(String value) {
+            groupAssignor = value;
+            return this;
+        }
+
+        public Builder createTopics(boolean value) {
+            createTopics = value;
+            return this;
+        }
+
+        public Builder topicPartitions(int value) {
+            topicPartitions = value;
+            return this;
+        }
+
+        public Builder topicReplication(int value) {
+            topicReplication = value;
+            return this;
+        }
+
+        public Builder httpEnabled(boolean value) {
+            httpEnabled = value;
+            return this;
+        }
+
+        public Builder httpHost(String value) {
+            httpHost = value;
+            return this;
+        }
+
+        public Builder httpPort(int value) {
+            httpPort = value;
+            return this;
+        }
+
+        public Builder kafka(KafkaSettings value) {
+            kafka = value;
+            return this;
+        }
+
+        public Builder registry(RegistryConfig value) {
+            registry = value;
+            return this;
+        }
+
+        public Builder topics(TopicNames value) {
+            topics = value;
+            return this;
+        }
+
+        public Builder llm(LlmConfig value) {
+            llm = value;
+            return this;
+        }
+
+        public Builder resilience(ResilienceConfig value) {
+            resilience = value;
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            clock = value;
+            return this;
+        }
+
+        public WorkerConfig build() {
+            return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
+                    maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
+                    commitInterval, pollTimeout, groupProtocol, groupAssignor, createTopics, topicPartitions,
+                    topicReplication, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
         }
     }
 }

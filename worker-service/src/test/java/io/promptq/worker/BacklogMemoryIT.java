@@ -46,9 +46,9 @@ class BacklogMemoryIT {
             long baseline = usedAfterGc(memory);
 
             WorkerService worker = kit.start("w1", Map.of(
-                    WorkerConfig.PARTITION_CONCURRENCY, Integer.toString(K),
-                    WorkerConfig.MAX_IN_FLIGHT, "100",
-                    WorkerConfig.BUFFER_PER_PARTITION, Integer.toString(BUFFER)),
+                    WorkerConfig.PARTITION_CONCURRENCY.name(), Integer.toString(K),
+                    WorkerConfig.MAX_IN_FLIGHT.name(), "100",
+                    WorkerConfig.BUFFER_PER_PARTITION.name(), Integer.toString(BUFFER)),
                     ItProvider.withLatency(Duration.ofMillis(500)));
             int[] max = new int[2];
             watch(worker, Duration.ofSeconds(4), max);

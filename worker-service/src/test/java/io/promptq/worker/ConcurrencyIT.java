@@ -34,7 +34,7 @@ class ConcurrencyIT {
                 }
             }
 
-            kit.start("w1", Map.of(WorkerConfig.PARTITION_CONCURRENCY, "3", WorkerConfig.MAX_IN_FLIGHT, "8"), provider);
+            kit.start("w1", Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), "3", WorkerConfig.MAX_IN_FLIGHT.name(), "8"), provider);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> kit.outcomes().hasAll(ids));
             assertThat(ids).allSatisfy(id -> assertThat(kit.outcomes().result(id).getStatus()).isEqualTo(JobStatus.SUCCEEDED));
@@ -75,8 +75,8 @@ class ConcurrencyIT {
                 }
             }
 
-            WorkerService worker = kit.start("w1", Map.of(WorkerConfig.PARTITION_CONCURRENCY, "2",
-                    WorkerConfig.MAX_IN_FLIGHT, "20", WorkerConfig.BUFFER_PER_PARTITION, "2"), provider);
+            WorkerService worker = kit.start("w1", Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), "2",
+                    WorkerConfig.MAX_IN_FLIGHT.name(), "20", WorkerConfig.BUFFER_PER_PARTITION.name(), "2"), provider);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> kit.outcomes().hasAll(flowing));
             assertThat(blockedNow.get()).as("stuck jobs running: %s", provider.callStarts).isEqualTo(2);

@@ -42,8 +42,8 @@ class CrashRecoveryIT {
                 }
                 return ItProvider.ok(request, Duration.ofMillis(5));
             });
-            WorkerService doomed = kit.start("doomed", Map.of(WorkerConfig.PARTITION_CONCURRENCY, "5",
-                    WorkerConfig.COMMIT_INTERVAL, "50ms"), first);
+            WorkerService doomed = kit.start("doomed", Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), "5",
+                    WorkerConfig.COMMIT_INTERVAL.name(), "50ms"), first);
 
             TopicPartition tp = new TopicPartition(kit.names.jobs(), 0);
             AtomicLong highestCommitted = new AtomicLong(-1);
@@ -72,7 +72,7 @@ class CrashRecoveryIT {
             assertThat(kit.outcomes().results).doesNotContainKey("slow-" + SLOW_OFFSET);
 
             ItProvider second = ItProvider.withLatency(Duration.ofMillis(5));
-            kit.start("phoenix", Map.of(WorkerConfig.PARTITION_CONCURRENCY, "5"), second);
+            kit.start("phoenix", Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), "5"), second);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> kit.outcomes().hasAll(ids));
             assertThat(second.callStarts).containsKey("slow-" + SLOW_OFFSET);

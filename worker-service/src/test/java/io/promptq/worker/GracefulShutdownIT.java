@@ -39,11 +39,11 @@ class GracefulShutdownIT {
         try (WorkerItKit kit = WorkerItKit.create(cluster, "sigterm", 3, 1)) {
             List<String> ids = kit.sendJobs("term", JOBS);
             Map<String, String> env = kit.env(Map.of(
-                    WorkerConfig.WORKER_ID, "child",
-                    WorkerConfig.PARTITION_CONCURRENCY, "4",
-                    WorkerConfig.SHUTDOWN_GRACE, "20s",
-                    WorkerConfig.HTTP_ENABLED, "true",
-                    WorkerConfig.HTTP_PORT, "0",
+                    WorkerConfig.WORKER_ID.name(), "child",
+                    WorkerConfig.PARTITION_CONCURRENCY.name(), "4",
+                    WorkerConfig.SHUTDOWN_GRACE.name(), "20s",
+                    WorkerConfig.HTTP_ENABLED.name(), "true",
+                    WorkerConfig.HTTP_PORT.name(), "0",
                     "PROMPTQ_LLM_PROVIDER", "simulated",
                     "PROMPTQ_LLM_SIM_LATENCY", "fixed:400ms"));
             Path logFile = Files.createTempFile("promptq-worker-child", ".log"); // kept only if the test fails
@@ -84,7 +84,7 @@ class GracefulShutdownIT {
             assertThat(belowCommitted).isGreaterThanOrEqualTo(20);
             assertThat(kit.outcomes().total()).as("no job finished twice").isEqualTo(kit.outcomes().distinct());
 
-            kit.start("successor", Map.of(WorkerConfig.PARTITION_CONCURRENCY, "10"), ItProvider.withLatency(Duration.ofMillis(5)));
+            kit.start("successor", Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), "10"), ItProvider.withLatency(Duration.ofMillis(5)));
             await().atMost(Duration.ofSeconds(60)).until(() -> kit.outcomes().hasAll(ids));
             List<JobResult> byChild = new ArrayList<>();
             kit.outcomes().results.values().forEach(list -> list.stream().filter(r -> r.getWorkerId().equals("child")).forEach(byChild::add));

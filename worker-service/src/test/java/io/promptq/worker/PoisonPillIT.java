@@ -37,7 +37,7 @@ class PoisonPillIT {
             kit.send(WorkerItKit.job("after"), 0);
             kit.sendRaw(kit.names.retry(0), 0, "r1".getBytes(StandardCharsets.UTF_8), retryGarbage);
 
-            WorkerService worker = kit.start("w1", Map.of(WorkerConfig.HTTP_ENABLED, "true", WorkerConfig.HTTP_PORT, "0"),
+            WorkerService worker = kit.start("w1", Map.of(WorkerConfig.HTTP_ENABLED.name(), "true", WorkerConfig.HTTP_PORT.name(), "0"),
                     ItProvider.withLatency(Duration.ofMillis(5)));
 
             await().atMost(Duration.ofSeconds(30)).until(() -> kit.outcomes().deadLetters.size() >= 4

@@ -45,9 +45,9 @@ class ProviderOutageIT {
             List<String> unguardedJobs = unguarded.sendJobs("u", JOBS);
 
             Map<String, String> common = new HashMap<>(Map.of(
-                    WorkerConfig.RETRY_DELAYS, "1s,2s,4s",
-                    WorkerConfig.MAX_ATTEMPTS, "5",
-                    WorkerConfig.PARTITION_CONCURRENCY, "5"));
+                    WorkerConfig.RETRY_DELAYS.name(), "1s,2s,4s",
+                    WorkerConfig.MAX_ATTEMPTS.name(), "5",
+                    WorkerConfig.PARTITION_CONCURRENCY.name(), "5"));
             Map<String, String> withBreaker = new HashMap<>(common);
             withBreaker.putAll(Map.of(
                     "PROMPTQ_LLM_BREAKER_ENABLED", "true",
@@ -95,7 +95,7 @@ class ProviderOutageIT {
     }
 
     private static SimulatedLlm simulated() {
-        return LlmProviders.simulated(SimulatedSettings.defaults().withLatency(LatencyDistribution.fixed(Duration.ofMillis(50))));
+        return LlmProviders.simulated(SimulatedSettings.builder().latency(LatencyDistribution.fixed(Duration.ofMillis(50))).build());
     }
 
     private static long count(WorkerItKit kit, List<String> ids, JobStatus status) {

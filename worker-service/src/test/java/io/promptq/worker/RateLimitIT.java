@@ -29,7 +29,7 @@ class RateLimitIT {
             ItProvider provider = ItProvider.withLatency(Duration.ofMillis(20));
             List<String> ids = kit.sendJobs("rl", JOBS);
 
-            WorkerService worker = kit.start("w1", Map.of(WorkerConfig.PARTITION_CONCURRENCY, "10",
+            WorkerService worker = kit.start("w1", Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), "10",
                     "PROMPTQ_LLM_RATE_LIMIT_RPS", Double.toString(RPS)), provider);
 
             AtomicInteger maxRateLimited = new AtomicInteger();

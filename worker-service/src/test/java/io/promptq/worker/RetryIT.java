@@ -77,9 +77,9 @@ class RetryIT {
 
     private void start(LlmProvider p) {
         kit.start("retry-worker", Map.of(
-                WorkerConfig.RETRY_DELAYS, "1s,2s",
-                WorkerConfig.MAX_ATTEMPTS, Integer.toString(MAX_ATTEMPTS),
-                WorkerConfig.PARTITION_CONCURRENCY, "5",
+                WorkerConfig.RETRY_DELAYS.name(), "1s,2s",
+                WorkerConfig.MAX_ATTEMPTS.name(), Integer.toString(MAX_ATTEMPTS),
+                WorkerConfig.PARTITION_CONCURRENCY.name(), "5",
                 "PROMPTQ_LLM_BREAKER_ENABLED", "false"), p);
     }
 

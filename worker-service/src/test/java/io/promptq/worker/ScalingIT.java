@@ -28,7 +28,7 @@ class ScalingIT {
     void everyJobHasATerminalResultWhileScalingOneThreeOne(ClusterInfo cluster) {
         try (WorkerItKit kit = WorkerItKit.create(cluster, "scaling", 6, 1)) {
             ItProvider provider = ItProvider.withLatency(Duration.ofMillis(60));
-            Map<String, String> settings = Map.of(WorkerConfig.PARTITION_CONCURRENCY, "4", WorkerConfig.REVOKE_TIMEOUT, "5s");
+            Map<String, String> settings = Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), "4", WorkerConfig.REVOKE_TIMEOUT.name(), "5s");
             List<String> ids = kit.sendJobs("scale", JOBS);
             long start = System.nanoTime();
 

@@ -42,10 +42,10 @@ class ThroughputBenchmarkIT {
     private static void run(ClusterInfo cluster, int partitions, int k, int cap, int jobs) {
         try (WorkerItKit kit = WorkerItKit.create(cluster, "bench", partitions, 1)) {
             SimulatedLlm llm = LlmProviders.simulated(
-                    SimulatedSettings.defaults().withLatency(LatencyDistribution.fixed(Duration.ofMillis(200))));
+                    SimulatedSettings.builder().latency(LatencyDistribution.fixed(Duration.ofMillis(200))).build());
             List<String> ids = kit.sendJobs("bench", jobs);
-            kit.start("bench", Map.of(WorkerConfig.PARTITION_CONCURRENCY, Integer.toString(k),
-                    WorkerConfig.MAX_IN_FLIGHT, Integer.toString(cap)), llm);
+            kit.start("bench", Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), Integer.toString(k),
+                    WorkerConfig.MAX_IN_FLIGHT.name(), Integer.toString(cap)), llm);
             await().atMost(Duration.ofMinutes(3)).until(() -> kit.outcomes().hasAll(ids));
 
             LongSummaryStatistics completed = kit.outcomes().results.values().stream().flatMap(List::stream)

@@ -37,20 +37,20 @@ class WorkerConfigTest {
     @Test
     void readsEveryKey() {
         WorkerConfig c = WorkerConfig.from(ConfigSource.of(Map.ofEntries(
-                Map.entry(WorkerConfig.GROUP_ID, "g"),
-                Map.entry(WorkerConfig.WORKER_ID, "w-1"),
-                Map.entry(WorkerConfig.PARTITION_CONCURRENCY, "3"),
-                Map.entry(WorkerConfig.MAX_IN_FLIGHT, "7"),
-                Map.entry(WorkerConfig.BUFFER_PER_PARTITION, "9"),
-                Map.entry(WorkerConfig.MAX_ATTEMPTS, "2"),
-                Map.entry(WorkerConfig.RETRY_DELAYS, "1s,2s,4s"),
-                Map.entry(WorkerConfig.LOCAL_RETRIES, "1"),
-                Map.entry(WorkerConfig.REVOKE_TIMEOUT, "3s"),
-                Map.entry(WorkerConfig.SHUTDOWN_GRACE, "5s"),
-                Map.entry(WorkerConfig.GROUP_PROTOCOL, "classic"),
-                Map.entry(WorkerConfig.CREATE_TOPICS, "false"),
-                Map.entry(WorkerConfig.TOPIC_PARTITIONS, "12"),
-                Map.entry(WorkerConfig.HTTP_PORT, "0"))));
+                Map.entry(WorkerConfig.GROUP_ID.name(), "g"),
+                Map.entry(WorkerConfig.WORKER_ID.name(), "w-1"),
+                Map.entry(WorkerConfig.PARTITION_CONCURRENCY.name(), "3"),
+                Map.entry(WorkerConfig.MAX_IN_FLIGHT.name(), "7"),
+                Map.entry(WorkerConfig.BUFFER_PER_PARTITION.name(), "9"),
+                Map.entry(WorkerConfig.MAX_ATTEMPTS.name(), "2"),
+                Map.entry(WorkerConfig.RETRY_DELAYS.name(), "1s,2s,4s"),
+                Map.entry(WorkerConfig.LOCAL_RETRIES.name(), "1"),
+                Map.entry(WorkerConfig.REVOKE_TIMEOUT.name(), "3s"),
+                Map.entry(WorkerConfig.SHUTDOWN_GRACE.name(), "5s"),
+                Map.entry(WorkerConfig.GROUP_PROTOCOL.name(), "classic"),
+                Map.entry(WorkerConfig.CREATE_TOPICS.name(), "false"),
+                Map.entry(WorkerConfig.TOPIC_PARTITIONS.name(), "12"),
+                Map.entry(WorkerConfig.HTTP_PORT.name(), "0"))));
 
         assertThat(c.groupId()).isEqualTo("g");
         assertThat(c.workerId()).isEqualTo("w-1");
@@ -70,30 +70,30 @@ class WorkerConfigTest {
 
     @Test
     void badValueIsRefusedNamingTheKeyAndTheValue() {
-        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.PARTITION_CONCURRENCY, "0"))))
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), "0"))))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(WorkerConfig.PARTITION_CONCURRENCY).hasMessageContaining("'0'");
-        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.MAX_ATTEMPTS, "many"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.MAX_ATTEMPTS);
-        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.SHUTDOWN_GRACE, "soon"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.SHUTDOWN_GRACE);
-        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.GROUP_PROTOCOL, "eager"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.GROUP_PROTOCOL);
+                .hasMessageContaining(WorkerConfig.PARTITION_CONCURRENCY.name()).hasMessageContaining("'0'");
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.MAX_ATTEMPTS.name(), "many"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.MAX_ATTEMPTS.name());
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.SHUTDOWN_GRACE.name(), "soon"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.SHUTDOWN_GRACE.name());
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.GROUP_PROTOCOL.name(), "eager"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.GROUP_PROTOCOL.name());
     }
 
     @Test
     void revokeTimeoutStaysBelowThePollIntervalSoTheWorkerIsNotEvicted() {
-        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.REVOKE_TIMEOUT, "5m"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.REVOKE_TIMEOUT).hasMessageContaining("'5m'");
-        assertThat(WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.REVOKE_TIMEOUT, "4m"))).revokeTimeout())
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.REVOKE_TIMEOUT.name(), "5m"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.REVOKE_TIMEOUT.name()).hasMessageContaining("'5m'");
+        assertThat(WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.REVOKE_TIMEOUT.name(), "4m"))).revokeTimeout())
                 .isEqualTo(WorkerConfig.MAX_REVOKE_TIMEOUT);
     }
 
     @Test
     void decreasingRetryDelaysAreRefused() {
-        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.RETRY_DELAYS, "30s,5s"))))
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.RETRY_DELAYS.name(), "30s,5s"))))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(WorkerConfig.RETRY_DELAYS).hasMessageContaining("30s,5s");
+                .hasMessageContaining(WorkerConfig.RETRY_DELAYS.name()).hasMessageContaining("30s,5s");
     }
 
     @Test
@@ -111,8 +111,29 @@ class WorkerConfigTest {
                 .containsEntry("enable.auto.commit", false)
                 .containsEntry("fetch.max.wait.ms", 20);
         Map<String, Object> kip848 = io.promptq.worker.internal.WorkerRuntime.consumerConfig(
-                WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.GROUP_PROTOCOL, "consumer"))));
+                WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.GROUP_PROTOCOL.name(), "consumer"))));
         assertThat(kip848).containsEntry("group.protocol", "consumer").containsEntry("group.remote.assignor", "range")
                 .doesNotContainKey("partition.assignment.strategy");
+    }
+
+    @Test
+    void toBuilderChangesOnlyWhatIsSet() {
+        WorkerConfig defaults = WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.WORKER_ID.name(), "w-1")));
+
+        WorkerConfig changed = defaults.toBuilder().maxInFlight(5).build();
+
+        assertThat(changed.maxInFlight()).isEqualTo(5);
+        assertThat(changed.toBuilder().maxInFlight(defaults.maxInFlight()).build()).isEqualTo(defaults);
+    }
+
+    @Test
+    void builtValuesAreCheckedAgainstTheSameKeysAsReadOnes() {
+        assertThatThrownBy(() -> WorkerConfig.builder().partitionConcurrency(0).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(WorkerConfig.PARTITION_CONCURRENCY.name() + ": invalid value '0', must be between 1 and 1000000");
+        assertThatThrownBy(() -> WorkerConfig.builder().topicReplication(0).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.TOPIC_REPLICATION.name());
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.TOPIC_REPLICATION.name(), "0"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.TOPIC_REPLICATION.name());
     }
 }

@@ -13,7 +13,7 @@ import io.promptq.schema.PromptJob;
 import io.promptq.schema.RetryJob;
 import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.UniqueNames;
-import io.promptq.topic.RegistrySettings;
+import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
 import java.time.Duration;
@@ -83,24 +83,24 @@ final class WorkerItKit implements AutoCloseable {
     /** Environment of a worker of this test: its topics and group, short timings, no HTTP, no topic creation. */
     Map<String, String> env(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
-        env.put(KafkaSettings.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        env.put(RegistrySettings.URL, cluster.schemaRegistryUrl());
+        env.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
+        env.put(SchemaRegistryKeys.URL.name(), cluster.schemaRegistryUrl());
         env.putAll(names.toConfig());
-        env.put(WorkerConfig.GROUP_ID, groupId);
-        env.put(WorkerConfig.CREATE_TOPICS, "false");
-        env.put(WorkerConfig.HTTP_ENABLED, "false");
-        env.put(WorkerConfig.COMMIT_INTERVAL, "200ms");
-        env.put(WorkerConfig.POLL_TIMEOUT, "100ms");
-        env.put(WorkerConfig.SHUTDOWN_GRACE, "10s");
-        env.put(WorkerConfig.REVOKE_TIMEOUT, "5s");
-        env.put(WorkerConfig.RETRY_DELAYS, String.join(",", java.util.Collections.nCopies(tiers, "1s")));
+        env.put(WorkerConfig.GROUP_ID.name(), groupId);
+        env.put(WorkerConfig.CREATE_TOPICS.name(), "false");
+        env.put(WorkerConfig.HTTP_ENABLED.name(), "false");
+        env.put(WorkerConfig.COMMIT_INTERVAL.name(), "200ms");
+        env.put(WorkerConfig.POLL_TIMEOUT.name(), "100ms");
+        env.put(WorkerConfig.SHUTDOWN_GRACE.name(), "10s");
+        env.put(WorkerConfig.REVOKE_TIMEOUT.name(), "5s");
+        env.put(WorkerConfig.RETRY_DELAYS.name(), String.join(",", java.util.Collections.nCopies(tiers, "1s")));
         env.putAll(overrides);
         return env;
     }
 
     WorkerConfig config(String workerId, Map<String, String> overrides) {
         Map<String, String> env = env(overrides);
-        env.put(WorkerConfig.WORKER_ID, workerId);
+        env.put(WorkerConfig.WORKER_ID.name(), workerId);
         return WorkerConfig.from(ConfigSource.of(env));
     }
 

@@ -14,7 +14,7 @@ import io.promptq.metrics.Metrics;
 import io.promptq.producer.ProducerService;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.registry.SchemaRegistryClient;
-import io.promptq.topic.RegistrySettings;
+import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.TopicSpecs;
 import io.promptq.topic.Topics;
@@ -102,15 +102,15 @@ public final class LocalStack implements AutoCloseable {
         }
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(options.env());
-        env.put(KafkaSettings.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        env.put(RegistrySettings.URL, cluster.schemaRegistryUrl());
-        env.put(WorkerConfig.HTTP_HOST, "127.0.0.1");
-        env.put(WorkerConfig.CREATE_TOPICS, "false");
-        env.put(ProducerServiceConfig.CREATE_TOPICS, "false");
-        env.put(AggregatorConfig.CREATE_TOPICS, "false");
-        env.put(AggregatorConfig.STATE_DIR, stateDir.resolve("aggregator").toString());
+        env.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
+        env.put(SchemaRegistryKeys.URL.name(), cluster.schemaRegistryUrl());
+        env.put(WorkerConfig.HTTP_HOST.name(), "127.0.0.1");
+        env.put(WorkerConfig.CREATE_TOPICS.name(), "false");
+        env.put(ProducerServiceConfig.CREATE_TOPICS.name(), "false");
+        env.put(AggregatorConfig.CREATE_TOPICS.name(), "false");
+        env.put(AggregatorConfig.STATE_DIR.name(), stateDir.resolve("aggregator").toString());
         this.config = ConfigSource.of(env);
-        this.registry = SchemaRegistryClient.create(RegistrySettings.from(config));
+        this.registry = SchemaRegistryClient.create(SchemaRegistryKeys.from(config));
         this.topics = Topics.create(TopicNames.from(config), registry, true);
         this.retryTiers = WorkerConfig.from(config).retryDelays().size();
         createTopics();
@@ -148,7 +148,7 @@ public final class LocalStack implements AutoCloseable {
     private void startServices() {
         log.accept("Starting the aggregator (Kafka Streams) ...");
         aggregator = AggregatorService.start(
-                AggregatorConfig.from(config.with(AggregatorConfig.HTTP_PORT, Integer.toString(options.aggregatorPort()))),
+                AggregatorConfig.from(config.with(AggregatorConfig.HTTP_PORT.name(), Integer.toString(options.aggregatorPort()))),
                 Metrics.prometheus("aggregator-service", "aggregator-1"));
         log.accept("Starting " + options.workers() + " workers in consumer group '" + WorkerConfig.from(config).groupId() + "' ...");
         for (int i = 0; i < options.workers(); i++) {
@@ -156,7 +156,7 @@ public final class LocalStack implements AutoCloseable {
         }
         if (options.producer()) {
             producer = ProducerService.start(
-                    ProducerServiceConfig.from(config.with(ProducerServiceConfig.HTTP_PORT, Integer.toString(options.producerPort()))),
+                    ProducerServiceConfig.from(config.with(ProducerServiceConfig.HTTP_PORT.name(), Integer.toString(options.producerPort()))),
                     Metrics.prometheus("producer-service", "producer-1"));
         }
         aggregator.awaitRunning();
@@ -166,9 +166,9 @@ public final class LocalStack implements AutoCloseable {
     public synchronized WorkerService addWorker() {
         String id = "worker-" + (++nextWorker);
         ConfigSource workerConfig = config.with(Map.of(
-                WorkerConfig.WORKER_ID, id,
-                WorkerConfig.HTTP_ENABLED, Boolean.toString(options.workerHttp()),
-                WorkerConfig.HTTP_PORT, "0"));
+                WorkerConfig.WORKER_ID.name(), id,
+                WorkerConfig.HTTP_ENABLED.name(), Boolean.toString(options.workerHttp()),
+                WorkerConfig.HTTP_PORT.name(), "0"));
         WorkerConfig cfg = WorkerConfig.from(workerConfig);
         WorkerService worker = sharedProvider == null
                 ? WorkerService.start(cfg, Metrics.prometheus("worker-service", id))

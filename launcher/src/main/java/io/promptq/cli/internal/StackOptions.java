@@ -52,28 +52,28 @@ public final class StackOptions {
 
     /** The option behind each configuration key these options set, for error messages. */
     private static final Map<String, String> OPTION_OF_KEY = Map.of(
-            WorkerConfig.PARTITION_CONCURRENCY, "--concurrency",
-            WorkerConfig.MAX_IN_FLIGHT, "--concurrency",
-            WorkerConfig.RETRY_DELAYS, "--retry-delays",
-            WorkerConfig.MAX_ATTEMPTS, "--max-attempts",
-            LlmConfig.SIM_LATENCY, "--latency",
-            LlmConfig.SIM_TRANSIENT_RATE, "--failure-rate",
-            LlmConfig.SIM_PERMANENT_RATE, "--permanent-rate",
-            LlmConfig.OPENAI_BASE_URL, "--base-url");
+            WorkerConfig.PARTITION_CONCURRENCY.name(), "--concurrency",
+            WorkerConfig.MAX_IN_FLIGHT.name(), "--concurrency",
+            WorkerConfig.RETRY_DELAYS.name(), "--retry-delays",
+            WorkerConfig.MAX_ATTEMPTS.name(), "--max-attempts",
+            LlmConfig.SIM_LATENCY.name(), "--latency",
+            LlmConfig.SIM_TRANSIENT_RATE.name(), "--failure-rate",
+            LlmConfig.SIM_PERMANENT_RATE.name(), "--permanent-rate",
+            LlmConfig.OPENAI_BASE_URL.name(), "--base-url");
 
     /** The configuration entries these options stand for. */
     public Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
-        env.put(WorkerConfig.PARTITION_CONCURRENCY, Integer.toString(concurrency));
-        env.put(WorkerConfig.MAX_IN_FLIGHT, Integer.toString(Math.max(concurrency * partitions, 1)));
-        env.put(WorkerConfig.RETRY_DELAYS, retryDelays);
-        env.put(WorkerConfig.MAX_ATTEMPTS, Integer.toString(maxAttempts));
-        env.put(LlmConfig.PROVIDER, provider.name().toLowerCase(Locale.ROOT));
-        env.put(LlmConfig.SIM_LATENCY, latency);
-        env.put(LlmConfig.SIM_TRANSIENT_RATE, Double.toString(failureRate));
-        env.put(LlmConfig.SIM_PERMANENT_RATE, Double.toString(permanentRate));
+        env.put(WorkerConfig.PARTITION_CONCURRENCY.name(), Integer.toString(concurrency));
+        env.put(WorkerConfig.MAX_IN_FLIGHT.name(), Integer.toString(Math.max(concurrency * partitions, 1)));
+        env.put(WorkerConfig.RETRY_DELAYS.name(), retryDelays);
+        env.put(WorkerConfig.MAX_ATTEMPTS.name(), Integer.toString(maxAttempts));
+        env.put(LlmConfig.PROVIDER.name(), provider.name().toLowerCase(Locale.ROOT));
+        env.put(LlmConfig.SIM_LATENCY.name(), latency);
+        env.put(LlmConfig.SIM_TRANSIENT_RATE.name(), Double.toString(failureRate));
+        env.put(LlmConfig.SIM_PERMANENT_RATE.name(), Double.toString(permanentRate));
         if (baseUrl != null) {
-            env.put(LlmConfig.OPENAI_BASE_URL, baseUrl);
+            env.put(LlmConfig.OPENAI_BASE_URL.name(), baseUrl);
         }
         return env;
     }

@@ -3,6 +3,7 @@ package io.promptq.cli.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promptq.aggregator.AggregatorConfig;
+import io.promptq.llm.LlmConfig;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.TopicSpecs;
 import java.time.Duration;
@@ -24,7 +25,7 @@ class LocalStackTopicsIT {
     void topicsCreatedByTheStackHaveTheConfigurationTheAggregatorWouldGiveThem() throws Exception {
         Duration retention = Duration.ofHours(3);
         LocalStack.Options options = new LocalStack.Options(1, 2,
-                Map.of(AggregatorConfig.WINDOW_RETENTION, "3h", "PROMPTQ_LLM_SIM_LATENCY", "fixed:10ms"),
+                Map.of(AggregatorConfig.WINDOW_RETENTION.name(), "3h", LlmConfig.SIM_LATENCY.name(), "fixed:10ms"),
                 false, 0, 0, false);
         try (LocalStack stack = LocalStack.start(options, Optional.empty(), line -> { })) {
             TopicNames names = stack.topics().names();

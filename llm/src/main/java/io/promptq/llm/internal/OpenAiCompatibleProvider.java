@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.promptq.config.Durations;
 import io.promptq.llm.ErrorClass;
 import io.promptq.llm.LlmProvider;
 import io.promptq.llm.LlmRequest;

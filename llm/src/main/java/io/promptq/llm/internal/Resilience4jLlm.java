@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.promptq.config.Durations;
 import io.promptq.llm.ErrorClass;
 import io.promptq.llm.LlmMeters;
 import io.promptq.llm.LlmProvider;

@@ -1,5 +1,6 @@
 package io.promptq.llm.internal;
 
+import io.promptq.config.Durations;
 import io.promptq.llm.CallObserver;
 import io.promptq.llm.ErrorClass;
 import io.promptq.llm.LatencyDistribution;
@@ -239,6 +240,6 @@ public final class SimulatedProvider implements SimulatedLlm {
 
     @Override
     public String toString() {
-        return "SimulatedProvider[" + settings.withLatency(latency).withOutage(outage) + "]";
+        return "SimulatedProvider[" + settings.toBuilder().latency(latency).outage(outage).build() + "]";
     }
 }

@@ -66,7 +66,7 @@ class OpenAiCompatibleProviderTest {
     void createProvider() {
         server.resetAll();
         provider = LlmProviders.openAiCompatible(OpenAiSettings.of(server.baseUrl() + "/v1", API_KEY)
-                .withModelMap(Map.of("small", "gpt-4o-mini")));
+                .toBuilder().modelMap(Map.of("small", "gpt-4o-mini")).build());
     }
 
     @AfterEach

@@ -31,13 +31,13 @@ class SimulatedProviderTest {
     private static final LatencyDistribution INSTANT = LatencyDistribution.fixed(Duration.ZERO);
 
     private static SimulatedSettings instant() {
-        return SimulatedSettings.defaults().withLatency(INSTANT);
+        return SimulatedSettings.builder().latency(INSTANT).build();
     }
 
     @Test
     void failureRatesMatchTheConfigurationWithinStatisticalTolerance() {
         SimulatedSettings settings = instant()
-                .withTransientRate(0.10).withRateLimitedRate(0.05).withTimeoutRate(0.03).withPermanentRate(0.02);
+                .toBuilder().transientRate(0.10).rateLimitedRate(0.05).timeoutRate(0.03).permanentRate(0.02).build();
         SimulatedLlm sim = LlmProviders.simulated(settings);
         int n = 10_000;
         Map<ErrorClass, Integer> failures = new EnumMap<>(ErrorClass.class);
@@ -61,11 +61,11 @@ class SimulatedProviderTest {
 
     @Test
     void sameSeedReproducesTheSameOutcomesInASingleThreadedRun() {
-        SimulatedSettings settings = instant().withTransientRate(0.3).withPermanentRate(0.1).withSeed(7);
+        SimulatedSettings settings = instant().toBuilder().transientRate(0.3).permanentRate(0.1).seed(7).build();
 
         List<ErrorClass> first = outcomes(LlmProviders.simulated(settings), 300);
         List<ErrorClass> second = outcomes(LlmProviders.simulated(settings), 300);
-        List<ErrorClass> otherSeed = outcomes(LlmProviders.simulated(settings.withSeed(8)), 300);
+        List<ErrorClass> otherSeed = outcomes(LlmProviders.simulated(settings.toBuilder().seed(8).build()), 300);
 
         assertThat(second).isEqualTo(first);
         assertThat(otherSeed).isNotEqualTo(first);
@@ -73,7 +73,7 @@ class SimulatedProviderTest {
 
     @Test
     void retriesOfAFailedJobGetFreshDrawsAndEventuallySucceed() {
-        SimulatedLlm sim = LlmProviders.simulated(instant().withTransientRate(0.5));
+        SimulatedLlm sim = LlmProviders.simulated(instant().toBuilder().transientRate(0.5).build());
         int failuresBeforeSuccess = 0;
         LlmResponse response = null;
         while (response == null && failuresBeforeSuccess < 50) {
@@ -107,7 +107,7 @@ class SimulatedProviderTest {
 
     @Test
     void rateLimitedFailureCarriesTheConfiguredRetryAfter() {
-        SimulatedLlm sim = LlmProviders.simulated(instant().withRateLimitedRate(1).withRetryAfter(Duration.ofSeconds(7)));
+        SimulatedLlm sim = LlmProviders.simulated(instant().toBuilder().rateLimitedRate(1).retryAfter(Duration.ofSeconds(7)).build());
 
         ProviderException e = catchThrowableOfType(ProviderException.class, () -> sim.complete(request("job", "small")));
 
@@ -118,7 +118,7 @@ class SimulatedProviderTest {
 
     @Test
     void permanentFailureIsANonRetryable400() {
-        SimulatedLlm sim = LlmProviders.simulated(instant().withPermanentRate(1));
+        SimulatedLlm sim = LlmProviders.simulated(instant().toBuilder().permanentRate(1).build());
 
         ProviderException e = catchThrowableOfType(ProviderException.class, () -> sim.complete(request("job-9", "small")));
 
@@ -130,7 +130,7 @@ class SimulatedProviderTest {
 
     @Test
     void timeoutOutcomeHangsUntilTheRequestTimeoutThenThrows() {
-        SimulatedLlm sim = LlmProviders.simulated(instant().withTimeoutRate(1));
+        SimulatedLlm sim = LlmProviders.simulated(instant().toBuilder().timeoutRate(1).build());
         long start = System.nanoTime();
 
         ProviderException e = catchThrowableOfType(ProviderException.class,
@@ -142,7 +142,7 @@ class SimulatedProviderTest {
 
     @Test
     void latencyBeyondTheRequestTimeoutBecomesATimeout() {
-        SimulatedLlm sim = LlmProviders.simulated(instant().withLatency(LatencyDistribution.fixed(Duration.ofSeconds(30))));
+        SimulatedLlm sim = LlmProviders.simulated(instant().toBuilder().latency(LatencyDistribution.fixed(Duration.ofSeconds(30))).build());
 
         assertThatThrownBy(() -> sim.complete(request("job", "small", "hi", Duration.ofMillis(50))))
                 .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.TIMEOUT));
@@ -185,7 +185,7 @@ class SimulatedProviderTest {
 
     @Test
     void observersSeeEveryCallStartAndEndWithItsFailureAndCanCountInFlightCalls() throws Exception {
-        SimulatedLlm sim = LlmProviders.simulated(instant().withLatency(LatencyDistribution.fixed(Duration.ofMillis(50))).withTransientRate(0.5));
+        SimulatedLlm sim = LlmProviders.simulated(instant().toBuilder().latency(LatencyDistribution.fixed(Duration.ofMillis(50))).transientRate(0.5).build());
         Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
         AtomicInteger maxInFlight = new AtomicInteger();
         AtomicInteger starts = new AtomicInteger();

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * The bearer tokens allowed to submit jobs and the tenant each may submit for, read from
- * {@value ProducerServiceConfig#AUTH_TOKENS} as {@code token1=tenantA,token2=tenantB}. No tokens means
+ * {@link ProducerServiceConfig#AUTH_TOKENS} as {@code token1=tenantA,token2=tenantB}. No tokens means
  * authentication is off (the default for local runs).
  *
  * <p>Only SHA-256 digests of the tokens are kept, so a lookup does not compare secrets character by
@@ -39,10 +39,10 @@ public final class AuthTokens {
         Map<String, String> digests = new HashMap<>();
         tenantsByToken.forEach((token, tenant) -> {
             if (token == null || token.isBlank()) {
-                throw ConfigException.invalid(ProducerServiceConfig.AUTH_TOKENS, "[hidden]", "tokens must not be blank");
+                throw ConfigException.invalid(ProducerServiceConfig.AUTH_TOKENS.name(), "[hidden]", "tokens must not be blank");
             }
             if (tenant == null || !TENANT.matcher(tenant).matches()) {
-                throw ConfigException.invalid(ProducerServiceConfig.AUTH_TOKENS, "[hidden]",
+                throw ConfigException.invalid(ProducerServiceConfig.AUTH_TOKENS.name(), "[hidden]",
                         "tenant '" + tenant + "' must be 1-128 letters, digits, '.', '_' or '-'");
             }
             digests.put(digest(token), tenant);
@@ -65,12 +65,12 @@ public final class AuthTokens {
             }
             int eq = entry.indexOf('=');
             if (eq <= 0 || eq == entry.length() - 1) {
-                throw ConfigException.invalid(ProducerServiceConfig.AUTH_TOKENS, "[hidden]",
+                throw ConfigException.invalid(ProducerServiceConfig.AUTH_TOKENS.name(), "[hidden]",
                         "must be a comma-separated list of token=tenant pairs");
             }
             String token = entry.substring(0, eq).trim();
             if (tokens.put(token, entry.substring(eq + 1).trim()) != null) {
-                throw ConfigException.invalid(ProducerServiceConfig.AUTH_TOKENS, "[hidden]", "lists a token twice");
+                throw ConfigException.invalid(ProducerServiceConfig.AUTH_TOKENS.name(), "[hidden]", "lists a token twice");
             }
         }
         return of(tokens);

@@ -2,6 +2,7 @@ package io.promptq.producer.config;
 
 import io.promptq.client.ClientConfig;
 import io.promptq.config.ConfigException;
+import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -16,17 +17,17 @@ import java.util.regex.Pattern;
  * {@code PROMPTQ_PRODUCER_MODEL_ALLOWLIST}, {@code PROMPTQ_PRODUCER_MAX_MESSAGES}) and
  * {@code PROMPTQ_PRODUCER_SEND_TIMEOUT} (default 5s).
  *
- * @param httpHost interface the HTTP API binds to ({@value #HTTP_HOST}, default {@value #DEFAULT_HTTP_HOST})
- * @param httpPort its port, 0 for any free one ({@value #HTTP_PORT}, default {@value #DEFAULT_HTTP_PORT})
- * @param maxBodyBytes largest body of {@code POST /v1/jobs} ({@value #MAX_BODY_BYTES}, default 1 MiB)
- * @param maxBatchBodyBytes largest body of {@code POST /v1/jobs/batch} ({@value #MAX_BATCH_BODY_BYTES}, default 16 MiB)
- * @param maxBatch most jobs in one batch request ({@value #MAX_BATCH}, default {@value #DEFAULT_MAX_BATCH})
- * @param authTokens bearer tokens and their tenants; none turns authentication off ({@value #AUTH_TOKENS},
+ * @param httpHost interface the HTTP API binds to ({@link #HTTP_HOST}, default {@value #DEFAULT_HTTP_HOST})
+ * @param httpPort its port, 0 for any free one ({@link #HTTP_PORT}, default {@value #DEFAULT_HTTP_PORT})
+ * @param maxBodyBytes largest body of {@code POST /v1/jobs} ({@link #MAX_BODY_BYTES}, default 1 MiB)
+ * @param maxBatchBodyBytes largest body of {@code POST /v1/jobs/batch} ({@link #MAX_BATCH_BODY_BYTES}, default 16 MiB)
+ * @param maxBatch most jobs in one batch request ({@link #MAX_BATCH}, default {@value #DEFAULT_MAX_BATCH})
+ * @param authTokens bearer tokens and their tenants; none turns authentication off ({@link #AUTH_TOKENS},
  *     default empty)
- * @param defaultTenant tenant of jobs that name none when authentication is off ({@value #DEFAULT_TENANT_KEY},
+ * @param defaultTenant tenant of jobs that name none when authentication is off ({@link #DEFAULT_TENANT_KEY},
  *     default {@value #DEFAULT_TENANT}); with authentication on, the token's tenant is used instead
- * @param createTopics create the jobs topic at start-up if it is missing ({@value #CREATE_TOPICS}, default true)
- * @param topicPartitions partitions of a jobs topic created here ({@value #TOPIC_PARTITIONS}, default
+ * @param createTopics create the jobs topic at start-up if it is missing ({@link #CREATE_TOPICS}, default true)
+ * @param topicPartitions partitions of a jobs topic created here ({@link #TOPIC_PARTITIONS}, default
  *     {@value #DEFAULT_TOPIC_PARTITIONS})
  * @param client the Kafka client: brokers, registry, topics, validation rules, send timeout
  */
@@ -42,25 +43,6 @@ public record ProducerServiceConfig(
         int topicPartitions,
         ClientConfig client) {
 
-    /** Env key: interface the HTTP API binds to (docker sets 0.0.0.0). */
-    public static final String HTTP_HOST = "PROMPTQ_HTTP_HOST";
-    /** Env key: HTTP port; 0 picks a free one. */
-    public static final String HTTP_PORT = "PROMPTQ_HTTP_PORT";
-    /** Env key: largest accepted body of a single-job request, in bytes; larger ones get 413. */
-    public static final String MAX_BODY_BYTES = "PROMPTQ_PRODUCER_MAX_BODY_BYTES";
-    /** Env key: largest accepted body of a batch request, in bytes; larger ones get 413. */
-    public static final String MAX_BATCH_BODY_BYTES = "PROMPTQ_PRODUCER_MAX_BATCH_BODY_BYTES";
-    /** Env key: most jobs in one batch request; more get 413. */
-    public static final String MAX_BATCH = "PROMPTQ_PRODUCER_MAX_BATCH";
-    /** Env key: {@code token1=tenantA,token2=tenantB}; empty turns authentication off. */
-    public static final String AUTH_TOKENS = "PROMPTQ_PRODUCER_AUTH_TOKENS";
-    /** Env key: tenant of jobs without one while authentication is off. */
-    public static final String DEFAULT_TENANT_KEY = "PROMPTQ_PRODUCER_DEFAULT_TENANT";
-    /** Env key: whether to create the jobs topic at start-up when it is missing. */
-    public static final String CREATE_TOPICS = "PROMPTQ_PRODUCER_CREATE_TOPICS";
-    /** Env key: partitions of the jobs topic when this service creates it. */
-    public static final String TOPIC_PARTITIONS = "PROMPTQ_PRODUCER_TOPIC_PARTITIONS";
-
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -75,48 +57,59 @@ public record ProducerServiceConfig(
     private static final int MAX_BODY_LIMIT = 256 * 1024 * 1024;
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
+    /** Env key: interface the HTTP API binds to (docker sets 0.0.0.0). */
+    public static final ConfigKey<String> HTTP_HOST = ConfigKey.text("PROMPTQ_HTTP_HOST", DEFAULT_HTTP_HOST);
+    /** Env key: HTTP port; 0 picks a free one. */
+    public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("PROMPTQ_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65_535);
+    /** Env key: largest accepted body of a single-job request, in bytes; larger ones get 413. */
+    public static final ConfigKey<Integer> MAX_BODY_BYTES =
+            ConfigKey.integer("PROMPTQ_PRODUCER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, MAX_BODY_LIMIT);
+    /** Env key: largest accepted body of a batch request, in bytes; larger ones get 413. */
+    public static final ConfigKey<Integer> MAX_BATCH_BODY_BYTES =
+            ConfigKey.integer("PROMPTQ_PRODUCER_MAX_BATCH_BODY_BYTES", DEFAULT_MAX_BATCH_BODY_BYTES, 1024, MAX_BODY_LIMIT);
+    /** Env key: most jobs in one batch request; more get 413. */
+    public static final ConfigKey<Integer> MAX_BATCH = ConfigKey.integer("PROMPTQ_PRODUCER_MAX_BATCH", DEFAULT_MAX_BATCH, 1, 100_000);
+    /** Env key: {@code token1=tenantA,token2=tenantB}; empty turns authentication off. Never shown in messages. */
+    public static final ConfigKey<AuthTokens> AUTH_TOKENS = ConfigKey.of("PROMPTQ_PRODUCER_AUTH_TOKENS", AuthTokens::parse,
+                    (AuthTokens tokens) -> tokens.enabled() ? "[hidden]" : "")
+            .withDefault(AuthTokens.none())
+            .secret();
+    /** Env key: tenant of jobs without one while authentication is off. */
+    public static final ConfigKey<String> DEFAULT_TENANT_KEY = ConfigKey.text("PROMPTQ_PRODUCER_DEFAULT_TENANT", DEFAULT_TENANT)
+            .and(tenant -> TENANT.matcher(tenant).matches(), "must be 1-128 letters, digits, '.', '_' or '-'");
+    /** Env key: whether to create the jobs topic at start-up when it is missing. */
+    public static final ConfigKey<Boolean> CREATE_TOPICS = ConfigKey.bool("PROMPTQ_PRODUCER_CREATE_TOPICS", DEFAULT_CREATE_TOPICS);
+    /** Env key: partitions of the jobs topic when this service creates it. */
+    public static final ConfigKey<Integer> TOPIC_PARTITIONS =
+            ConfigKey.integer("PROMPTQ_PRODUCER_TOPIC_PARTITIONS", DEFAULT_TOPIC_PARTITIONS, 1, 10_000);
+    /** Env key: the Kafka {@code client.id} of the service's producer ({@link ClientConfig#CLIENT_ID} with another default). */
+    public static final ConfigKey<String> CLIENT_ID = ClientConfig.CLIENT_ID.withDefault(DEFAULT_CLIENT_ID);
+
     public ProducerServiceConfig {
-        if (httpHost == null || httpHost.isBlank()) {
-            throw ConfigException.invalid(HTTP_HOST, httpHost, "must not be blank");
-        }
-        if (httpPort < 0 || httpPort > 65_535) {
-            throw ConfigException.invalid(HTTP_PORT, httpPort, "must be between 0 and 65535");
-        }
-        if (maxBodyBytes < 1024 || maxBodyBytes > MAX_BODY_LIMIT) {
-            throw ConfigException.invalid(MAX_BODY_BYTES, maxBodyBytes, "must be between 1024 and " + MAX_BODY_LIMIT);
-        }
-        if (maxBatchBodyBytes < 1024 || maxBatchBodyBytes > MAX_BODY_LIMIT) {
-            throw ConfigException.invalid(MAX_BATCH_BODY_BYTES, maxBatchBodyBytes,
-                    "must be between 1024 and " + MAX_BODY_LIMIT);
-        }
-        if (maxBatch < 1 || maxBatch > 100_000) {
-            throw ConfigException.invalid(MAX_BATCH, maxBatch, "must be between 1 and 100000");
-        }
-        Objects.requireNonNull(authTokens, "authTokens");
-        if (defaultTenant == null || !TENANT.matcher(defaultTenant).matches()) {
-            throw ConfigException.invalid(DEFAULT_TENANT_KEY, defaultTenant,
-                    "must be 1-128 letters, digits, '.', '_' or '-'");
-        }
-        if (topicPartitions < 1 || topicPartitions > 10_000) {
-            throw ConfigException.invalid(TOPIC_PARTITIONS, topicPartitions, "must be between 1 and 10000");
-        }
+        HTTP_HOST.check(httpHost);
+        HTTP_PORT.check(httpPort);
+        MAX_BODY_BYTES.check(maxBodyBytes);
+        MAX_BATCH_BODY_BYTES.check(maxBatchBodyBytes);
+        MAX_BATCH.check(maxBatch);
+        AUTH_TOKENS.check(authTokens);
+        DEFAULT_TENANT_KEY.check(defaultTenant);
+        TOPIC_PARTITIONS.check(topicPartitions);
         Objects.requireNonNull(client, "client");
     }
 
     /** Reads every key of this service (see the class documentation) from {@code config}. */
     public static ProducerServiceConfig from(ConfigSource config) {
-        ClientConfig client = ClientConfig.from(config)
-                .withClientId(config.string(ClientConfig.CLIENT_ID, DEFAULT_CLIENT_ID));
+        ClientConfig client = ClientConfig.from(config).toBuilder().clientId(CLIENT_ID.read(config)).build();
         return new ProducerServiceConfig(
-                config.string(HTTP_HOST, DEFAULT_HTTP_HOST),
-                config.integer(HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65_535),
-                config.integer(MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, 1024, MAX_BODY_LIMIT),
-                config.integer(MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH_BODY_BYTES, 1024, MAX_BODY_LIMIT),
-                config.integer(MAX_BATCH, DEFAULT_MAX_BATCH, 1, 100_000),
-                AuthTokens.parse(config.string(AUTH_TOKENS, "")),
-                config.string(DEFAULT_TENANT_KEY, DEFAULT_TENANT),
-                config.bool(CREATE_TOPICS, DEFAULT_CREATE_TOPICS),
-                config.integer(TOPIC_PARTITIONS, DEFAULT_TOPIC_PARTITIONS, 1, 10_000),
+                HTTP_HOST.read(config),
+                HTTP_PORT.read(config),
+                MAX_BODY_BYTES.read(config),
+                MAX_BATCH_BODY_BYTES.read(config),
+                MAX_BATCH.read(config),
+                AUTH_TOKENS.read(config),
+                DEFAULT_TENANT_KEY.read(config),
+                CREATE_TOPICS.read(config),
+                TOPIC_PARTITIONS.read(config),
                 client);
     }
 
@@ -127,28 +120,90 @@ public record ProducerServiceConfig(
                 DEFAULT_TOPIC_PARTITIONS, client);
     }
 
-    public ProducerServiceConfig withHttpPort(int port) {
-        return new ProducerServiceConfig(httpHost, port, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
-                defaultTenant, createTopics, topicPartitions, client);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public ProducerServiceConfig withAuthTokens(AuthTokens tokens) {
-        return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, tokens,
-                defaultTenant, createTopics, topicPartitions, client);
-    }
+    /** Builds a {@link ProducerServiceConfig}; {@link #build()} validates like the constructor. */
+    public static final class Builder {
+        private String httpHost;
+        private int httpPort;
+        private int maxBodyBytes;
+        private int maxBatchBodyBytes;
+        private int maxBatch;
+        private AuthTokens authTokens;
+        private String defaultTenant;
+        private boolean createTopics;
+        private int topicPartitions;
+        private ClientConfig client;
 
-    public ProducerServiceConfig withLimits(int maxBodyBytes, int maxBatchBodyBytes, int maxBatch) {
-        return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
-                defaultTenant, createTopics, topicPartitions, client);
-    }
+        private Builder(ProducerServiceConfig from) {
+            httpHost = from.httpHost;
+            httpPort = from.httpPort;
+            maxBodyBytes = from.maxBodyBytes;
+            maxBatchBodyBytes = from.maxBatchBodyBytes;
+            maxBatch = from.maxBatch;
+            authTokens = from.authTokens;
+            defaultTenant = from.defaultTenant;
+            createTopics = from.createTopics;
+            topicPartitions = from.topicPartitions;
+            client = from.client;
+        }
 
-    public ProducerServiceConfig withClient(ClientConfig client) {
-        return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
-                defaultTenant, createTopics, topicPartitions, client);
-    }
+        public Builder httpHost(String value) {
+            httpHost = value;
+            return this;
+        }
 
-    public ProducerServiceConfig withTopicCreation(boolean createTopics, int topicPartitions) {
-        return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
-                defaultTenant, createTopics, topicPartitions, client);
+        public Builder httpPort(int value) {
+            httpPort = value;
+            return this;
+        }
+
+        public Builder maxBodyBytes(int value) {
+            maxBodyBytes = value;
+            return this;
+        }
+
+        public Builder maxBatchBodyBytes(int value) {
+            maxBatchBodyBytes = value;
+            return this;
+        }
+
+        public Builder maxBatch(int value) {
+            maxBatch = value;
+            return this;
+        }
+
+        public Builder authTokens(AuthTokens value) {
+            authTokens = value;
+            return this;
+        }
+
+        public Builder defaultTenant(String value) {
+            defaultTenant = value;
+            return this;
+        }
+
+        public Builder createTopics(boolean value) {
+            createTopics = value;
+            return this;
+        }
+
+        public Builder topicPartitions(int value) {
+            topicPartitions = value;
+            return this;
+        }
+
+        public Builder client(ClientConfig value) {
+            client = value;
+            return this;
+        }
+
+        public ProducerServiceConfig build() {
+            return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
+                    defaultTenant, createTopics, topicPartitions, client);
+        }
     }
 }

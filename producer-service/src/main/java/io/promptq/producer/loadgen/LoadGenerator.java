@@ -30,7 +30,7 @@ import org.HdrHistogram.Histogram;
  * {@link LoadSummary}. Used by the {@code promptq submit} command and by benchmarks; it knows nothing of any CLI.
  *
  * <pre>{@code
- * LoadSummary summary = LoadGenerator.create(LoadOptions.defaults(10_000).withMaxInFlight(32),
+ * LoadSummary summary = LoadGenerator.create(LoadOptions.builder(10_000).maxInFlight(32).build(),
  *         LoadTarget.http(URI.create("http://127.0.0.1:8080"))).run(p -> bar.stepTo(p.completed()));
  * }</pre>
  *

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * What a {@link LoadGenerator} run publishes and how fast. Immutable; checked on construction. Start from
- * {@link #defaults(int)} and change values with the {@code with*} methods (a CLI maps its flags onto these).
+ * {@link #builder(int)} (a CLI maps its flags onto the builder's setters).
  *
  * @param jobs how many jobs to publish (&ge; 1)
  * @param ratePerSecond target rate in jobs per second; 0 publishes as fast as {@code maxInFlight} allows
@@ -79,48 +79,96 @@ public record LoadOptions(
                 DEFAULT_MAX_TOKENS, DEFAULT_PROMPT_CHARS, DEFAULT_PROGRESS_INTERVAL);
     }
 
-    public LoadOptions withRatePerSecond(double rate) {
-        return new LoadOptions(jobs, rate, maxInFlight, batchSize, promptsFile, tenant, model, maxTokens, promptChars,
-                progressInterval);
+    /** A builder for {@code jobs} jobs starting from {@link #defaults(int)}. */
+    public static Builder builder(int jobs) {
+        return defaults(jobs).toBuilder();
     }
 
-    public LoadOptions withMaxInFlight(int max) {
-        return new LoadOptions(jobs, ratePerSecond, max, batchSize, promptsFile, tenant, model, maxTokens, promptChars,
-                progressInterval);
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
+    /** Builds a {@link LoadOptions}; {@link #build()} validates like the constructor. */
+    public static final class Builder {
+        private int jobs;
+        private double ratePerSecond;
+        private int maxInFlight;
+        private int batchSize;
+        private Optional<Path> promptsFile;
+        private Optional<String> tenant;
+        private String model;
+        private int maxTokens;
+        private int promptChars;
+        private Duration progressInterval;
 
-    public LoadOptions withBatchSize(int size) {
-        return new LoadOptions(jobs, ratePerSecond, maxInFlight, size, promptsFile, tenant, model, maxTokens,
-                promptChars, progressInterval);
-    }
+        private Builder(LoadOptions from) {
+            jobs = from.jobs;
+            ratePerSecond = from.ratePerSecond;
+            maxInFlight = from.maxInFlight;
+            batchSize = from.batchSize;
+            promptsFile = from.promptsFile;
+            tenant = from.tenant;
+            model = from.model;
+            maxTokens = from.maxTokens;
+            promptChars = from.promptChars;
+            progressInterval = from.progressInterval;
+        }
 
-    public LoadOptions withPromptsFile(Path file) {
-        return new LoadOptions(jobs, ratePerSecond, maxInFlight, batchSize, Optional.of(file), tenant, model, maxTokens,
-                promptChars, progressInterval);
-    }
+        public Builder jobs(int value) {
+            jobs = value;
+            return this;
+        }
 
-    public LoadOptions withTenant(String name) {
-        return new LoadOptions(jobs, ratePerSecond, maxInFlight, batchSize, promptsFile, Optional.ofNullable(name),
-                model, maxTokens, promptChars, progressInterval);
-    }
+        public Builder ratePerSecond(double value) {
+            ratePerSecond = value;
+            return this;
+        }
 
-    public LoadOptions withModel(String name) {
-        return new LoadOptions(jobs, ratePerSecond, maxInFlight, batchSize, promptsFile, tenant, name, maxTokens,
-                promptChars, progressInterval);
-    }
+        public Builder maxInFlight(int value) {
+            maxInFlight = value;
+            return this;
+        }
 
-    public LoadOptions withMaxTokens(int tokens) {
-        return new LoadOptions(jobs, ratePerSecond, maxInFlight, batchSize, promptsFile, tenant, model, tokens,
-                promptChars, progressInterval);
-    }
+        public Builder batchSize(int value) {
+            batchSize = value;
+            return this;
+        }
 
-    public LoadOptions withPromptChars(int chars) {
-        return new LoadOptions(jobs, ratePerSecond, maxInFlight, batchSize, promptsFile, tenant, model, maxTokens,
-                chars, progressInterval);
-    }
+        /** Cycle through the prompts of this JSONL file instead of generating them. */
+        public Builder promptsFile(Path value) {
+            promptsFile = Optional.of(value);
+            return this;
+        }
 
-    public LoadOptions withProgressInterval(Duration interval) {
-        return new LoadOptions(jobs, ratePerSecond, maxInFlight, batchSize, promptsFile, tenant, model, maxTokens,
-                promptChars, interval);
+        /** The jobs' tenant; {@code null} lets the producer decide. */
+        public Builder tenant(String value) {
+            tenant = Optional.ofNullable(value);
+            return this;
+        }
+
+        public Builder model(String value) {
+            model = value;
+            return this;
+        }
+
+        public Builder maxTokens(int value) {
+            maxTokens = value;
+            return this;
+        }
+
+        public Builder promptChars(int value) {
+            promptChars = value;
+            return this;
+        }
+
+        public Builder progressInterval(Duration value) {
+            progressInterval = value;
+            return this;
+        }
+
+        public LoadOptions build() {
+            return new LoadOptions(jobs, ratePerSecond, maxInFlight, batchSize, promptsFile, tenant, model, maxTokens,
+                    promptChars, progressInterval);
+        }
     }
 }

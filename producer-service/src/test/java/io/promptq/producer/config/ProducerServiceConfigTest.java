@@ -36,16 +36,16 @@ class ProducerServiceConfigTest {
     @Test
     void readsEveryKey() {
         ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.of(Map.ofEntries(
-                Map.entry(ProducerServiceConfig.HTTP_HOST, "0.0.0.0"),
-                Map.entry(ProducerServiceConfig.HTTP_PORT, "9090"),
-                Map.entry(ProducerServiceConfig.MAX_BODY_BYTES, "2048"),
-                Map.entry(ProducerServiceConfig.MAX_BATCH, "10"),
-                Map.entry(ProducerServiceConfig.AUTH_TOKENS, "t1=acme, t2=globex"),
-                Map.entry(ProducerServiceConfig.CREATE_TOPICS, "false"),
-                Map.entry(ProducerServiceConfig.TOPIC_PARTITIONS, "12"),
-                Map.entry(ValidationRules.MAX_TOKENS_CAP, "4096"),
-                Map.entry(ValidationRules.MODEL_ALLOWLIST, "gpt-4o-mini,llama-3"),
-                Map.entry(ClientConfig.SEND_TIMEOUT, "1500ms"))));
+                Map.entry(ProducerServiceConfig.HTTP_HOST.name(), "0.0.0.0"),
+                Map.entry(ProducerServiceConfig.HTTP_PORT.name(), "9090"),
+                Map.entry(ProducerServiceConfig.MAX_BODY_BYTES.name(), "2048"),
+                Map.entry(ProducerServiceConfig.MAX_BATCH.name(), "10"),
+                Map.entry(ProducerServiceConfig.AUTH_TOKENS.name(), "t1=acme, t2=globex"),
+                Map.entry(ProducerServiceConfig.CREATE_TOPICS.name(), "false"),
+                Map.entry(ProducerServiceConfig.TOPIC_PARTITIONS.name(), "12"),
+                Map.entry(ValidationRules.MAX_TOKENS_CAP.name(), "4096"),
+                Map.entry(ValidationRules.MODEL_ALLOWLIST.name(), "gpt-4o-mini,llama-3"),
+                Map.entry(ClientConfig.SEND_TIMEOUT.name(), "1500ms"))));
 
         assertThat(config.httpHost()).isEqualTo("0.0.0.0");
         assertThat(config.httpPort()).isEqualTo(9090);
@@ -80,7 +80,7 @@ class ProducerServiceConfigTest {
     @Test
     void tokensNeverAppearInToStringOrErrors() {
         ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.of(Map.of(
-                ProducerServiceConfig.AUTH_TOKENS, "s3cr3t=acme")));
+                ProducerServiceConfig.AUTH_TOKENS.name(), "s3cr3t=acme")));
 
         assertThat(config.toString()).doesNotContain("s3cr3t").contains("1 token(s)");
         assertThatThrownBy(() -> AuthTokens.parse("s3cr3t"))

@@ -36,7 +36,7 @@ class LoadGeneratorTest {
 
     @Test
     void publishesEveryJobWithBoundedInFlightSends() throws Exception {
-        LoadSummary summary = LoadGenerator.create(LoadOptions.defaults(500).withMaxInFlight(8), LoadTarget.client(client))
+        LoadSummary summary = LoadGenerator.create(LoadOptions.builder(500).maxInFlight(8).build(), LoadTarget.client(client))
                 .run(LoadProgress.Listener.none());
 
         assertThat(summary.accepted()).isEqualTo(500);
@@ -66,7 +66,7 @@ class LoadGeneratorTest {
     void progressEndsWithTheFinalCounts() throws Exception {
         List<LoadProgress> seen = new CopyOnWriteArrayList<>();
 
-        LoadGenerator.create(LoadOptions.defaults(50).withProgressInterval(Duration.ofMillis(10)), LoadTarget.client(client))
+        LoadGenerator.create(LoadOptions.builder(50).progressInterval(Duration.ofMillis(10)).build(), LoadTarget.client(client))
                 .run(seen::add);
 
         assertThat(seen).last().satisfies(p -> {
@@ -85,8 +85,7 @@ class LoadGeneratorTest {
                 {"messages": [{"role": "user", "content": "Explain Avro"}], "maxTokens": 5}
                 """);
 
-        LoadGenerator.create(LoadOptions.defaults(4).withPromptsFile(file).withModel("llama-3").withTenant("acme")
-                .withMaxInFlight(1), LoadTarget.client(client)).run(LoadProgress.Listener.none());
+        LoadGenerator.create(LoadOptions.builder(4).promptsFile(file).model("llama-3").tenant("acme").maxInFlight(1).build(), LoadTarget.client(client)).run(LoadProgress.Listener.none());
 
         List<JobRequest> jobs = client.published();
         assertThat(jobs).extracting(j -> j.messages().get(0).content())
@@ -104,15 +103,14 @@ class LoadGeneratorTest {
         Path file = dir.resolve("bad.jsonl");
         Files.writeString(file, "\"ok\"\n{broken\n");
 
-        assertThatThrownBy(() -> LoadGenerator.create(LoadOptions.defaults(1).withPromptsFile(file),
+        assertThatThrownBy(() -> LoadGenerator.create(LoadOptions.builder(1).promptsFile(file).build(),
                 LoadTarget.client(client)).run(LoadProgress.Listener.none()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 2");
     }
 
     @Test
     void stopEndsDispatchingEarly() throws Exception {
-        LoadGenerator generator = LoadGenerator.create(LoadOptions.defaults(10_000).withRatePerSecond(100)
-                .withProgressInterval(Duration.ofMillis(20)), LoadTarget.client(client));
+        LoadGenerator generator = LoadGenerator.create(LoadOptions.builder(10_000).ratePerSecond(100).progressInterval(Duration.ofMillis(20)).build(), LoadTarget.client(client));
         List<Long> dispatchedAtStop = new ArrayList<>();
 
         LoadSummary summary = generator.run(p -> {
@@ -138,10 +136,9 @@ class LoadGeneratorTest {
         })) {
             LoadTarget target = LoadTarget.http(URI.create("http://127.0.0.1:" + server.port()));
 
-            LoadSummary single = LoadGenerator.create(LoadOptions.defaults(40).withMaxInFlight(4), target)
+            LoadSummary single = LoadGenerator.create(LoadOptions.builder(40).maxInFlight(4).build(), target)
                     .run(LoadProgress.Listener.none());
-            LoadSummary batched = LoadGenerator.create(LoadOptions.defaults(95).withBatchSize(10)
-                    .withMaxTokens(1_000_000), target).run(LoadProgress.Listener.none());
+            LoadSummary batched = LoadGenerator.create(LoadOptions.builder(95).batchSize(10).maxTokens(1_000_000).build(), target).run(LoadProgress.Listener.none());
 
             assertThat(single.accepted()).as(single.toString()).isEqualTo(40);
             assertThat(batched.rejected()).isEqualTo(95);

@@ -40,7 +40,7 @@ class HttpSchemaRegistryClientTest {
     }
 
     private SchemaRegistryClient client(String urls) {
-        return SchemaRegistryClient.create(RegistryConfig.of(urls).withRetries(2, Duration.ofMillis(1)));
+        return SchemaRegistryClient.create(RegistryConfig.of(urls).toBuilder().maxRetries(2).retryBackoff(Duration.ofMillis(1)).build());
     }
 
     @Test
@@ -65,7 +65,7 @@ class HttpSchemaRegistryClientTest {
     void basicAuthCredentialsAreSentAsAuthorizationHeader() {
         stub.answer(200, "{\"id\":1}");
         try (SchemaRegistryClient client = SchemaRegistryClient.create(
-                RegistryConfig.of(stub.url()).withBasicAuth("alice", "s3cret"))) {
+                RegistryConfig.of(stub.url()).toBuilder().basicAuth("alice", "s3cret").build())) {
             client.register("s", SCHEMA);
         }
 
@@ -235,7 +235,7 @@ class HttpSchemaRegistryClientTest {
     void retryRoundsWaitADoublingJitteredBackoffAndStopAfterMaxRetries() {
         stub.answer(503, "{\"message\":\"starting\"}");
         List<Duration> waits = new ArrayList<>();
-        RegistryConfig config = RegistryConfig.of(stub.url()).withRetries(3, Duration.ofSeconds(1));
+        RegistryConfig config = RegistryConfig.of(stub.url()).toBuilder().maxRetries(3).retryBackoff(Duration.ofSeconds(1)).build();
         try (SchemaRegistryClient client = new HttpSchemaRegistryClient(config, waits::add)) {
             assertThatThrownBy(() -> client.register("s", SCHEMA)).isInstanceOf(RegistryUnreachableException.class);
         }
@@ -248,8 +248,8 @@ class HttpSchemaRegistryClientTest {
 
     @Test
     void retryBackoffIsCappedAtMaxRetryBackoffUnlessTheFirstWaitIsLonger() {
-        RegistryConfig shortFirst = RegistryConfig.of("http://localhost:1").withRetries(30, Duration.ofMillis(200));
-        RegistryConfig longFirst = RegistryConfig.of("http://localhost:1").withRetries(30, Duration.ofSeconds(9));
+        RegistryConfig shortFirst = RegistryConfig.of("http://localhost:1").toBuilder().maxRetries(30).retryBackoff(Duration.ofMillis(200)).build();
+        RegistryConfig longFirst = RegistryConfig.of("http://localhost:1").toBuilder().maxRetries(30).retryBackoff(Duration.ofSeconds(9)).build();
 
         assertThat(HttpSchemaRegistryClient.retryBackoff(shortFirst).build().ceiling(20))
                 .isEqualTo(RegistryConfig.MAX_RETRY_BACKOFF);

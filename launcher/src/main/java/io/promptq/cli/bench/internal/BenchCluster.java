@@ -7,7 +7,7 @@ import io.promptq.local.Directories;
 import io.promptq.local.LocalCluster;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.config.ConfigSource;
-import io.promptq.topic.RegistrySettings;
+import io.promptq.topic.SchemaRegistryKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,11 +49,11 @@ public final class BenchCluster implements AutoCloseable {
         ThreadLocalRandom.current().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
         Map<String, String> env = new HashMap<>(overrides);
-        env.put(KafkaSettings.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
-        env.put(RegistrySettings.URL, cluster.schemaRegistryUrl());
+        env.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
+        env.put(SchemaRegistryKeys.URL.name(), cluster.schemaRegistryUrl());
         env.put("PROMPTQ_HTTP_HOST", "127.0.0.1");
         this.config = ConfigSource.of(env);
-        this.registry = SchemaRegistryClient.create(RegistrySettings.from(config));
+        this.registry = SchemaRegistryClient.create(SchemaRegistryKeys.from(config));
     }
 
     /**

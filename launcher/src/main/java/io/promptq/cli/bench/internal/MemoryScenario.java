@@ -62,7 +62,7 @@ public final class MemoryScenario {
         int n = plan.inFlightJobs();
         StackSpec spec = new StackSpec(plan.partitions(), n + 1, n + 1, BUFFER,
                 LatencyDistribution.fixed(plan.inFlightLatency()), false,
-                Map.of(WorkerConfig.SHUTDOWN_GRACE, "0s", WorkerConfig.REVOKE_TIMEOUT, "0s"));
+                Map.of(WorkerConfig.SHUTDOWN_GRACE.name(), "0s", WorkerConfig.REVOKE_TIMEOUT.name(), "0s"));
         try (ScenarioStack stack = ScenarioStack.start(bench, "memory", spec)) {
             log.accept(String.format("  %,d jobs, 1 worker with K = cap = %,d, provider fixed %d s ...", n, n + 1,
                     plan.inFlightLatency().toSeconds()));

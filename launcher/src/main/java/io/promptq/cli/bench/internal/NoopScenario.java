@@ -21,7 +21,7 @@ public final class NoopScenario {
     public static BenchReport.Noop run(BenchCluster bench, BenchPlan plan, Consumer<String> log) throws InterruptedException {
         int p = plan.partitions();
         int k = plan.noopPermits();
-        StackSpec spec = StackSpec.of(p, k, p * k, Duration.ZERO).withAggregator();
+        StackSpec spec = StackSpec.of(p, k, p * k, Duration.ZERO).toBuilder().aggregator(true).build();
         try (ScenarioStack stack = ScenarioStack.start(bench, "noop", spec)) {
             stack.addWorker();
             stack.awaitBalanced();

@@ -62,22 +62,22 @@ public final class ScenarioStack implements AutoCloseable {
                 bench.name(scenario, "windows"));
         Map<String, String> env = new HashMap<>();
         env.putAll(names.toConfig());
-        env.put(WorkerConfig.GROUP_ID, bench.name(scenario, "workers"));
-        env.put(WorkerConfig.PARTITION_CONCURRENCY, Integer.toString(spec.permits()));
-        env.put(WorkerConfig.MAX_IN_FLIGHT, Integer.toString(spec.workerCap()));
-        env.put(WorkerConfig.BUFFER_PER_PARTITION, Integer.toString(spec.bufferPerPartition()));
-        env.put(WorkerConfig.RETRY_DELAYS, RETRY_DELAYS);
-        env.put(WorkerConfig.CREATE_TOPICS, "false");
-        env.put(WorkerConfig.HTTP_ENABLED, "false");
-        env.put(LlmConfig.PROVIDER, "simulated");
-        env.put(AggregatorConfig.APPLICATION_ID, bench.name(scenario, "aggregator"));
-        env.put(AggregatorConfig.STATE_DIR, bench.stateDir(scenario).toString());
-        env.put(AggregatorConfig.CREATE_TOPICS, "false");
+        env.put(WorkerConfig.GROUP_ID.name(), bench.name(scenario, "workers"));
+        env.put(WorkerConfig.PARTITION_CONCURRENCY.name(), Integer.toString(spec.permits()));
+        env.put(WorkerConfig.MAX_IN_FLIGHT.name(), Integer.toString(spec.workerCap()));
+        env.put(WorkerConfig.BUFFER_PER_PARTITION.name(), Integer.toString(spec.bufferPerPartition()));
+        env.put(WorkerConfig.RETRY_DELAYS.name(), RETRY_DELAYS);
+        env.put(WorkerConfig.CREATE_TOPICS.name(), "false");
+        env.put(WorkerConfig.HTTP_ENABLED.name(), "false");
+        env.put(LlmConfig.PROVIDER.name(), "simulated");
+        env.put(AggregatorConfig.APPLICATION_ID.name(), bench.name(scenario, "aggregator"));
+        env.put(AggregatorConfig.STATE_DIR.name(), bench.stateDir(scenario).toString());
+        env.put(AggregatorConfig.CREATE_TOPICS.name(), "false");
         env.put("PROMPTQ_HTTP_PORT", "0");
         env.putAll(spec.workerEnv());
         this.config = bench.config().with(env);
         this.topics = Topics.create(names, bench.registry(), true);
-        this.provider = LlmProviders.simulated(SimulatedSettings.defaults().withLatency(spec.latency()));
+        this.provider = LlmProviders.simulated(SimulatedSettings.builder().latency(spec.latency()).build());
     }
 
     /** Creates the scenario's topics and starts its aggregator (if asked for) and client; no worker yet. */
@@ -86,7 +86,7 @@ public final class ScenarioStack implements AutoCloseable {
         try {
             stack.createTopics();
             stack.client = PromptqClient.create(ClientConfig.from(stack.config)
-                    .withSendTimeout(Duration.ofSeconds(60)).withClientId(bench.name(scenario, "client")));
+                    .toBuilder().sendTimeout(Duration.ofSeconds(60)).clientId(bench.name(scenario, "client")).build());
             if (spec.aggregator()) {
                 stack.aggregator = AggregatorService.start(AggregatorConfig.from(stack.config),
                         Metrics.prometheus("aggregator-service", scenario + "-aggregator"));
@@ -114,7 +114,7 @@ public final class ScenarioStack implements AutoCloseable {
     /** Starts one more worker in the scenario's group. */
     public synchronized WorkerService addWorker() {
         String id = scenario + "-worker-" + (++nextWorker);
-        WorkerConfig cfg = WorkerConfig.from(config.with(WorkerConfig.WORKER_ID, id));
+        WorkerConfig cfg = WorkerConfig.from(config.with(WorkerConfig.WORKER_ID.name(), id));
         WorkerService worker = WorkerService.start(cfg, provider, Metrics.prometheus("worker-service", id));
         workers.add(worker);
         return worker;

@@ -29,11 +29,68 @@ public record StackSpec(int partitions, int permits, int workerCap, int bufferPe
         return new StackSpec(partitions, permits, workerCap, DEFAULT_BUFFER, LatencyDistribution.fixed(latency), false, Map.of());
     }
 
-    public StackSpec withAggregator() {
-        return new StackSpec(partitions, permits, workerCap, bufferPerPartition, latency, true, workerEnv);
+    /** A builder starting from this spec. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public StackSpec withWorkerEnv(Map<String, String> value) {
-        return new StackSpec(partitions, permits, workerCap, bufferPerPartition, latency, aggregator, value);
+    /** Builds a {@link StackSpec}. */
+    public static final class Builder {
+        private int partitions;
+        private int permits;
+        private int workerCap;
+        private int bufferPerPartition;
+        private LatencyDistribution latency;
+        private boolean aggregator;
+        private Map<String, String> workerEnv;
+
+        private Builder(StackSpec from) {
+            partitions = from.partitions;
+            permits = from.permits;
+            workerCap = from.workerCap;
+            bufferPerPartition = from.bufferPerPartition;
+            latency = from.latency;
+            aggregator = from.aggregator;
+            workerEnv = from.workerEnv;
+        }
+
+        public Builder partitions(int value) {
+            partitions = value;
+            return this;
+        }
+
+        public Builder permits(int value) {
+            permits = value;
+            return this;
+        }
+
+        public Builder workerCap(int value) {
+            workerCap = value;
+            return this;
+        }
+
+        public Builder bufferPerPartition(int value) {
+            bufferPerPartition = value;
+            return this;
+        }
+
+        public Builder latency(LatencyDistribution value) {
+            latency = value;
+            return this;
+        }
+
+        public Builder aggregator(boolean value) {
+            aggregator = value;
+            return this;
+        }
+
+        public Builder workerEnv(Map<String, String> value) {
+            workerEnv = value;
+            return this;
+        }
+
+        public StackSpec build() {
+            return new StackSpec(partitions, permits, workerCap, bufferPerPartition, latency, aggregator, workerEnv);
+        }
     }
 }

@@ -39,7 +39,7 @@ class JobsHandlerTest {
     @BeforeEach
     void start() {
         ProducerServiceConfig config = ProducerServiceConfig.defaults(ClientConfig.of(KafkaSettings.of("unused:9092"),
-                RegistryConfig.of("http://unused:8081"))).withLimits(4096, 8192, 3);
+                RegistryConfig.of("http://unused:8081"))).toBuilder().maxBodyBytes(4096).maxBatchBodyBytes(8192).maxBatch(3).build();
         JobsHandler handler = new JobsHandler(client, config, ProducerMetrics.bind(registry));
         server = OpsServer.start("127.0.0.1", 0, registry, app -> {
             app.post("/v1/jobs", handler::submit);
