@@ -3,6 +3,7 @@ package io.promptq.worker.processing;
 import io.promptq.llm.LlmRequest;
 import io.promptq.llm.LlmResponse;
 import io.promptq.llm.ProviderException;
+import io.promptq.retry.Backoff;
 import io.promptq.schema.ErrorInfo;
 import io.promptq.worker.retry.RetryDecision;
 import io.promptq.worker.retry.RetryPolicy;
@@ -36,15 +37,13 @@ public final class JobProcessor {
     private final RetryPolicy policy;
     private final Clock clock;
     private final Duration callTimeout;
-    private final Sleeper sleeper;
+    private final Backoff.Sleeper sleeper;
 
-    /** Sleeps between in-process retries; interruptible so that an abandoned job stops promptly. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
-    }
-
-    public JobProcessor(LlmCaller llm, RetryPolicy policy, Clock clock, Duration callTimeout, Sleeper sleeper) {
+    /**
+     * A processor that waits between in-process retries with {@code sleeper}, which must be interruptible so that an
+     * abandoned job stops promptly.
+     */
+    public JobProcessor(LlmCaller llm, RetryPolicy policy, Clock clock, Duration callTimeout, Backoff.Sleeper sleeper) {
         this.llm = Objects.requireNonNull(llm, "llm");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -53,7 +52,7 @@ public final class JobProcessor {
     }
 
     public JobProcessor(LlmCaller llm, RetryPolicy policy, Clock clock, Duration callTimeout) {
-        this(llm, policy, clock, callTimeout, d -> Thread.sleep(d));
+        this(llm, policy, clock, callTimeout, Backoff.Sleeper.THREAD);
     }
 
     /**

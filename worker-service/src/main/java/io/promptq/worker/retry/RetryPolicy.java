@@ -121,7 +121,11 @@ public final class RetryPolicy {
         return new RetryDecision.RetryOnTopic(tier, failedAt.plus(delay), delay);
     }
 
-    /** Full jitter: uniform in [0, bound]. */
+    /**
+     * Full jitter: uniform in [0, bound], in whole milliseconds with both ends included. Not
+     * {@code Backoff.fixed(bound).fullJitter()}: that draws nanoseconds strictly below the bound, so the delays
+     * (and the due times of topic retries) would change.
+     */
     private Duration jitter(Duration bound) {
         double u = random.getAsDouble();
         if (!(u >= 0 && u < 1)) {
