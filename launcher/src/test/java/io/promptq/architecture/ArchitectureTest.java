@@ -23,7 +23,6 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -45,16 +44,6 @@ class ArchitectureTest {
 
     /** Modules whose classes are not on this class path: the JMH uber-jar depends on no service. */
     private static final Set<String> NOT_ON_CLASS_PATH = Set.of("benchmarks");
-
-    /**
-     * Public types allowed to name one internal type, with the reason. The worker's HTTP checks and flow meters
-     * read the poll loop's counters ({@code LoopStats}); they are public only because {@code WorkerService}, in
-     * another package of the same module, builds them, and no other module can reach them without naming the
-     * internal type. Remove an entry when the counters get a public view.
-     */
-    private static final Map<String, String> KNOWN_EXPOSURES = Map.of(
-            "io.promptq.worker.http.WorkerHttp", "io.promptq.worker.kafka.internal.LoopStats",
-            "io.promptq.worker.metrics.FlowMetrics", "io.promptq.worker.kafka.internal.LoopStats");
 
     @ArchTest
     void noModuleUsesAnotherModulesInternals(JavaClasses classes) {
@@ -166,9 +155,8 @@ class ArchitectureTest {
             private void report(JavaClass api, String where, Set<JavaClass> types, ConditionEvents events) {
                 List<String> internal = new ArrayList<>();
                 for (JavaClass type : types) {
-                    String name = type.getBaseComponentType().getName();
-                    if (isInternal(type.getBaseComponentType()) && !name.equals(KNOWN_EXPOSURES.get(api.getName()))) {
-                        internal.add(name);
+                    if (isInternal(type.getBaseComponentType())) {
+                        internal.add(type.getBaseComponentType().getName());
                     }
                 }
                 if (!internal.isEmpty()) {

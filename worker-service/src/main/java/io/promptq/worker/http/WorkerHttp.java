@@ -4,7 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.http.HealthCheck;
 import io.promptq.http.OpsServer;
 import io.promptq.worker.WorkerStats;
-import io.promptq.worker.kafka.internal.LoopStats;
+import io.promptq.worker.kafka.FlowStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -17,7 +17,7 @@ public final class WorkerHttp {
 
     private WorkerHttp() {}
 
-    public static OpsServer start(String host, int port, PrometheusMeterRegistry registry, LoopStats loop,
+    public static OpsServer start(String host, int port, PrometheusMeterRegistry registry, FlowStats loop,
             Supplier<WorkerStats> stats, Duration staleAfter, Clock clock) {
         OpsServer server = OpsServer.start(host, port, registry, app -> app.get("/stats", ctx -> ctx.json(stats.get())));
         server.readiness("consumer", consumerCheck(loop, staleAfter, clock));
@@ -25,7 +25,7 @@ public final class WorkerHttp {
     }
 
     /** Up while the loop runs and polled recently. */
-    public static HealthCheck consumerCheck(LoopStats loop, Duration staleAfter, Clock clock) {
+    public static HealthCheck consumerCheck(FlowStats loop, Duration staleAfter, Clock clock) {
         return () -> {
             if (loop.failure() != null) {
                 return HealthCheck.Result.down("poll loop failed: " + loop.failure());

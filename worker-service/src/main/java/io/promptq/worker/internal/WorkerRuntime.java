@@ -11,9 +11,9 @@ import io.promptq.topic.Topics;
 import io.promptq.worker.WorkerConfig;
 import io.promptq.worker.WorkerStats;
 import io.promptq.worker.http.WorkerHttp;
+import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.PauseReason;
 import io.promptq.worker.kafka.internal.LoopSettings;
-import io.promptq.worker.kafka.internal.LoopStats;
 import io.promptq.worker.kafka.internal.PollLoop;
 import io.promptq.worker.metrics.FlowMetrics;
 import io.promptq.worker.metrics.OutcomeMetrics;
@@ -143,7 +143,7 @@ public final class WorkerRuntime {
         LoopSettings settings = new LoopSettings(config.topics().jobs(), retryTopics, config.partitionConcurrency(),
                 config.maxInFlight(), config.bufferPerPartition(), config.maxUncommitted(), config.pollTimeout(),
                 config.commitInterval(), config.revokeTimeout(), config.shutdownGrace(), CLOSE_TIMEOUT);
-        AtomicReference<LoopStats> stats = new AtomicReference<>();
+        AtomicReference<FlowStats> stats = new AtomicReference<>();
         FlowMetrics flow = new FlowMetrics(id, stats::get);
         PollLoop loop = new PollLoop(consumer, settings, handler, gate, flow,
                 Thread.ofVirtual().name("promptq-job-" + id + "-", 0).factory(), config.clock(),
@@ -204,7 +204,7 @@ public final class WorkerRuntime {
         }
     }
 
-    static WorkerStats snapshot(String id, LoopStats loop, OutcomeMetrics outcomes) {
+    static WorkerStats snapshot(String id, FlowStats loop, OutcomeMetrics outcomes) {
         int paused = 0;
         for (PauseReason r : PauseReason.values()) {
             paused += loop.paused(r);
@@ -218,7 +218,7 @@ public final class WorkerRuntime {
         return snapshot(config.workerId(), loop, outcomes);
     }
 
-    public LoopStats loop() {
+    public FlowStats loop() {
         return loop;
     }
 

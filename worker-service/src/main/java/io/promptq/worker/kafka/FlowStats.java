@@ -1,9 +1,13 @@
-package io.promptq.worker.kafka.internal;
+package io.promptq.worker.kafka;
 
-import io.promptq.worker.kafka.PauseReason;
+import org.jspecify.annotations.Nullable;
 
-/** Read-only, thread-safe counters of the poll loop, for metrics, health and the launcher's progress display. */
-public interface LoopStats {
+/**
+ * Read-only, thread-safe counters of the worker's consumer flow (jobs in flight, buffered records, pauses,
+ * fetches), for metrics, health checks and the launcher's progress display. The poll loop implements it; readers
+ * on any thread see values the poll thread published, never its internal state.
+ */
+public interface FlowStats {
 
     /** Jobs running now (including abandoned ones that have not stopped yet). */
     int inFlight();
@@ -33,5 +37,5 @@ public interface LoopStats {
     boolean running();
 
     /** The error that stopped the loop, or null. */
-    Throwable failure();
+    @Nullable Throwable failure();
 }

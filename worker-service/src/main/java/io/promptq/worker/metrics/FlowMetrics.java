@@ -7,9 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.promptq.worker.kafka.FlowListener;
+import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.PartitionView;
 import io.promptq.worker.kafka.PauseReason;
-import io.promptq.worker.kafka.internal.LoopStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +29,14 @@ public final class FlowMetrics implements MeterBinder, FlowListener {
     private static final Logger log = LoggerFactory.getLogger(FlowMetrics.class);
 
     private final Tags tags;
-    private final Supplier<LoopStats> stats;
+    private final Supplier<FlowStats> stats;
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final Map<PartitionView, List<Meter>> partitionMeters = new ConcurrentHashMap<>();
     private volatile MeterRegistry registry;
     private volatile boolean warned;
 
     /** @param stats the poll loop's counters (looked up lazily: the loop is created with this as its listener) */
-    public FlowMetrics(String workerId, Supplier<LoopStats> stats) {
+    public FlowMetrics(String workerId, Supplier<FlowStats> stats) {
         this.tags = Tags.of(WorkerMetricNames.TAG_WORKER, workerId);
         this.stats = stats;
     }
@@ -44,24 +44,24 @@ public final class FlowMetrics implements MeterBinder, FlowListener {
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
-        LoopStats stats = this.stats.get();
+        FlowStats stats = this.stats.get();
         guarded(() -> {
-            meters.add(Gauge.builder(WorkerMetricNames.JOBS_IN_FLIGHT, stats, LoopStats::inFlight).tags(tags)
+            meters.add(Gauge.builder(WorkerMetricNames.JOBS_IN_FLIGHT, stats, FlowStats::inFlight).tags(tags)
                     .description("Jobs running on this worker").register(registry));
-            meters.add(Gauge.builder(WorkerMetricNames.PERMITS_FREE, stats, LoopStats::freePermits).tags(tags)
+            meters.add(Gauge.builder(WorkerMetricNames.PERMITS_FREE, stats, FlowStats::freePermits).tags(tags)
                     .description("Worker-wide permits not taken").register(registry));
-            meters.add(Gauge.builder(WorkerMetricNames.RECORDS_BUFFERED, stats, LoopStats::buffered).tags(tags)
+            meters.add(Gauge.builder(WorkerMetricNames.RECORDS_BUFFERED, stats, FlowStats::buffered).tags(tags)
                     .description("Fetched records waiting in partition buffers").register(registry));
-            meters.add(Gauge.builder(WorkerMetricNames.PARTITIONS_ASSIGNED, stats, LoopStats::assignedPartitions)
+            meters.add(Gauge.builder(WorkerMetricNames.PARTITIONS_ASSIGNED, stats, FlowStats::assignedPartitions)
                     .tags(tags).description("Partitions assigned to this worker").register(registry));
             for (PauseReason reason : PauseReason.values()) {
                 meters.add(Gauge.builder(WorkerMetricNames.PARTITIONS_PAUSED, stats, s -> s.paused(reason))
                         .tags(tags.and(WorkerMetricNames.TAG_REASON, reason.tag()))
                         .description("Partitions paused, by reason").register(registry));
             }
-            meters.add(FunctionCounter.builder(WorkerMetricNames.RECORDS_FETCHED, stats, LoopStats::fetched).tags(tags)
+            meters.add(FunctionCounter.builder(WorkerMetricNames.RECORDS_FETCHED, stats, FlowStats::fetched).tags(tags)
                     .description("Records fetched").register(registry));
-            meters.add(FunctionCounter.builder(WorkerMetricNames.JOBS_ABANDONED, stats, LoopStats::abandoned).tags(tags)
+            meters.add(FunctionCounter.builder(WorkerMetricNames.JOBS_ABANDONED, stats, FlowStats::abandoned).tags(tags)
                     .description("Running jobs abandoned at a revocation or stop (redelivered)").register(registry));
         });
     }

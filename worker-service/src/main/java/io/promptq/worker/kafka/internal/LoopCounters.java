@@ -1,15 +1,16 @@
 package io.promptq.worker.kafka.internal;
 
+import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.PauseReason;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The poll loop's counters: written by the poll thread only, read by any thread through {@link LoopStats}
+ * The poll loop's counters: written by the poll thread only, read by any thread through {@link FlowStats}
  * (metrics, health, the launcher's progress display). Views of poll-thread state (jobs in flight, buffered
  * records, assigned partitions, pauses) are refreshed by the poll thread when that state changes.
  */
-final class LoopCounters implements LoopStats {
+final class LoopCounters implements FlowStats {
 
     private final int maxInFlight;
     private final AtomicIntegerArray pausedByReason = new AtomicIntegerArray(PauseReason.values().length);

@@ -1,6 +1,7 @@
 package io.promptq.worker.kafka.internal;
 
 import io.promptq.worker.kafka.FlowListener;
+import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.IntakeGate;
 import io.promptq.worker.kafka.PauseReason;
 import io.promptq.worker.kafka.RecordHandler;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * synchronously, the consumer leaves the group. <b>Crash</b> ({@link #crash()}, for tests): the thread stops at
  * once without committing anything and closes the consumer, as a killed process would leave it.
  */
-public final class PollLoop implements Runnable, LoopStats {
+public final class PollLoop implements Runnable, FlowStats {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
 
@@ -292,7 +293,7 @@ public final class PollLoop implements Runnable, LoopStats {
         refreshCounters();
     }
 
-    // ------------------------------------------------------------------ LoopStats (see LoopCounters)
+    // ------------------------------------------------------------------ FlowStats (see LoopCounters)
 
     @Override
     public int inFlight() {

@@ -6,7 +6,7 @@
  * partitions), {@link io.promptq.worker.kafka.internal.OffsetCommitter} (asynchronous and final commits),
  * {@link io.promptq.worker.kafka.internal.RebalanceListener} (assignment, revocation, loss),
  * {@link io.promptq.worker.kafka.internal.PollWaker} (the wakeup protocol for every blocking consumer call) and
- * {@link io.promptq.worker.kafka.internal.LoopCounters} (the {@link io.promptq.worker.kafka.internal.LoopStats}
+ * {@link io.promptq.worker.kafka.internal.LoopCounters} (the {@link io.promptq.worker.kafka.FlowStats}
  * views). Per partition, {@link io.promptq.worker.kafka.internal.PartitionState} holds permits, the bounded buffer
  * and the pause decision, and {@link io.promptq.worker.kafka.internal.OffsetTracker} the committable position under
  * out-of-order completion. All of it is confined to the poll thread; job threads talk to it only through the
