@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One configuration key, declared once: its name, how its text is parsed, its default and the rules its value
@@ -34,13 +35,13 @@ public final class ConfigKey<T> {
     private final String name;
     private final Function<String, T> parser;
     private final Function<? super T, String> printer;
-    private final String parseExpectation;
-    private final T defaultValue;
+    private final @Nullable String parseExpectation;
+    private final @Nullable T defaultValue;
     private final List<Rule<T>> rules;
     private final boolean secret;
 
     private ConfigKey(String name, Function<String, T> parser, Function<? super T, String> printer,
-            String parseExpectation, T defaultValue, List<Rule<T>> rules, boolean secret) {
+            @Nullable String parseExpectation, @Nullable T defaultValue, List<Rule<T>> rules, boolean secret) {
         this.name = requireName(name);
         this.parser = Objects.requireNonNull(parser, "parser");
         this.printer = Objects.requireNonNull(printer, "printer");
@@ -204,7 +205,7 @@ public final class ConfigKey<T> {
      * @return {@code value}
      * @throws ConfigException naming the key and the value (unless secret), if it is missing or invalid
      */
-    public T check(T value) {
+    public T check(@Nullable T value) {
         if (value == null) {
             throw new ConfigException(name, "is required but not set");
         }
@@ -280,7 +281,7 @@ public final class ConfigKey<T> {
         return List.copyOf(items);
     }
 
-    private static String requireName(String name) {
+    private static String requireName(@Nullable String name) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a configuration key needs a name, but was '" + name + "'");
         }

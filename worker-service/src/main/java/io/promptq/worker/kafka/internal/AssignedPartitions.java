@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link PartitionState}s of the partitions the worker owns now, by partition and in assignment order (the
@@ -18,7 +19,7 @@ final class AssignedPartitions {
     private final List<PartitionState> view = Collections.unmodifiableList(states);
 
     /** The state of {@code tp}, or null if it is not assigned. */
-    PartitionState get(TopicPartition tp) {
+    @Nullable PartitionState get(TopicPartition tp) {
         return byPartition.get(tp);
     }
 

@@ -4,6 +4,7 @@ import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.PauseReason;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The poll loop's counters: written by the poll thread only, read by any thread through {@link FlowStats}
@@ -21,7 +22,7 @@ final class LoopCounters implements FlowStats {
     private volatile int assigned;
     private volatile long lastPollAt;
     private volatile boolean running;
-    private volatile Throwable failure;
+    private volatile @Nullable Throwable failure;
 
     /** @param maxInFlight the worker-wide cap, for {@link #freePermits()} */
     LoopCounters(int maxInFlight) {
@@ -108,7 +109,7 @@ final class LoopCounters implements FlowStats {
     }
 
     @Override
-    public Throwable failure() {
+    public @Nullable Throwable failure() {
         return failure;
     }
 }

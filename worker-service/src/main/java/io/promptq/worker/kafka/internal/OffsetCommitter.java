@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +130,7 @@ final class OffsetCommitter {
         return offsets;
     }
 
-    private void asyncCommitted(Map<TopicPartition, OffsetAndMetadata> committed, Exception error) {
+    private void asyncCommitted(Map<TopicPartition, OffsetAndMetadata> committed, @Nullable Exception error) {
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
             PartitionState s = partitions.get(e.getKey());
             if (s == null) {

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Flow state of one assigned partition: its permits (at most K jobs in flight), a bounded buffer of fetched
@@ -34,7 +35,7 @@ final class PartitionState implements PartitionView {
 
     private volatile int inFlight;
     private volatile int buffered;
-    private volatile PauseReason pauseReason;
+    private volatile @Nullable PauseReason pauseReason;
     private volatile boolean abandoned;
     private boolean draining;
     private long committed = -1;
@@ -82,7 +83,7 @@ final class PartitionState implements PartitionView {
      * Takes the next record that may start now: the oldest buffered one, or on a retry tier the oldest one that
      * is due. Null if none.
      */
-    Pending nextReady(long now) {
+    @Nullable Pending nextReady(long now) {
         if (buffer.isEmpty()) {
             return null;
         }
@@ -173,7 +174,7 @@ final class PartitionState implements PartitionView {
      * @param now current time, epoch millis
      * @return why to pause, or null to fetch
      */
-    PauseReason evaluate(PauseReason gate, boolean workerCapReached, boolean throttled, long now) {
+    @Nullable PauseReason evaluate(@Nullable PauseReason gate, boolean workerCapReached, boolean throttled, long now) {
         if (draining) {
             return PauseReason.SHUTDOWN;
         }
@@ -209,7 +210,7 @@ final class PartitionState implements PartitionView {
         return false;
     }
 
-    void pauseReason(PauseReason reason) {
+    void pauseReason(@Nullable PauseReason reason) {
         this.pauseReason = reason;
     }
 
@@ -276,7 +277,7 @@ final class PartitionState implements PartitionView {
     }
 
     @Override
-    public PauseReason pauseReason() {
+    public @Nullable PauseReason pauseReason() {
         return pauseReason;
     }
 

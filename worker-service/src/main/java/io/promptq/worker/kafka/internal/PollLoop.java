@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -231,7 +232,7 @@ public final class PollLoop implements Runnable, FlowStats {
         consumer.seek(tp, e.offset() + 1);
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
+    private static byte @Nullable [] bytes(@Nullable ByteBuffer buffer) {
         if (buffer == null) {
             return null;
         }
@@ -341,7 +342,7 @@ public final class PollLoop implements Runnable, FlowStats {
     }
 
     @Override
-    public Throwable failure() {
+    public @Nullable Throwable failure() {
         return counters.failure();
     }
 

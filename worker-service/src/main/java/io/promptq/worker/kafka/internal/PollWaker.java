@@ -5,6 +5,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one way anything wakes the poll thread's {@link Consumer}, and the one way the poll thread makes a blocking
@@ -90,7 +91,7 @@ final class PollWaker {
     }
 
     /** Poll thread: runs a blocking consumer call other than {@code poll}, retrying it after a stray wakeup. */
-    <T> T blocking(Supplier<T> call) {
+    <T extends @Nullable Object> T blocking(Supplier<T> call) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
