@@ -13,28 +13,36 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.CaseInsensitiveValidString;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to reach a Confluent-compatible schema registry, immutable and checked on construction.
  *
  * <p>Build it with {@link #of(String)} and {@link #toBuilder()}, or from Kafka-style
  * properties with {@link #fromProperties(Map)}, which reads the keys the Confluent serdes use, so
- * a {@code Serde.configure(Map)} configuration written for Confluent works unchanged.
+ * a {@code Serde.configure(Map)} configuration written for Confluent works unchanged. Those keys are
+ * declared once, with type, default and documentation, in a Kafka {@link ConfigDef}; each bound is
+ * written once, in the check the constructor and that definition share, so a bad value fails with
+ * the same message either way (the property form names the property too).
  *
  * @param urls base URLs of the registry (all serve the same registry); requests fail over from
  *     one to the next
@@ -114,6 +122,37 @@ public record RegistryConfig(
     public static final String MAX_SCHEMAS_PER_SUBJECT_DOC =
             "Maximum number of schemas and ids the client caches in each direction (default 1000).";
 
+    private static final String SOURCE_URL = "URL";
+    private static final String SOURCE_USER_INFO = "USER_INFO";
+
+    /** The Confluent serde keys {@link #fromProperties} reads: type, default, check and documentation of each. */
+    private static final ConfigDef PROPERTIES = new ConfigDef()
+            .define(SCHEMA_REGISTRY_URL_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
+                    SCHEMA_REGISTRY_URL_DOC)
+            .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, DEFAULT_AUTO_REGISTER, Importance.MEDIUM,
+                    AUTO_REGISTER_SCHEMAS_DOC)
+            .define(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, SOURCE_URL,
+                    CaseInsensitiveValidString.in(SOURCE_URL, SOURCE_USER_INFO), Importance.MEDIUM,
+                    BASIC_AUTH_CREDENTIALS_SOURCE_DOC)
+            .define(BASIC_AUTH_USER_INFO_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, BASIC_AUTH_USER_INFO_DOC)
+            .define(SSL_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM, SSL_TRUSTSTORE_LOCATION_DOC)
+            .define(SSL_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, SSL_TRUSTSTORE_PASSWORD_DOC)
+            .define(SSL_TRUSTSTORE_TYPE_CONFIG, Type.STRING, DEFAULT_KEYSTORE_TYPE, Importance.LOW,
+                    SSL_TRUSTSTORE_TYPE_DOC)
+            .define(SSL_KEYSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM, SSL_KEYSTORE_LOCATION_DOC)
+            .define(SSL_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, SSL_KEYSTORE_PASSWORD_DOC)
+            .define(SSL_KEYSTORE_TYPE_CONFIG, Type.STRING, DEFAULT_KEYSTORE_TYPE, Importance.LOW, SSL_KEYSTORE_TYPE_DOC)
+            .define(REQUEST_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_REQUEST_TIMEOUT.toMillis(),
+                    checkedBy(ms -> checkRequestTimeout(Duration.ofMillis((Long) ms))), Importance.LOW,
+                    REQUEST_TIMEOUT_MS_DOC)
+            .define(MAX_RETRIES_CONFIG, Type.INT, DEFAULT_MAX_RETRIES,
+                    checkedBy(n -> checkMaxRetries((Integer) n)), Importance.LOW, MAX_RETRIES_DOC)
+            .define(RETRIES_WAIT_MS_CONFIG, Type.LONG, DEFAULT_RETRY_BACKOFF.toMillis(),
+                    checkedBy(ms -> checkRetryBackoff(Duration.ofMillis((Long) ms))), Importance.LOW,
+                    RETRIES_WAIT_MS_DOC)
+            .define(MAX_SCHEMAS_PER_SUBJECT_CONFIG, Type.INT, DEFAULT_CACHE_CAPACITY,
+                    checkedBy(n -> checkCacheCapacity((Integer) n)), Importance.LOW, MAX_SCHEMAS_PER_SUBJECT_DOC);
+
     public RegistryConfig {
         Objects.requireNonNull(urls, "urls");
         if (urls.isEmpty()) {
@@ -130,16 +169,16 @@ public record RegistryConfig(
         Objects.requireNonNull(basicAuth, "basicAuth");
         Objects.requireNonNull(truststore, "truststore");
         Objects.requireNonNull(keystore, "keystore");
-        requirePositive("requestTimeout", requestTimeout);
-        requireAtLeast("maxRetries", maxRetries, 0);
-        requireNotNegative("retryBackoff", retryBackoff);
-        requireAtLeast("cacheCapacity", cacheCapacity, 1);
+        checkRequestTimeout(Objects.requireNonNull(requestTimeout, "requestTimeout"));
+        checkMaxRetries(maxRetries);
+        checkRetryBackoff(Objects.requireNonNull(retryBackoff, "retryBackoff"));
+        checkCacheCapacity(cacheCapacity);
     }
 
     /** A configuration for the comma-separated {@code urls}, every other value at its default. */
     public static RegistryConfig of(String commaSeparatedUrls) {
         Objects.requireNonNull(commaSeparatedUrls, "commaSeparatedUrls");
-        return new RegistryConfig(parseUrls("urls", splitList(commaSeparatedUrls)), DEFAULT_AUTO_REGISTER,
+        return new RegistryConfig(parseUrls("urls", urlTexts(List.of(commaSeparatedUrls))), DEFAULT_AUTO_REGISTER,
                 Optional.empty(), Optional.empty(), Optional.empty(), DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_RETRIES,
                 DEFAULT_RETRY_BACKOFF, DEFAULT_CACHE_CAPACITY);
     }
@@ -155,49 +194,37 @@ public record RegistryConfig(
      */
     public static RegistryConfig fromProperties(Map<String, ?> props) {
         Objects.requireNonNull(props, "props");
-        Object rawUrls = props.get(SCHEMA_REGISTRY_URL_CONFIG);
-        if (rawUrls == null) {
-            throw new ConfigException("Missing required configuration \"" + SCHEMA_REGISTRY_URL_CONFIG
-                    + "\" which has no default value. " + SCHEMA_REGISTRY_URL_DOC);
-        }
-        String shownUrls = maskUserInfo(asList(rawUrls).toString());
-        List<URI> urls = parse(SCHEMA_REGISTRY_URL_CONFIG, shownUrls, () -> parseUrls("urls", asList(rawUrls)));
+        Map<String, Object> values = PROPERTIES.parse(withoutNullValues(props));
 
-        Object rawSource = props.get(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG);
-        String source = rawSource == null ? "URL" : asString(rawSource).trim().toUpperCase(Locale.ROOT);
-        Optional<Credentials> basicAuth = switch (source) {
-            case "URL" -> credentialsFromUrls(urls);
-            case "USER_INFO" -> {
-                Object info = props.get(BASIC_AUTH_USER_INFO_CONFIG);
-                if (info == null) {
-                    throw new ConfigException(BASIC_AUTH_USER_INFO_CONFIG, null,
-                            "required when " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "=USER_INFO");
-                }
-                yield Optional.of(parse(BASIC_AUTH_USER_INFO_CONFIG, "[hidden]", () -> Credentials.parse(asString(info))));
+        List<String> urlTexts = urlTexts((List<?>) values.get(SCHEMA_REGISTRY_URL_CONFIG));
+        List<URI> urls = translated(SCHEMA_REGISTRY_URL_CONFIG, maskUserInfo(urlTexts.toString()),
+                () -> parseUrls("urls", urlTexts));
+
+        String source = ((String) values.get(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG)).toUpperCase(Locale.ROOT);
+        Optional<Credentials> basicAuth;
+        if (source.equals(SOURCE_USER_INFO)) {
+            Password info = (Password) values.get(BASIC_AUTH_USER_INFO_CONFIG);
+            if (info == null) {
+                throw new ConfigException(BASIC_AUTH_USER_INFO_CONFIG, null,
+                        "required when " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "=" + SOURCE_USER_INFO);
             }
-            default -> throw new ConfigException(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, rawSource,
-                    "must be URL or USER_INFO");
-        };
-        urls = urls.stream().map(RegistryConfig::withoutUserInfo).toList();
+            basicAuth = Optional.of(translated(BASIC_AUTH_USER_INFO_CONFIG, info, () -> Credentials.parse(info.value())));
+        } else {
+            basicAuth = credentialsFromUrls(urls);
+        }
 
-        Optional<KeyStoreFile> truststore = keyStoreFile(props, SSL_TRUSTSTORE_LOCATION_CONFIG,
-                SSL_TRUSTSTORE_PASSWORD_CONFIG, SSL_TRUSTSTORE_TYPE_CONFIG);
-        Optional<KeyStoreFile> keystore = keyStoreFile(props, SSL_KEYSTORE_LOCATION_CONFIG,
-                SSL_KEYSTORE_PASSWORD_CONFIG, SSL_KEYSTORE_TYPE_CONFIG);
-
-        boolean autoRegister = get(props, AUTO_REGISTER_SCHEMAS_CONFIG, DEFAULT_AUTO_REGISTER,
-                raw -> parseBoolean(asString(raw)));
-        Duration requestTimeout = get(props, REQUEST_TIMEOUT_MS_CONFIG, DEFAULT_REQUEST_TIMEOUT,
-                raw -> requirePositive("requestTimeout", Duration.ofMillis(Long.parseLong(asString(raw).trim()))));
-        int maxRetries = get(props, MAX_RETRIES_CONFIG, DEFAULT_MAX_RETRIES,
-                raw -> requireAtLeast("maxRetries", Integer.parseInt(asString(raw).trim()), 0));
-        Duration retryBackoff = get(props, RETRIES_WAIT_MS_CONFIG, DEFAULT_RETRY_BACKOFF,
-                raw -> requireNotNegative("retryBackoff", Duration.ofMillis(Long.parseLong(asString(raw).trim()))));
-        int cacheCapacity = get(props, MAX_SCHEMAS_PER_SUBJECT_CONFIG, DEFAULT_CACHE_CAPACITY,
-                raw -> requireAtLeast("cacheCapacity", Integer.parseInt(asString(raw).trim()), 1));
-
-        return new RegistryConfig(urls, autoRegister, basicAuth, truststore, keystore, requestTimeout, maxRetries,
-                retryBackoff, cacheCapacity);
+        return new RegistryConfig(
+                urls.stream().map(RegistryConfig::withoutUserInfo).toList(),
+                (Boolean) values.get(AUTO_REGISTER_SCHEMAS_CONFIG),
+                basicAuth,
+                keyStoreFile(values, SSL_TRUSTSTORE_LOCATION_CONFIG, SSL_TRUSTSTORE_PASSWORD_CONFIG,
+                        SSL_TRUSTSTORE_TYPE_CONFIG),
+                keyStoreFile(values, SSL_KEYSTORE_LOCATION_CONFIG, SSL_KEYSTORE_PASSWORD_CONFIG,
+                        SSL_KEYSTORE_TYPE_CONFIG),
+                Duration.ofMillis((Long) values.get(REQUEST_TIMEOUT_MS_CONFIG)),
+                (Integer) values.get(MAX_RETRIES_CONFIG),
+                Duration.ofMillis((Long) values.get(RETRIES_WAIT_MS_CONFIG)),
+                (Integer) values.get(MAX_SCHEMAS_PER_SUBJECT_CONFIG));
     }
 
     /** A builder starting from this configuration. */
@@ -277,11 +304,11 @@ public record RegistryConfig(
         }
 
         /** A PKCS12 store. */
-        public static KeyStoreFile pkcs12(Path location, String password) {
+        public static KeyStoreFile pkcs12(Path location, @Nullable String password) {
             return new KeyStoreFile(location, Optional.ofNullable(password), DEFAULT_KEYSTORE_TYPE);
         }
 
-        char[] passwordChars() {
+        char @Nullable [] passwordChars() {
             return password.map(String::toCharArray).orElse(null);
         }
 
@@ -302,27 +329,37 @@ public record RegistryConfig(
         }
     }
 
-    private static Duration requirePositive(String name, Duration value) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, but was " + value);
+    // The bounds, each written once: the constructor checks with these, and so do the validators of PROPERTIES.
+
+    private static Duration checkRequestTimeout(Duration value) {
+        return check("requestTimeout", value, value.isPositive(), "must be positive");
+    }
+
+    private static int checkMaxRetries(int value) {
+        return check("maxRetries", value, value >= 0, "must be at least 0");
+    }
+
+    private static Duration checkRetryBackoff(Duration value) {
+        return check("retryBackoff", value, !value.isNegative(), "must not be negative");
+    }
+
+    private static int checkCacheCapacity(int value) {
+        return check("cacheCapacity", value, value >= 1, "must be at least 1");
+    }
+
+    private static <T> T check(String field, T value, boolean valid, String expectation) {
+        if (!valid) {
+            throw new IllegalArgumentException(field + " " + expectation + ", but was " + value);
         }
         return value;
     }
 
-    private static Duration requireNotNegative(String name, Duration value) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative, but was " + value);
-        }
-        return value;
-    }
-
-    private static int requireAtLeast(String name, int value, int min) {
-        if (value < min) {
-            throw new IllegalArgumentException(name + " must be at least " + min + ", but was " + value);
-        }
-        return value;
+    /** A {@link ConfigDef} validator running {@code check}, whose {@link IllegalArgumentException} names the key. */
+    private static ConfigDef.Validator checkedBy(Consumer<Object> check) {
+        return (key, value) -> translated(key, value, () -> {
+            check.accept(value);
+            return value;
+        });
     }
 
     private static void requireHttpUrl(URI url) {
@@ -360,7 +397,7 @@ public record RegistryConfig(
                 .map(URI::getRawUserInfo)
                 .filter(Objects::nonNull)
                 .findFirst()
-                .map(info -> parse(SCHEMA_REGISTRY_URL_CONFIG, "[hidden]",
+                .map(info -> translated(SCHEMA_REGISTRY_URL_CONFIG, "[hidden]",
                         () -> Credentials.parse(URLDecoder.decode(info, StandardCharsets.UTF_8))));
     }
 
@@ -375,57 +412,48 @@ public record RegistryConfig(
         }
     }
 
-    private static Optional<KeyStoreFile> keyStoreFile(Map<String, ?> props, String locationKey, String passwordKey,
-            String typeKey) {
-        Object location = props.get(locationKey);
-        if (location == null || asString(location).isBlank()) {
+    private static Optional<KeyStoreFile> keyStoreFile(Map<String, Object> values, String locationKey,
+            String passwordKey, String typeKey) {
+        String location = (String) values.get(locationKey);
+        if (location == null || location.isEmpty()) {
             return Optional.empty();
         }
-        Object password = props.get(passwordKey);
-        Object type = props.get(typeKey);
-        return Optional.of(parse(locationKey, location, () -> new KeyStoreFile(
-                Path.of(asString(location).trim()),
-                Optional.ofNullable(password).map(RegistryConfig::asString).filter(p -> !p.isEmpty()),
-                type == null ? DEFAULT_KEYSTORE_TYPE : asString(type).trim())));
+        Optional<String> password = Optional.ofNullable((Password) values.get(passwordKey))
+                .map(Password::value)
+                .filter(p -> !p.isEmpty());
+        return Optional.of(translated(locationKey, location,
+                () -> new KeyStoreFile(Path.of(location), password, (String) values.get(typeKey))));
     }
 
-    private static <T> T get(Map<String, ?> props, String key, T defaultValue,
-            Function<Object, T> parser) {
-        Object raw = props.get(key);
-        return raw == null ? defaultValue : parse(key, raw, () -> parser.apply(raw));
+    /** The entries with a value: a key mapped to null counts as unset, so it gets its default. */
+    private static Map<String, Object> withoutNullValues(Map<String, ?> props) {
+        Map<String, Object> present = new HashMap<>();
+        props.forEach((key, value) -> {
+            if (value != null) {
+                present.put(key, value);
+            }
+        });
+        return present;
     }
 
-    private static <T> T parse(String key, Object shownValue, Supplier<T> parser) {
+    /** The URLs in {@code items}, each of which may itself be comma-separated; blanks dropped. */
+    private static List<String> urlTexts(List<?> items) {
+        return items.stream()
+                .flatMap(item -> Arrays.stream(item.toString().split(",")))
+                .map(String::trim)
+                .filter(url -> !url.isEmpty())
+                .toList();
+    }
+
+    /** Runs {@code parse}, reporting its {@link IllegalArgumentException} as Kafka's, naming {@code key}. */
+    private static <T> T translated(String key, @Nullable Object shownValue, Supplier<T> parse) {
         try {
-            return parser.get();
+            return parse.get();
         } catch (IllegalArgumentException e) {
-            String reason = e instanceof NumberFormatException ? "must be a number" : e.getMessage();
-            throw new ConfigException(key, shownValue, reason);
+            throw new ConfigException(key, shownValue, e.getMessage());
         }
     }
 
-    private static boolean parseBoolean(String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("must be true or false");
-        };
-    }
-
-    private static String asString(Object value) {
-        return value instanceof Password password ? password.value() : value.toString();
-    }
-
-    private static List<String> asList(Object value) {
-        if (value instanceof Collection<?> values) {
-            return values.stream().map(RegistryConfig::asString).flatMap(v -> splitList(v).stream()).toList();
-        }
-        return splitList(asString(value));
-    }
-
-    private static List<String> splitList(String value) {
-        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    }
     /** Builds a {@link RegistryConfig}; {@link #build()} validates like the constructor. */
     public static final class Builder {
         private List<URI> urls;

@@ -2,6 +2,7 @@ package io.promptq.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchIllegalArgumentException;
 
 import io.promptq.registry.RegistryConfig.Credentials;
 import io.promptq.registry.RegistryConfig.KeyStoreFile;
@@ -11,11 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,6 +155,40 @@ class RegistryConfigTest {
     }
 
     @Test
+    void propertiesAreCheckedAgainstTheSameBoundsAsTheBuilder() {
+        RegistryConfig config = RegistryConfig.of("http://a:8081");
+
+        assertFailsAlike("http.read.timeout.ms", "-1", () -> config.toBuilder().requestTimeout(Duration.ofMillis(-1)).build());
+        assertFailsAlike("max.retries", "-1", () -> config.toBuilder().maxRetries(-1).build());
+        assertFailsAlike("retries.wait.ms", "-5", () -> config.toBuilder().retryBackoff(Duration.ofMillis(-5)).build());
+        assertFailsAlike("max.schemas.per.subject", "0", () -> config.toBuilder().cacheCapacity(0).build());
+    }
+
+    @Test
+    void propertiesMappedToNullGetTheirDefaults() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("schema.registry.url", "http://a:8081");
+        props.put("auto.register.schemas", null);
+        props.put("max.retries", null);
+        props.put("schema.registry.ssl.truststore.location", null);
+
+        RegistryConfig config = RegistryConfig.fromProperties(props);
+
+        assertThat(config.autoRegister()).isTrue();
+        assertThat(config.maxRetries()).isEqualTo(RegistryConfig.DEFAULT_MAX_RETRIES);
+        assertThat(config.truststore()).isEmpty();
+    }
+
+    @Test
+    void urlListItemsMayThemselvesBeCommaSeparated() {
+        RegistryConfig config = RegistryConfig.fromProperties(Map.of("schema.registry.url",
+                List.of("http://a:8081, http://b:8081", " ", "http://c:8081")));
+
+        assertThat(config.urls()).containsExactly(URI.create("http://a:8081"), URI.create("http://b:8081"),
+                URI.create("http://c:8081"));
+    }
+
+    @Test
     void userInfoSourceNeedsWellFormedUserInfoAndNeverEchoesIt() {
         assertThatThrownBy(() -> RegistryConfig.fromProperties(Map.of("schema.registry.url", "http://a:8081",
                 "basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", "no-colon-secret")))
@@ -184,6 +221,17 @@ class RegistryConfigTest {
         assertThatThrownBy(config::sslContext)
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(missing.toString());
+    }
+
+    /** The property fails naming itself and its value, with the message the builder fails with. */
+    private static void assertFailsAlike(String key, String value, ThrowingCallable build) {
+        String builderMessage = catchIllegalArgumentException(build).getMessage();
+
+        assertThatThrownBy(() -> props(key, value))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key)
+                .hasMessageContaining(value)
+                .hasMessageEndingWith(builderMessage);
     }
 
     private static RegistryConfig props(String key, String value) {
