@@ -12,6 +12,7 @@ import io.promptq.client.SubmitException.Reason;
 import io.promptq.client.SubmitReceipt;
 import io.promptq.client.ValidationRules;
 import io.promptq.client.Violation;
+import io.promptq.lifecycle.Closeables;
 import io.promptq.registry.RegistryUnreachableException;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.retry.Backoff;
@@ -198,17 +199,12 @@ public final class KafkaPromptqClient implements PromptqClient {
         }
         closed = true;
         warmup.interrupt();
-        try {
-            producer.close(sendTimeout);
-        } catch (RuntimeException e) {
-            log.warn("Closing the Kafka producer of topic {} failed: {}", topic, e.toString());
-        }
-        try {
+        Closeables.closeQuietly(() -> producer.close(sendTimeout),
+                (resource, e) -> log.warn("Closing the Kafka producer of topic {} failed: {}", topic, e.toString()));
+        Closeables.closeQuietly(() -> {
             valueSerializer.close();
             resources.close();
-        } catch (Exception e) {
-            log.warn("Closing the schema registry client failed: {}", e.toString());
-        }
+        }, (resource, e) -> log.warn("Closing the schema registry client failed: {}", e.toString()));
     }
 
     /**

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.promptq.config.Durations;
+import io.promptq.lifecycle.Closeables;
 import io.promptq.llm.ErrorClass;
 import io.promptq.llm.LlmMeters;
 import io.promptq.llm.LlmProvider;
@@ -226,11 +227,7 @@ public final class Resilience4jLlm implements ResilientLlm {
         for (Meter meter : ownMeters) {
             safely("remove meters", () -> meters.remove(meter));
         }
-        try {
-            provider.close();
-        } catch (RuntimeException e) {
-            LOG.warn("Closing LLM provider {} failed", providerName, e);
-        }
+        Closeables.closeQuietly(provider, (resource, e) -> LOG.warn("Closing LLM provider {} failed", providerName, e));
     }
 
     @Override

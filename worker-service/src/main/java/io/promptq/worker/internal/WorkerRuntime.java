@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.http.OpsServer;
+import io.promptq.lifecycle.Closeables;
 import io.promptq.llm.LlmProvider;
 import io.promptq.llm.ResilientLlm;
 import io.promptq.registry.SchemaRegistryClient;
@@ -266,13 +267,7 @@ public final class WorkerRuntime {
     }
 
     private void closeHttp() {
-        if (http != null) {
-            try {
-                http.close();
-            } catch (RuntimeException e) {
-                log.warn("Closing the HTTP server failed: {}", e.toString());
-            }
-        }
+        Closeables.closeQuietly(http, (server, e) -> log.warn("Closing the HTTP server failed: {}", e.toString()));
     }
 
     private static void join(Thread pollThread, Duration wait) {
@@ -288,12 +283,7 @@ public final class WorkerRuntime {
 
     private static void closeAll(Deque<AutoCloseable> resources) {
         while (!resources.isEmpty()) {
-            AutoCloseable r = resources.pop();
-            try {
-                r.close();
-            } catch (Exception e) {
-                log.warn("Closing {} failed: {}", r, e.toString());
-            }
+            Closeables.closeQuietly(resources.pop(), (r, e) -> log.warn("Closing {} failed: {}", r, e.toString()));
         }
     }
 }
