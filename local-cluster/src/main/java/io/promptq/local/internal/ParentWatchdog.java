@@ -59,7 +59,11 @@ public final class ParentWatchdog {
         System.exit(0);
     }
 
-    /** Removes the temporary directory the parent would have removed (best effort). */
+    /**
+     * Removes the temporary directory the parent would have removed (best effort). A deliberate copy of
+     * {@code io.promptq.local.Directories#deleteRecursively}: this class runs alone in the registry child, with
+     * nothing but the JDK on its class path.
+     */
     private static void deleteWorkDirectory() {
         String dir = System.getProperty(WORK_DIR_PROPERTY);
         if (dir == null || dir.isBlank()) {
