@@ -4,6 +4,7 @@ import io.promptq.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * The producer properties of a client: {@link KafkaSettings#producerConfig} (acks=all, idempotent) with
@@ -18,15 +19,15 @@ public final class ProducerProperties {
     public static Map<String, Object> of(KafkaSettings kafka, String clientId, Duration sendTimeout) {
         Map<String, Object> props = kafka.producerConfig(clientId);
         long timeout = sendTimeout.toMillis();
-        long linger = longValue(props.get(ProducerConfig.LINGER_MS_CONFIG), 5);
+        long linger = longValue(props, ProducerConfig.LINGER_MS_CONFIG, 5);
         if (!overridden(kafka, ProducerConfig.MAX_BLOCK_MS_CONFIG)) {
             props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
         }
         if (!overridden(kafka, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)) {
-            long current = longValue(props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG), 30_000);
+            long current = longValue(props, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
             props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, Math.min(current, timeout - linger)));
         }
-        long requestTimeout = longValue(props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG), 30_000);
+        long requestTimeout = longValue(props, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
         if (!overridden(kafka, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)) {
             props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout, linger + requestTimeout));
         }
@@ -37,10 +38,9 @@ public final class ProducerProperties {
         return kafka.common().containsKey(key) || kafka.producer().containsKey(key);
     }
 
-    private static long longValue(Object value, long fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        return value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().trim());
+    /** The value of {@code key} read as Kafka reads a long (a number, or its text), or {@code fallback} if unset. */
+    private static long longValue(Map<String, Object> props, String key, long fallback) {
+        Object value = props.get(key);
+        return value == null ? fallback : (Long) ConfigDef.parseType(key, value, ConfigDef.Type.LONG);
     }
 }
