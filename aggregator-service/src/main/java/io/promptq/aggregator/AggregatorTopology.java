@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.promptq.aggregator.internal.AggregatorMetrics;
 import io.promptq.aggregator.internal.CompletedAtTimestampExtractor;
+import io.promptq.aggregator.internal.CountedResult;
 import io.promptq.aggregator.internal.FirstResultProcessor;
 import io.promptq.aggregator.internal.FixedSubjectSerde;
 import io.promptq.aggregator.stats.JobSample;
@@ -39,11 +40,13 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * results (key jobId, event time = completedAt)
- *   → dedup by jobId ({@value #RESULTS_STORE}: first result per job, + {@value #RESULTS_EXPIRY_STORE})
+ *   → dedup by jobId ({@value #RESULTS_STORE}: first result per job, + {@value #RESULTS_EXPIRY_STORE}); a later
+ *     SUCCEEDED replaces a counted DEAD_LETTERED / EXPIRED result (redrive) and moves the job's count
  *   → one {@link JobSample} per scope: overall, model:&lt;m&gt;, tenant:&lt;t&gt;
  *   → repartition by scope
  *   ├→ all-time aggregate ({@value #TOTALS_STORE}) → totals topic (key = scope)
- *   └→ (overall and models) tumbling windows with grace ({@value #WINDOWS_STORE}) → windows topic
+ *   └→ (overall and models) tumbling windows with grace ({@value #WINDOWS_STORE}), counting terminal results as
+ *      events in the window they happened in → windows topic
  *      (key = scope@windowStartMillis)
  * </pre>
  *
@@ -90,7 +93,7 @@ public final class AggregatorTopology {
                         .withName("results"))
                 .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_EXPIRY_STORE, config.dedupRetention(), metrics),
                         Named.as("first-result-per-job"), RESULTS_STORE, RESULTS_EXPIRY_STORE)
-                .flatMap((jobId, result) -> samplesByScope(result), Named.as("sample-per-scope"))
+                .flatMap((jobId, counted) -> samplesByScope(counted), Named.as("sample-per-scope"))
                 .repartition(Repartitioned.with(keys, JobSample.serde()).withName("by-scope"));
 
         byScope.groupByKey(Grouped.with("totals", keys, JobSample.serde()))
@@ -105,6 +108,7 @@ public final class AggregatorTopology {
                 .to(topics.totals().name(), Produced.with(keys, topics.totals().valueSerde()).withName("totals"));
 
         byScope.filter((key, sample) -> !StatsKey.isTenantKey(key), Named.as("overall-and-models"))
+                .mapValues(JobSample::asEvent, Named.as("samples-as-events"))
                 .groupByKey(Grouped.with("windows", keys, JobSample.serde()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(config.window(), config.grace()))
                 .aggregate(StatsAggregate::empty, (key, sample, aggregate) -> aggregate.add(sample, clock.millis()),
@@ -126,8 +130,10 @@ public final class AggregatorTopology {
         return builder.build();
     }
 
-    private static List<KeyValue<String, JobSample>> samplesByScope(JobResult result) {
-        JobSample sample = JobSample.of(result);
+    private static List<KeyValue<String, JobSample>> samplesByScope(CountedResult counted) {
+        JobResult result = counted.result();
+        JobSample sample = counted.supersedes() == null ? JobSample.of(result)
+                : JobSample.of(result).superseding(counted.supersedes());
         return List.of(
                 KeyValue.pair(StatsKey.OVERALL_KEY, sample),
                 KeyValue.pair(StatsKey.model(nonEmpty(result.getModel())).toString(), sample),

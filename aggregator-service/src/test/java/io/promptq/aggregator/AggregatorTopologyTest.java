@@ -164,6 +164,38 @@ class AggregatorTopologyTest {
     }
 
     @Test
+    void aLaterSuccessSupersedesACountedDeadLetterWithoutCountingTheJobTwice() {
+        start();
+        // dead-lettered after 2 attempts at T0, redriven and succeeded (1 attempt) two minutes later
+        publish(Results.result("j1", "gpt", "acme", JobStatus.DEAD_LETTERED, T0, 4000, 10, 0, 100, 200));
+        publish(Results.result("j1", "gpt", "acme", JobStatus.SUCCEEDED, T0.plusSeconds(120), 9000, 10, 30, 300));
+        // anything after the success is a duplicate
+        publish(Results.result("j1", "gpt", "acme", JobStatus.DEAD_LETTERED, T0.plusSeconds(130), 9000, 10, 0, 50));
+
+        JobStats overall = latestTotals().get("overall");
+        assertThat(overall.getTotal()).isEqualTo(1);
+        assertThat(overall.getSucceeded()).isEqualTo(1);
+        assertThat(overall.getDeadLettered()).isZero();
+        assertThat(overall.getTotalAttempts()).isEqualTo(3);
+        assertThat(overall.getTotalRetries()).isEqualTo(2);
+        assertThat(overall.getCompletionTokens()).isEqualTo(30);
+        assertThat(overall.getEndToEndLatency().getCount()).isEqualTo(1);
+        assertThat(overall.getEndToEndLatency().getMeanMs()).isEqualTo(4000);
+        assertThat(driver.<String, JobResult>getKeyValueStore(AggregatorTopology.RESULTS_STORE).get("j1").getStatus())
+                .isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(meters.get(AggregatorMetrics.RESULTS).tag("outcome", "superseded").counter().count()).isEqualTo(1);
+        assertThat(meters.get(AggregatorMetrics.RESULTS).tag("outcome", "duplicate").counter().count()).isEqualTo(1);
+
+        Map<String, JobStats> latest = windows.readKeyValuesToMap();
+        JobStats deadLetterWindow = latest.get("overall@" + T0.toEpochMilli());
+        JobStats successWindow = latest.get("overall@" + T0.plusSeconds(120).toEpochMilli());
+        assertThat(deadLetterWindow.getDeadLettered()).isEqualTo(1);
+        assertThat(deadLetterWindow.getSucceeded()).isZero();
+        assertThat(successWindow.getSucceeded()).isEqualTo(1);
+        assertThat(successWindow.getDeadLettered()).isZero();
+    }
+
+    @Test
     void resultsWithoutValueAreIgnored() {
         start();
         results.pipeInput("j1", null);

@@ -9,7 +9,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public final class AggregatorMetrics {
 
-    /** Results read, by {@code outcome}: counted, duplicate (ignored) or invalid (no key or value). */
+    /**
+     * Results read, by {@code outcome}: counted, superseded (a later success replacing a counted dead letter or
+     * expiry), duplicate (ignored) or invalid (no key or value).
+     */
     public static final String RESULTS = "promptq.aggregator.results";
     /** Job ids forgotten by the de-duplication store after their retention. */
     public static final String DEDUP_EXPIRED = "promptq.aggregator.dedup.expired";
@@ -17,6 +20,7 @@ public final class AggregatorMetrics {
     public static final String QUERIES_FORWARDED = "promptq.aggregator.queries.forwarded";
 
     private final Counter counted;
+    private final Counter superseded;
     private final Counter duplicates;
     private final Counter invalid;
     private final Counter expired;
@@ -24,6 +28,7 @@ public final class AggregatorMetrics {
 
     public AggregatorMetrics(MeterRegistry registry) {
         this.counted = results(registry, "counted");
+        this.superseded = results(registry, "superseded");
         this.duplicates = results(registry, "duplicate");
         this.invalid = results(registry, "invalid");
         this.expired = Counter.builder(DEDUP_EXPIRED).description("Job ids dropped from the dedup store after retention")
@@ -39,6 +44,10 @@ public final class AggregatorMetrics {
 
     public void counted() {
         counted.increment();
+    }
+
+    public void superseded() {
+        superseded.increment();
     }
 
     public void duplicate() {

@@ -1,6 +1,7 @@
 package io.promptq.aggregator.internal;
 
 import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStatus;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,11 +15,16 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lets through the first result of each job and drops later duplicates (workers publish at least once).
+ * Lets through the first result of each job, drops later duplicates, and applies one precedence rule: a later
+ * {@code SUCCEEDED} result replaces a stored {@code DEAD_LETTERED} or {@code EXPIRED} one (a dead letter redriven
+ * and then successful). Every other later result of a known job is a duplicate. Workers write each outcome once
+ * (transactions), so duplicates come only from a job whose provider call was in flight when its worker died, or
+ * from a redrive; this processor is the safety net that keeps every job counted once either way.
  *
  * <p>The first result is kept in a key-value store by job id, which also answers
  * {@code GET /v1/jobs/{id}/result}. A second store indexes the job ids by first-seen event time
@@ -29,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Runs before any re-keying: records are keyed (and partitioned) by job id, so one task sees all copies
  * of a job.
  */
-public final class FirstResultProcessor implements Processor<String, JobResult, String, JobResult> {
+public final class FirstResultProcessor implements Processor<String, JobResult, String, CountedResult> {
 
     private static final Logger log = LoggerFactory.getLogger(FirstResultProcessor.class);
     private static final int PURGE_BATCH = 10_000;
@@ -38,7 +44,7 @@ public final class FirstResultProcessor implements Processor<String, JobResult, 
     private final String expiryStoreName;
     private final Duration retention;
     private final AggregatorMetrics metrics;
-    private ProcessorContext<String, JobResult> context;
+    private ProcessorContext<String, CountedResult> context;
     private KeyValueStore<String, JobResult> results;
     private KeyValueStore<Bytes, byte[]> expiry;
 
@@ -60,7 +66,7 @@ public final class FirstResultProcessor implements Processor<String, JobResult, 
     }
 
     @Override
-    public void init(ProcessorContext<String, JobResult> context) {
+    public void init(ProcessorContext<String, CountedResult> context) {
         this.context = context;
         this.results = context.getStateStore(resultsStoreName);
         this.expiry = context.getStateStore(expiryStoreName);
@@ -84,15 +90,31 @@ public final class FirstResultProcessor implements Processor<String, JobResult, 
         if (record.key() == null) {
             log.debug("Result of job {} has no key; de-duplication relies on results being keyed by job id", jobId);
         }
-        if (results.get(jobId) != null) {
+        JobResult stored = results.get(jobId);
+        if (stored == null) {
+            results.put(jobId, result);
+            expiry.put(expiryKey(record.timestamp(), jobId), jobId.getBytes(StandardCharsets.UTF_8));
+            metrics.counted();
+            context.forward(record.withKey(jobId).withValue(new CountedResult(result, null)));
+        } else if (supersedes(result.getStatus(), stored.getStatus())) {
+            // Keeps the job's expiry entry (first seen): a redrive does not extend how long the job is remembered.
+            results.put(jobId, result);
+            metrics.superseded();
+            log.debug("Result {} of job {} replaces its earlier {} result (offset {})", result.getStatus(), jobId,
+                    stored.getStatus(), offset());
+            context.forward(record.withKey(jobId).withValue(new CountedResult(result, stored.getStatus())));
+        } else {
             metrics.duplicate();
             log.debug("Ignoring duplicate result of job {} (offset {})", jobId, offset());
-            return;
         }
-        results.put(jobId, result);
-        expiry.put(expiryKey(record.timestamp(), jobId), jobId.getBytes(StandardCharsets.UTF_8));
-        metrics.counted();
-        context.forward(record.withKey(jobId));
+    }
+
+    /**
+     * The precedence rule: whether a later result with status {@code later} replaces a stored one with status
+     * {@code stored}. Only a success replaces a dead letter or an expiry; nothing replaces a success.
+     */
+    static boolean supersedes(@Nullable JobStatus later, @Nullable JobStatus stored) {
+        return later == JobStatus.SUCCEEDED && (stored == JobStatus.DEAD_LETTERED || stored == JobStatus.EXPIRED);
     }
 
     private void purge(long streamTime) {

@@ -24,16 +24,38 @@ import org.jspecify.annotations.Nullable;
  * @param endToEndMs submit to terminal outcome, in ms; negative when unknown (then no sample)
  * @param promptTokens tokens in
  * @param completionTokens tokens out
+ * @param supersedes the status this job was counted with before, when this sample replaces an earlier terminal
+ *     result of the same job (a redriven dead letter that succeeded); {@code null} for a job counted the first time
  */
 public record JobSample(JobStatus status, int attempts, long[] providerMs, long endToEndMs, long promptTokens,
-        long completionTokens) {
+        long completionTokens, @Nullable JobStatus supersedes) {
 
     private static final byte FORMAT_V1 = 1;
+    /** V1 plus the superseded status; written only for superseding samples, so V1 readers see no change otherwise. */
+    private static final byte FORMAT_V2 = 2;
     private static final Serde<JobSample> SERDE = Serdes.serdeFrom(new SampleSerializer(), new SampleDeserializer());
 
     public JobSample {
         Objects.requireNonNull(status, "status");
         providerMs = providerMs.clone();
+    }
+
+    /** A sample of a job counted for the first time. */
+    public JobSample(JobStatus status, int attempts, long[] providerMs, long endToEndMs, long promptTokens,
+            long completionTokens) {
+        this(status, attempts, providerMs, endToEndMs, promptTokens, completionTokens, null);
+    }
+
+    /** This sample replacing an earlier terminal result of its job that was counted as {@code previous}. */
+    public JobSample superseding(JobStatus previous) {
+        return new JobSample(status, attempts, providerMs, endToEndMs, promptTokens, completionTokens,
+                Objects.requireNonNull(previous, "previous"));
+    }
+
+    /** This sample as a terminal event of its own (time windows count events, not jobs). */
+    public JobSample asEvent() {
+        return supersedes == null ? this : new JobSample(status, attempts, providerMs, endToEndMs, promptTokens,
+                completionTokens);
     }
 
     /**
@@ -79,19 +101,21 @@ public record JobSample(JobStatus status, int attempts, long[] providerMs, long 
     public boolean equals(Object o) {
         return o instanceof JobSample other && status == other.status && attempts == other.attempts
                 && endToEndMs == other.endToEndMs && promptTokens == other.promptTokens
-                && completionTokens == other.completionTokens && Arrays.equals(providerMs, other.providerMs);
+                && completionTokens == other.completionTokens && Arrays.equals(providerMs, other.providerMs)
+                && supersedes == other.supersedes;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(status, attempts, endToEndMs, promptTokens, completionTokens, Arrays.hashCode(providerMs));
+        return Objects.hash(status, attempts, endToEndMs, promptTokens, completionTokens, Arrays.hashCode(providerMs),
+                supersedes);
     }
 
     @Override
     public String toString() {
         return "JobSample[status=" + status + ", attempts=" + attempts + ", providerMs=" + Arrays.toString(providerMs)
                 + ", endToEndMs=" + endToEndMs + ", promptTokens=" + promptTokens + ", completionTokens="
-                + completionTokens + "]";
+                + completionTokens + (supersedes == null ? "" : ", supersedes=" + supersedes) + "]";
     }
 
     private static byte statusCode(JobStatus status) {
@@ -120,11 +144,15 @@ public record JobSample(JobStatus status, int attempts, long[] providerMs, long 
             if (s == null) {
                 return null;
             }
-            ByteBuffer buf = ByteBuffer.allocate(2 + 4 + 8 * 3 + 4 + 8 * s.providerMs.length);
-            buf.put(FORMAT_V1).put(statusCode(s.status)).putInt(s.attempts).putLong(s.endToEndMs)
+            int size = 2 + 4 + 8 * 3 + 4 + 8 * s.providerMs.length + (s.supersedes == null ? 0 : 1);
+            ByteBuffer buf = ByteBuffer.allocate(size);
+            buf.put(s.supersedes == null ? FORMAT_V1 : FORMAT_V2).put(statusCode(s.status)).putInt(s.attempts).putLong(s.endToEndMs)
                     .putLong(s.promptTokens).putLong(s.completionTokens).putInt(s.providerMs.length);
             for (long d : s.providerMs) {
                 buf.putLong(d);
+            }
+            if (s.supersedes != null) {
+                buf.put(statusCode(s.supersedes));
             }
             return buf.array();
         }
@@ -139,7 +167,7 @@ public record JobSample(JobStatus status, int attempts, long[] providerMs, long 
             try {
                 ByteBuffer buf = ByteBuffer.wrap(data);
                 byte format = buf.get();
-                if (format != FORMAT_V1) {
+                if (format != FORMAT_V1 && format != FORMAT_V2) {
                     throw new SerializationException("unknown JobSample format " + format + " on " + topic);
                 }
                 JobStatus status = statusOf(buf.get());
@@ -155,7 +183,8 @@ public record JobSample(JobStatus status, int attempts, long[] providerMs, long 
                 for (int i = 0; i < n; i++) {
                     provider[i] = buf.getLong();
                 }
-                return new JobSample(status, attempts, provider, endToEnd, prompt, completion);
+                JobStatus supersedes = format == FORMAT_V2 ? statusOf(buf.get()) : null;
+                return new JobSample(status, attempts, provider, endToEnd, prompt, completion, supersedes);
             } catch (RuntimeException e) {
                 if (e instanceof SerializationException se) {
                     throw se;

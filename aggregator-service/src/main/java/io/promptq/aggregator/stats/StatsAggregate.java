@@ -1,6 +1,7 @@
 package io.promptq.aggregator.stats;
 
 import io.promptq.schema.JobStats;
+import io.promptq.schema.JobStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
@@ -72,23 +73,28 @@ public final class StatsAggregate {
     }
 
     /**
-     * Adds one job.
+     * Adds one job, or - for a sample that {@linkplain JobSample#supersedes() supersedes} an earlier terminal result
+     * of its job - moves the job from its old status to its new one: the job is not counted twice, its new attempts
+     * count as retries, its tokens and provider latencies are added (they were real calls), and its end-to-end time
+     * stays that of the first result.
      *
      * @param nowMs wall-clock time of the update, reported as {@code updatedAt}
      * @return this aggregate
      */
     public StatsAggregate add(JobSample job, long nowMs) {
-        total++;
-        switch (job.status()) {
-            case SUCCEEDED -> succeeded++;
-            case DEAD_LETTERED -> deadLettered++;
-            case EXPIRED -> expired++;
-            case CANCELLED -> cancelled++;
-            default -> other++;
+        JobStatus previous = job.supersedes();
+        if (previous == null) {
+            total++;
+        } else {
+            count(previous, -1);
         }
+        count(job.status(), 1);
         int attempts = Math.max(0, job.attempts());
         totalAttempts += attempts;
-        if (attempts > 1) {
+        if (previous != null) {
+            // A redrive after the job had ended: every attempt it makes is a retry of an already counted job.
+            totalRetries += attempts;
+        } else if (attempts > 1) {
             totalRetries += attempts - 1;
             jobsRetried++;
         }
@@ -97,11 +103,21 @@ public final class StatsAggregate {
         for (int i = 0; i < job.providerSamples(); i++) {
             provider.record(job.providerAt(i));
         }
-        if (job.endToEndMs() >= 0) {
-            endToEnd.record(job.endToEndMs());
+        if (previous == null && job.endToEndMs() >= 0) {
+            endToEnd.record(job.endToEndMs()); // a job's end-to-end time is that of its first terminal result
         }
         updatedAtMs = Math.max(updatedAtMs, nowMs);
         return this;
+    }
+
+    private void count(JobStatus status, int delta) {
+        switch (status) {
+            case SUCCEEDED -> succeeded += delta;
+            case DEAD_LETTERED -> deadLettered += delta;
+            case EXPIRED -> expired += delta;
+            case CANCELLED -> cancelled += delta;
+            default -> other += delta;
+        }
     }
 
     /**

@@ -41,4 +41,24 @@ class JobSampleTest {
         byte[] bytes = JobSample.serde().serializer().serialize("t", sample);
         assertThat(JobSample.serde().deserializer().deserialize("t", bytes)).isEqualTo(sample);
     }
+
+    @Test
+    void aSupersedingSampleKeepsWhatItReplacesThroughTheSerde() {
+        JobSample sample = new JobSample(JobStatus.SUCCEEDED, 1, new long[] {7}, 99, 5, 6)
+                .superseding(JobStatus.DEAD_LETTERED);
+
+        byte[] bytes = JobSample.serde().serializer().serialize("t", sample);
+        JobSample read = JobSample.serde().deserializer().deserialize("t", bytes);
+
+        assertThat(read).isEqualTo(sample);
+        assertThat(read.supersedes()).isEqualTo(JobStatus.DEAD_LETTERED);
+        assertThat(read.asEvent().supersedes()).isNull();
+    }
+
+    @Test
+    void aFirstTimeSampleKeepsTheVersionOneFormat() {
+        JobSample sample = new JobSample(JobStatus.SUCCEEDED, 1, new long[] {7}, 99, 5, 6);
+
+        assertThat(JobSample.serde().serializer().serialize("t", sample)[0]).isEqualTo((byte) 1);
+    }
 }
