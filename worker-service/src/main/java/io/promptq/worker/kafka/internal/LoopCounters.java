@@ -17,6 +17,7 @@ final class LoopCounters implements FlowStats {
     private final AtomicIntegerArray pausedByReason = new AtomicIntegerArray(PauseReason.values().length);
     private final AtomicLong abandonedTotal = new AtomicLong();
     private final AtomicLong fetchedTotal = new AtomicLong();
+    private final AtomicLong skippedFinishedTotal = new AtomicLong();
     private volatile int inFlight;
     private volatile int buffered;
     private volatile int assigned;
@@ -45,6 +46,19 @@ final class LoopCounters implements FlowStats {
 
     void countFetched(int records) {
         fetchedTotal.addAndGet(records);
+    }
+
+    /** Poll thread: fetched records skipped because an earlier owner finished them ({@link PartitionState#add}). */
+    void countSkippedFinished(int records) {
+        skippedFinishedTotal.addAndGet(records);
+    }
+
+    /**
+     * Fetched records skipped so far because an earlier owner of their partition had finished them (recorded in the
+     * commit's metadata): each is a provider call saved.
+     */
+    long skippedFinished() {
+        return skippedFinishedTotal.get();
     }
 
     void countAbandoned(int jobs) {

@@ -11,6 +11,11 @@ package io.promptq.worker.kafka.internal;
  * offset when every registered record is finished. The ring grows when needed; its size is bounded by the
  * caller (records outstanding per partition).
  *
+ * <p>Each registered record also carries its start count - how often it was started without an outcome, the
+ * previous owners' starts included - until it finishes. {@link #describe} writes the finished records above the
+ * commit position and the start counts of the unfinished ones into an {@link OffsetProgress}, for the commit's
+ * metadata; it is the only O(outstanding) operation, and runs once per commit, not per record.
+ *
  * <p>Not thread-safe: owned by the poll thread.
  */
 final class OffsetTracker {
@@ -19,6 +24,7 @@ final class OffsetTracker {
 
     private long[] offsets;
     private boolean[] done;
+    private int[] starts;
     private int mask;
     /** Sequence number of the oldest unfinished record (the ring's head). */
     private long head;
@@ -34,6 +40,7 @@ final class OffsetTracker {
         int capacity = Integer.highestOneBit(Math.max(2, initialCapacity - 1)) << 1;
         offsets = new long[capacity];
         done = new boolean[capacity];
+        starts = new int[capacity];
         mask = capacity - 1;
     }
 
@@ -43,6 +50,16 @@ final class OffsetTracker {
      * @return the record's sequence number, to pass to {@link #complete}
      */
     long register(long offset) {
+        return register(offset, 0);
+    }
+
+    /**
+     * Registers a fetched record that was started {@code previousStarts} times before (by earlier owners of the
+     * partition) without an outcome; offsets must increase.
+     *
+     * @return the record's sequence number, to pass to {@link #started} and {@link #complete}
+     */
+    long register(long offset, int previousStarts) {
         if (offset <= lastRegistered) {
             throw new IllegalArgumentException("offsets must be registered in increasing order: " + offset
                     + " after " + lastRegistered);
@@ -53,8 +70,22 @@ final class OffsetTracker {
         int slot = (int) (tail & mask);
         offsets[slot] = offset;
         done[slot] = false;
+        starts[slot] = previousStarts;
         lastRegistered = offset;
         return tail++;
+    }
+
+    /**
+     * Counts a start of the record with sequence number {@code seq}; nothing if it is unknown or finished.
+     *
+     * @return its start count now, 0 if nothing was counted
+     */
+    int started(long seq) {
+        if (seq < head || seq >= tail) {
+            return 0;
+        }
+        int slot = (int) (seq & mask);
+        return done[slot] ? 0 : ++starts[slot];
     }
 
     /**
@@ -88,6 +119,34 @@ final class OffsetTracker {
         return lastRegistered < 0 ? -1 : lastRegistered + 1;
     }
 
+    /** The highest offset registered, -1 if none. */
+    long lastRegistered() {
+        return lastRegistered;
+    }
+
+    /**
+     * Adds what is known above the commit position to {@code progress} (created at {@link #commitPosition()}):
+     * the finished records as finished ranges - with the offsets between registered records, which do not exist
+     * (compaction, transaction markers) and so need no run - and the start counts of the unfinished records.
+     * O(outstanding).
+     */
+    void describe(OffsetProgress.Builder progress) {
+        long gapFrom = -1;
+        for (long s = head; s < tail; s++) {
+            int slot = (int) (s & mask);
+            long offset = offsets[slot];
+            if (gapFrom >= 0) {
+                progress.finished(gapFrom, offset);
+            }
+            if (done[slot]) {
+                progress.finished(offset, offset + 1);
+            } else {
+                progress.starts(offset, starts[slot]);
+            }
+            gapFrom = offset + 1;
+        }
+    }
+
     /** Registered records not yet committable: the unfinished ones and the finished ones behind them. */
     int outstanding() {
         return (int) (tail - head);
@@ -97,13 +156,16 @@ final class OffsetTracker {
         int capacity = offsets.length << 1;
         long[] newOffsets = new long[capacity];
         boolean[] newDone = new boolean[capacity];
+        int[] newStarts = new int[capacity];
         int newMask = capacity - 1;
         for (long s = head; s < tail; s++) {
             newOffsets[(int) (s & newMask)] = offsets[(int) (s & mask)];
             newDone[(int) (s & newMask)] = done[(int) (s & mask)];
+            newStarts[(int) (s & newMask)] = starts[(int) (s & mask)];
         }
         offsets = newOffsets;
         done = newDone;
+        starts = newStarts;
         mask = newMask;
     }
 }

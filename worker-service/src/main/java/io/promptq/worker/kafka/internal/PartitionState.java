@@ -7,13 +7,24 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Flow state of one assigned partition: its permits (at most K jobs in flight), a bounded buffer of fetched
  * records waiting for a permit (or, on a retry tier, for their due time), the {@link OffsetTracker} of its
  * offsets, and whether and why it is paused.
+ *
+ * <p>It also carries what a commit knows beyond its position ({@link OffsetProgress}): {@link #restore} reads the
+ * committed offset's metadata when the partition is assigned, so that a fetched record the previous owner finished
+ * above its commit position is registered as finished at once and never started ({@link #add} returns false), and
+ * a record it started without an outcome carries that start count ({@link Pending#previousStarts()}). Each start
+ * counts ({@link #started}), a finished record drops its count, and {@link #commitCandidate(int)} writes the
+ * finished records above the position, the start counts and whatever restored knowledge was not fetched yet into
+ * the next commit's metadata ({@link OffsetMetadataCodec}).
  *
  * <p>Confined to the poll thread, except the volatile fields read by metrics and {@link #abandoned()}, which job
  * threads read to learn that their partition was revoked. A new instance is created for every assignment, so a
@@ -21,8 +32,14 @@ import org.jspecify.annotations.Nullable;
  */
 final class PartitionState implements PartitionView {
 
-    /** A fetched record, registered in the tracker under {@code seq}; {@code dueAt} in epoch millis (0 = now). */
-    record Pending(ConsumerRecord<byte[], byte[]> record, long seq, long dueAt) {}
+    /**
+     * A fetched record, registered in the tracker under {@code seq}; {@code dueAt} in epoch millis (0 = now);
+     * {@code previousStarts}: how often earlier owners of the partition started it without an outcome (a job that
+     * keeps killing its worker has a growing count).
+     */
+    record Pending(ConsumerRecord<byte[], byte[]> record, long seq, long dueAt, int previousStarts) {}
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionState.class);
 
     private final TopicPartition tp;
     private final boolean retryTier;
@@ -38,8 +55,13 @@ final class PartitionState implements PartitionView {
     private volatile @Nullable PauseReason pauseReason;
     private volatile boolean abandoned;
     private boolean draining;
-    private long committed = -1;
-    private long commitRequested = -1;
+    /** The latest commit known to have succeeded, and the latest one sent (in flight or succeeded), never lower. */
+    private @Nullable OffsetAndMetadata committed;
+    private @Nullable OffsetAndMetadata requested;
+    /** What the previous owner's commit knew about records not fetched yet; null once they are all fetched. */
+    private OffsetProgress.@Nullable Lookup restored;
+    private long restoredEnd;
+    private long skippedFinished;
 
     PartitionState(TopicPartition tp, boolean retryTier, int permits, int bufferCapacity, int maxUncommitted) {
         if (permits < 1 || bufferCapacity < 1 || maxUncommitted < 1) {
@@ -67,11 +89,61 @@ final class PartitionState implements PartitionView {
         return !draining && buffer.size() < bufferCapacity && tracker.outstanding() < maxUncommitted;
     }
 
-    /** Buffers a fetched record and registers its offset as unfinished. */
-    void add(ConsumerRecord<byte[], byte[]> record, long dueAt) {
-        long seq = tracker.register(record.offset());
-        buffer.addLast(new Pending(record, seq, dueAt));
+    /**
+     * Takes on what the commit at {@code committedOffset} knew beyond it, from its {@code metadata}: call once, when
+     * the partition is assigned and before its first record is added. Metadata that cannot be read (another tool's,
+     * another version's, garbage) is logged once and ignored: every record from the committed offset on then runs.
+     */
+    void restore(long committedOffset, @Nullable String metadata) {
+        if (tracker.lastRegistered() >= 0) {
+            throw new IllegalStateException(tp + ": restore after records were added");
+        }
+        OffsetMetadataCodec.Decoded decoded = OffsetMetadataCodec.decode(committedOffset, metadata);
+        if (decoded.problem() != null) {
+            log.warn("{}: ignoring the metadata committed with offset {} ({}); records from there on run even if "
+                    + "they were finished", tp, committedOffset, decoded.problem());
+        }
+        OffsetProgress progress = decoded.progress();
+        if (!progress.isEmpty()) {
+            restored = progress.lookup();
+            restoredEnd = progress.end();
+            log.debug("{}: restored {}", tp, progress);
+        }
+    }
+
+    /**
+     * Registers a fetched record and buffers it - unless the previous owner finished it (see {@link #restore}):
+     * then it is registered as finished at once and never started.
+     *
+     * @return true if buffered, false if skipped as finished
+     */
+    boolean add(ConsumerRecord<byte[], byte[]> record, long dueAt) {
+        long offset = record.offset();
+        OffsetProgress.Lookup known = restored;
+        boolean finished = known != null && known.finished(offset);
+        int previousStarts = known == null || finished ? 0 : known.starts(offset);
+        if (finished) {
+            tracker.complete(tracker.register(offset));
+            skippedFinished++;
+        }
+        if (known != null && offset + 1 >= restoredEnd) {
+            restored = null; // fetched past all it knew: one null check per record from here on
+            if (skippedFinished > 0) {
+                log.info("{}: skipped {} records finished before the partition was assigned", tp, skippedFinished);
+            }
+        }
+        if (finished) {
+            return false;
+        }
+        long seq = tracker.register(offset, previousStarts);
+        buffer.addLast(new Pending(record, seq, dueAt, previousStarts));
         buffered = buffer.size();
+        return true;
+    }
+
+    /** Records skipped since the assignment because the previous owner had finished them. */
+    long skippedFinished() {
+        return skippedFinished;
     }
 
     /** Whether a permit is free (and the partition is not being revoked). */
@@ -118,7 +190,9 @@ final class PartitionState implements PartitionView {
         return min;
     }
 
+    /** The record was started on {@code thread}: takes a permit and counts the start for the next commit. */
     void started(Pending pending, Thread thread) {
+        tracker.started(pending.seq());
         inFlight++;
         running.put(pending.seq(), thread);
     }
@@ -214,32 +288,115 @@ final class PartitionState implements PartitionView {
         this.pauseReason = reason;
     }
 
-    /** The position to commit if it moved past what was committed or requested, else -1. */
-    long commitCandidate() {
-        long position = tracker.commitPosition();
-        return position > Math.max(committed, commitRequested) ? position : -1;
+    /**
+     * What a periodic commit should write: the position with its metadata (see {@link #commitMetadata}), if the
+     * position moved past what was committed or requested, or the metadata changed at the same position (a record
+     * above it finished, a record started); else null. Encodes the metadata: O(outstanding).
+     *
+     * @param maxMetadataChars the broker's {@code offset.metadata.max.bytes}
+     */
+    @Nullable OffsetAndMetadata commitCandidate(int maxMetadataChars) {
+        return candidate(requested != null ? requested : committed, maxMetadataChars);
     }
 
     /**
-     * The position a final, synchronous commit (revocation, shutdown) must write: anything past what is known to
-     * be committed, even if an asynchronous commit of it is still in flight, since that one may yet fail.
+     * What a final, synchronous commit (revocation, shutdown) must write: anything that differs from what is known
+     * to be committed, even if an asynchronous commit of it is still in flight, since that one may yet fail.
      */
-    long finalCommitCandidate() {
+    @Nullable OffsetAndMetadata finalCommitCandidate(int maxMetadataChars) {
+        return candidate(committed, maxMetadataChars);
+    }
+
+    private @Nullable OffsetAndMetadata candidate(@Nullable OffsetAndMetadata last, int maxMetadataChars) {
         long position = tracker.commitPosition();
-        return position > committed ? position : -1;
+        if (position < 0 || last != null && position < last.offset()) {
+            return null;
+        }
+        String metadata = commitMetadata(maxMetadataChars);
+        if (last != null && position == last.offset() && metadata.equals(last.metadata())) {
+            return null;
+        }
+        return new OffsetAndMetadata(position, metadata);
     }
 
-    void commitRequested(long position) {
-        commitRequested = Math.max(commitRequested, position);
+    /**
+     * The metadata for a commit at {@link #commitPosition()}: the finished records above it, the start counts of
+     * its unfinished records and what was restored for records not fetched yet, in at most
+     * {@code maxMetadataChars} characters (see {@link OffsetMetadataCodec}); the empty string if nothing is known.
+     */
+    String commitMetadata(int maxMetadataChars) {
+        return OffsetMetadataCodec.encode(progress(), maxMetadataChars);
     }
 
-    void commitSucceeded(long position) {
-        committed = Math.max(committed, position);
+    /** What is known above the commit position now (see {@link #commitMetadata}). */
+    OffsetProgress progress() {
+        long position = tracker.commitPosition();
+        if (position < 0) {
+            return OffsetProgress.none(position);
+        }
+        OffsetProgress.Builder progress = new OffsetProgress.Builder(position);
+        tracker.describe(progress);
+        OffsetProgress.Lookup known = restored;
+        if (known != null) {
+            known.progress().continueInto(progress, tracker.lastRegistered() + 1);
+        }
+        return progress.build();
+    }
+
+    /** A commit of {@code offset} was sent. */
+    void commitRequested(OffsetAndMetadata offset) {
+        requested = newer(requested, offset);
+    }
+
+    /** A commit of {@code offset} succeeded (requested before, or a synchronous one). */
+    void commitSucceeded(OffsetAndMetadata offset) {
+        committed = newer(committed, offset);
+        if (requested == null || offset.offset() > requested.offset()) {
+            requested = offset; // a synchronous commit went past every request
+        }
     }
 
     /** A commit request failed: allow the next commit to ask again. */
     void commitFailed() {
-        commitRequested = committed;
+        requested = committed;
+    }
+
+    /**
+     * The position to commit if it moved past what was committed or requested, else -1; ignores the metadata.
+     * Superseded by {@link #commitCandidate(int)} once the committer writes metadata.
+     */
+    long commitCandidate() {
+        long position = tracker.commitPosition();
+        return position > Math.max(offsetOf(committed), offsetOf(requested)) ? position : -1;
+    }
+
+    /**
+     * The position a final, synchronous commit (revocation, shutdown) must write: anything past what is known to
+     * be committed, even if an asynchronous commit of it is still in flight, since that one may yet fail; ignores
+     * the metadata. Superseded by {@link #finalCommitCandidate(int)} once the committer writes metadata.
+     */
+    long finalCommitCandidate() {
+        long position = tracker.commitPosition();
+        return position > offsetOf(committed) ? position : -1;
+    }
+
+    /** A commit of {@code position} without metadata was sent. */
+    void commitRequested(long position) {
+        commitRequested(new OffsetAndMetadata(position));
+    }
+
+    /** A commit of {@code position} without metadata succeeded. */
+    void commitSucceeded(long position) {
+        commitSucceeded(new OffsetAndMetadata(position));
+    }
+
+    /** The later of two commits: the higher offset, or at the same offset the more recent one. */
+    private static OffsetAndMetadata newer(@Nullable OffsetAndMetadata current, OffsetAndMetadata offset) {
+        return current == null || offset.offset() >= current.offset() ? offset : current;
+    }
+
+    private static long offsetOf(@Nullable OffsetAndMetadata offset) {
+        return offset == null ? -1 : offset.offset();
     }
 
     /** The committable position right now (see {@link OffsetTracker#commitPosition()}). */

@@ -9,8 +9,11 @@
  * {@link io.promptq.worker.kafka.internal.LoopCounters} (the {@link io.promptq.worker.kafka.FlowStats}
  * views). Per partition, {@link io.promptq.worker.kafka.internal.PartitionState} holds permits, the bounded buffer
  * and the pause decision, and {@link io.promptq.worker.kafka.internal.OffsetTracker} the committable position under
- * out-of-order completion. All of it is confined to the poll thread; job threads talk to it only through the
- * completion queue, so there are no locks on the hot path.
+ * out-of-order completion. What a commit knows beyond its position - records finished above it, start counts of
+ * records started without an outcome - is an {@link io.promptq.worker.kafka.internal.OffsetProgress}, carried in
+ * the commit's metadata by {@link io.promptq.worker.kafka.internal.OffsetMetadataCodec} and restored by the
+ * partition's next owner, so that finished records are not run again. All of it is confined to the poll thread;
+ * job threads talk to it only through the completion queue, so there are no locks on the hot path.
  */
 @NullMarked
 package io.promptq.worker.kafka.internal;

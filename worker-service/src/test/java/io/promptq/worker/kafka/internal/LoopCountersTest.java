@@ -67,4 +67,12 @@ class LoopCountersTest {
         assertThat(counters.fetched()).isEqualTo(7);
         assertThat(counters.abandoned()).isEqualTo(4);
     }
+
+    @Test
+    void skippedFinishedRecordsAccumulate() {
+        counters.countSkippedFinished(3);
+        counters.countSkippedFinished(997);
+
+        assertThat(counters.skippedFinished()).isEqualTo(1_000);
+    }
 }

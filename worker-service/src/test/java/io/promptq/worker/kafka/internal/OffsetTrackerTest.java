@@ -106,4 +106,37 @@ class OffsetTrackerTest {
             }
         }
     }
+
+    @Test
+    void describesTheFinishedRecordsAboveThePositionWithTheGapsBetweenRegisteredOnes() {
+        OffsetTracker t = new OffsetTracker();
+        t.register(10); // unfinished: the position
+        t.complete(t.register(12)); // 11 does not exist (a transaction marker)
+        t.register(13);
+        t.complete(t.register(20));
+        OffsetProgress.Builder b = new OffsetProgress.Builder(t.commitPosition());
+
+        t.describe(b);
+
+        assertThat(b.build()).isEqualTo(new OffsetProgress.Builder(10).finished(11, 13).finished(14, 21).build());
+    }
+
+    @Test
+    void startCountsAreKeptPerRecordUntilItFinishes() {
+        OffsetTracker t = new OffsetTracker(2);
+        long a = t.register(0, 2); // started twice by earlier owners
+        long b = t.register(1);
+        long c = t.register(2);
+        assertThat(t.started(a)).isEqualTo(3);
+        assertThat(t.started(b)).isEqualTo(1);
+        assertThat(t.started(c)).isEqualTo(1);
+        t.complete(b);
+        assertThat(t.started(b)).as("finished: no more counting").isZero();
+        OffsetProgress.Builder progress = new OffsetProgress.Builder(t.commitPosition());
+
+        t.describe(progress);
+
+        assertThat(progress.build()).isEqualTo(new OffsetProgress.Builder(0).starts(0, 3).finished(1, 2)
+                .starts(2, 1).build());
+    }
 }

@@ -1,8 +1,12 @@
 package io.promptq.worker.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.promptq.worker.kafka.PauseReason;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -170,5 +174,226 @@ class PartitionStateTest {
 
         s.commitSucceeded(1);
         assertThat(s.finalCommitCandidate()).isEqualTo(-1);
+    }
+
+    // ------------------------------------------------------------------ offset metadata
+
+    private static final int LIMIT = OffsetMetadataCodec.DEFAULT_MAX_CHARS;
+
+    /** The next owner: a new state restored from {@code commit}, fed offsets {@code commit.offset()..to-1}. */
+    private static List<PartitionState.Pending> nextOwner(OffsetAndMetadata commit, long to) {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10_000, 100_000);
+        s.restore(commit.offset(), commit.metadata());
+        for (long o = commit.offset(); o < to; o++) {
+            s.add(record(JOBS, o), 0);
+        }
+        List<PartitionState.Pending> buffered = new ArrayList<>();
+        for (PartitionState.Pending p; (p = s.nextReady(NOW)) != null; ) {
+            buffered.add(p);
+        }
+        return buffered;
+    }
+
+    private static List<Long> offsets(List<PartitionState.Pending> pending) {
+        return pending.stream().map(p -> p.record().offset()).toList();
+    }
+
+    @Test
+    void finishedAheadRecordsAreSkippedAfterRestore() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        for (long o = 0; o < 5; o++) {
+            s.add(record(JOBS, o), 0);
+        }
+        startNext(s, NOW); // 0 stays running
+        startNext(s, NOW); // 1 too
+        for (int i = 0; i < 3; i++) {
+            PartitionState.Pending p = startNext(s, NOW);
+            s.ended(p.seq(), true); // 2, 3, 4 finish
+        }
+        OffsetAndMetadata commit = s.commitCandidate(LIMIT);
+        assertThat(commit.offset()).isZero();
+
+        PartitionState next = new PartitionState(JOBS, false, 5, 10, 1000);
+        next.restore(commit.offset(), commit.metadata());
+        List<Boolean> buffered = new ArrayList<>();
+        for (long o = 0; o < 7; o++) {
+            buffered.add(next.add(record(JOBS, o), 0));
+        }
+
+        assertThat(buffered).containsExactly(true, true, false, false, false, true, true);
+        assertThat(next.skippedFinished()).isEqualTo(3);
+        assertThat(next.buffered()).isEqualTo(4);
+        PartitionState.Pending zero = startNext(next, NOW);
+        assertThat(zero.previousStarts()).as("started once by the previous owner").isEqualTo(1);
+        next.ended(zero.seq(), true);
+        PartitionState.Pending one = startNext(next, NOW);
+        next.ended(one.seq(), true);
+        assertThat(next.commitPosition()).as("the skipped records count as finished").isEqualTo(5);
+    }
+
+    @Test
+    void finishedRecordsBehindAStuckOneAreNotRunAgainByTheNextOwner() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 10_000);
+        s.add(record(JOBS, 0), 0);
+        startNext(s, NOW); // stuck in a long call
+        for (long o = 1; o <= 1_000; o++) {
+            s.add(record(JOBS, o), 0);
+            s.ended(startNext(s, NOW).seq(), true);
+        }
+
+        OffsetAndMetadata commit = s.finalCommitCandidate(LIMIT);
+
+        assertThat(commit.offset()).isZero();
+        List<PartitionState.Pending> again = nextOwner(commit, 1_500);
+        assertThat(offsets(again).subList(0, 2)).containsExactly(0L, 1_001L);
+        assertThat(again).hasSize(500);
+        assertThat(again.get(0).previousStarts()).as("the stuck job was started once").isEqualTo(1);
+    }
+
+    @Test
+    void startCountsSurviveARoundTrip() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        s.add(record(JOBS, 0), 0);
+        s.add(record(JOBS, 1), 0);
+        startNext(s, NOW);
+        startNext(s, NOW); // both die with the worker
+
+        OffsetAndMetadata commit = s.commitCandidate(LIMIT);
+        List<PartitionState.Pending> second = nextOwner(commit, 2);
+        assertThat(second).extracting(PartitionState.Pending::previousStarts).containsExactly(1, 1);
+
+        PartitionState third = new PartitionState(JOBS, false, 5, 10, 1000);
+        third.restore(commit.offset(), commit.metadata());
+        third.add(record(JOBS, 0), 0);
+        third.add(record(JOBS, 1), 0);
+        startNext(third, NOW);
+        PartitionState.Pending one = startNext(third, NOW);
+        third.ended(one.seq(), true); // 1 finishes this time, 0 dies again
+        List<PartitionState.Pending> fourth = nextOwner(third.commitCandidate(LIMIT), 2);
+
+        assertThat(fourth).hasSize(1);
+        assertThat(fourth.get(0).record().offset()).isZero();
+        assertThat(fourth.get(0).previousStarts()).isEqualTo(2);
+    }
+
+    @Test
+    void aFinishedRecordDropsItsStartCount() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        s.add(record(JOBS, 0), 0);
+        s.add(record(JOBS, 1), 0);
+        startNext(s, NOW);
+        PartitionState.Pending one = startNext(s, NOW);
+        s.ended(one.seq(), true);
+
+        assertThat(s.progress()).isEqualTo(new OffsetProgress.Builder(0).starts(0, 1).finished(1, 2).build());
+    }
+
+    @Test
+    void knowledgeRestoredForRecordsNotFetchedYetIsCarriedIntoTheNextCommit() {
+        OffsetProgress before = new OffsetProgress.Builder(0).starts(0, 1).finished(1, 1_000).starts(1_000, 2)
+                .finished(1_001, 1_002).build();
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 10_000);
+        s.restore(0, OffsetMetadataCodec.encode(before, LIMIT));
+        for (long o = 0; o < 50; o++) {
+            s.add(record(JOBS, o), 0); // only the first 50 fetched before the partition moves on again
+        }
+        startNext(s, NOW);
+
+        OffsetAndMetadata commit = s.commitCandidate(LIMIT);
+
+        assertThat(OffsetMetadataCodec.decode(commit.offset(), commit.metadata()).progress())
+                .isEqualTo(new OffsetProgress.Builder(0).starts(0, 2).finished(1, 1_000).starts(1_000, 2)
+                        .finished(1_001, 1_002).build());
+    }
+
+    @Test
+    void garbageMetadataRestoresNothing() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        s.restore(0, "pq1:definitely not what we wrote");
+        for (long o = 0; o < 5; o++) {
+            assertThat(s.add(record(JOBS, o), 0)).isTrue();
+        }
+        assertThat(s.skippedFinished()).isZero();
+        assertThat(s.nextReady(NOW).previousStarts()).isZero();
+    }
+
+    @Test
+    void commitCandidateCarriesNewMetadataEvenWhenThePositionDidNotMove() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        s.add(record(JOBS, 0), 0);
+        s.add(record(JOBS, 1), 0);
+        startNext(s, NOW);
+        OffsetAndMetadata first = s.commitCandidate(LIMIT);
+        s.commitRequested(first);
+        assertThat(s.commitCandidate(LIMIT)).as("nothing changed").isNull();
+
+        PartitionState.Pending one = startNext(s, NOW);
+        OffsetAndMetadata started = s.commitCandidate(LIMIT);
+        assertThat(started.offset()).isZero();
+        assertThat(started.metadata()).isNotEqualTo(first.metadata());
+        s.commitRequested(started);
+        s.commitSucceeded(started);
+
+        s.ended(one.seq(), true);
+        OffsetAndMetadata finished = s.commitCandidate(LIMIT);
+        assertThat(finished.offset()).isZero();
+        assertThat(finished.metadata()).isNotEqualTo(started.metadata());
+        s.commitRequested(finished);
+        s.commitFailed();
+        assertThat(s.commitCandidate(LIMIT)).as("asked again after a failure").isEqualTo(finished);
+    }
+
+    @Test
+    void finalCommitWritesMetadataTheCommittedOneLacksEvenIfAnAsyncCommitOfItIsInFlight() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        s.add(record(JOBS, 0), 0);
+        s.add(record(JOBS, 1), 0);
+        startNext(s, NOW);
+        PartitionState.Pending one = startNext(s, NOW);
+        OffsetAndMetadata committed = s.commitCandidate(LIMIT);
+        s.commitRequested(committed);
+        s.commitSucceeded(committed);
+        s.ended(one.seq(), true);
+        OffsetAndMetadata inFlight = s.commitCandidate(LIMIT);
+        s.commitRequested(inFlight);
+
+        assertThat(s.commitCandidate(LIMIT)).isNull();
+        assertThat(s.finalCommitCandidate(LIMIT)).isEqualTo(inFlight);
+        s.commitSucceeded(inFlight);
+        assertThat(s.finalCommitCandidate(LIMIT)).isNull();
+    }
+
+    @Test
+    void aSynchronousCommitIsNotSentAgainByThePeriodicOne() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        s.add(record(JOBS, 0), 0);
+        s.add(record(JOBS, 1), 0);
+        PartitionState.Pending zero = startNext(s, NOW);
+        s.commitRequested(s.commitCandidate(LIMIT)); // position 0, in flight
+        s.ended(zero.seq(), true);
+        startNext(s, NOW);
+
+        s.commitSucceeded(s.finalCommitCandidate(LIMIT)); // position 1, synchronously
+
+        assertThat(s.commitCandidate(LIMIT)).isNull();
+        assertThat(s.commitCandidate()).isEqualTo(-1);
+    }
+
+    @Test
+    void nothingToSayCommitsEmptyMetadata() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        assertThat(s.commitCandidate(LIMIT)).isNull();
+        s.add(record(JOBS, 0), 0);
+        s.ended(startNext(s, NOW).seq(), true);
+
+        assertThat(s.commitCandidate(LIMIT)).isEqualTo(new OffsetAndMetadata(1, ""));
+    }
+
+    @Test
+    void restoreAfterRecordsWereAddedIsAMistake() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        s.add(record(JOBS, 0), 0);
+
+        assertThatThrownBy(() -> s.restore(0, "")).isInstanceOf(IllegalStateException.class);
     }
 }
