@@ -57,8 +57,8 @@ interface OutcomeCommitter {
     static OutcomeCommitter create(LoopSettings settings, Consumer<?, ?> consumer, PollWaker waker,
             Supplier<? extends Producer<byte[], byte[]>> producers, LongSupplier monotonicMillis) {
         return settings.transactions()
-                ? new TransactionalCommitter(consumer, producers, settings.commitInterval(), settings.closeTimeout(),
-                        monotonicMillis)
+                ? new TransactionalCommitter(consumer, waker, producers, settings.commitInterval(),
+                        settings.closeTimeout(), monotonicMillis)
                 : new AtLeastOnceCommitter(consumer, waker, producers, settings.commitInterval(),
                         settings.closeTimeout(), monotonicMillis);
     }

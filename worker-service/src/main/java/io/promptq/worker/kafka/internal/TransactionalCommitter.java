@@ -1,6 +1,7 @@
 package io.promptq.worker.kafka.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes outputs and offsets in one Kafka transaction: {@code beginTransaction}, every pending output,
@@ -25,7 +28,8 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Failures: one the producer survives (a send error, a timeout, {@code CommitFailedException} from a stale
  * generation) aborts the transaction and keeps every pending output for the next attempt; a record refused as
- * too large is replaced by its job's fallback output and the commit tried again at once. A fatal one (fenced,
+ * too large is replaced by its job's fallback output and the commit tried again at once. A commit that timed out
+ * may still land: it is settled first (see {@link #resolve}), never written again. A fatal one (fenced,
  * not authorized, unsupported) closes the producer; the next attempt creates a new one. Outputs of partitions
  * given up meanwhile are dropped with them ({@link PartitionState#abandon()}): their records run again at the new
  * owner - the only way a provider call repeats.
@@ -33,11 +37,23 @@ import org.apache.kafka.common.TopicPartition;
 final class TransactionalCommitter extends AbstractOutcomeCommitter {
 
     private final Consumer<?, ?> consumer;
+    private final PollWaker waker;
+    /**
+     * A transaction whose {@code commitTransaction} timed out: it may or may not be committed. Its partitions, how
+     * many of their (first) outputs it holds, and its offsets; empty when there is none. Resolved before anything
+     * else is committed - by retrying {@code commitTransaction}, as the producer requires, or, once the producer
+     * had to be replaced, from the group's committed offsets - so an output is never written twice.
+     */
+    private final List<PartitionState> unresolved = new ArrayList<>();
+    private final List<Integer> unresolvedOutputs = new ArrayList<>();
+    private Map<TopicPartition, OffsetAndMetadata> unresolvedOffsets = Map.of();
+    private @Nullable Producer<byte[], byte[]> unresolvedOn;
 
-    TransactionalCommitter(Consumer<?, ?> consumer, Supplier<? extends Producer<byte[], byte[]>> producers,
+    TransactionalCommitter(Consumer<?, ?> consumer, PollWaker waker, Supplier<? extends Producer<byte[], byte[]>> producers,
             Duration interval, Duration closeTimeout, LongSupplier monotonicMillis) {
         super(producers, interval, closeTimeout, monotonicMillis, FAILURE_BACKOFF);
         this.consumer = consumer;
+        this.waker = waker;
     }
 
     @Override
@@ -52,19 +68,38 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
 
     @Override
     Result commit(Producer<byte[], byte[]> p, List<PartitionState> parts, boolean finalCommit) {
+        if (!unresolved.isEmpty()) {
+            if (!resolve(p)) {
+                return Result.FAILED;
+            }
+            if (!anyPending(parts)) {
+                return Result.COMMITTED;
+            }
+        }
         Exception error;
+        boolean committing = false;
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.of();
         try {
             p.beginTransaction();
             error = sendAll(p, parts, false);
             if (error == null && refusals == 0) {
-                Map<TopicPartition, OffsetAndMetadata> offsets = offsets(parts);
+                offsets = offsets(parts);
                 if (!offsets.isEmpty()) {
                     p.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
                 }
+                committing = true;
                 p.commitTransaction();
                 committed(parts, offsets);
                 return Result.COMMITTED;
             }
+        } catch (TimeoutException e) {
+            if (committing) {
+                // The commit may still land: remember what it holds and retry it first, never write it again.
+                remember(p, parts, offsets);
+                failed("Transactional commit (outcome unknown, retried)", e);
+                return Result.FAILED;
+            }
+            error = e;
         } catch (KafkaException | IllegalStateException e) {
             error = e;
         }
@@ -79,6 +114,15 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
         failed(SendFailures.fenced(error) ? "Transactional commit (producer fenced)" : "Transactional commit",
                 error);
         return Result.FAILED;
+    }
+
+    private boolean anyPending(List<PartitionState> parts) {
+        for (PartitionState s : parts) {
+            if (!s.abandoned() && hasPending(s, true)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The position of each partition that moved past its committed one. */
@@ -102,6 +146,84 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
             }
         }
     }
+
+    private void remember(Producer<byte[], byte[]> p, List<PartitionState> parts,
+            Map<TopicPartition, OffsetAndMetadata> offsets) {
+        unresolvedOn = p;
+        for (PartitionState s : parts) {
+            unresolved.add(s);
+            unresolvedOutputs.add(s.uncommittedOutputs().size());
+        }
+        unresolvedOffsets = offsets;
+    }
+
+    /**
+     * Settles the transaction whose commit timed out: retries {@code commitTransaction} on the same producer; if
+     * that producer is gone or fails otherwise, reads the group's committed offsets instead. Returns whether it is
+     * settled (then its outputs are removed if it committed, kept if it did not).
+     */
+    private boolean resolve(Producer<byte[], byte[]> p) {
+        Boolean committed;
+        if (p == unresolvedOn) {
+            try {
+                p.commitTransaction();
+                committed = true;
+            } catch (TimeoutException e) {
+                failed("Retried transactional commit (outcome still unknown)", e);
+                return false;
+            } catch (KafkaException | IllegalStateException e) {
+                discardProducer();
+                committed = committedPerGroupOffsets();
+            }
+        } else {
+            committed = committedPerGroupOffsets();
+        }
+        if (committed == null) {
+            return false;
+        }
+        for (int i = 0; i < unresolved.size(); i++) {
+            PartitionState s = unresolved.get(i);
+            if (committed && !s.abandoned()) {
+                s.uncommittedOutputs().subList(0, unresolvedOutputs.get(i)).clear();
+                OffsetAndMetadata o = unresolvedOffsets.get(s.topicPartition());
+                if (o != null) {
+                    s.commitSucceeded(o.offset());
+                }
+            }
+        }
+        unresolved.clear();
+        unresolvedOutputs.clear();
+        unresolvedOffsets = Map.of();
+        unresolvedOn = null;
+        return true;
+    }
+
+    /**
+     * Whether the unresolved transaction committed, judged by the group's committed offsets (a new producer's
+     * {@code initTransactions} has completed or aborted it by now); null if they cannot be read now. A
+     * transaction without offsets cannot be judged: its outputs are kept, at the risk of writing them twice.
+     */
+    private @Nullable Boolean committedPerGroupOffsets() {
+        if (unresolvedOffsets.isEmpty()) {
+            log.warn("A timed-out transaction without offsets cannot be checked; its outputs are written again");
+            return false;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = waker.blocking(() -> consumer.committed(unresolvedOffsets.keySet(), closeTimeout));
+        } catch (KafkaException e) {
+            failed("Reading committed offsets after a timed-out transaction", e);
+            return null;
+        }
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : unresolvedOffsets.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            if (c == null || c.offset() < e.getValue().offset()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
 
     private void abort(Producer<byte[], byte[]> p) {
         try {

@@ -31,7 +31,8 @@ class TransactionalCommitterTest {
     private final List<RecordingProducer> producers = new ArrayList<>();
     private final AtomicLong monotonicMillis = new AtomicLong(1_000);
     private final AssignedPartitions partitions = new AssignedPartitions();
-    private final TransactionalCommitter committer = new TransactionalCommitter(consumer, this::newProducer,
+    private final TransactionalCommitter committer = new TransactionalCommitter(consumer,
+            new PollWaker(consumer, () -> false), this::newProducer,
             Duration.ofMillis(INTERVAL), Duration.ofSeconds(1), monotonicMillis::get);
 
     private RecordingProducer newProducer() {
@@ -132,7 +133,8 @@ class TransactionalCommitterTest {
     void abortedCommitKeepsTheOutputsAndWritesThemOnceAtTheNextAttempt() {
         committer.start();
         PartitionState s = partition(P0, 2, 0, 1);
-        producer().commitTransactionException = new TimeoutException("coordinator slow");
+        producer().refusal = new TimeoutException("broker busy");
+        producer().refuse = r -> new String(r.key(), StandardCharsets.UTF_8).equals(P0 + "@1");
         nextInterval();
 
         committer.commitIfDue(partitions.all());
@@ -143,13 +145,38 @@ class TransactionalCommitterTest {
         assertThat(s.uncommittedOutputs()).hasSize(2);
         assertThat(committer.millisUntilDue()).as("backs off, at least an interval").isGreaterThanOrEqualTo(INTERVAL);
 
-        producer().commitTransactionException = null;
+        producer().refuse = r -> false;
         monotonicMillis.addAndGet(PAST_ANY_BACKOFF);
         committer.commitIfDue(partitions.all());
 
         assertThat(producers).as("an abortable failure keeps the producer").hasSize(1);
         assertThat(producer().visibleKeys()).containsExactly(P0 + "@0", P0 + "@1");
         assertThat(producer().committedOffsets).isEqualTo(Map.of(P0, 2L));
+    }
+
+    @Test
+    void timedOutCommitIsSettledByRetryingItAndItsOutputsAreNeverWrittenTwice() {
+        committer.start();
+        PartitionState s = partition(P0, 2, 0, 1);
+        producer().commitTransactionException = new TimeoutException("coordinator slow");
+        nextInterval();
+
+        committer.commitIfDue(partitions.all());
+
+        assertThat(producer().aborts).as("a commit that may still land is not aborted").hasValue(0);
+        assertThat(producer().visible).isEmpty();
+        assertThat(s.uncommittedOutputs()).hasSize(2);
+
+        producer().commitTransactionException = null;
+        monotonicMillis.addAndGet(PAST_ANY_BACKOFF);
+        committer.commitIfDue(partitions.all());
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        assertThat(producer().visibleKeys()).containsExactly(P0 + "@0", P0 + "@1");
+        assertThat(producer().committedOffsets).isEqualTo(Map.of(P0, 2L));
+        assertThat(producer().transactions).as("the retried commit, no second one").hasValue(1);
+        assertThat(s.uncommittedOutputs()).isEmpty();
     }
 
     @Test
