@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a worker needs, validated when built: a bad value fails the start-up with a
@@ -37,7 +38,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param localRetryDelay longest wait before an in-process retry ({@link #LOCAL_RETRY_DELAY})
  * @param revokeTimeout how long a revoked partition waits for its running jobs ({@link #REVOKE_TIMEOUT})
  * @param shutdownGrace how long a stop waits for running jobs ({@link #SHUTDOWN_GRACE})
- * @param commitInterval how often finished offsets are committed ({@link #COMMIT_INTERVAL})
+ * @param commitInterval how often finished jobs' outputs and offsets are committed ({@link #COMMIT_INTERVAL})
+ * @param transactions outputs and offsets in one Kafka transaction ({@link #TRANSACTIONS})
+ * @param transactionalIdPrefix prefix of the transactional id, null = the group id
+ *     ({@link #TRANSACTIONAL_ID_PREFIX})
+ * @param maxCrashStarts starts without an outcome after which a job is dead-lettered ({@link #MAX_CRASH_STARTS})
  * @param pollTimeout longest single poll ({@link #POLL_TIMEOUT})
  * @param groupProtocol consumer group protocol ({@link #GROUP_PROTOCOL})
  * @param groupAssignor server-side assignor with the KIP-848 protocol ({@link #GROUP_ASSIGNOR})
@@ -69,6 +74,9 @@ public record WorkerConfig(
         Duration revokeTimeout,
         Duration shutdownGrace,
         Duration commitInterval,
+        boolean transactions,
+        @Nullable String transactionalIdPrefix,
+        int maxCrashStarts,
         Duration pollTimeout,
         GroupProtocol groupProtocol,
         String groupAssignor,
@@ -110,7 +118,13 @@ public record WorkerConfig(
      */
     public static final Duration MAX_REVOKE_TIMEOUT = Duration.ofMinutes(4);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * Outcomes become visible at commit, so the interval is end-to-end latency: 100 ms adds about 50 ms on
+     * average (see the README's Performance section for the cost of shorter intervals).
+     */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+    public static final boolean DEFAULT_TRANSACTIONS = true;
+    public static final int DEFAULT_MAX_CRASH_STARTS = 3;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(250);
     public static final GroupProtocol DEFAULT_GROUP_PROTOCOL = GroupProtocol.CLASSIC;
     public static final String DEFAULT_GROUP_ASSIGNOR = "range";
@@ -175,9 +189,30 @@ public record WorkerConfig(
     /** How long a stop (SIGTERM) waits for running jobs before committing and exiting (default 30s). */
     public static final ConfigKey<Duration> SHUTDOWN_GRACE =
             ConfigKey.duration("PROMPTQ_WORKER_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1));
-    /** How often finished offsets are committed asynchronously (default 1s). */
+    /**
+     * How often finished jobs' outputs and offsets are committed (default 100ms). Outcomes become visible to
+     * readers at commit, so this is added latency (half of it on average); each commit is one transaction.
+     */
     public static final ConfigKey<Duration> COMMIT_INTERVAL = ConfigKey.duration("PROMPTQ_WORKER_COMMIT_INTERVAL",
             DEFAULT_COMMIT_INTERVAL, Duration.ofMillis(10), Duration.ofMinutes(10));
+    /**
+     * Write each commit's outcome records (results, retry records, dead letters) and the consumed offsets in one
+     * Kafka transaction (default true): a crash or revocation leaves nothing visible to {@code read_committed}
+     * readers, so a redelivered record starts clean - one outcome per job. {@code false}: outcomes first, then
+     * offsets (at least once: an outcome may be written twice).
+     */
+    public static final ConfigKey<Boolean> TRANSACTIONS = ConfigKey.bool("PROMPTQ_WORKER_TRANSACTIONS", DEFAULT_TRANSACTIONS);
+    /**
+     * Prefix of the worker's {@code transactional.id}, which is {@code <prefix>-<workerId>} (default: the group
+     * id). Two live workers must not share a worker id: the newer one fences the older.
+     */
+    public static final ConfigKey<String> TRANSACTIONAL_ID_PREFIX = ConfigKey.text("PROMPTQ_WORKER_TRANSACTIONAL_ID_PREFIX");
+    /**
+     * A job whose record was started this many times without an outcome - its attempts keep dying with their
+     * worker - is dead-lettered as {@code CRASH_LOOP} without calling the provider again (default 3).
+     */
+    public static final ConfigKey<Integer> MAX_CRASH_STARTS =
+            ConfigKey.integer("PROMPTQ_WORKER_MAX_CRASH_STARTS", DEFAULT_MAX_CRASH_STARTS, 1, 1000);
     /** Longest single poll; finishing jobs and due retries wake the poll earlier (default 250ms). */
     public static final ConfigKey<Duration> POLL_TIMEOUT = ConfigKey.duration("PROMPTQ_WORKER_POLL_TIMEOUT",
             DEFAULT_POLL_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(1));
@@ -227,6 +262,10 @@ public record WorkerConfig(
         REVOKE_TIMEOUT.check(revokeTimeout);
         SHUTDOWN_GRACE.check(shutdownGrace);
         COMMIT_INTERVAL.check(commitInterval);
+        if (transactionalIdPrefix != null) {
+            TRANSACTIONAL_ID_PREFIX.check(transactionalIdPrefix);
+        }
+        MAX_CRASH_STARTS.check(maxCrashStarts);
         POLL_TIMEOUT.check(pollTimeout);
         GROUP_PROTOCOL.check(groupProtocol);
         GROUP_ASSIGNOR.check(groupAssignor);
@@ -258,6 +297,9 @@ public record WorkerConfig(
                 REVOKE_TIMEOUT.read(source),
                 SHUTDOWN_GRACE.read(source),
                 COMMIT_INTERVAL.read(source),
+                TRANSACTIONS.read(source),
+                TRANSACTIONAL_ID_PREFIX.readOptional(source).orElse(null),
+                MAX_CRASH_STARTS.read(source),
                 POLL_TIMEOUT.read(source),
                 GROUP_PROTOCOL.read(source),
                 GROUP_ASSIGNOR.read(source),
@@ -273,6 +315,11 @@ public record WorkerConfig(
                 LlmConfig.from(source),
                 ResilienceConfig.from(source),
                 Clock.systemUTC());
+    }
+
+    /** This worker's {@code transactional.id}: {@code <prefix or group id>-<workerId>}. */
+    public String transactionalId() {
+        return (transactionalIdPrefix != null ? transactionalIdPrefix : groupId) + "-" + workerId;
     }
 
     /** A builder starting from the defaults, as {@code from(ConfigSource.empty())} reads them. */
@@ -332,6 +379,9 @@ public record WorkerConfig(
         private Duration revokeTimeout;
         private Duration shutdownGrace;
         private Duration commitInterval;
+        private boolean transactions;
+        private @Nullable String transactionalIdPrefix;
+        private int maxCrashStarts;
         private Duration pollTimeout;
         private GroupProtocol groupProtocol;
         private String groupAssignor;
@@ -362,6 +412,9 @@ public record WorkerConfig(
             revokeTimeout = from.revokeTimeout;
             shutdownGrace = from.shutdownGrace;
             commitInterval = from.commitInterval;
+            transactions = from.transactions;
+            transactionalIdPrefix = from.transactionalIdPrefix;
+            maxCrashStarts = from.maxCrashStarts;
             pollTimeout = from.pollTimeout;
             groupProtocol = from.groupProtocol;
             groupAssignor = from.groupAssignor;
@@ -444,6 +497,22 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder transactions(boolean value) {
+            transactions = value;
+            return this;
+        }
+
+        /** Null: the group id. */
+        public Builder transactionalIdPrefix(@Nullable String value) {
+            transactionalIdPrefix = value;
+            return this;
+        }
+
+        public Builder maxCrashStarts(int value) {
+            maxCrashStarts = value;
+            return this;
+        }
+
         public Builder pollTimeout(Duration value) {
             pollTimeout = value;
             return this;
@@ -522,8 +591,8 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
-                    commitInterval, pollTimeout, groupProtocol, groupAssignor, createTopics, topicPartitions,
-                    topicReplication, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
+                    commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, pollTimeout, groupProtocol,
+                    groupAssignor, createTopics, topicPartitions, topicReplication, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
         }
     }
 }

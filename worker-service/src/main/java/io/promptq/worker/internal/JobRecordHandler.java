@@ -13,6 +13,8 @@ import io.promptq.schema.PromptJob;
 import io.promptq.schema.RetryJob;
 import io.promptq.topic.Topic;
 import io.promptq.topic.Topics;
+import io.promptq.worker.kafka.JobContext;
+import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.RecordHandler;
 import io.promptq.worker.kafka.WorkerHeaders;
 import io.promptq.worker.metrics.OutcomeMetrics;
@@ -30,30 +32,39 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.CancellationException;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one record of the jobs topic or a retry tier: decodes it, runs the {@link JobProcessor}, publishes
- * the outcome and waits for the broker's acknowledgement.
+ * Handles one record of the jobs topic or a retry tier: decodes it, runs the {@link JobProcessor} and returns the
+ * outcome records, serialized, as the record's {@link JobOutput}; the poll loop writes them with the offset.
  *
  * <ul>
  *   <li>A record that cannot be decoded (no value, garbage bytes, unknown schema id) goes to the dead-letter
  *       topic with its raw key and value and the reason; an unreachable registry is not the record's fault and
  *       is waited out instead ({@link #DECODE_BACKOFF}: no budget of its own, the loop ends when the registry
- *       answers or the job is abandoned).</li>
+ *       answers or the job is abandoned). Serializing the outcome waits out the registry the same way
+ *       ({@link #SERIALIZE_BACKOFF}): a paid-for outcome is not dropped for an operator-fixable problem.</li>
  *   <li>Succeeded and expired jobs: a {@link JobResult}. A scheduled retry: a {@link RetryJob} on its tier with
  *       the {@value WorkerHeaders#DUE_AT} header. A dead-lettered job: a {@link DeadLetter} <em>and</em> a
- *       {@code DEAD_LETTERED} result, acknowledged together.</li>
- *   <li>If an outcome cannot be published for a reason retrying will not fix (e.g. a result above the broker's
- *       size limit) the job is dead-lettered instead ({@link DeadLetterReason#PUBLISH_FAILED}).</li>
- *   <li>An abandoned job (its partition was revoked) publishes nothing: it will be redelivered.</li>
+ *       {@code DEAD_LETTERED} result, in one output.</li>
+ *   <li>An outcome too large for the producer ({@code max.request.size}) is dead-lettered instead
+ *       ({@link DeadLetterReason#PUBLISH_FAILED}), and a dead letter too large without the job's body; the same
+ *       chain is the output's fallback, used if the broker refuses a record (a topic's {@code max.message.bytes}
+ *       below the producer's limit).</li>
+ *   <li>A record started {@code maxCrashStarts} times before without an outcome is dead-lettered as
+ *       {@link DeadLetterReason#CRASH_LOOP} without calling the provider.</li>
+ *   <li>An abandoned job (its partition was revoked) returns nothing: it will be redelivered.</li>
  * </ul>
  */
 public final class JobRecordHandler implements RecordHandler {
@@ -66,6 +77,14 @@ public final class JobRecordHandler implements RecordHandler {
      */
     static final Backoff DECODE_BACKOFF = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(10))
             .fullJitter().build();
+    /** Waits while an outcome cannot be serialized (registry down): 100 ms doubling up to 5 s, full jitter. */
+    static final Backoff SERIALIZE_BACKOFF = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5))
+            .fullJitter().build();
+    /**
+     * Upper bound of what a record adds to its key, value and headers in a batch of its own (batch header 61
+     * bytes, record framing at most 21), as the producer estimates it against {@code max.request.size}.
+     */
+    static final int RECORD_OVERHEAD_BYTES = 61 + 21;
 
     private final Map<String, Integer> tiersByTopic;
     private final Topics topics;
@@ -73,100 +92,167 @@ public final class JobRecordHandler implements RecordHandler {
     private final Deserializer<RetryJob> retries;
     private final JobProcessor processor;
     private final OutcomeRecords records;
-    private final OutcomePublisher publisher;
     private final OutcomeMetrics metrics;
     private final Consumer<String> modelSeen;
     private final Clock clock;
+    private final int maxRecordBytes;
+    private final int maxCrashStarts;
     private final Backoff decodeBackoff;
+    private final Backoff serializeBackoff;
 
+    /**
+     * @param maxRecordBytes the producer's {@code max.request.size}: larger outcomes use their fallback at once
+     * @param maxCrashStarts starts without an outcome after which a job is dead-lettered as a crash loop
+     */
     JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
-            OutcomePublisher publisher, OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock) {
-        this(topics, tiersByTopic, processor, records, publisher, metrics, modelSeen, clock, DECODE_BACKOFF);
+            OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock, int maxRecordBytes, int maxCrashStarts) {
+        this(topics, tiersByTopic, processor, records, metrics, modelSeen, clock, maxRecordBytes, maxCrashStarts,
+                DECODE_BACKOFF, SERIALIZE_BACKOFF);
     }
 
     JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
-            OutcomePublisher publisher, OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock,
-            Backoff decodeBackoff) {
-        this.decodeBackoff = decodeBackoff;
+            OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock, int maxRecordBytes, int maxCrashStarts,
+            Backoff decodeBackoff, Backoff serializeBackoff) {
         this.topics = topics;
         this.tiersByTopic = Map.copyOf(tiersByTopic);
         this.jobs = topics.jobs().valueDeserializer();
         this.retries = topics.retry(0).valueDeserializer();
         this.processor = processor;
         this.records = records;
-        this.publisher = publisher;
         this.metrics = metrics;
         this.modelSeen = modelSeen;
         this.clock = clock;
+        this.maxRecordBytes = maxRecordBytes;
+        this.maxCrashStarts = maxCrashStarts;
+        this.decodeBackoff = decodeBackoff;
+        this.serializeBackoff = serializeBackoff;
     }
 
     @Override
-    public void handle(ConsumerRecord<byte[], byte[]> record, BooleanSupplier abandoned) throws InterruptedException {
+    public JobOutput handle(ConsumerRecord<byte[], byte[]> record, JobContext context) throws InterruptedException {
         long start = System.nanoTime();
         Coordinates source = new Coordinates(record.topic(), record.partition(), record.offset());
         Integer tier = tiersByTopic.get(record.topic());
         JobDelivery delivery;
         try {
-            delivery = decode(record, source, tier, abandoned);
+            delivery = decode(record, source, tier, context);
         } catch (Undecodable u) {
-            deadLetterUndecodable(record, source, u, abandoned);
-            return;
+            return undecodable(record, source, u, context);
         }
         modelSeen.accept(delivery.job().getModel());
         if (delivery.dueAt() != null) {
             metrics.retryLateness(Duration.between(delivery.dueAt(), clock.instant()));
         }
-        Outcome outcome = processor.process(delivery);
-        if (abandoned.getAsBoolean()) {
+        Outcome outcome;
+        if (context.previousStarts() >= maxCrashStarts) {
+            log.error("Job {} from {} was started {} times without an outcome; dead-lettering it as a crash loop",
+                    delivery.job().getJobId(), source, context.previousStarts());
+            outcome = processor.crashLooped(delivery, context.previousStarts());
+        } else {
+            outcome = processor.process(delivery);
+        }
+        if (context.abandoned()) {
             throw new CancellationException("partition revoked: job " + delivery.job().getJobId() + " is left to its new owner");
         }
-        try {
-            publish(outcome, abandoned);
-        } catch (PublishException e) {
-            log.error("Job {} from {}: {}; dead-lettering it", delivery.job().getJobId(), source, e.getMessage());
-            ErrorInfo error = ErrorInfo.newBuilder().setType(DeadLetterReason.PUBLISH_FAILED.name())
-                    .setMessage(String.valueOf(e.getMessage())).setRetryable(false).setHttpStatus(null).build();
-            Outcome.DeadLettered dead = new Outcome.DeadLettered(outcome.history().withLastError(error, clock.instant()),
-                    DeadLetterReason.PUBLISH_FAILED);
-            try {
-                publish(dead, abandoned);
-            } catch (PublishException again) {
-                // Most likely the job itself is too large for the broker: record the outcome without it, rather
-                // than leave the offset unfinished (and the partition stuck) forever.
-                log.error("Job {} from {}: dead letter with the job refused too ({}); dead-lettering it without the job",
-                        delivery.job().getJobId(), source, again.getMessage());
-                publishDeadLetter(dead, true, abandoned);
-            }
-        }
+        JobOutput output = output(outcome, context);
         metrics.handled(Duration.ofNanos(System.nanoTime() - start));
+        return output;
     }
 
-    private void publish(Outcome outcome, BooleanSupplier abandoned) throws InterruptedException {
+    // ------------------------------------------------------------------ outputs
+
+    /**
+     * The output of {@code outcome}, whose fallback dead-letters the job; the fallback at once if a record is above
+     * the producer's limit already.
+     */
+    private JobOutput output(Outcome outcome, JobContext waiting) throws InterruptedException {
         byte[] key = outcome.history().jobId().getBytes(StandardCharsets.UTF_8);
+        List<ProducerRecord<byte[], byte[]>> out;
         switch (outcome) {
-            case Outcome.Succeeded s -> {
-                publisher.send(List.of(result(key, records.result(s))), abandoned);
-                metrics.outcome(JobStatus.SUCCEEDED);
-            }
-            case Outcome.Expired e -> {
-                publisher.send(List.of(result(key, records.result(e))), abandoned);
-                metrics.outcome(JobStatus.EXPIRED);
-            }
+            case Outcome.Succeeded s -> out = List.of(result(key, records.result(s), waiting));
+            case Outcome.Expired e -> out = List.of(result(key, records.result(e), waiting));
             case Outcome.RetryScheduled r -> {
-                Topic<String, RetryJob> topic = topics.retry(r.tier());
-                publisher.send(List.of(OutcomePublisher.Out.of(topic.name(), key, records.retryJob(r), topic.valueSerializer())
-                        .header(WorkerHeaders.DUE_AT, WorkerHeaders.millis(r.dueAt().toEpochMilli()))), abandoned);
-                metrics.retry(r.tier());
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(WorkerHeaders.DUE_AT, WorkerHeaders.millis(r.dueAt().toEpochMilli()));
+                out = List.of(record(topics.retry(r.tier()), key, records.retryJob(r), headers, waiting));
             }
-            case Outcome.DeadLettered d -> publishDeadLetter(d, false, abandoned);
+            case Outcome.DeadLettered d -> {
+                return deadLetter(d, waiting);
+            }
         }
+        if (!fits(out, outcome)) {
+            return publishFailed(outcome);
+        }
+        switch (outcome) {
+            case Outcome.Succeeded s -> metrics.outcome(JobStatus.SUCCEEDED);
+            case Outcome.Expired e -> metrics.outcome(JobStatus.EXPIRED);
+            case Outcome.RetryScheduled r -> metrics.retry(r.tier());
+            case Outcome.DeadLettered d -> { }
+        }
+        return JobOutput.of(out, () -> publishFailed(outcome));
+    }
+
+    /** Whether every record is within the producer's {@code max.request.size} (else it would refuse it). */
+    private boolean fits(List<ProducerRecord<byte[], byte[]>> out, Outcome outcome) {
+        for (int i = 0; i < out.size(); i++) {
+            int size = estimatedSize(out.get(i));
+            if (size > maxRecordBytes) {
+                log.error("Job {}: its {} record of about {} bytes is above max.request.size {}; dead-lettering it",
+                        outcome.history().jobId(), out.get(i).topic(), size, maxRecordBytes);
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
-     * The dead letter and the DEAD_LETTERED result of a job; {@code slim} leaves out the job and its attributes,
-     * for jobs too large to publish again.
+     * The outcome cannot be written: the job is dead-lettered instead. Also the fallback the poll thread asks for
+     * when the broker refused a record - then nothing waits: a serialization failure is thrown.
      */
-    private void publishDeadLetter(Outcome.DeadLettered d, boolean slim, BooleanSupplier abandoned) throws InterruptedException {
+    private JobOutput publishFailed(Outcome outcome) {
+        ErrorInfo error = ErrorInfo.newBuilder().setType(DeadLetterReason.PUBLISH_FAILED.name())
+                .setMessage(outcomeKind(outcome) + " is larger than the broker accepts").setRetryable(false)
+                .setHttpStatus(null).build();
+        Outcome.DeadLettered dead = new Outcome.DeadLettered(outcome.history().withLastError(error, clock.instant()),
+                DeadLetterReason.PUBLISH_FAILED);
+        try {
+            return deadLetter(dead, null);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("never waits without a job context", e);
+        }
+    }
+
+    private static String outcomeKind(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Succeeded s -> "the result";
+            case Outcome.Expired e -> "the result";
+            case Outcome.RetryScheduled r -> "the retry record";
+            case Outcome.DeadLettered d -> "the dead letter";
+        };
+    }
+
+    /**
+     * The dead letter and the DEAD_LETTERED result of a job, with a slim version (without the job and its
+     * attributes) as fallback - or the slim one at once if the full one is above the producer's limit.
+     */
+    private JobOutput deadLetter(Outcome.DeadLettered d, @Nullable JobContext waiting) throws InterruptedException {
+        metrics.deadLetter(d.reason().name());
+        metrics.outcome(JobStatus.DEAD_LETTERED);
+        List<ProducerRecord<byte[], byte[]>> full = deadLetterRecords(d, false, waiting);
+        if (!fits(full, d)) {
+            return JobOutput.of(deadLetterRecords(d, true, waiting));
+        }
+        return JobOutput.of(full, () -> {
+            try {
+                return JobOutput.of(deadLetterRecords(d, true, null));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("never waits without a job context", e);
+            }
+        });
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> deadLetterRecords(Outcome.DeadLettered d, boolean slim,
+            @Nullable JobContext waiting) throws InterruptedException {
         byte[] key = d.history().jobId().getBytes(StandardCharsets.UTF_8);
         DeadLetter letter = records.deadLetter(d);
         JobResult result = records.result(d);
@@ -174,22 +260,64 @@ public final class JobRecordHandler implements RecordHandler {
             letter = DeadLetter.newBuilder(letter).setJob(null).build();
             result = JobResult.newBuilder(result).setAttributes(Map.of()).build();
         }
-        Topic<String, DeadLetter> dlq = topics.deadLetters();
-        publisher.send(List.of(
-                OutcomePublisher.Out.of(dlq.name(), key, letter, dlq.valueSerializer())
-                        .header(WorkerHeaders.DEAD_LETTER_REASON, d.reason().name().getBytes(StandardCharsets.UTF_8)),
-                result(key, result)), abandoned);
-        metrics.deadLetter(d.reason().name());
-        metrics.outcome(JobStatus.DEAD_LETTERED);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(WorkerHeaders.DEAD_LETTER_REASON, d.reason().name().getBytes(StandardCharsets.UTF_8));
+        return List.of(record(topics.deadLetters(), key, letter, headers, waiting), result(key, result, waiting));
     }
 
-    private OutcomePublisher.Out<JobResult> result(byte[] key, JobResult result) {
-        Topic<String, JobResult> topic = topics.results();
-        return OutcomePublisher.Out.of(topic.name(), key, result, topic.valueSerializer());
+    private ProducerRecord<byte[], byte[]> result(byte[] key, JobResult result, @Nullable JobContext waiting)
+            throws InterruptedException {
+        return record(topics.results(), key, result, new RecordHeaders(), waiting);
     }
+
+    /**
+     * Serializes {@code value} for {@code topic} (registering its schema if needed). With a {@code waiting}
+     * context, a failure (registry down) is waited out with {@link #SERIALIZE_BACKOFF} until it works or the job
+     * is abandoned; without one (on the poll thread) it is thrown.
+     */
+    private <V> ProducerRecord<byte[], byte[]> record(Topic<String, V> topic, byte @Nullable [] key, V value,
+            Headers headers, @Nullable JobContext waiting) throws InterruptedException {
+        Backoff.Attempts attempts = null;
+        while (true) {
+            try {
+                byte[] bytes = topic.valueSerializer().serialize(topic.name(), headers, value);
+                return new ProducerRecord<>(topic.name(), null, key, bytes, headers);
+            } catch (RuntimeException e) {
+                if (waiting == null) {
+                    throw e;
+                }
+                if (waiting.abandoned()) {
+                    throw new CancellationException("abandoned");
+                }
+                if (attempts == null) {
+                    attempts = serializeBackoff.start();
+                }
+                Optional<Duration> wait = attempts.next();
+                if (wait.isEmpty()) {
+                    throw e;
+                }
+                log.warn("Cannot serialize the outcome for {} ({}); trying again in {} ms", topic.name(), e.toString(),
+                        wait.get().toMillis());
+                attempts.sleep(wait.get());
+            }
+        }
+    }
+
+    /** An upper bound of the record's size as the producer checks it against {@code max.request.size}. */
+    static int estimatedSize(ProducerRecord<byte[], byte[]> r) {
+        long size = RECORD_OVERHEAD_BYTES;
+        size += r.key() == null ? 0 : r.key().length;
+        size += r.value() == null ? 0 : r.value().length;
+        for (Header h : r.headers()) {
+            size += 10 + h.key().length() * 3L + (h.value() == null ? 0 : h.value().length);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, size);
+    }
+
+    // ------------------------------------------------------------------ decoding
 
     private JobDelivery decode(ConsumerRecord<byte[], byte[]> record, Coordinates source, Integer tier,
-            BooleanSupplier abandoned) throws InterruptedException {
+            JobContext context) throws InterruptedException {
         if (record.value() == null || record.value().length == 0) {
             throw new Undecodable("EMPTY_VALUE", "the record has no value");
         }
@@ -202,7 +330,7 @@ public final class JobRecordHandler implements RecordHandler {
                 return JobDelivery.retried(retries.deserialize(record.topic(), record.headers(), record.value()), source);
             } catch (RegistryUnreachableException | RegistryRefusedException e) {
                 // The registry's trouble (down, or refusing us after a credential change), not the record's.
-                if (abandoned.getAsBoolean()) {
+                if (context.abandoned()) {
                     throw new CancellationException("abandoned");
                 }
                 Optional<Duration> wait = attempts.next();
@@ -221,29 +349,37 @@ public final class JobRecordHandler implements RecordHandler {
         }
     }
 
-    private void deadLetterUndecodable(ConsumerRecord<byte[], byte[]> record, Coordinates source, Undecodable u,
-            BooleanSupplier abandoned) throws InterruptedException {
+    /** The dead letter of an undecodable record with its raw bytes; its fallback leaves the raw value out. */
+    private JobOutput undecodable(ConsumerRecord<byte[], byte[]> record, Coordinates source, Undecodable u,
+            JobContext context) throws InterruptedException {
         log.warn("Dead-lettering undecodable record {} ({}): {}", source, u.type, u.getMessage());
         DeadLetter letter = records.undecodable(source, utf8(record.key()), record.key(), record.value(), u.type,
                 u.getMessage(), clock.instant());
-        try {
-            sendUndecodable(record, letter, abandoned);
-        } catch (PublishException e) {
-            // The raw bytes are what the broker refuses (too large): keep the coordinates and the reason.
-            log.error("Dead letter of {} refused ({}); dead-lettering it without its raw value", source, e.getMessage());
-            sendUndecodable(record, DeadLetter.newBuilder(letter).setRawValue(null)
-                    .setErrorMessage(u.getMessage() + " (raw value of " + record.value().length
-                            + " bytes left out: " + e.getMessage() + ")").build(), abandoned);
-        }
         metrics.deadLetter(DeadLetterReason.UNDECODABLE.name());
+        ProducerRecord<byte[], byte[]> full = undecodableRecord(record, letter, context);
+        Supplier<JobOutput> withoutRawValue = () -> {
+            try {
+                return JobOutput.of(List.of(undecodableRecord(record, DeadLetter.newBuilder(letter).setRawValue(null)
+                        .setErrorMessage(u.getMessage() + " (raw value of " + record.value().length
+                                + " bytes left out: larger than the broker accepts)").build(), null)));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("never waits without a job context", e);
+            }
+        };
+        int size = estimatedSize(full);
+        if (size > maxRecordBytes) {
+            log.error("Dead letter of {} is about {} bytes, above max.request.size {}; leaving its raw value out",
+                    source, size, maxRecordBytes);
+            return withoutRawValue.get();
+        }
+        return JobOutput.of(List.of(full), withoutRawValue);
     }
 
-    private void sendUndecodable(ConsumerRecord<byte[], byte[]> record, DeadLetter letter, BooleanSupplier abandoned)
-            throws InterruptedException {
-        Topic<String, DeadLetter> dlq = topics.deadLetters();
-        publisher.send(List.of(OutcomePublisher.Out.of(dlq.name(), record.key(), letter, dlq.valueSerializer())
-                .header(WorkerHeaders.DEAD_LETTER_REASON,
-                        DeadLetterReason.UNDECODABLE.name().getBytes(StandardCharsets.UTF_8))), abandoned);
+    private ProducerRecord<byte[], byte[]> undecodableRecord(ConsumerRecord<byte[], byte[]> record, DeadLetter letter,
+            @Nullable JobContext waiting) throws InterruptedException {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(WorkerHeaders.DEAD_LETTER_REASON, DeadLetterReason.UNDECODABLE.name().getBytes(StandardCharsets.UTF_8));
+        return record(topics.deadLetters(), record.key(), letter, headers, waiting);
     }
 
     private static @Nullable String utf8(byte @Nullable [] bytes) {

@@ -29,13 +29,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +49,11 @@ import org.slf4j.LoggerFactory;
 public final class WorkerRuntime {
 
     /**
-     * A finished job's permit is freed only when its outcome record is acknowledged, so outcome sends should
-     * not wait for a batch: linger 1 ms instead of promptq's general 5 ms (measured: latency-bound efficiency
-     * 0.95 -> 0.98 together with {@link #CONSUMER_DEFAULTS}).
+     * The outcome producer's transaction is open only while a commit runs (milliseconds), so a transaction left
+     * open by a killed worker should not hold back {@code read_committed} readers for the broker's default 60 s:
+     * 10 s. Overridable with {@code PROMPTQ_KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS}.
      */
-    static final Map<String, Object> PRODUCER_DEFAULTS = Map.of(ProducerConfig.LINGER_MS_CONFIG, 1);
+    static final Map<String, Object> PRODUCER_DEFAULTS = Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
 
     /**
      * A partition resumed after a pause should not wait behind a fetch the broker parks for up to 500 ms when
@@ -66,18 +69,16 @@ public final class WorkerRuntime {
     private final Deque<AutoCloseable> resources;
     private final PollLoop loop;
     private final Thread pollThread;
-    private final KafkaProducer<byte[], byte[]> producer;
     private final OutcomeMetrics outcomes;
     private final OpsServer http;
     private boolean closed;
 
     private WorkerRuntime(WorkerConfig config, Deque<AutoCloseable> resources, PollLoop loop, Thread pollThread,
-            KafkaProducer<byte[], byte[]> producer, OutcomeMetrics outcomes, OpsServer http) {
+            OutcomeMetrics outcomes, OpsServer http) {
         this.config = config;
         this.resources = resources;
         this.loop = loop;
         this.pollThread = pollThread;
-        this.producer = producer;
         this.outcomes = outcomes;
         this.http = http;
     }
@@ -126,29 +127,28 @@ public final class WorkerRuntime {
         outcomes.bindTo(registry);
         resources.push(outcomes::unbind);
 
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config.kafka().producerConfig(id + "-producer", PRODUCER_DEFAULTS),
-                new ByteArraySerializer(), new ByteArraySerializer());
-        resources.push(() -> producer.close(CLOSE_TIMEOUT));
-        bindClientMetrics(new KafkaClientMetrics(producer, Tags.of(WorkerMetricNames.TAG_WORKER, id)), registry, resources);
+        Map<String, Object> producerConfig = producerConfig(config);
+        OutcomeProducers producers = new OutcomeProducers(producerConfig, id, registry);
+        resources.push(producers);
 
         Map<String, Integer> tiers = new HashMap<>();
         List<String> retryTopics = config.topics().retries(config.retryDelays().size());
         for (int i = 0; i < retryTopics.size(); i++) {
             tiers.put(retryTopics.get(i), i);
         }
-        JobRecordHandler handler = new JobRecordHandler(topics, tiers, processor, new OutcomeRecords(id),
-                new OutcomePublisher(producer), outcomes, gate::seen, config.clock());
+        JobRecordHandler handler = new JobRecordHandler(topics, tiers, processor, new OutcomeRecords(id), outcomes,
+                gate::seen, config.clock(), maxRequestSize(producerConfig), config.maxCrashStarts());
 
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         LoopSettings settings = new LoopSettings(config.topics().jobs(), retryTopics, config.partitionConcurrency(),
                 config.maxInFlight(), config.bufferPerPartition(), config.maxUncommitted(), config.pollTimeout(),
-                config.commitInterval(), config.revokeTimeout(), config.shutdownGrace(), CLOSE_TIMEOUT);
+                config.commitInterval(), config.transactions(), config.revokeTimeout(), config.shutdownGrace(), CLOSE_TIMEOUT);
         AtomicReference<FlowStats> stats = new AtomicReference<>();
         FlowMetrics flow = new FlowMetrics(id, stats::get);
         PollLoop loop = new PollLoop(consumer, settings, handler, gate, flow,
                 Thread.ofVirtual().name("promptq-job-" + id + "-", 0).factory(), config.clock(),
-                new RetryDueTime(topics.retry(0).valueDeserializer()));
+                new RetryDueTime(topics.retry(0).valueDeserializer()), producers);
         stats.set(loop);
         flow.bindTo(registry);
         resources.push(flow::unbind);
@@ -164,15 +164,16 @@ public final class WorkerRuntime {
                 http = WorkerHttp.start(config.httpHost(), config.httpPort(), registry, loop,
                         () -> snapshot(id, loop, outcomes), staleAfter, config.clock());
             }
-            runtime = new WorkerRuntime(config, resources, loop, pollThread, producer, outcomes, http);
+            runtime = new WorkerRuntime(config, resources, loop, pollThread, outcomes, http);
         } catch (RuntimeException e) {
             loop.stop();
             join(pollThread, stopWait(config));
             throw e;
         }
-        log.info("Worker {} started: group {}, topics {} + {}, K={}, cap={}, retry tiers {}, max attempts {}, {}",
+        log.info("Worker {} started: group {}, topics {} + {}, K={}, cap={}, retry tiers {}, max attempts {}, {}, {}",
                 id, config.groupId(), config.topics().jobs(), retryTopics, config.partitionConcurrency(),
                 config.maxInFlight(), config.retryDelays(), config.maxAttempts(),
+                config.transactions() ? "transactional id " + config.transactionalId() : "at-least-once outcomes",
                 http == null ? "no HTTP" : "HTTP on " + config.httpHost() + ":" + http.port());
         return runtime;
     }
@@ -193,6 +194,69 @@ public final class WorkerRuntime {
         }
         props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.bufferPerPartition());
         return props;
+    }
+
+    /**
+     * The outcome producer's properties: promptq's producer defaults, {@link #PRODUCER_DEFAULTS}, the pass-through,
+     * then the {@code transactional.id} - never taken from the pass-through, since it must differ per worker.
+     */
+    public static Map<String, Object> producerConfig(WorkerConfig config) {
+        Map<String, Object> props = config.kafka().producerConfig(config.workerId() + "-producer", PRODUCER_DEFAULTS);
+        if (config.transactions()) {
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        } else {
+            props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        }
+        return props;
+    }
+
+    /** The producer's {@code max.request.size}: outcomes above it use their fallback on the job thread. */
+    static int maxRequestSize(Map<String, Object> producerConfig) {
+        Object value = producerConfig.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (value == null) {
+            return 1024 * 1024; // the producer's default
+        }
+        return value instanceof Number n ? n.intValue() : Integer.parseInt(value.toString().trim());
+    }
+
+    /**
+     * Creates the outcome producers (the poll loop makes a new one after a fatal producer error) and keeps the
+     * latest one's client metrics bound. The loop closes the producers; closing this unbinds the metrics.
+     */
+    private static final class OutcomeProducers implements Supplier<Producer<byte[], byte[]>>, AutoCloseable {
+        private final Map<String, Object> config;
+        private final String workerId;
+        private final PrometheusMeterRegistry registry;
+        private @Nullable KafkaClientMetrics metrics;
+
+        OutcomeProducers(Map<String, Object> config, String workerId, PrometheusMeterRegistry registry) {
+            this.config = Map.copyOf(config);
+            this.workerId = workerId;
+            this.registry = registry;
+        }
+
+        @Override
+        public synchronized Producer<byte[], byte[]> get() {
+            KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            close();
+            try {
+                KafkaClientMetrics bound = new KafkaClientMetrics(producer, Tags.of(WorkerMetricNames.TAG_WORKER, workerId));
+                bound.bindTo(registry);
+                metrics = bound;
+            } catch (RuntimeException e) {
+                log.warn("Could not bind Kafka producer metrics (processing continues): {}", e.toString());
+            }
+            return producer;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (metrics != null) {
+                metrics.close();
+                metrics = null;
+            }
+        }
     }
 
     private static void bindClientMetrics(KafkaClientMetrics metrics, PrometheusMeterRegistry registry,
@@ -229,8 +293,8 @@ public final class WorkerRuntime {
     }
 
     /**
-     * Stops gracefully: intake stops, running jobs get the shutdown grace, finished offsets are committed, the
-     * consumer leaves the group; then the producer is flushed and everything closed. Idempotent.
+     * Stops gracefully: intake stops, running jobs get the shutdown grace, finished jobs' outputs and offsets are
+     * committed, the consumer leaves the group, the producer is closed; then everything else. Idempotent.
      */
     public synchronized void close() {
         if (closed) {
@@ -245,8 +309,8 @@ public final class WorkerRuntime {
     }
 
     /**
-     * Stops as if the process died: the poll thread quits without waiting for jobs or committing, the producer is
-     * closed without flushing. For crash tests.
+     * Stops as if the process died: the poll thread quits without waiting for jobs or committing and closes the
+     * producer without flushing (an open transaction is left to time out or be fenced). For crash tests.
      */
     public synchronized void crash() {
         if (closed) {
@@ -255,7 +319,6 @@ public final class WorkerRuntime {
         closed = true;
         loop.crash();
         join(pollThread, stopWait(config));
-        producer.close(Duration.ZERO);
         closeHttp();
         closeAll(resources);
         log.warn("Worker {} crashed (simulated)", config.workerId());

@@ -1,12 +1,11 @@
 package io.promptq.worker.kafka;
 
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Processes one record of the jobs or retry topics to completion. Called on its own virtual thread; returns
- * only when the record's outcome (result, retry or dead-letter records) has been acknowledged by the broker,
- * because the poll loop then counts the offset as finished and may commit past it.
+ * Processes one record of the jobs or retry topics to its {@link JobOutput}. Called on its own virtual thread.
+ * The handler does not publish: the poll loop writes the output together with the record's offset (in one
+ * Kafka transaction by default), so a job's outcome becomes visible exactly when its record counts as consumed.
  */
 @FunctionalInterface
 public interface RecordHandler {
@@ -14,10 +13,11 @@ public interface RecordHandler {
     /**
      * Handles {@code record}.
      *
-     * @param abandoned becomes true when the record's partition was revoked or the worker stops without
-     *     waiting: the handler should then stop and publish nothing, since the record will be redelivered
+     * @param context whether the record was abandoned (then stop: the output is dropped and the record
+     *     redelivered) and how often it was started before without an outcome
+     * @return the records to write for it, serialized
      * @throws InterruptedException when interrupted because the record was abandoned
      * @throws java.util.concurrent.CancellationException when it stopped because the record was abandoned
      */
-    void handle(ConsumerRecord<byte[], byte[]> record, BooleanSupplier abandoned) throws InterruptedException;
+    JobOutput handle(ConsumerRecord<byte[], byte[]> record, JobContext context) throws InterruptedException;
 }

@@ -11,7 +11,12 @@ public enum DeadLetterReason {
     /** The record could not be decoded (garbage bytes, unknown schema id, no value); raw bytes kept. */
     UNDECODABLE,
     /** The job's outcome could not be published (e.g. the result is larger than the broker accepts). */
-    PUBLISH_FAILED;
+    PUBLISH_FAILED,
+    /**
+     * The job was started too often without an outcome: its attempts keep dying with their worker (e.g. out of
+     * memory on a huge response), so it is given up without calling the provider again.
+     */
+    CRASH_LOOP;
 
     public static DeadLetterReason of(GiveUpReason reason) {
         return switch (reason) {

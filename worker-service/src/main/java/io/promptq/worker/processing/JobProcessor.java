@@ -112,6 +112,19 @@ public final class JobProcessor {
         }
     }
 
+    /**
+     * Gives {@code delivery} up without calling the provider: its record was started {@code starts} times already
+     * without an outcome, i.e. its attempts keep dying with their worker.
+     */
+    public Outcome.DeadLettered crashLooped(JobDelivery delivery, int starts) {
+        History h = new History(delivery);
+        Instant now = clock.instant();
+        h.failed(ErrorInfo.newBuilder().setType(DeadLetterReason.CRASH_LOOP.name())
+                .setMessage("started " + starts + " times without an outcome; not calling the provider again")
+                .setRetryable(false).setHttpStatus(null).build(), now);
+        return new Outcome.DeadLettered(h.freeze(now), DeadLetterReason.CRASH_LOOP);
+    }
+
     /** A classified failure of one attempt. */
     private record Failure(String type, String message, boolean retryable, Integer httpStatus, Optional<Duration> retryAfter) {
 

@@ -150,6 +150,7 @@ public final class OutcomeRecords {
             case PERMANENT_ERROR -> "permanent error: ";
             case PUBLISH_FAILED -> "outcome could not be published: ";
             case UNDECODABLE -> "undecodable: ";
+            case CRASH_LOOP -> "crash loop: ";
         };
         if (last == null) {
             return ErrorInfo.newBuilder().setType(dead.reason().name()).setMessage(prefix + "no error recorded")

@@ -17,6 +17,8 @@ import io.promptq.testkit.MutableClock;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
 import io.promptq.worker.TestJobs;
+import io.promptq.worker.kafka.JobContext;
+import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.WorkerHeaders;
 import io.promptq.worker.metrics.OutcomeMetrics;
 import io.promptq.worker.processing.JobProcessor;
@@ -29,8 +31,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import io.promptq.registry.RegistryRefusedException;
 import io.promptq.registry.RegistryUnreachableException;
 import io.promptq.retry.Backoff;
@@ -39,17 +39,13 @@ import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-/** Decode, process, publish: against an in-memory registry and Kafka's {@link MockProducer}. */
+/** Decode, process, build the output: against an in-memory registry. */
 class JobRecordHandlerTest {
 
     private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
@@ -58,7 +54,8 @@ class JobRecordHandlerTest {
     private final SchemaRegistryClient registry = SchemaRegistryClient.inMemory();
     private final Topics topics = Topics.create(NAMES, registry, true);
     private final MutableClock clock = new MutableClock(NOW);
-    private final FailingProducer producer = new FailingProducer();
+    private static final int MAX_REQUEST_SIZE = 1024 * 1024;
+    private final AtomicInteger providerCalls = new AtomicInteger();
     private final AtomicReference<RuntimeException> providerFailure = new AtomicReference<>();
 
     private final LlmCaller llm = new LlmCaller() {
@@ -69,6 +66,7 @@ class JobRecordHandlerTest {
 
         @Override
         public LlmResponse call(LlmRequest request, LongConsumer providerMillis) {
+            providerCalls.incrementAndGet();
             providerMillis.accept(42);
             RuntimeException failure = providerFailure.get();
             if (failure != null) {
@@ -82,7 +80,33 @@ class JobRecordHandlerTest {
             Map.of(NAMES.retry(0), 0, NAMES.retry(1), 1),
             new JobProcessor(llm, RetryPolicy.of(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), 3)
                     .withRandom(() -> 0.5), clock, Duration.ofSeconds(60)),
-            new OutcomeRecords("worker-1"), new OutcomePublisher(producer), new OutcomeMetrics("worker-1"), m -> { }, clock);
+            new OutcomeRecords("worker-1"), new OutcomeMetrics("worker-1"), m -> { }, clock, MAX_REQUEST_SIZE, 3);
+
+    private static JobContext running() {
+        return context(() -> false, 0);
+    }
+
+    private static JobContext context(BooleanSupplier abandoned, int previousStarts) {
+        return new JobContext() {
+            @Override
+            public boolean abandoned() {
+                return abandoned.getAsBoolean();
+            }
+
+            @Override
+            public int previousStarts() {
+                return previousStarts;
+            }
+        };
+    }
+
+    /** A handler whose records may be at most {@code maxRecordBytes} (the producer's max.request.size). */
+    private JobRecordHandler limitedTo(int maxRecordBytes) {
+        return new JobRecordHandler(topics, Map.of(NAMES.retry(0), 0, NAMES.retry(1), 1),
+                new JobProcessor(llm, RetryPolicy.of(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), 3)
+                        .withRandom(() -> 0.5), clock, Duration.ofSeconds(60)),
+                new OutcomeRecords("worker-1"), new OutcomeMetrics("worker-1"), m -> { }, clock, maxRecordBytes, 3);
+    }
 
     private ConsumerRecord<byte[], byte[]> jobRecord(PromptJob job, long offset) {
         byte[] value = topics.jobs().valueSerializer().serialize(NAMES.jobs(), job);
@@ -100,10 +124,10 @@ class JobRecordHandlerTest {
     }
 
     @Test
-    void succeededJobPublishesOneResultKeyedByJobId() throws Exception {
-        handler.handle(jobRecord(TestJobs.job("j-1", NOW.minusSeconds(2)), 5), () -> false);
+    void succeededJobReturnsOneResultKeyedByJobId() throws Exception {
+        JobOutput out = handler.handle(jobRecord(TestJobs.job("j-1", NOW.minusSeconds(2)), 5), running());
 
-        assertThat(producer.history()).singleElement().satisfies(r -> {
+        assertThat(out.records()).singleElement().satisfies(r -> {
             assertThat(r.topic()).isEqualTo(NAMES.results());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("j-1");
             JobResult result = value(r, JobResult.class);
@@ -116,21 +140,20 @@ class JobRecordHandlerTest {
     }
 
     @Test
-    void permanentFailurePublishesADeadLetterAndADeadLetteredResult() throws Exception {
+    void permanentFailureReturnsADeadLetterAndADeadLetteredResult() throws Exception {
         providerFailure.set(new ProviderException(ErrorClass.INVALID_REQUEST, "400 bad request", 400, null, null));
 
-        handler.handle(jobRecord(TestJobs.job("j-2", NOW), 6), () -> false);
+        JobOutput out = handler.handle(jobRecord(TestJobs.job("j-2", NOW), 6), running());
 
-        assertThat(producer.history()).hasSize(2);
-        ProducerRecord<byte[], byte[]> dlq = producer.history().get(0);
+        assertThat(out.records()).hasSize(2);
+        ProducerRecord<byte[], byte[]> dlq = out.records().get(0);
         assertThat(dlq.topic()).isEqualTo(NAMES.deadLetters());
-        assertThat(new String(dlq.headers().lastHeader(WorkerHeaders.DEAD_LETTER_REASON).value(), StandardCharsets.UTF_8))
-                .isEqualTo("PERMANENT_ERROR");
+        assertThat(reason(dlq)).isEqualTo("PERMANENT_ERROR");
         DeadLetter letter = value(dlq, DeadLetter.class);
         assertThat(letter.getAttempts()).isEqualTo(1);
         assertThat(letter.getErrorType()).isEqualTo("INVALID_REQUEST");
         assertThat(letter.getSourceOffset()).isEqualTo(6);
-        JobResult result = value(producer.history().get(1), JobResult.class);
+        JobResult result = value(out.records().get(1), JobResult.class);
         assertThat(result.getStatus()).isEqualTo(JobStatus.DEAD_LETTERED);
         assertThat(result.getError().getHttpStatus()).isEqualTo(400);
     }
@@ -139,10 +162,10 @@ class JobRecordHandlerTest {
     void transientFailureGoesToTheFirstRetryTierWithItsDueTimeInAHeader() throws Exception {
         providerFailure.set(new ProviderException(ErrorClass.SERVER_ERROR, "503", 503, null, null));
 
-        handler.handle(jobRecord(TestJobs.job("j-3", NOW), 7), () -> false);
+        JobOutput out = handler.handle(jobRecord(TestJobs.job("j-3", NOW), 7), running());
 
-        ProducerRecord<byte[], byte[]> r = producer.history().get(0);
-        assertThat(producer.history()).hasSize(1);
+        assertThat(out.records()).hasSize(1);
+        ProducerRecord<byte[], byte[]> r = out.records().get(0);
         assertThat(r.topic()).isEqualTo(NAMES.retry(0));
         RetryJob retry = value(r, RetryJob.class);
         assertThat(retry.getAttempts()).isEqualTo(1);
@@ -154,9 +177,10 @@ class JobRecordHandlerTest {
     void garbageBytesAreDeadLetteredWithTheRawRecord() throws Exception {
         byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
 
-        handler.handle(new ConsumerRecord<>(NAMES.jobs(), 1, 9, "k".getBytes(StandardCharsets.UTF_8), garbage), () -> false);
+        JobOutput out = handler.handle(new ConsumerRecord<>(NAMES.jobs(), 1, 9, "k".getBytes(StandardCharsets.UTF_8),
+                garbage), running());
 
-        ProducerRecord<byte[], byte[]> r = producer.history().get(0);
+        ProducerRecord<byte[], byte[]> r = out.records().get(0);
         assertThat(r.topic()).isEqualTo(NAMES.deadLetters());
         DeadLetter letter = value(r, DeadLetter.class);
         assertThat(letter.getJob()).isNull();
@@ -171,81 +195,104 @@ class JobRecordHandlerTest {
     void unknownSchemaIdIsDeadLetteredWithTheRawRecord() throws Exception {
         byte[] unknownId = {0, 0, 0, 0x7f, 0x7f, 2, 4, 6};
 
-        handler.handle(new ConsumerRecord<>(NAMES.jobs(), 0, 3, null, unknownId), () -> false);
+        JobOutput out = handler.handle(new ConsumerRecord<>(NAMES.jobs(), 0, 3, null, unknownId), running());
 
-        DeadLetter letter = value(producer.history().get(0), DeadLetter.class);
+        DeadLetter letter = value(out.records().get(0), DeadLetter.class);
         assertThat(letter.getErrorType()).isEqualTo("UNKNOWN_SCHEMA_ID");
         assertThat(letter.getRawValue().array()).containsExactly(unknownId);
         assertThat(letter.getRawKey()).isNull();
     }
 
     @Test
-    void abandonedJobPublishesNothing() {
-        assertThatThrownBy(() -> handler.handle(jobRecord(TestJobs.job("j-4", NOW), 8), () -> true))
+    void abandonedJobReturnsNothing() {
+        assertThatThrownBy(() -> handler.handle(jobRecord(TestJobs.job("j-4", NOW), 8), context(() -> true, 0)))
                 .isInstanceOf(CancellationException.class);
-        assertThat(producer.history()).isEmpty();
     }
 
     @Test
-    void resultTheBrokerRefusesIsDeadLetteredInstead() throws Exception {
-        producer.failNext(new RecordTooLargeException("too large"));
+    void fallbackOfAResultTheBrokerRefusesDeadLettersTheJob() throws Exception {
+        JobOutput out = handler.handle(jobRecord(TestJobs.job("j-5", NOW), 10), running());
 
-        handler.handle(jobRecord(TestJobs.job("j-5", NOW), 10), () -> false);
+        JobOutput fallback = out.fallback();
 
-        assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly(NAMES.deadLetters(), NAMES.results());
-        DeadLetter letter = value(producer.history().get(0), DeadLetter.class);
+        assertThat(fallback.records()).extracting(ProducerRecord::topic).containsExactly(NAMES.deadLetters(), NAMES.results());
+        DeadLetter letter = value(fallback.records().get(0), DeadLetter.class);
         assertThat(letter.getErrorType()).isEqualTo("PUBLISH_FAILED");
-        assertThat(value(producer.history().get(1), JobResult.class).getStatus()).isEqualTo(JobStatus.DEAD_LETTERED);
+        assertThat(letter.getJob().getJobId()).isEqualTo("j-5");
+        assertThat(reason(fallback.records().get(0))).isEqualTo("PUBLISH_FAILED");
+        assertThat(value(fallback.records().get(1), JobResult.class).getStatus()).isEqualTo(JobStatus.DEAD_LETTERED);
+        assertThat(value(fallback.fallback().records().get(0), DeadLetter.class).getJob())
+                .as("and the dead letter's fallback leaves the job out").isNull();
     }
 
     @Test
-    void transientPublishFailureIsRetriedUntilAcknowledged() throws Exception {
-        producer.failNext(new TimeoutException("broker busy"));
+    void resultAboveTheProducersLimitIsDeadLetteredOnTheJobThread() throws Exception {
+        PromptJob job = TestJobs.job("j-6", NOW);
+        int resultSize = JobRecordHandler.estimatedSize(handler.handle(jobRecord(job, 11), running()).records().get(0));
 
-        handler.handle(jobRecord(TestJobs.job("j-6", NOW), 11), () -> false);
+        JobOutput out = limitedTo(resultSize - 1).handle(jobRecord(job, 11), running());
 
-        assertThat(producer.history()).singleElement().satisfies(r -> {
-            assertThat(r.topic()).isEqualTo(NAMES.results());
-            assertThat(value(r, JobResult.class).getStatus()).isEqualTo(JobStatus.SUCCEEDED);
-        });
+        assertThat(out.records()).extracting(ProducerRecord::topic).containsExactly(NAMES.deadLetters(), NAMES.results());
+        assertThat(value(out.records().get(0), DeadLetter.class).getErrorType()).isEqualTo("PUBLISH_FAILED");
+        assertThat(value(out.records().get(1), JobResult.class).getStatus()).isEqualTo(JobStatus.DEAD_LETTERED);
     }
 
     @Test
     void jobTooLargeToRetryOrDeadLetterIsDeadLetteredWithoutItsBody() throws Exception {
-        producer.rejectValuesLargerThan(20_000);
         providerFailure.set(new ProviderException(ErrorClass.SERVER_ERROR, "503", 503, null, null));
         PromptJob big = TestJobs.job("j-7", NOW);
         big.setMessages(List.of(new io.promptq.schema.ChatMessage(io.promptq.schema.Role.USER, "x".repeat(50_000))));
 
-        handler.handle(jobRecord(big, 12), () -> false);
+        JobOutput out = limitedTo(20_000).handle(jobRecord(big, 12), running());
 
-        // The retry record and the full dead letter are refused; the result of the first try may land (at least
-        // once: the aggregator counts a job's first result only), then the slim dead letter and its result.
-        List<ProducerRecord<byte[], byte[]>> letters = producer.history().stream()
-                .filter(r -> r.topic().equals(NAMES.deadLetters())).toList();
-        assertThat(letters).hasSize(1);
-        DeadLetter letter = value(letters.getFirst(), DeadLetter.class);
+        // The retry record and the full dead letter are above the limit: the slim dead letter and its result.
+        assertThat(out.records()).extracting(ProducerRecord::topic).containsExactly(NAMES.deadLetters(), NAMES.results());
+        DeadLetter letter = value(out.records().get(0), DeadLetter.class);
         assertThat(letter.getJob()).isNull();
         assertThat(letter.getJobId()).isEqualTo("j-7");
         assertThat(letter.getSourceOffset()).isEqualTo(12);
         assertThat(letter.getErrorType()).isEqualTo("PUBLISH_FAILED");
-        assertThat(producer.history()).filteredOn(r -> r.topic().equals(NAMES.results())).isNotEmpty()
-                .allSatisfy(r -> assertThat(value(r, JobResult.class).getStatus()).isEqualTo(JobStatus.DEAD_LETTERED));
-        assertThat(producer.history().getLast().topic()).isEqualTo(NAMES.results());
+        assertThat(value(out.records().get(1), JobResult.class).getStatus()).isEqualTo(JobStatus.DEAD_LETTERED);
+        assertThat(out.hasFallback()).isFalse();
     }
 
     @Test
     void undecodableRecordTooLargeToKeepIsDeadLetteredWithoutItsRawValue() throws Exception {
-        producer.rejectValuesLargerThan(20_000);
         byte[] garbage = new byte[50_000];
         garbage[0] = 42;
 
-        handler.handle(new ConsumerRecord<>(NAMES.jobs(), 1, 13, "k".getBytes(StandardCharsets.UTF_8), garbage), () -> false);
+        JobOutput out = limitedTo(20_000).handle(new ConsumerRecord<>(NAMES.jobs(), 1, 13,
+                "k".getBytes(StandardCharsets.UTF_8), garbage), running());
 
-        DeadLetter letter = value(producer.history().getFirst(), DeadLetter.class);
+        DeadLetter letter = value(out.records().getFirst(), DeadLetter.class);
         assertThat(letter.getRawValue()).isNull();
         assertThat(letter.getSourceOffset()).isEqualTo(13);
         assertThat(letter.getErrorMessage()).contains("50000 bytes left out");
+    }
+
+    @Test
+    void jobStartedTooOftenWithoutAnOutcomeIsDeadLetteredAsACrashLoopWithoutCallingTheProvider() throws Exception {
+        JobOutput out = handler.handle(jobRecord(TestJobs.job("j-10", NOW), 16), context(() -> false, 3));
+
+        assertThat(providerCalls).hasValue(0);
+        assertThat(out.records()).extracting(ProducerRecord::topic).containsExactly(NAMES.deadLetters(), NAMES.results());
+        assertThat(reason(out.records().get(0))).isEqualTo("CRASH_LOOP");
+        DeadLetter letter = value(out.records().get(0), DeadLetter.class);
+        assertThat(letter.getErrorType()).isEqualTo("CRASH_LOOP");
+        assertThat(letter.getErrorMessage()).contains("started 3 times");
+        assertThat(value(out.records().get(1), JobResult.class).getStatus()).isEqualTo(JobStatus.DEAD_LETTERED);
+    }
+
+    @Test
+    void jobStartedFewerTimesThanTheLimitCallsTheProvider() throws Exception {
+        JobOutput out = handler.handle(jobRecord(TestJobs.job("j-11", NOW), 17), context(() -> false, 2));
+
+        assertThat(providerCalls).hasValue(1);
+        assertThat(value(out.records().get(0), JobResult.class).getStatus()).isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    private static String reason(ProducerRecord<byte[], byte[]> r) {
+        return new String(r.headers().lastHeader(WorkerHeaders.DEAD_LETTER_REASON).value(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -286,12 +333,12 @@ class JobRecordHandlerTest {
         Topics flakyTopics = Topics.create(NAMES, flaky, true);
         JobRecordHandler flakyHandler = new JobRecordHandler(flakyTopics, Map.of(NAMES.retry(0), 0),
                 new JobProcessor(llm, RetryPolicy.of(List.of(Duration.ofSeconds(1)), 3), clock, Duration.ofSeconds(60)),
-                new OutcomeRecords("worker-1"), new OutcomePublisher(producer), new OutcomeMetrics("worker-1"), m -> { }, clock);
+                new OutcomeRecords("worker-1"), new OutcomeMetrics("worker-1"), m -> { }, clock, MAX_REQUEST_SIZE, 3);
 
-        flakyHandler.handle(jobRecord(TestJobs.job("j-8", NOW), 14), () -> false);
+        JobOutput out = flakyHandler.handle(jobRecord(TestJobs.job("j-8", NOW), 14), running());
 
         assertThat(refusals.get()).isNegative();
-        assertThat(producer.history()).singleElement().satisfies(r -> {
+        assertThat(out.records()).singleElement().satisfies(r -> {
             assertThat(r.topic()).isEqualTo(NAMES.results());
             assertThat(value(r, JobResult.class).getStatus()).isEqualTo(JobStatus.SUCCEEDED);
         });
@@ -340,14 +387,14 @@ class JobRecordHandlerTest {
                 }).build();
         JobRecordHandler waiting = new JobRecordHandler(Topics.create(NAMES, down, true), Map.of(NAMES.retry(0), 0),
                 new JobProcessor(llm, RetryPolicy.of(List.of(Duration.ofSeconds(1)), 3), clock, Duration.ofSeconds(60)),
-                new OutcomeRecords("worker-1"), new OutcomePublisher(producer), new OutcomeMetrics("worker-1"), m -> { },
-                clock, decodeBackoff);
+                new OutcomeRecords("worker-1"), new OutcomeMetrics("worker-1"), m -> { }, clock, MAX_REQUEST_SIZE, 3,
+                decodeBackoff, JobRecordHandler.SERIALIZE_BACKOFF);
 
-        assertThatThrownBy(() -> waiting.handle(jobRecord(TestJobs.job("j-9", NOW), 15), abandoned::get))
+        assertThatThrownBy(() -> waiting.handle(jobRecord(TestJobs.job("j-9", NOW), 15), context(abandoned::get, 0)))
+                .as("nothing dead-lettered for the registry's trouble")
                 .isInstanceOf(CancellationException.class);
         assertThat(waits).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(250));
         assertThat(lookups.get()).isEqualTo(4);
-        assertThat(producer.history()).as("nothing dead-lettered for the registry's trouble").isEmpty();
     }
 
     @Test
@@ -355,35 +402,5 @@ class JobRecordHandlerTest {
         assertThat(JobRecordHandler.DECODE_BACKOFF.maxAttempts()).isEqualTo(Integer.MAX_VALUE);
         assertThat(JobRecordHandler.DECODE_BACKOFF.maxElapsed()).isEmpty();
         assertThat(JobRecordHandler.DECODE_BACKOFF.ceiling(100)).isEqualTo(Duration.ofSeconds(10));
-    }
-
-    /** A MockProducer that can fail the next send, or every value above a size, as a broker would. */
-    static final class FailingProducer extends MockProducer<byte[], byte[]> {
-        private final AtomicReference<RuntimeException> next = new AtomicReference<>();
-        private volatile int maxValueBytes = Integer.MAX_VALUE;
-
-        void rejectValuesLargerThan(int bytes) {
-            maxValueBytes = bytes;
-        }
-
-        FailingProducer() {
-            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-        }
-
-        void failNext(RuntimeException e) {
-            next.set(e);
-        }
-
-        @Override
-        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
-            RuntimeException e = next.getAndSet(null);
-            if (e != null) {
-                return CompletableFuture.failedFuture(e);
-            }
-            if (record.value() != null && record.value().length > maxValueBytes) {
-                return CompletableFuture.failedFuture(new RecordTooLargeException(record.value().length + " bytes"));
-            }
-            return super.send(record);
-        }
     }
 }

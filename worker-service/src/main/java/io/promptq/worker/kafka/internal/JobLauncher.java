@@ -1,6 +1,8 @@
 package io.promptq.worker.kafka.internal;
 
 import io.promptq.retry.Backoff;
+import io.promptq.worker.kafka.JobContext;
+import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.RecordHandler;
 import java.time.Duration;
 import java.util.Collection;
@@ -11,6 +13,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +22,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The poll thread calls {@link #launchReady} to start buffered records on job threads (virtual threads),
  * round-robin over partitions, while partition permits (K) and worker permits ({@code maxInFlight}) allow. Each
- * job thread runs its record through {@link #runJob}, which classifies what the handler does: it returned (the
- * record is finished), it was interrupted or cancelled (its partition was abandoned), or it threw - then the record
- * is tried again after a backoff ({@link #HANDLER_BACKOFF}: 1 s doubling up to 30 s, full jitter) until it
- * succeeds or its partition is abandoned. The job then reports a completion through a queue and wakes the poll;
- * the poll thread applies completions ({@link #applyCompletions}), so partition state never leaves it.
+ * job thread runs its record through {@link #runJob}, which classifies what the handler does: it returned its
+ * output (the record is finished), it was interrupted or cancelled (its partition was abandoned), or it threw -
+ * then the record is tried again after a backoff ({@link #HANDLER_BACKOFF}: 1 s doubling up to 30 s, full jitter)
+ * until it succeeds or its partition is abandoned. The job then reports a {@link JobCompletion} with its output
+ * through a queue and wakes the poll; the poll thread applies completions ({@link #applyCompletions}): the offset
+ * counts as finished and the output waits in its partition for the commit that writes both. Partition state
+ * never leaves the poll thread.
  */
 final class JobLauncher {
 
@@ -33,15 +38,20 @@ final class JobLauncher {
 
     private static final Logger log = LoggerFactory.getLogger(JobLauncher.class);
 
-    /** A job thread's report: the record {@code seq} of {@code state} ended, finished or not. */
-    private record Completion(PartitionState state, long seq, boolean finished) {}
+    /** What the handler of one record may ask: backed by its partition's state. */
+    private record Context(PartitionState state, int previousStarts) implements JobContext {
+        @Override
+        public boolean abandoned() {
+            return state.abandoned();
+        }
+    }
 
     private final int maxInFlight;
     private final RecordHandler handler;
     private final ThreadFactory jobThreads;
     private final Backoff backoff;
     private final Runnable wakePoll;
-    private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<JobCompletion> completions = new LinkedBlockingQueue<>();
     private int inFlight;
     private int rotation;
 
@@ -104,7 +114,7 @@ final class JobLauncher {
 
     /** Applies every queued completion: frees permits, marks finished offsets of partitions still owned. */
     void applyCompletions() {
-        Completion c;
+        JobCompletion c;
         while ((c = completions.poll()) != null) {
             apply(c);
         }
@@ -122,7 +132,7 @@ final class JobLauncher {
                 return;
             }
             try {
-                Completion c = completions.poll(remaining, TimeUnit.NANOSECONDS);
+                JobCompletion c = completions.poll(remaining, TimeUnit.NANOSECONDS);
                 if (c == null) {
                     return;
                 }
@@ -135,11 +145,15 @@ final class JobLauncher {
         }
     }
 
-    private void apply(Completion c) {
+    private void apply(JobCompletion c) {
         inFlight--;
         PartitionState s = c.state();
         // A revoked or lost partition's offsets belong to the new owner now: never mark them finished.
-        s.ended(c.seq(), c.finished() && !s.abandoned());
+        boolean finished = c.finished() && !s.abandoned();
+        s.ended(c.seq(), finished);
+        if (finished) {
+            s.awaitCommit(c);
+        }
     }
 
     private static boolean anyRunning(Collection<PartitionState> of) {
@@ -155,27 +169,36 @@ final class JobLauncher {
 
     /** Runs on the job's thread: the handler, carefully, then the completion report. */
     private void runJob(PartitionState s, PartitionState.Pending p) {
-        boolean finished = false;
+        JobOutput output = null;
         try {
-            finished = handleUntilDoneOrAbandoned(s, p.record());
+            output = handleUntilDoneOrAbandoned(s, p.record(), new Context(s, previousStarts(p)));
         } finally {
-            completions.add(new Completion(s, p.seq(), finished));
+            completions.add(new JobCompletion(s, p.seq(), p.record().offset(), output));
             wakePoll.run();
         }
     }
 
-    /** Whether the handler finished the record; false if the partition was abandoned first. */
-    private boolean handleUntilDoneOrAbandoned(PartitionState s, ConsumerRecord<byte[], byte[]> r) {
+    /**
+     * How often the record was started before without an outcome. Always 0 until start counts are kept in the
+     * committed offsets' metadata (issue 11, item 4).
+     */
+    private static int previousStarts(PartitionState.Pending p) {
+        return 0;
+    }
+
+    /** The handler's output for the record; null if the partition was abandoned first (or the handler gave up). */
+    private @Nullable JobOutput handleUntilDoneOrAbandoned(PartitionState s, ConsumerRecord<byte[], byte[]> r,
+            JobContext context) {
         Backoff.Attempts attempts = null;
         while (!s.abandoned()) {
             try {
-                handler.handle(r, s::abandoned);
-                return true;
+                JobOutput output = handler.handle(r, context);
+                return output == null ? JobOutput.none() : output;
             } catch (InterruptedException | CancellationException e) {
-                return false;
+                return null;
             } catch (RuntimeException e) {
                 if (s.abandoned()) {
-                    return false;
+                    return null;
                 }
                 if (attempts == null) {
                     attempts = backoff.start(); // only on failure: no allocation on the happy path
@@ -184,17 +207,17 @@ final class JobLauncher {
                 if (wait.isEmpty()) {
                     log.error("Handling {}-{}@{} failed; giving up after {} attempts", r.topic(), r.partition(),
                             r.offset(), attempts.failures(), e);
-                    return false;
+                    return null;
                 }
                 log.error("Handling {}-{}@{} failed; trying again in {} ms", r.topic(), r.partition(), r.offset(),
                         wait.get().toMillis(), e);
                 try {
                     attempts.sleep(wait.get());
                 } catch (InterruptedException interrupted) {
-                    return false; // abandoned while backing off
+                    return null; // abandoned while backing off
                 }
             }
         }
-        return false;
+        return null;
     }
 }

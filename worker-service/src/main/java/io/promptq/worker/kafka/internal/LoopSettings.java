@@ -15,7 +15,9 @@ import java.util.Objects;
  * @param maxUncommitted records per partition fetched but not committable at most (finished ones behind an
  *     unfinished one included)
  * @param pollTimeout longest poll when nothing else is due
- * @param commitInterval how often finished offsets are committed (asynchronously)
+ * @param commitInterval how often finished jobs' outputs and offsets are committed
+ * @param transactions whether outputs and offsets are committed in one Kafka transaction (else outputs first,
+ *     then offsets: at least once)
  * @param revokeTimeout how long a revocation waits for the partition's running jobs
  * @param shutdownGrace how long a graceful stop waits for running jobs
  * @param closeTimeout how long closing the consumer may take (leaving the group)
@@ -29,6 +31,7 @@ public record LoopSettings(
         int maxUncommitted,
         Duration pollTimeout,
         Duration commitInterval,
+        boolean transactions,
         Duration revokeTimeout,
         Duration shutdownGrace,
         Duration closeTimeout) {

@@ -1,8 +1,10 @@
 package io.promptq.worker.kafka.internal;
 
+import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.PartitionView;
 import io.promptq.worker.kafka.PauseReason;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Flow state of one assigned partition: its permits (at most K jobs in flight), a bounded buffer of fetched
  * records waiting for a permit (or, on a retry tier, for their due time), the {@link OffsetTracker} of its
- * offsets, and whether and why it is paused.
+ * offsets, the outputs of finished jobs waiting for the commit that writes them, and whether and why it is
+ * paused.
  *
  * <p>It also carries what a commit knows beyond its position ({@link OffsetProgress}): {@link #restore} reads the
  * committed offset's metadata when the partition is assigned, so that a fetched record the previous owner finished
@@ -49,6 +52,8 @@ final class PartitionState implements PartitionView {
     private final OffsetTracker tracker;
     private final ArrayDeque<Pending> buffer;
     private final Map<Long, Thread> running = new HashMap<>();
+    /** Finished jobs whose output waits for the next commit, in completion order; read and emptied by it. */
+    private final ArrayList<JobCompletion> uncommittedOutputs = new ArrayList<>();
 
     private volatile int inFlight;
     private volatile int buffered;
@@ -221,10 +226,30 @@ final class PartitionState implements PartitionView {
         buffered = 0;
     }
 
-    /** Marks the partition abandoned: its running jobs must not publish, their completions are ignored. */
+    /**
+     * A finished job's output waits here until a commit writes it together with the offsets (see {@link
+     * OutcomeCommitter}); an empty output needs no writing.
+     */
+    void awaitCommit(JobCompletion finished) {
+        JobOutput output = finished.output();
+        if (output != null && !output.isEmpty()) {
+            uncommittedOutputs.add(finished);
+        }
+    }
+
+    /** The outputs waiting for a commit, in completion order: the committer writes, replaces and removes them. */
+    ArrayList<JobCompletion> uncommittedOutputs() {
+        return uncommittedOutputs;
+    }
+
+    /**
+     * Marks the partition abandoned: its running jobs' outputs and completions are ignored, and outputs not yet
+     * committed are dropped - the records are the new owner's to run again.
+     */
     void abandon() {
         drain();
         abandoned = true;
+        uncommittedOutputs.clear();
         for (Thread t : running.values()) {
             t.interrupt();
         }

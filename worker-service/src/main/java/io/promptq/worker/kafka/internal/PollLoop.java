@@ -14,11 +14,13 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -30,30 +32,31 @@ import org.slf4j.LoggerFactory;
  * The one thread that owns the worker's {@link Consumer}: its lifecycle and its turns. Each turn it
  * <ol>
  *   <li>applies the completions job threads reported ({@link JobLauncher}: releasing permits, marking offsets
- *       finished),</li>
+ *       finished, keeping each job's output until it is committed),</li>
  *   <li>starts buffered records on virtual threads while partition permits (K) and worker permits allow,
  *       round-robin over partitions ({@link JobLauncher}),</li>
  *   <li>pauses and resumes partitions ({@link PauseController}: permits taken, worker cap, breaker, retry records
  *       not due, ...),</li>
- *   <li>commits, asynchronously every commit interval, per partition up to the lowest unfinished offset
- *       ({@link OffsetCommitter}),</li>
+ *   <li>every commit interval, writes the finished jobs' outputs and commits the offsets, per partition up to the
+ *       lowest unfinished one - in one Kafka transaction by default ({@link OutcomeCommitter}),</li>
  *   <li>polls - for at most the poll timeout, less if a retry record falls due or a commit is due sooner; a
  *       finishing job wakes the poll up at once ({@link PollWaker}) - and buffers what it returns.</li>
  * </ol>
  * Business logic never runs here: records go to the {@link RecordHandler} on virtual threads, which report back
- * through a queue. A record counts as finished only when its handler returned, i.e. its outcome records were
- * acknowledged by the broker. Everything that touches the consumer runs on this thread; wakeups follow the
+ * through a queue with their outputs. A job's outcome becomes visible only with the commit that covers its
+ * offset. Everything that touches the consumer or the outcome producer runs on this thread; wakeups follow the
  * protocol described in {@link PollWaker}.
  *
  * <p><b>Revocation</b> (cooperative or KIP-848 incremental, see {@link RebalanceListener}): the partition stops
  * starting records and drops its buffer, the loop waits up to the revoke timeout for its running jobs, commits
- * what is finished (synchronously), and abandons the rest: their threads are interrupted, must not publish, and
- * their late completions are ignored - the records are redelivered to the new owner from the committed offset (at
- * least once). A lost partition is abandoned without waiting or committing.
+ * what is finished (outputs with offsets), and abandons the rest: their threads are interrupted, their outputs and
+ * late completions are dropped - the records are redelivered to the new owner from the committed offset. A lost
+ * partition is abandoned without waiting or committing.
  *
  * <p><b>Stop</b>: intake stops, running jobs get the shutdown grace, finished offsets are committed
- * synchronously, the consumer leaves the group. <b>Crash</b> ({@link #crash()}, for tests): the thread stops at
- * once without committing anything and closes the consumer, as a killed process would leave it.
+ * with their outputs, the consumer leaves the group. <b>Crash</b> ({@link #crash()}, for tests): the thread stops
+ * at once without committing anything and closes the consumer and the producer, as a killed process would leave
+ * them.
  */
 public final class PollLoop implements Runnable, FlowStats {
 
@@ -68,7 +71,7 @@ public final class PollLoop implements Runnable, FlowStats {
     private final PollWaker waker;
     private final JobLauncher launcher;
     private final PauseController pauses;
-    private final OffsetCommitter committer;
+    private final OutcomeCommitter committer;
     private final RebalanceListener rebalance;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -80,10 +83,14 @@ public final class PollLoop implements Runnable, FlowStats {
      * @param consumer a consumer of raw bytes, used only by the thread that runs this loop
      * @param dueTime the due time (epoch millis) of a retry-tier record, read on the poll thread
      * @param jobThreads creates the thread of each job (virtual threads)
+     * @param producers creates the producer of the jobs' outputs - transactional if {@link
+     *     LoopSettings#transactions()}, else idempotent - used only by the thread that runs this loop, and created
+     *     anew after a fatal producer error
      */
     public PollLoop(Consumer<byte[], byte[]> consumer, LoopSettings settings, RecordHandler handler, IntakeGate gate,
             FlowListener listener, ThreadFactory jobThreads, Clock clock,
-            ToLongFunction<ConsumerRecord<byte[], byte[]>> dueTime) {
+            ToLongFunction<ConsumerRecord<byte[], byte[]>> dueTime,
+            Supplier<? extends Producer<byte[], byte[]>> producers) {
         this.consumer = consumer;
         this.settings = settings;
         this.clock = clock;
@@ -93,8 +100,7 @@ public final class PollLoop implements Runnable, FlowStats {
         this.launcher = new JobLauncher(settings.maxInFlight(), handler, jobThreads, JobLauncher.HANDLER_BACKOFF,
                 waker::wake);
         this.pauses = new PauseController(consumer, gate, counters);
-        this.committer = new OffsetCommitter(consumer, waker, partitions, settings.commitInterval(),
-                settings.closeTimeout(), PollLoop::monotonicMillis);
+        this.committer = OutcomeCommitter.create(settings, consumer, waker, producers, PollLoop::monotonicMillis);
         this.rebalance = new RebalanceListener(settings, partitions, launcher, committer, waker, counters, listener,
                 clock, () -> crashRequested);
     }
@@ -108,6 +114,7 @@ public final class PollLoop implements Runnable, FlowStats {
         topics.add(settings.jobsTopic());
         topics.addAll(settings.retryTopics());
         try {
+            committer.start();
             consumer.subscribe(topics, rebalance);
             while (!stopRequested && !crashRequested) {
                 turn();
@@ -120,6 +127,7 @@ public final class PollLoop implements Runnable, FlowStats {
             log.error("Poll loop failed; the worker stops consuming (uncommitted jobs will be redelivered)", t);
         } finally {
             closeConsumer();
+            committer.close(crashRequested);
             counters.running(false);
             stopped.countDown();
         }
@@ -150,7 +158,7 @@ public final class PollLoop implements Runnable, FlowStats {
         launcher.launchReady(partitions.all(), now);
         refreshCounters();
         pauses.update(partitions.all(), launcher.capReached(), stopping, now);
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
         accept(poll(pollTimeout(now)));
     }
 
@@ -264,7 +272,7 @@ public final class PollLoop implements Runnable, FlowStats {
             }
             launcher.applyCompletions();
             pauses.update(partitions.all(), launcher.capReached(), stopping, now);
-            committer.commitAsyncIfDue(partitions.all());
+            committer.commitIfDue(partitions.all());
             accept(poll(Math.min(settings.pollTimeout().toMillis(), deadline - now)));
         }
         launcher.applyCompletions();

@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Assigned</b>: a new {@link PartitionState} per partition (one already owned keeps its state).
  * <b>Revoked</b> (cooperative or KIP-848 incremental), in four steps: {@link #drain} (start nothing more, drop the
  * buffer), {@link #awaitRunning} (apply completions until the running jobs ended or the revoke timeout passed -
- * during a stop, until the shutdown deadline), {@link #commitFinal} (what is finished, synchronously) and
- * {@link #abandon} (the rest: their threads are interrupted, must not publish, their late completions are ignored;
- * the new owner gets the records again from the committed offset). All of it happens inside the callback, as Kafka
+ * during a stop, until the shutdown deadline), {@link #commitFinal} (the finished jobs' outputs with their offsets,
+ * waiting for it) and {@link #abandon} (the rest: their threads are interrupted, their outputs and late
+ * completions are dropped; the new owner gets the records again from the committed offset). All of it happens inside the callback, as Kafka
  * requires for the commit to land before the partition moves. <b>Lost</b>: drain and abandon, without waiting or
- * committing - the partition is someone else's already.
+ * committing - the partition is someone else's already, and so are its uncommitted outputs' records.
  *
  * <p>Once the loop crashed, the callbacks do nothing (a crash commits nothing).
  */
@@ -36,7 +36,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
     private final Set<String> retryTopics;
     private final AssignedPartitions partitions;
     private final JobLauncher launcher;
-    private final OffsetCommitter committer;
+    private final OutcomeCommitter committer;
     private final PollWaker waker;
     private final LoopCounters counters;
     private final FlowListener flow;
@@ -47,7 +47,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
 
     /** @param crashed whether the loop crashed (any thread may set what it reads) */
     RebalanceListener(LoopSettings settings, AssignedPartitions partitions, JobLauncher launcher,
-            OffsetCommitter committer, PollWaker waker, LoopCounters counters, FlowListener flow, Clock clock,
+            OutcomeCommitter committer, PollWaker waker, LoopCounters counters, FlowListener flow, Clock clock,
             BooleanSupplier crashed) {
         this.settings = settings;
         this.retryTopics = Set.copyOf(settings.retryTopics());
@@ -143,7 +143,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
         launcher.awaitRunning(leaving, wait);
     }
 
-    /** Step 3: commits what finished, synchronously. */
+    /** Step 3: commits what finished - outputs with offsets - and waits for it. */
     private void commitFinal(List<PartitionState> leaving) {
         committer.commitFinal(leaving, "revocation");
     }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.promptq.retry.Backoff;
+import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.RecordHandler;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +46,13 @@ class JobLauncherTest {
         if (latch != null) {
             latch.await();
         }
+        return output(record);
     };
+
+    /** One result record per job, keyed by its coordinates. */
+    private static JobOutput output(ConsumerRecord<byte[], byte[]> r) {
+        return JobOutput.of(List.of(new ProducerRecord<>("results", key(r).getBytes(StandardCharsets.UTF_8), new byte[] {1})));
+    }
 
     private static String key(ConsumerRecord<byte[], byte[]> r) {
         return r.topic() + "-" + r.partition() + "@" + r.offset();
@@ -122,6 +132,47 @@ class JobLauncherTest {
     }
 
     @Test
+    void finishedJobsOutputWaitsInItsPartitionForTheCommit() {
+        JobLauncher launcher = launcher(10, blockingHandler, recordingBackoff);
+        PartitionState p0 = partition(P0, 10, 2);
+
+        launcher.launchReady(List.of(p0), 0);
+        launcher.awaitRunning(List.of(p0), LONG);
+
+        assertThat(p0.uncommittedOutputs()).extracting(JobCompletion::offset).containsExactlyInAnyOrder(0L, 1L);
+        assertThat(p0.uncommittedOutputs()).allSatisfy(c -> assertThat(c.output().records()).singleElement()
+                .satisfies(r -> assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(P0 + "@" + c.offset())));
+    }
+
+    @Test
+    void handlerIsToldWhenItsPartitionIsAbandoned() throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch checked = new CountDownLatch(1);
+        AtomicBoolean sawAbandoned = new AtomicBoolean();
+        RecordHandler watching = (record, context) -> {
+            started.countDown();
+            while (!context.abandoned()) {
+                Thread.onSpinWait();
+            }
+            sawAbandoned.set(true);
+            checked.countDown();
+            assertThat(context.previousStarts()).isZero();
+            return output(record);
+        };
+        JobLauncher launcher = launcher(10, watching, recordingBackoff);
+        PartitionState p0 = partition(P0, 10, 1);
+        launcher.launchReady(List.of(p0), 0);
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        p0.abandon();
+        assertThat(checked.await(10, TimeUnit.SECONDS)).isTrue();
+        launcher.awaitRunning(List.of(p0), LONG);
+
+        assertThat(sawAbandoned).isTrue();
+        assertThat(p0.uncommittedOutputs()).as("an abandoned job's output is dropped").isEmpty();
+    }
+
+    @Test
     void completionsWaitInTheQueueUntilThePollThreadAppliesThem() {
         JobLauncher launcher = launcher(10, blockingHandler, recordingBackoff);
         PartitionState p0 = partition(P0, 10, 1);
@@ -142,6 +193,7 @@ class JobLauncherTest {
             if (calls.incrementAndGet() <= 2) {
                 throw new IllegalStateException("provider hiccup");
             }
+            return JobOutput.none();
         };
         JobLauncher launcher = launcher(10, failsTwice, recordingBackoff);
         PartitionState p0 = partition(P0, 10, 1);
@@ -217,7 +269,7 @@ class JobLauncherTest {
             while (true) {
                 try {
                     release.await();
-                    return;
+                    return output(record);
                 } catch (InterruptedException e) {
                     // like a provider call that ignores interrupts
                 }

@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.promptq.testkit.MutableClock;
 import io.promptq.worker.kafka.FlowListener;
 import io.promptq.worker.kafka.IntakeGate;
+import io.promptq.worker.kafka.JobContext;
+import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.PauseReason;
 import io.promptq.worker.kafka.RecordHandler;
 import io.promptq.worker.kafka.WorkerHeaders;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,11 +26,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -35,7 +38,10 @@ import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The poll loop against Kafka's {@link MockConsumer}: permits, pauses, commits, revocation, stop and crash. */
+/**
+ * The poll loop against Kafka's {@link MockConsumer} and {@link org.apache.kafka.clients.producer.MockProducer}:
+ * permits, pauses, transactional commits of outputs with offsets, revocation, stop and crash.
+ */
 class PollLoopTest {
 
     private static final String JOBS = "jobs";
@@ -46,6 +52,7 @@ class PollLoopTest {
     private static final TopicPartition R0 = new TopicPartition(RETRY, 0);
 
     private final TestConsumer consumer = new TestConsumer();
+    private final RecordingProducer producer = new RecordingProducer(true);
     private final ControlledHandler handler = new ControlledHandler();
     private PollLoop loop;
 
@@ -64,7 +71,7 @@ class PollLoopTest {
                 .partitionConcurrency(k).maxInFlight(cap).bufferPerPartition(buffer).commitInterval(commitInterval)
                 .revokeTimeout(revokeTimeout).build();
         loop = new PollLoop(consumer, settings, handler, gate, FlowListener.NONE, Thread.ofVirtual().factory(), clock,
-                r -> WorkerHeaders.millis(r.headers(), WorkerHeaders.DUE_AT).orElse(0));
+                r -> WorkerHeaders.millis(r.headers(), WorkerHeaders.DUE_AT).orElse(0), () -> producer);
         Thread.ofPlatform().name("test-poll").start(loop);
     }
 
@@ -106,8 +113,9 @@ class PollLoopTest {
                 new byte[] {1}, new byte[] {2}, headers, java.util.Optional.empty()));
     }
 
+    /** The offset committed (with the outputs, in a transaction) for {@code tp}, or null. */
     private Long committed(TopicPartition tp) {
-        return consumer.commits.get(tp);
+        return producer.committedOffsets.get(tp);
     }
 
     @Test
@@ -184,6 +192,27 @@ class PollLoopTest {
         Thread.sleep(200);
         inPoll(() -> { });
         assertThat(committed(P0)).isEqualTo(1);
+        assertThat(producer.visibleKeys()).as("the abandoned job's output is never written")
+                .containsExactlyInAnyOrder(P0 + "@0", P0 + "@2", P0 + "@3");
+    }
+
+    @Test
+    void finishedJobsOutputsBecomeVisibleOnlyWithTheCommitOfTheirOffsets() throws Exception {
+        handler.block(P0, 2);
+        start(10, 10);
+        assign(P0);
+        add(P0, 0, 4);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(committed(P0)).isEqualTo(2);
+            assertThat(producer.visibleKeys()).contains(P0 + "@0", P0 + "@1", P0 + "@3");
+        });
+        assertThat(producer.visibleKeys()).doesNotContain(P0 + "@2");
+
+        handler.releaseAll();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(committed(P0)).isEqualTo(4));
+        assertThat(producer.visibleKeys()).containsExactlyInAnyOrder(P0 + "@0", P0 + "@1", P0 + "@2", P0 + "@3");
+        assertThat(consumer.commits).as("offsets go through the transaction, not the consumer").isEmpty();
     }
 
     @Test
@@ -283,7 +312,8 @@ class PollLoopTest {
         handler.releaseAll();
 
         assertThat(loop.awaitStopped(Duration.ofSeconds(10))).isTrue();
-        assertThat(consumer.commits).isEqualTo(Map.of(P0, 2L));
+        assertThat(producer.committedOffsets).isEqualTo(Map.of(P0, 2L));
+        assertThat(producer.visibleKeys()).containsExactlyInAnyOrder(P0 + "@0", P0 + "@1");
         assertThat(loop.abandoned()).isZero();
         loop = null;
     }
@@ -299,6 +329,8 @@ class PollLoopTest {
         loop.crash();
         assertThat(loop.awaitStopped(Duration.ofSeconds(10))).isTrue();
 
+        assertThat(producer.committedOffsets).isEmpty();
+        assertThat(producer.visible).isEmpty();
         assertThat(consumer.commits).isEmpty();
         loop = null;
     }
@@ -394,7 +426,7 @@ class PollLoopTest {
         }
 
         @Override
-        public void handle(ConsumerRecord<byte[], byte[]> record, BooleanSupplier abandoned) throws InterruptedException {
+        public JobOutput handle(ConsumerRecord<byte[], byte[]> record, JobContext context) throws InterruptedException {
             TopicPartition tp = new TopicPartition(record.topic(), record.partition());
             String key = tp + "@" + record.offset();
             int inPartition = current.computeIfAbsent(tp, t -> new AtomicInteger()).incrementAndGet();
@@ -420,10 +452,12 @@ class PollLoopTest {
                 } else if (sleepMillis > 0) {
                     Thread.sleep(sleepMillis);
                 }
-                if (abandoned.getAsBoolean()) {
+                if (context.abandoned()) {
                     sawAbandoned.add(key);
                 }
                 finished.add(key);
+                return JobOutput.of(List.of(new ProducerRecord<>("results", key.getBytes(StandardCharsets.UTF_8),
+                        new byte[] {3})));
             } finally {
                 current.get(tp).decrementAndGet();
                 total.decrementAndGet();

@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.promptq.testkit.MutableClock;
 import io.promptq.worker.kafka.FlowListener;
+import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.PartitionView;
 import io.promptq.worker.kafka.RecordHandler;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,11 +18,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Assignment, revocation (drain, await running, final commit, abandon) and loss, called as the consumer would. */
+/**
+ * Assignment, revocation (drain, await running, final transactional commit of outputs and offsets, abandon) and
+ * loss, called as the consumer would.
+ */
 class RebalanceListenerTest {
 
     private static final TopicPartition P0 = new TopicPartition(TestLoopSettings.JOBS, 0);
@@ -29,6 +35,7 @@ class RebalanceListenerTest {
     private static final Duration LONG = Duration.ofSeconds(10);
 
     private final RecordingConsumer consumer = new RecordingConsumer();
+    private final RecordingProducer producer = new RecordingProducer(true);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final Map<String, CountDownLatch> blocked = new ConcurrentHashMap<>();
     private final RecordHandler handler = (record, abandoned) -> {
@@ -36,6 +43,8 @@ class RebalanceListenerTest {
         if (latch != null) {
             latch.await();
         }
+        String key = record.topic() + "-" + record.partition() + "@" + record.offset();
+        return JobOutput.of(List.of(new ProducerRecord<>("results", key.getBytes(StandardCharsets.UTF_8), new byte[0])));
     };
     private final AtomicBoolean crashed = new AtomicBoolean();
     private final RecordingFlow flow = new RecordingFlow();
@@ -55,8 +64,9 @@ class RebalanceListenerTest {
         launcher = new JobLauncher(settings.maxInFlight(), handler, Thread.ofVirtual().factory(),
                 JobLauncher.HANDLER_BACKOFF, () -> waker.wake());
         waker = new PollWaker(consumer, launcher::hasCompletions);
-        OffsetCommitter committer = new OffsetCommitter(consumer, waker, partitions, settings.commitInterval(),
-                settings.closeTimeout(), () -> System.nanoTime() / 1_000_000);
+        OutcomeCommitter committer = OutcomeCommitter.create(settings, consumer, waker, () -> producer,
+                () -> System.nanoTime() / 1_000_000);
+        committer.start();
         listener = new RebalanceListener(settings, partitions, launcher, committer, waker, counters, flow, clock,
                 crashed::get);
     }
@@ -126,7 +136,9 @@ class RebalanceListenerTest {
 
         listener.onPartitionsRevoked(List.of(P0));
 
-        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 1L));
+        assertThat(producer.committedOffsets).isEqualTo(Map.of(P0, 1L));
+        assertThat(producer.visibleKeys()).as("finished jobs' outputs, never the abandoned one's")
+                .containsExactlyInAnyOrder(P0 + "@0", P0 + "@2", P0 + "@3");
         assertThat(s.abandoned()).isTrue();
         assertThat(partitions.contains(P0)).isFalse();
         assertThat(partitions.contains(P1)).isTrue();
@@ -149,7 +161,7 @@ class RebalanceListenerTest {
         listener.onPartitionsRevoked(List.of(P0));
         releaser.join();
 
-        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 3L));
+        assertThat(producer.committedOffsets).isEqualTo(Map.of(P0, 3L));
         assertThat(counters.abandoned()).isZero();
         assertThat(flow.abandoned).isEmpty();
     }
@@ -170,7 +182,7 @@ class RebalanceListenerTest {
         releaser.join();
 
         assertThat(consumer.wakeups).hasValue(0);
-        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 1L));
+        assertThat(producer.committedOffsets).isEqualTo(Map.of(P0, 1L));
         assertThat(waker.armed()).isTrue();
     }
 
@@ -184,7 +196,7 @@ class RebalanceListenerTest {
 
         listener.onPartitionsRevoked(List.of(P0));
 
-        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 1L));
+        assertThat(producer.committedOffsets).isEqualTo(Map.of(P0, 1L));
         assertThat(counters.abandoned()).isEqualTo(1);
     }
 
@@ -194,10 +206,12 @@ class RebalanceListenerTest {
         block(P0, 1);
         listener.onPartitionsAssigned(List.of(P0));
         PartitionState s = startRecords(P0, 3, 1);
+        assertThat(s.uncommittedOutputs()).hasSize(2);
 
         listener.onPartitionsLost(List.of(P0));
 
-        assertThat(consumer.commitSyncCalls).hasValue(0);
+        assertThat(producer.transactions).hasValue(0);
+        assertThat(s.uncommittedOutputs()).as("outputs of a lost partition are dropped").isEmpty();
         assertThat(s.abandoned()).isTrue();
         assertThat(partitions.contains(P0)).isFalse();
         assertThat(counters.abandoned()).isEqualTo(1);
@@ -214,7 +228,7 @@ class RebalanceListenerTest {
         listener.onPartitionsRevoked(List.of(P0));
         listener.onPartitionsLost(List.of(P1));
 
-        assertThat(consumer.commitSyncCalls).hasValue(0);
+        assertThat(producer.transactions).hasValue(0);
         assertThat(partitions.contains(P0)).isTrue();
         assertThat(partitions.contains(P1)).isTrue();
     }
@@ -228,7 +242,7 @@ class RebalanceListenerTest {
         startRecords(P0, 2, 0);
         listener.onPartitionsRevoked(List.of(P0));
 
-        assertThat(consumer.syncCommits).isEqualTo(Map.of(P0, 2L));
+        assertThat(producer.committedOffsets).isEqualTo(Map.of(P0, 2L));
         assertThat(partitions.contains(P0)).isFalse();
     }
 

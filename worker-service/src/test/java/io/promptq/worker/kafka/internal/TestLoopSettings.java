@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Builds {@link LoopSettings} for tests: fast defaults (topic {@code jobs} with one retry tier
- * {@code jobs.retry.1}, K = 10, cap 10, buffer 50, 50 ms polls, 20 ms commit interval, 5 s revoke timeout and
+ * {@code jobs.retry.1}, K = 10, cap 10, buffer 50, 50 ms polls, 20 ms commit interval, transactions, 5 s revoke timeout and
  * shutdown grace, 1 s close timeout), each changed by a fluent setter.
  *
  * <pre>{@code
@@ -25,6 +25,7 @@ final class TestLoopSettings {
     private int maxUncommitted = 10_000;
     private Duration pollTimeout = Duration.ofMillis(50);
     private Duration commitInterval = Duration.ofMillis(20);
+    private boolean transactions = true;
     private Duration revokeTimeout = Duration.ofSeconds(5);
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private Duration closeTimeout = Duration.ofSeconds(1);
@@ -75,6 +76,11 @@ final class TestLoopSettings {
         return this;
     }
 
+    TestLoopSettings transactions(boolean transactions) {
+        this.transactions = transactions;
+        return this;
+    }
+
     TestLoopSettings revokeTimeout(Duration revokeTimeout) {
         this.revokeTimeout = revokeTimeout;
         return this;
@@ -92,6 +98,6 @@ final class TestLoopSettings {
 
     LoopSettings build() {
         return new LoopSettings(jobsTopic, retryTopics, partitionConcurrency, maxInFlight, bufferPerPartition,
-                maxUncommitted, pollTimeout, commitInterval, revokeTimeout, shutdownGrace, closeTimeout);
+                maxUncommitted, pollTimeout, commitInterval, transactions, revokeTimeout, shutdownGrace, closeTimeout);
     }
 }

@@ -2,28 +2,36 @@ package io.promptq.worker.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promptq.worker.kafka.JobOutput;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
-/** Asynchronous commits every interval, final synchronous commits, and what each of them writes. */
-class OffsetCommitterTest {
+/**
+ * Without transactions: outputs first, offsets only once they were acknowledged; asynchronous offset commits
+ * every interval, final synchronous ones, and what each of them writes.
+ */
+class AtLeastOnceCommitterTest {
 
     private static final TopicPartition P0 = new TopicPartition("jobs", 0);
     private static final TopicPartition P1 = new TopicPartition("jobs", 1);
     private static final long INTERVAL = 100;
 
     private final RecordingConsumer consumer = new RecordingConsumer();
+    private final RecordingProducer producer = new RecordingProducer(false);
     private final AtomicLong monotonicMillis = new AtomicLong(1_000);
     private final AssignedPartitions partitions = new AssignedPartitions();
-    private final OffsetCommitter committer = new OffsetCommitter(consumer, new PollWaker(consumer, () -> false),
-            partitions, Duration.ofMillis(INTERVAL), Duration.ofSeconds(1), monotonicMillis::get);
+    private final AtLeastOnceCommitter committer = new AtLeastOnceCommitter(consumer,
+            new PollWaker(consumer, () -> false), () -> producer, Duration.ofMillis(INTERVAL), Duration.ofSeconds(1),
+            monotonicMillis::get);
 
     /** A partition with records at offsets 0..{@code count-1}, of which {@code finished} ones are done. */
     private PartitionState partition(TopicPartition tp, int count, long... finished) {
@@ -38,9 +46,15 @@ class OffsetCommitterTest {
         }
         for (long o : finished) {
             s.ended(pending[(int) o].seq(), true);
+            s.awaitCommit(new JobCompletion(s, pending[(int) o].seq(), o, output(tp, o)));
         }
         partitions.add(s);
         return s;
+    }
+
+    private static JobOutput output(TopicPartition tp, long offset) {
+        return JobOutput.of(List.of(new ProducerRecord<>("results", (tp + "@" + offset).getBytes(StandardCharsets.UTF_8),
+                new byte[] {1})));
     }
 
     private void nextInterval() {
@@ -51,15 +65,62 @@ class OffsetCommitterTest {
     void commitsAsynchronouslyOnlyOnceTheIntervalHasPassed() {
         partition(P0, 3, 0, 1);
 
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
         assertThat(consumer.commitAsyncCalls).hasValue(0);
         assertThat(committer.millisUntilDue()).isEqualTo(INTERVAL);
 
         nextInterval();
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
 
         assertThat(consumer.asyncCommits).containsExactlyEntriesOf(Map.of(P0, 2L));
         assertThat(committer.millisUntilDue()).isEqualTo(INTERVAL);
+    }
+
+    @Test
+    void outputsAreWrittenBeforeTheOffsetsAndEachOnlyOnce() {
+        partition(P0, 3, 0, 1);
+        nextInterval();
+
+        committer.commitIfDue(partitions.all());
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        assertThat(producer.visibleKeys()).containsExactly(P0 + "@0", P0 + "@1");
+        assertThat(producer.flushed()).isTrue();
+        assertThat(consumer.asyncCommits).containsExactlyEntriesOf(Map.of(P0, 2L));
+    }
+
+    @Test
+    void offsetsOfAPartitionWhoseOutputsFailedAreNotCommittedUntilTheyAreWritten() {
+        producer.refusal = new TimeoutException("broker busy");
+        producer.refuse = r -> new String(r.key(), StandardCharsets.UTF_8).equals(P0 + "@1");
+        PartitionState s = partition(P0, 3, 0, 1);
+        partition(P1, 1, 0);
+        nextInterval();
+
+        committer.commitIfDue(partitions.all());
+
+        assertThat(consumer.asyncCommits).containsExactlyEntriesOf(Map.of(P1, 1L));
+        assertThat(s.uncommittedOutputs()).extracting(JobCompletion::offset).containsExactly(1L);
+
+        producer.refuse = r -> false;
+        monotonicMillis.addAndGet(60_000); // past any backoff
+        committer.commitIfDue(partitions.all());
+
+        assertThat(consumer.asyncCommits).containsEntry(P0, 2L);
+        assertThat(producer.visibleKeys()).containsExactly(P0 + "@0", P1 + "@0", P0 + "@1");
+    }
+
+    @Test
+    void afterAFailureTheNextAttemptWaitsAtLeastTheInterval() {
+        producer.refusal = new TimeoutException("broker busy");
+        producer.refuse = r -> true;
+        partition(P0, 1, 0);
+        nextInterval();
+
+        committer.commitIfDue(partitions.all());
+
+        assertThat(committer.millisUntilDue()).isGreaterThanOrEqualTo(INTERVAL);
     }
 
     @Test
@@ -68,7 +129,7 @@ class OffsetCommitterTest {
         partition(P1, 2, 0, 1);
         nextInterval();
 
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
 
         assertThat(consumer.asyncCommits).containsEntry(P0, 2L).containsEntry(P1, 2L);
     }
@@ -78,10 +139,10 @@ class OffsetCommitterTest {
         consumer.asyncCommitsInFlight = true;
         partition(P0, 3, 0, 1);
         nextInterval();
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
 
         nextInterval();
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
 
         assertThat(consumer.commitAsyncCalls).hasValue(1);
     }
@@ -90,10 +151,10 @@ class OffsetCommitterTest {
     void committedPositionIsNotCommittedAgain() {
         partition(P0, 3, 0, 1);
         nextInterval();
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
 
         nextInterval();
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
         committer.commitFinal(partitions.all(), "test");
 
         assertThat(consumer.commitAsyncCalls).hasValue(1);
@@ -105,10 +166,10 @@ class OffsetCommitterTest {
         consumer.asyncCommitError = new TimeoutException("coordinator moved");
         partition(P0, 3, 0, 1);
         nextInterval();
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
 
         nextInterval();
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
 
         assertThat(consumer.commitAsyncCalls).hasValue(2);
     }
@@ -118,7 +179,7 @@ class OffsetCommitterTest {
         consumer.asyncCommitsInFlight = true;
         partition(P0, 3, 0, 1);
         nextInterval();
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
 
         committer.commitFinal(partitions.all(), "revocation");
 
@@ -134,6 +195,7 @@ class OffsetCommitterTest {
 
         assertThat(consumer.syncCommits).containsExactlyEntriesOf(Map.of(P0, 2L));
         assertThat(s.finalCommitCandidate()).isEqualTo(-1);
+        assertThat(producer.visibleKeys()).containsExactly(P0 + "@0", P0 + "@1");
     }
 
     @Test
@@ -152,11 +214,12 @@ class OffsetCommitterTest {
         s.abandon();
         nextInterval();
 
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
         committer.commitFinal(partitions.all(), "shutdown");
 
         assertThat(consumer.commitAsyncCalls).hasValue(0);
         assertThat(consumer.commitSyncCalls).hasValue(0);
+        assertThat(producer.visible).isEmpty();
     }
 
     @Test
@@ -175,7 +238,7 @@ class OffsetCommitterTest {
         partition(P0, 0);
         nextInterval();
 
-        committer.commitAsyncIfDue(partitions.all());
+        committer.commitIfDue(partitions.all());
         committer.commitFinal(partitions.all(), "shutdown");
 
         assertThat(consumer.commitAsyncCalls).hasValue(0);

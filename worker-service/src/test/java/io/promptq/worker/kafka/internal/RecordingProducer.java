@@ -1,0 +1,85 @@
+package io.promptq.worker.kafka.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * A {@link MockProducer} (auto-completing) for the committers and the loop: records what became visible - the
+ * records of committed transactions (or, without transactions, acknowledged sends) and the offsets committed
+ * with them - safely for a test thread to read, and refuses records on demand as a broker would.
+ */
+final class RecordingProducer extends MockProducer<byte[], byte[]> {
+
+    /** Records visible to a read_committed reader, in order. */
+    final List<ProducerRecord<byte[], byte[]>> visible = new CopyOnWriteArrayList<>();
+    /** The latest offset committed in a transaction, per partition. */
+    final Map<TopicPartition, Long> committedOffsets = new ConcurrentHashMap<>();
+    final AtomicInteger transactions = new AtomicInteger();
+    final AtomicInteger aborts = new AtomicInteger();
+    /** Records refused with this failure (their future fails), if set. */
+    volatile Predicate<ProducerRecord<byte[], byte[]>> refuse = r -> false;
+    volatile RuntimeException refusal = new RecordTooLargeException("too large");
+    private final boolean transactional;
+
+    RecordingProducer(boolean transactional) {
+        super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        this.transactional = transactional;
+    }
+
+    @Override
+    public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+        if (refuse.test(record)) {
+            return failed(refusal, callback);
+        }
+        Future<RecordMetadata> ack = super.send(record, callback);
+        if (!transactional) {
+            visible.add(record);
+        }
+        return ack;
+    }
+
+    private static Future<RecordMetadata> failed(RuntimeException e, Callback callback) {
+        CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
+        f.completeExceptionally(e);
+        if (callback != null) {
+            callback.onCompletion(null, e);
+        }
+        return f;
+    }
+
+    @Override
+    public synchronized void commitTransaction() {
+        List<ProducerRecord<byte[], byte[]>> records = List.copyOf(uncommittedRecords());
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> offsets = Map.copyOf(uncommittedOffsets());
+        super.commitTransaction();
+        transactions.incrementAndGet();
+        visible.addAll(records);
+        offsets.values().forEach(m -> m.forEach((tp, o) -> committedOffsets.put(tp, o.offset())));
+    }
+
+    @Override
+    public synchronized void abortTransaction() {
+        super.abortTransaction();
+        aborts.incrementAndGet();
+    }
+
+    /** The keys of the visible records, as text. */
+    List<String> visibleKeys() {
+        return visible.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
+    }
+}
