@@ -43,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  * @param transactionalIdPrefix prefix of the transactional id, null = the group id
  *     ({@link #TRANSACTIONAL_ID_PREFIX})
  * @param maxCrashStarts starts without an outcome after which a job is dead-lettered ({@link #MAX_CRASH_STARTS})
+ * @param offsetMetadataMaxBytes longest commit metadata (finished records above the position, start counts)
+ *     ({@link #OFFSET_METADATA_MAX_BYTES})
  * @param pollTimeout longest single poll ({@link #POLL_TIMEOUT})
  * @param groupProtocol consumer group protocol ({@link #GROUP_PROTOCOL})
  * @param groupAssignor server-side assignor with the KIP-848 protocol ({@link #GROUP_ASSIGNOR})
@@ -77,6 +79,7 @@ public record WorkerConfig(
         boolean transactions,
         @Nullable String transactionalIdPrefix,
         int maxCrashStarts,
+        int offsetMetadataMaxBytes,
         Duration pollTimeout,
         GroupProtocol groupProtocol,
         String groupAssignor,
@@ -125,6 +128,8 @@ public record WorkerConfig(
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
     public static final boolean DEFAULT_TRANSACTIONS = true;
     public static final int DEFAULT_MAX_CRASH_STARTS = 3;
+    /** Kafka's default {@code offset.metadata.max.bytes}. */
+    public static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = 4096;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(250);
     public static final GroupProtocol DEFAULT_GROUP_PROTOCOL = GroupProtocol.CLASSIC;
     public static final String DEFAULT_GROUP_ASSIGNOR = "range";
@@ -213,6 +218,14 @@ public record WorkerConfig(
      */
     public static final ConfigKey<Integer> MAX_CRASH_STARTS =
             ConfigKey.integer("PROMPTQ_WORKER_MAX_CRASH_STARTS", DEFAULT_MAX_CRASH_STARTS, 1, 1000);
+    /**
+     * Longest metadata a commit carries: the records finished above the committed position (so the partition's
+     * next owner skips them instead of running them again) and the start counts of records started without an
+     * outcome (crash loops). Must not exceed the brokers' {@code offset.metadata.max.bytes} (default 4096); what does
+     * not fit is left out, finished records first (they then run again after a rebalance). 0 turns it off.
+     */
+    public static final ConfigKey<Integer> OFFSET_METADATA_MAX_BYTES = ConfigKey.integer(
+            "PROMPTQ_WORKER_OFFSET_METADATA_MAX_BYTES", DEFAULT_OFFSET_METADATA_MAX_BYTES, 0, 1_048_576);
     /** Longest single poll; finishing jobs and due retries wake the poll earlier (default 250ms). */
     public static final ConfigKey<Duration> POLL_TIMEOUT = ConfigKey.duration("PROMPTQ_WORKER_POLL_TIMEOUT",
             DEFAULT_POLL_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(1));
@@ -266,6 +279,7 @@ public record WorkerConfig(
             TRANSACTIONAL_ID_PREFIX.check(transactionalIdPrefix);
         }
         MAX_CRASH_STARTS.check(maxCrashStarts);
+        OFFSET_METADATA_MAX_BYTES.check(offsetMetadataMaxBytes);
         POLL_TIMEOUT.check(pollTimeout);
         GROUP_PROTOCOL.check(groupProtocol);
         GROUP_ASSIGNOR.check(groupAssignor);
@@ -300,6 +314,7 @@ public record WorkerConfig(
                 TRANSACTIONS.read(source),
                 TRANSACTIONAL_ID_PREFIX.readOptional(source).orElse(null),
                 MAX_CRASH_STARTS.read(source),
+                OFFSET_METADATA_MAX_BYTES.read(source),
                 POLL_TIMEOUT.read(source),
                 GROUP_PROTOCOL.read(source),
                 GROUP_ASSIGNOR.read(source),
@@ -382,6 +397,7 @@ public record WorkerConfig(
         private boolean transactions;
         private @Nullable String transactionalIdPrefix;
         private int maxCrashStarts;
+        private int offsetMetadataMaxBytes;
         private Duration pollTimeout;
         private GroupProtocol groupProtocol;
         private String groupAssignor;
@@ -415,6 +431,7 @@ public record WorkerConfig(
             transactions = from.transactions;
             transactionalIdPrefix = from.transactionalIdPrefix;
             maxCrashStarts = from.maxCrashStarts;
+            offsetMetadataMaxBytes = from.offsetMetadataMaxBytes;
             pollTimeout = from.pollTimeout;
             groupProtocol = from.groupProtocol;
             groupAssignor = from.groupAssignor;
@@ -508,6 +525,11 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder offsetMetadataMaxBytes(int value) {
+            offsetMetadataMaxBytes = value;
+            return this;
+        }
+
         public Builder maxCrashStarts(int value) {
             maxCrashStarts = value;
             return this;
@@ -591,8 +613,8 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
-                    commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, pollTimeout, groupProtocol,
-                    groupAssignor, createTopics, topicPartitions, topicReplication, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
+                    commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, pollTimeout,
+                    groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
         }
     }
 }

@@ -143,7 +143,8 @@ public final class WorkerRuntime {
                 new ByteArrayDeserializer());
         LoopSettings settings = new LoopSettings(config.topics().jobs(), retryTopics, config.partitionConcurrency(),
                 config.maxInFlight(), config.bufferPerPartition(), config.maxUncommitted(), config.pollTimeout(),
-                config.commitInterval(), config.transactions(), config.revokeTimeout(), config.shutdownGrace(), CLOSE_TIMEOUT);
+                config.commitInterval(), config.transactions(), config.offsetMetadataMaxBytes(),
+                config.revokeTimeout(), config.shutdownGrace(), CLOSE_TIMEOUT);
         AtomicReference<FlowStats> stats = new AtomicReference<>();
         FlowMetrics flow = new FlowMetrics(id, stats::get);
         PollLoop loop = new PollLoop(consumer, settings, handler, gate, flow,

@@ -30,6 +30,12 @@ public interface FlowStats {
     /** Records fetched so far. */
     long fetched();
 
+    /**
+     * Fetched records skipped because an earlier owner of their partition had finished them (known from the
+     * committed offset's metadata) - each one a provider call not paid twice.
+     */
+    long skippedFinished();
+
     /** Epoch millis of the latest poll, 0 before the first. */
     long lastPollAt();
 

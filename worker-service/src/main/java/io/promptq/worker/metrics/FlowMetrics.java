@@ -61,6 +61,9 @@ public final class FlowMetrics implements MeterBinder, FlowListener {
             }
             meters.add(FunctionCounter.builder(WorkerMetricNames.RECORDS_FETCHED, stats, FlowStats::fetched).tags(tags)
                     .description("Records fetched").register(registry));
+            meters.add(FunctionCounter.builder(WorkerMetricNames.RECORDS_SKIPPED_FINISHED, stats,
+                    FlowStats::skippedFinished).tags(tags)
+                    .description("Records skipped because an earlier owner had finished them").register(registry));
             meters.add(FunctionCounter.builder(WorkerMetricNames.JOBS_ABANDONED, stats, FlowStats::abandoned).tags(tags)
                     .description("Running jobs abandoned at a revocation or stop (redelivered)").register(registry));
         });

@@ -30,6 +30,8 @@ public final class WorkerMetricNames {
     public static final String RECORDS_FETCHED = "promptq.worker.records.fetched";
     /** Counter: running jobs abandoned at a revocation or stop (they are redelivered to the new owner). */
     public static final String JOBS_ABANDONED = "promptq.worker.jobs.abandoned";
+    /** Counter: fetched records skipped because an earlier owner of the partition had finished them. */
+    public static final String RECORDS_SKIPPED_FINISHED = "promptq.worker.records.skipped.finished";
     /** Counter: terminal outcomes published, by {@value #TAG_STATUS} (succeeded, dead_lettered, expired). */
     public static final String OUTCOMES = "promptq.worker.outcomes";
     /** Counter: retries published to a retry topic, by {@value #TAG_TIER} (0-based). */

@@ -33,11 +33,20 @@ final class AtLeastOnceCommitter extends AbstractOutcomeCommitter {
     /** The state each partition's latest asynchronous commit was asked for (stale ones are harmless). */
     private final Map<TopicPartition, PartitionState> inFlight = new HashMap<>();
 
+    private final int metadataMaxChars;
+
     AtLeastOnceCommitter(Consumer<?, ?> consumer, PollWaker waker, Supplier<? extends Producer<byte[], byte[]>> producers,
             Duration interval, Duration closeTimeout, LongSupplier monotonicMillis) {
+        this(consumer, waker, producers, interval, closeTimeout, monotonicMillis, OffsetMetadataCodec.DEFAULT_MAX_CHARS);
+    }
+
+    /** @param metadataMaxChars longest commit metadata ({@link PartitionState#commitCandidate(int)}) */
+    AtLeastOnceCommitter(Consumer<?, ?> consumer, PollWaker waker, Supplier<? extends Producer<byte[], byte[]>> producers,
+            Duration interval, Duration closeTimeout, LongSupplier monotonicMillis, int metadataMaxChars) {
         super(producers, interval, closeTimeout, monotonicMillis, FAILURE_BACKOFF);
         this.consumer = consumer;
         this.waker = waker;
+        this.metadataMaxChars = metadataMaxChars;
     }
 
     @Override
@@ -47,11 +56,11 @@ final class AtLeastOnceCommitter extends AbstractOutcomeCommitter {
 
     @Override
     boolean hasPending(PartitionState s, boolean finalCommit) {
-        return !s.uncommittedOutputs().isEmpty() || candidate(s, finalCommit) >= 0;
+        return !s.uncommittedOutputs().isEmpty() || candidate(s, finalCommit) != null;
     }
 
-    private static long candidate(PartitionState s, boolean finalCommit) {
-        return finalCommit ? s.finalCommitCandidate() : s.commitCandidate();
+    private @Nullable OffsetAndMetadata candidate(PartitionState s, boolean finalCommit) {
+        return finalCommit ? s.finalCommitCandidate(metadataMaxChars) : s.commitCandidate(metadataMaxChars);
     }
 
     @Override
@@ -67,16 +76,16 @@ final class AtLeastOnceCommitter extends AbstractOutcomeCommitter {
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionState s : parts) {
-            long position = candidate(s, finalCommit);
-            if (position >= 0 && s.uncommittedOutputs().isEmpty()) {
-                offsets.put(s.topicPartition(), new OffsetAndMetadata(position));
+            OffsetAndMetadata position = candidate(s, finalCommit);
+            if (position != null && s.uncommittedOutputs().isEmpty()) {
+                offsets.put(s.topicPartition(), position);
             }
         }
         if (!offsets.isEmpty()) {
             if (finalCommit) {
                 error = commitSync(parts, offsets, error);
             } else {
-                offsets.forEach((tp, o) -> requested(parts, tp, o.offset()));
+                offsets.forEach((tp, o) -> requested(parts, tp, o));
                 consumer.commitAsync(offsets, onAsyncCommitted);
             }
         }
@@ -97,13 +106,13 @@ final class AtLeastOnceCommitter extends AbstractOutcomeCommitter {
         for (PartitionState s : parts) {
             OffsetAndMetadata o = offsets.get(s.topicPartition());
             if (o != null) {
-                s.commitSucceeded(o.offset());
+                s.commitSucceeded(o);
             }
         }
         return error;
     }
 
-    private void requested(List<PartitionState> parts, TopicPartition tp, long position) {
+    private void requested(List<PartitionState> parts, TopicPartition tp, OffsetAndMetadata position) {
         for (PartitionState s : parts) {
             if (s.topicPartition().equals(tp)) {
                 s.commitRequested(position);
@@ -127,7 +136,7 @@ final class AtLeastOnceCommitter extends AbstractOutcomeCommitter {
                 continue;
             }
             if (error == null) {
-                s.commitSucceeded(e.getValue().offset());
+                s.commitSucceeded(e.getValue());
             } else {
                 s.commitFailed();
             }

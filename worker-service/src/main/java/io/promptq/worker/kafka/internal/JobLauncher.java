@@ -178,12 +178,9 @@ final class JobLauncher {
         }
     }
 
-    /**
-     * How often the record was started before without an outcome. Always 0 until start counts are kept in the
-     * committed offsets' metadata (issue 11, item 4).
-     */
+    /** How often earlier owners started the record without an outcome (from the committed offset's metadata). */
     private static int previousStarts(PartitionState.Pending p) {
-        return 0;
+        return p.previousStarts();
     }
 
     /** The handler's output for the record; null if the partition was abandoned first (or the handler gave up). */

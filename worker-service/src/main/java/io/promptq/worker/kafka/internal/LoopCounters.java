@@ -57,7 +57,8 @@ final class LoopCounters implements FlowStats {
      * Fetched records skipped so far because an earlier owner of their partition had finished them (recorded in the
      * commit's metadata): each is a provider call saved.
      */
-    long skippedFinished() {
+    @Override
+    public long skippedFinished() {
         return skippedFinishedTotal.get();
     }
 

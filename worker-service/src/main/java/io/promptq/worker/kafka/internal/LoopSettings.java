@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param commitInterval how often finished jobs' outputs and offsets are committed
  * @param transactions whether outputs and offsets are committed in one Kafka transaction (else outputs first,
  *     then offsets: at least once)
+ * @param offsetMetadataMaxChars longest commit metadata (records finished above the position, start counts); 0: none
  * @param revokeTimeout how long a revocation waits for the partition's running jobs
  * @param shutdownGrace how long a graceful stop waits for running jobs
  * @param closeTimeout how long closing the consumer may take (leaving the group)
@@ -32,6 +33,7 @@ public record LoopSettings(
         Duration pollTimeout,
         Duration commitInterval,
         boolean transactions,
+        int offsetMetadataMaxChars,
         Duration revokeTimeout,
         Duration shutdownGrace,
         Duration closeTimeout) {
@@ -44,6 +46,9 @@ public record LoopSettings(
         Objects.requireNonNull(revokeTimeout, "revokeTimeout");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
+        if (offsetMetadataMaxChars < 0) {
+            throw new IllegalArgumentException("offsetMetadataMaxChars must not be negative: " + offsetMetadataMaxChars);
+        }
         if (partitionConcurrency < 1 || maxInFlight < 1 || bufferPerPartition < 1 || maxUncommitted < 1) {
             throw new IllegalArgumentException("limits must be positive: " + partitionConcurrency + ", " + maxInFlight
                     + ", " + bufferPerPartition + ", " + maxUncommitted);

@@ -58,8 +58,8 @@ interface OutcomeCommitter {
             Supplier<? extends Producer<byte[], byte[]>> producers, LongSupplier monotonicMillis) {
         return settings.transactions()
                 ? new TransactionalCommitter(consumer, waker, producers, settings.commitInterval(),
-                        settings.closeTimeout(), monotonicMillis)
+                        settings.closeTimeout(), monotonicMillis, settings.offsetMetadataMaxChars())
                 : new AtLeastOnceCommitter(consumer, waker, producers, settings.commitInterval(),
-                        settings.closeTimeout(), monotonicMillis);
+                        settings.closeTimeout(), monotonicMillis, settings.offsetMetadataMaxChars());
     }
 }

@@ -101,7 +101,7 @@ public final class PollLoop implements Runnable, FlowStats {
                 waker::wake);
         this.pauses = new PauseController(consumer, gate, counters);
         this.committer = OutcomeCommitter.create(settings, consumer, waker, producers, PollLoop::monotonicMillis);
-        this.rebalance = new RebalanceListener(settings, partitions, launcher, committer, waker, counters, listener,
+        this.rebalance = new RebalanceListener(consumer, settings, partitions, launcher, committer, waker, counters, listener,
                 clock, () -> crashRequested);
     }
 
@@ -221,7 +221,9 @@ public final class PollLoop implements Runnable, FlowStats {
                     consumer.seek(tp, r.offset());
                     break;
                 }
-                s.add(r, s.retryTier() ? dueTime.applyAsLong(r) : 0L);
+                if (!s.add(r, s.retryTier() ? dueTime.applyAsLong(r) : 0L)) {
+                    counters.countSkippedFinished(1);
+                }
             }
         }
         refreshCounters();
@@ -236,7 +238,9 @@ public final class PollLoop implements Runnable, FlowStats {
         }
         ConsumerRecord<byte[], byte[]> raw = new ConsumerRecord<>(tp.topic(), tp.partition(), e.offset(), e.timestamp(),
                 e.timestampType(), -1, -1, bytes(e.keyBuffer()), bytes(e.valueBuffer()), e.headers(), Optional.empty());
-        s.add(raw, 0L);
+        if (!s.add(raw, 0L)) {
+            counters.countSkippedFinished(1);
+        }
         consumer.seek(tp, e.offset() + 1);
     }
 
@@ -337,6 +341,11 @@ public final class PollLoop implements Runnable, FlowStats {
     @Override
     public long fetched() {
         return counters.fetched();
+    }
+
+    @Override
+    public long skippedFinished() {
+        return counters.skippedFinished();
     }
 
     @Override

@@ -5,10 +5,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +42,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
     private final AssignedPartitions partitions;
     private final JobLauncher launcher;
     private final OutcomeCommitter committer;
+    private final Consumer<?, ?> consumer;
     private final PollWaker waker;
     private final LoopCounters counters;
     private final FlowListener flow;
@@ -46,9 +52,10 @@ final class RebalanceListener implements ConsumerRebalanceListener {
     private long shutdownDeadline = Long.MAX_VALUE;
 
     /** @param crashed whether the loop crashed (any thread may set what it reads) */
-    RebalanceListener(LoopSettings settings, AssignedPartitions partitions, JobLauncher launcher,
-            OutcomeCommitter committer, PollWaker waker, LoopCounters counters, FlowListener flow, Clock clock,
-            BooleanSupplier crashed) {
+    RebalanceListener(Consumer<?, ?> consumer, LoopSettings settings, AssignedPartitions partitions,
+            JobLauncher launcher, OutcomeCommitter committer, PollWaker waker, LoopCounters counters, FlowListener flow,
+            Clock clock, BooleanSupplier crashed) {
+        this.consumer = consumer;
         this.settings = settings;
         this.retryTopics = Set.copyOf(settings.retryTopics());
         this.partitions = partitions;
@@ -72,6 +79,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+        Map<TopicPartition, PartitionState> fresh = new LinkedHashMap<>();
         for (TopicPartition tp : assigned) {
             if (partitions.contains(tp)) {
                 // Already ours: keep its state. Starting over would skip past its buffered and running records.
@@ -83,6 +91,10 @@ final class RebalanceListener implements ConsumerRebalanceListener {
             if (stopping) {
                 s.drain();
             }
+            fresh.put(tp, s);
+        }
+        restore(fresh);
+        for (PartitionState s : fresh.values()) {
             partitions.add(s);
             safely(() -> flow.assigned(s));
         }
@@ -90,6 +102,33 @@ final class RebalanceListener implements ConsumerRebalanceListener {
         if (!assigned.isEmpty()) {
             log.info("Assigned {}", assigned);
         }
+    }
+
+    /**
+     * Reads what the previous owners committed for {@code fresh} partitions - the position and the metadata naming
+     * the records finished above it and the start counts of records started without an outcome - so that finished
+     * records are skipped instead of run again. Under {@code read_committed} this waits for pending transactional
+     * offsets. If it fails, the partitions start without that knowledge: correct, but their finished records above
+     * the position run again.
+     */
+    private void restore(Map<TopicPartition, PartitionState> fresh) {
+        if (fresh.isEmpty() || settings.offsetMetadataMaxChars() == 0) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = waker.blocking(() -> consumer.committed(fresh.keySet(), settings.closeTimeout()));
+        } catch (KafkaException e) {
+            log.warn("Cannot read the committed offsets of {} ({}); records finished above them may run again",
+                    fresh.keySet(), e.toString());
+            return;
+        }
+        committed.forEach((tp, om) -> {
+            PartitionState s = fresh.get(tp);
+            if (s != null && om != null) {
+                s.restore(om.offset(), om.metadata());
+            }
+        });
     }
 
     @Override

@@ -49,11 +49,20 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
     private Map<TopicPartition, OffsetAndMetadata> unresolvedOffsets = Map.of();
     private @Nullable Producer<byte[], byte[]> unresolvedOn;
 
+    private final int metadataMaxChars;
+
     TransactionalCommitter(Consumer<?, ?> consumer, PollWaker waker, Supplier<? extends Producer<byte[], byte[]>> producers,
             Duration interval, Duration closeTimeout, LongSupplier monotonicMillis) {
+        this(consumer, waker, producers, interval, closeTimeout, monotonicMillis, OffsetMetadataCodec.DEFAULT_MAX_CHARS);
+    }
+
+    /** @param metadataMaxChars longest commit metadata ({@link PartitionState#finalCommitCandidate(int)}) */
+    TransactionalCommitter(Consumer<?, ?> consumer, PollWaker waker, Supplier<? extends Producer<byte[], byte[]>> producers,
+            Duration interval, Duration closeTimeout, LongSupplier monotonicMillis, int metadataMaxChars) {
         super(producers, interval, closeTimeout, monotonicMillis, FAILURE_BACKOFF);
         this.consumer = consumer;
         this.waker = waker;
+        this.metadataMaxChars = metadataMaxChars;
     }
 
     @Override
@@ -63,7 +72,7 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
 
     @Override
     boolean hasPending(PartitionState s, boolean finalCommit) {
-        return !s.uncommittedOutputs().isEmpty() || s.finalCommitCandidate() >= 0;
+        return !s.uncommittedOutputs().isEmpty() || s.finalCommitCandidate(metadataMaxChars) != null;
     }
 
     @Override
@@ -125,13 +134,17 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
         return false;
     }
 
-    /** The position of each partition that moved past its committed one. */
-    private static Map<TopicPartition, OffsetAndMetadata> offsets(List<PartitionState> parts) {
+    /**
+     * The position and metadata of each partition whose commit would change: its position moved, or what its
+     * metadata says (records finished above the position, start counts) did. Every record the metadata calls
+     * finished has its outputs in this transaction or an earlier one, since all pending outputs are sent first.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> offsets(List<PartitionState> parts) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionState s : parts) {
-            long position = s.finalCommitCandidate();
-            if (position >= 0) {
-                offsets.put(s.topicPartition(), new OffsetAndMetadata(position));
+            OffsetAndMetadata position = s.finalCommitCandidate(metadataMaxChars);
+            if (position != null) {
+                offsets.put(s.topicPartition(), position);
             }
         }
         return offsets;
@@ -142,7 +155,7 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
             s.uncommittedOutputs().clear();
             OffsetAndMetadata o = offsets.get(s.topicPartition());
             if (o != null) {
-                s.commitSucceeded(o.offset());
+                s.commitSucceeded(o);
             }
         }
     }
@@ -187,7 +200,7 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
                 s.uncommittedOutputs().subList(0, unresolvedOutputs.get(i)).clear();
                 OffsetAndMetadata o = unresolvedOffsets.get(s.topicPartition());
                 if (o != null) {
-                    s.commitSucceeded(o.offset());
+                    s.commitSucceeded(o);
                 }
             }
         }

@@ -67,7 +67,7 @@ class RebalanceListenerTest {
         OutcomeCommitter committer = OutcomeCommitter.create(settings, consumer, waker, () -> producer,
                 () -> System.nanoTime() / 1_000_000);
         committer.start();
-        listener = new RebalanceListener(settings, partitions, launcher, committer, waker, counters, flow, clock,
+        listener = new RebalanceListener(consumer, settings, partitions, launcher, committer, waker, counters, flow, clock,
                 crashed::get);
     }
 

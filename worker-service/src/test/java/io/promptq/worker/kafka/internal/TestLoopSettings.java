@@ -26,6 +26,7 @@ final class TestLoopSettings {
     private Duration pollTimeout = Duration.ofMillis(50);
     private Duration commitInterval = Duration.ofMillis(20);
     private boolean transactions = true;
+    private int offsetMetadataMaxChars = 4096;
     private Duration revokeTimeout = Duration.ofSeconds(5);
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private Duration closeTimeout = Duration.ofSeconds(1);
@@ -76,6 +77,11 @@ final class TestLoopSettings {
         return this;
     }
 
+    TestLoopSettings offsetMetadataMaxChars(int offsetMetadataMaxChars) {
+        this.offsetMetadataMaxChars = offsetMetadataMaxChars;
+        return this;
+    }
+
     TestLoopSettings transactions(boolean transactions) {
         this.transactions = transactions;
         return this;
@@ -98,6 +104,7 @@ final class TestLoopSettings {
 
     LoopSettings build() {
         return new LoopSettings(jobsTopic, retryTopics, partitionConcurrency, maxInFlight, bufferPerPartition,
-                maxUncommitted, pollTimeout, commitInterval, transactions, revokeTimeout, shutdownGrace, closeTimeout);
+                maxUncommitted, pollTimeout, commitInterval, transactions, offsetMetadataMaxChars,
+                revokeTimeout, shutdownGrace, closeTimeout);
     }
 }
