@@ -55,6 +55,7 @@ public final class OpenAiStub implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Map<String, AtomicInteger> callsByJob = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> transientByJob = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder calls = new LongAdder();
     private final LongAdder succeeded = new LongAdder();
@@ -124,6 +125,12 @@ public final class OpenAiStub implements AutoCloseable {
         return transientFailures.sum();
     }
 
+    /** Calls of {@code jobId} answered with 503 so far: each entitles the job to one more attempt. */
+    public int transientFailures(String jobId) {
+        AtomicInteger n = transientByJob.get(jobId);
+        return n == null ? 0 : n.get();
+    }
+
     /** Calls answered with 400. */
     public long permanentFailures() {
         return permanentFailures.sum();
@@ -144,6 +151,7 @@ public final class OpenAiStub implements AutoCloseable {
     /** Forgets every count; the behaviour and its per-job draws start over too. */
     public void reset() {
         callsByJob.clear();
+        transientByJob.clear();
         calls.reset();
         succeeded.reset();
         transientFailures.reset();
@@ -192,6 +200,7 @@ public final class OpenAiStub implements AutoCloseable {
         }
         if (draw < behaviour.transientRate()) {
             transientFailures.increment();
+            transientByJob.computeIfAbsent(jobId, k -> new AtomicInteger()).incrementAndGet();
             return new Answer(503, error("stub: transient failure of call " + call + " of job " + jobId, "server_error"));
         }
         if (draw < behaviour.transientRate() + behaviour.permanentRate()) {

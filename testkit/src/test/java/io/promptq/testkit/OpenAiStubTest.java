@@ -78,6 +78,7 @@ class OpenAiStubTest {
                 assertThat(transientFailure.getMessage()).contains("transient failure");
                 assertThat(permanentFailure.statusCode()).isEqualTo(400);
                 assertThat(failing.transientFailures()).isEqualTo(1);
+                assertThat(failing.transientFailures("job-2")).isEqualTo(1);
                 assertThat(rejecting.permanentFailures()).isEqualTo(1);
             } finally {
                 toFailing.close();
