@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * provider's message; 5xx: SERVER_ERROR; {@link HttpTimeoutException}: TIMEOUT; connect failures and other
  * I/O errors: CONNECTION. An interrupt aborts the call as TIMEOUT and keeps the interrupt flag.
  *
+ * <p><b>Job id header.</b> Every request carries {@value #JOB_ID_HEADER}{@code : <jobId>}. OpenAI and other
+ * servers ignore unknown headers; a gateway or proxy in front of the provider can log it to trace a call back to
+ * its job, and a test stub counts calls per job with it.
+ *
  * <p><b>Secrets.</b> The API key goes only into the {@code Authorization} header. It is never logged, never
  * in {@link #toString()}, and is masked in every exception message even if a server echoes it back.
  *
@@ -58,6 +62,9 @@ import org.slf4j.LoggerFactory;
  * not sent (newer OpenAI models reject it); neither is it sent when {@code maxTokens <= 0} (server default).
  */
 public final class OpenAiCompatibleProvider implements LlmProvider {
+
+    /** Request header naming the promptq job a call serves, for provider-side tracing and call counting. */
+    public static final String JOB_ID_HEADER = "X-Promptq-Job-Id";
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiCompatibleProvider.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -99,6 +106,7 @@ public final class OpenAiCompatibleProvider implements LlmProvider {
                 .timeout(request.timeout())
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
+                .header(JOB_ID_HEADER, request.jobId())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(request, providerModel)));
         settings.apiKey().ifPresent(key -> http.header("Authorization", "Bearer " + key));
 

@@ -110,6 +110,18 @@ class OpenAiCompatibleProviderTest {
     }
 
     @Test
+    void everyRequestNamesItsJobInTheJobIdHeader() {
+        respond(aResponse().withStatus(200).withBody(OK_BODY));
+
+        provider.complete(request("job-42", "small"));
+        respond(aResponse().withStatus(503));
+        failure(request("job-43", "small"));
+
+        server.verify(1, postRequestedFor(urlEqualTo(PATH)).withHeader(OpenAiCompatibleProvider.JOB_ID_HEADER, equalTo("job-42")));
+        server.verify(1, postRequestedFor(urlEqualTo(PATH)).withHeader(OpenAiCompatibleProvider.JOB_ID_HEADER, equalTo("job-43")));
+    }
+
+    @Test
     void unmappedModelPassesThroughAndNoAuthorizationIsSentWithoutKey() {
         respond(aResponse().withStatus(200).withBody(OK_BODY));
         try (LlmProvider keyless = LlmProviders.openAiCompatible(OpenAiSettings.of(server.baseUrl() + "/v1", null))) {
