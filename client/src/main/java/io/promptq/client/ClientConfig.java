@@ -4,6 +4,7 @@ import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.registry.RegistryConfig;
+import io.promptq.topic.Idempotency;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import java.time.Duration;
@@ -11,7 +12,7 @@ import java.util.Objects;
 
 /**
  * Everything a {@link PromptqClient} needs: where Kafka and the schema registry are, the topic names,
- * the validation rules and how long a submission may take. Immutable; checked on construction against the
+ * the validation rules, how long a submission may take and how keyed jobs are deduplicated. Immutable; checked on construction against the
  * declared keys. Change a copy with {@link #toBuilder()}.
  *
  * @param kafka brokers and client overrides ({@code PROMPTQ_KAFKA_*}, see {@link KafkaSettings})
@@ -22,20 +23,29 @@ import java.util.Objects;
  *     a failure; it also bounds how long {@code submit} blocks while metadata is fetched or the producer's
  *     buffer is full ({@link #SEND_TIMEOUT}, default 5s, between 500ms and 5m)
  * @param clientId the Kafka {@code client.id} of the producer ({@link #CLIENT_ID}, default {@value #DEFAULT_CLIENT_ID})
+ * @param idempotencyWindow how long after its first submission a keyed job answers resubmissions of its key
+ *     ({@link Idempotency#WINDOW}, default 24h, between 1m and 30d; the workers must use the same value)
+ * @param idempotencyMaxKeys the most keyed jobs the client remembers (its own and those read from the idempotency
+ *     ledger), the oldest forgotten first ({@link #IDEMPOTENCY_MAX_KEYS}, default {@value #DEFAULT_IDEMPOTENCY_MAX_KEYS});
+ *     a resubmission of a forgotten key is written again and dropped by the workers
  */
 public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNames topics, ValidationRules rules,
-        Duration sendTimeout, String clientId) {
+        Duration sendTimeout, String clientId, Duration idempotencyWindow, int idempotencyMaxKeys) {
 
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration MIN_SEND_TIMEOUT = Duration.ofMillis(500);
     public static final Duration MAX_SEND_TIMEOUT = Duration.ofMinutes(5);
     public static final String DEFAULT_CLIENT_ID = "promptq-client";
+    public static final int DEFAULT_IDEMPOTENCY_MAX_KEYS = 1_000_000;
 
     /** Env key: the longest a submission may take before it fails as {@code UNAVAILABLE}. */
     public static final ConfigKey<Duration> SEND_TIMEOUT = ConfigKey.duration("PROMPTQ_PRODUCER_SEND_TIMEOUT",
             DEFAULT_SEND_TIMEOUT, MIN_SEND_TIMEOUT, MAX_SEND_TIMEOUT);
     /** Env key: the producer's {@code client.id}. */
     public static final ConfigKey<String> CLIENT_ID = ConfigKey.text("PROMPTQ_CLIENT_ID", DEFAULT_CLIENT_ID);
+    /** Env key: the most keyed jobs the client's idempotency index holds (about 200 bytes of heap each). */
+    public static final ConfigKey<Integer> IDEMPOTENCY_MAX_KEYS =
+            ConfigKey.integer("PROMPTQ_IDEMPOTENCY_MAX_KEYS", DEFAULT_IDEMPOTENCY_MAX_KEYS, 1_000, 100_000_000);
 
     public ClientConfig {
         Objects.requireNonNull(kafka, "kafka");
@@ -44,12 +54,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         Objects.requireNonNull(rules, "rules");
         SEND_TIMEOUT.check(sendTimeout);
         CLIENT_ID.check(clientId);
+        Idempotency.WINDOW.check(idempotencyWindow);
+        IDEMPOTENCY_MAX_KEYS.check(idempotencyMaxKeys);
     }
 
-    /** A configuration with the default topic names, rules, send timeout and client id. */
+    /** A configuration with the default topic names, rules, send timeout, client id and idempotency settings. */
     public static ClientConfig of(KafkaSettings kafka, RegistryConfig registry) {
         return new ClientConfig(kafka, registry, TopicNames.defaults(), ValidationRules.defaults(),
-                DEFAULT_SEND_TIMEOUT, DEFAULT_CLIENT_ID);
+                DEFAULT_SEND_TIMEOUT, DEFAULT_CLIENT_ID, Idempotency.DEFAULT_WINDOW, DEFAULT_IDEMPOTENCY_MAX_KEYS);
     }
 
     /** Reads every key listed on the components from {@code config}. */
@@ -60,7 +72,9 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
                 TopicNames.from(config),
                 ValidationRules.from(config),
                 SEND_TIMEOUT.read(config),
-                CLIENT_ID.read(config));
+                CLIENT_ID.read(config),
+                Idempotency.WINDOW.read(config),
+                IDEMPOTENCY_MAX_KEYS.read(config));
     }
 
     /** A builder starting from this configuration. */
@@ -76,6 +90,8 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         private ValidationRules rules;
         private Duration sendTimeout;
         private String clientId;
+        private Duration idempotencyWindow;
+        private int idempotencyMaxKeys;
 
         private Builder(ClientConfig from) {
             kafka = from.kafka;
@@ -84,6 +100,8 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             rules = from.rules;
             sendTimeout = from.sendTimeout;
             clientId = from.clientId;
+            idempotencyWindow = from.idempotencyWindow;
+            idempotencyMaxKeys = from.idempotencyMaxKeys;
         }
 
         public Builder kafka(KafkaSettings value) {
@@ -116,8 +134,19 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             return this;
         }
 
+        public Builder idempotencyWindow(Duration value) {
+            idempotencyWindow = value;
+            return this;
+        }
+
+        public Builder idempotencyMaxKeys(int value) {
+            idempotencyMaxKeys = value;
+            return this;
+        }
+
         public ClientConfig build() {
-            return new ClientConfig(kafka, registry, topics, rules, sendTimeout, clientId);
+            return new ClientConfig(kafka, registry, topics, rules, sendTimeout, clientId, idempotencyWindow,
+                    idempotencyMaxKeys);
         }
     }
 }

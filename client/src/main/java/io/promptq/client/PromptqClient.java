@@ -1,5 +1,6 @@
 package io.promptq.client;
 
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.promptq.client.internal.KafkaPromptqClient;
 import io.promptq.kafka.KafkaSettings;
@@ -21,14 +22,22 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  *
  * <p>Records are written with an idempotent, {@code acks=all} producer, keyed by job id.
+ *
+ * <p><b>Idempotency keys.</b> A job with an idempotency key is named by tenant + key ({@link JobIds}). Submitted
+ * again within the idempotency window ({@code PROMPTQ_IDEMPOTENCY_WINDOW}, default 24h) with the same payload, it is
+ * not written again: the receipt names the first copy and says {@link SubmitReceipt#duplicate()}. With another
+ * payload it is refused with {@link IdempotencyConflictException}. The client knows the keys it accepted itself and
+ * those in the idempotency ledger the workers write; copies that slip past it (concurrent submits through different
+ * clients before the ledger has the first) are written, and the workers run only the first.
  */
 public interface PromptqClient extends AutoCloseable {
 
     /**
-     * Validates {@code request}, assigns its job id and publishes it.
+     * Validates {@code request}, assigns its job id and publishes it, unless it is a resubmission of a keyed job.
      *
-     * <p>The future completes with the receipt once the broker acknowledged the record, or exceptionally with
-     * {@link InvalidJobException} (nothing written), or with a {@link SubmitException} whose
+     * <p>The future completes with the receipt once the broker acknowledged the record (for a duplicate: at once,
+     * or once the first copy's acknowledgement arrives), or exceptionally with {@link InvalidJobException} or
+     * {@link IdempotencyConflictException} (nothing written), or with a {@link SubmitException} whose
      * {@linkplain SubmitException#reason() reason} says whether to retry; it always completes within
      * {@link #sendTimeout()}. This call itself may block for up to that timeout while topic metadata is
      * fetched or while the producer's buffer is full (as {@code KafkaProducer.send} does); the future then
@@ -50,6 +59,12 @@ public interface PromptqClient extends AutoCloseable {
      * closes it before closing this client.
      */
     KafkaClientMetrics kafkaClientMetrics();
+
+    /**
+     * A Micrometer binder of the client's own meters ({@link ClientMetrics}: idempotency duplicates, conflicts and
+     * index size). The caller binds it to a registry.
+     */
+    MeterBinder metrics();
 
     /** Waits up to the send timeout for submissions in flight, then releases the producer and registry client. */
     @Override

@@ -24,6 +24,11 @@ public class SubmitException extends RuntimeException {
          * retry names the same job.
          */
         UNAVAILABLE,
+        /**
+         * The idempotency key was already used, within the idempotency window, for a job with another payload; see
+         * {@link IdempotencyConflictException}. Nothing was written.
+         */
+        CONFLICT,
         /** Any other failure (e.g. the registry refused the schema, or the client is closed). */
         FAILED
     }

@@ -53,7 +53,8 @@ public final class ProducerService implements AutoCloseable {
     }
 
     /**
-     * Starts the service: the Kafka producer, the jobs topic (when {@code createTopics}) and the HTTP server.
+     * Starts the service: the Kafka producer, the jobs topic and the idempotency ledger (when {@code createTopics})
+     * and the HTTP server.
      * It starts even while Kafka or the registry is down; readiness reports them and submissions answer 503
      * until they are back.
      */
@@ -67,13 +68,15 @@ public final class ProducerService implements AutoCloseable {
         try {
             kafkaMetrics = bindKafkaMetrics(client, registry);
             ProducerMetrics metrics = ProducerMetrics.bind(registry);
+            client.metrics().bindTo(registry);
             admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
             String topic = client.jobsTopic();
             if (config.createTopics()) {
-                topicCreator = TopicCreator.start(admin,
-                        TopicSpecs.of(config.client().topics(), config.topicPartitions()).jobs(), Duration.ofSeconds(10));
+                topicCreator = TopicCreator.start(admin, TopicSpecs.of(config.client().topics(), config.topicPartitions())
+                        .submitter(config.client().idempotencyWindow()), Duration.ofSeconds(10));
                 if (!topicCreator.await(config.client().sendTimeout())) {
-                    log.warn("Topic {} not confirmed yet; creation continues in the background", topic);
+                    log.warn("Topics {} and {} not confirmed yet; creation continues in the background", topic,
+                            config.client().topics().idempotency());
                 }
             }
             JobsHandler jobs = new JobsHandler(client, config, metrics);

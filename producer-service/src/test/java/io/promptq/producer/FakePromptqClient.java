@@ -1,5 +1,6 @@
 package io.promptq.producer;
 
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.promptq.client.InvalidJobException;
 import io.promptq.client.JobIds;
@@ -89,6 +90,11 @@ public final class FakePromptqClient implements PromptqClient {
     @Override
     public KafkaClientMetrics kafkaClientMetrics() {
         throw new UnsupportedOperationException("no Kafka producer in the fake");
+    }
+
+    @Override
+    public MeterBinder metrics() {
+        return registry -> {};
     }
 
     @Override

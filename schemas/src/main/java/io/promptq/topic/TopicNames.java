@@ -18,8 +18,12 @@ import java.util.regex.Pattern;
  * @param results one terminal outcome per job ({@value #RESULTS}, default {@value #DEFAULT_RESULTS})
  * @param totals all-time aggregates, compacted ({@value #TOTALS}, default {@value #DEFAULT_TOTALS})
  * @param windows windowed aggregates ({@value #WINDOWS}, default {@value #DEFAULT_WINDOWS})
+ * @param idempotency the idempotency ledger: the first accepted payload of each keyed job, compacted, jobId-keyed
+ *     and co-partitioned with the jobs topic ({@value #IDEMPOTENCY}, default the jobs topic's name followed by
+ *     {@value #IDEMPOTENCY_SUFFIX}, so {@value #DEFAULT_IDEMPOTENCY} with the default jobs topic)
  */
-public record TopicNames(String jobs, String retryPrefix, String deadLetters, String results, String totals, String windows) {
+public record TopicNames(String jobs, String retryPrefix, String deadLetters, String results, String totals, String windows,
+        String idempotency) {
 
     public static final String DEFAULT_JOBS = "promptq.jobs";
     public static final String DEFAULT_RETRY_PREFIX = "promptq.jobs.retry";
@@ -27,6 +31,9 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
     public static final String DEFAULT_RESULTS = "promptq.results";
     public static final String DEFAULT_TOTALS = "promptq.stats.totals";
     public static final String DEFAULT_WINDOWS = "promptq.stats.windows";
+    /** Appended to the jobs topic's name to name the idempotency ledger unless {@link #IDEMPOTENCY} is set. */
+    public static final String IDEMPOTENCY_SUFFIX = ".idempotency";
+    public static final String DEFAULT_IDEMPOTENCY = DEFAULT_JOBS + IDEMPOTENCY_SUFFIX;
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
@@ -42,6 +49,11 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
     public static final ConfigKey<String> TOTALS = topic("PROMPTQ_TOPIC_STATS_TOTALS", DEFAULT_TOTALS);
     /** Env key: the windowed aggregates topic. */
     public static final ConfigKey<String> WINDOWS = topic("PROMPTQ_TOPIC_STATS_WINDOWS", DEFAULT_WINDOWS);
+    /**
+     * Env key: the idempotency ledger; its default follows the jobs topic ({@code <jobs>}{@value #IDEMPOTENCY_SUFFIX}),
+     * so deployments that share a cluster under different jobs topics get different ledgers.
+     */
+    public static final ConfigKey<String> IDEMPOTENCY = legal(ConfigKey.text("PROMPTQ_TOPIC_IDEMPOTENCY"));
 
     public TopicNames {
         JOBS.check(jobs);
@@ -50,21 +62,30 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
         RESULTS.check(results);
         TOTALS.check(totals);
         WINDOWS.check(windows);
+        IDEMPOTENCY.check(idempotency);
+    }
+
+    /** These names with the idempotency ledger named after the jobs topic ({@code <jobs>}{@value #IDEMPOTENCY_SUFFIX}). */
+    public TopicNames(String jobs, String retryPrefix, String deadLetters, String results, String totals, String windows) {
+        this(jobs, retryPrefix, deadLetters, results, totals, windows, jobs + IDEMPOTENCY_SUFFIX);
     }
 
     /** The default names. */
     public static TopicNames defaults() {
-        return new TopicNames(DEFAULT_JOBS, DEFAULT_RETRY_PREFIX, DEFAULT_DEAD_LETTERS, DEFAULT_RESULTS, DEFAULT_TOTALS, DEFAULT_WINDOWS);
+        return new TopicNames(DEFAULT_JOBS, DEFAULT_RETRY_PREFIX, DEFAULT_DEAD_LETTERS, DEFAULT_RESULTS, DEFAULT_TOTALS,
+                DEFAULT_WINDOWS, DEFAULT_IDEMPOTENCY);
     }
 
     public static TopicNames from(ConfigSource config) {
+        String jobs = JOBS.read(config);
         return new TopicNames(
-                JOBS.read(config),
+                jobs,
                 RETRY_PREFIX.read(config),
                 DEAD_LETTERS.read(config),
                 RESULTS.read(config),
                 TOTALS.read(config),
-                WINDOWS.read(config));
+                WINDOWS.read(config),
+                IDEMPOTENCY.readOptional(config).orElse(jobs + IDEMPOTENCY_SUFFIX));
     }
 
     /**
@@ -73,7 +94,7 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
      */
     public Map<String, String> toConfig() {
         return Map.of(JOBS.name(), jobs, RETRY_PREFIX.name(), retryPrefix, DEAD_LETTERS.name(), deadLetters,
-                RESULTS.name(), results, TOTALS.name(), totals, WINDOWS.name(), windows);
+                RESULTS.name(), results, TOTALS.name(), totals, WINDOWS.name(), windows, IDEMPOTENCY.name(), idempotency);
     }
 
     /** The name of retry tier {@code tier} (0-based). */
@@ -95,7 +116,11 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
 
     /** A topic-name key: a legal Kafka topic name. */
     private static ConfigKey<String> topic(String name, String defaultValue) {
-        return ConfigKey.text(name, defaultValue).and(
+        return legal(ConfigKey.text(name, defaultValue));
+    }
+
+    private static ConfigKey<String> legal(ConfigKey<String> key) {
+        return key.and(
                 topic -> LEGAL.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."),
                 "must be a legal Kafka topic name ([a-zA-Z0-9._-], 1-200 chars)");
     }

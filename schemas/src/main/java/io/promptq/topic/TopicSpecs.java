@@ -12,8 +12,9 @@ import org.apache.kafka.common.config.TopicConfig;
  * The shape of every promptq topic, defined once for whoever creates it first: a worker, the producer, the
  * aggregator or the launcher's local stack. Partitions and replication come from the creator's settings; the
  * topic-level configuration does not depend on the creator: the totals topic is compacted (one live record per
- * scope), the windows topic is compacted and deleted after the aggregator's window retention, and the others
- * keep the broker's defaults. Immutable.
+ * scope), the windows topic is compacted and deleted after the aggregator's window retention, the idempotency
+ * ledger is compacted and deleted after the idempotency window, and the others keep the broker's defaults.
+ * Immutable.
  *
  * @param names the topic names
  * @param partitions partitions of each topic
@@ -81,6 +82,23 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
                 .withConfig(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
     }
 
+    /**
+     * The idempotency ledger: compacted (one live entry per jobId) and deleted once older than {@code window}, the
+     * idempotency window ({@link Idempotency#WINDOW}). It has the jobs topic's partitions: both are keyed by jobId
+     * with the default partitioner, so a job's entry lands in the partition with the same number as its record.
+     */
+    public TopicSpec idempotency(Duration window) {
+        Idempotency.WINDOW.check(window);
+        return plain(names.idempotency())
+                .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, WINDOWS_CLEANUP_POLICY)
+                .withConfig(TopicConfig.RETENTION_MS_CONFIG, Long.toString(window.toMillis()));
+    }
+
+    /** The topics a submitter needs: jobs and the idempotency ledger it reads, kept for {@code idempotencyWindow}. */
+    public List<TopicSpec> submitter(Duration idempotencyWindow) {
+        return List.of(jobs(), idempotency(idempotencyWindow));
+    }
+
     /** The topics a worker reads and writes: jobs, {@code retryTiers} retry tiers, dead letters and results. */
     public List<TopicSpec> worker(int retryTiers) {
         List<TopicSpec> specs = new ArrayList<>();
@@ -97,8 +115,9 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
     }
 
     /** Every promptq topic. */
-    public List<TopicSpec> all(int retryTiers, Duration windowRetention) {
+    public List<TopicSpec> all(int retryTiers, Duration windowRetention, Duration idempotencyWindow) {
         List<TopicSpec> specs = new ArrayList<>(worker(retryTiers));
+        specs.add(idempotency(idempotencyWindow));
         specs.add(totals());
         specs.add(windows(windowRetention));
         return specs;

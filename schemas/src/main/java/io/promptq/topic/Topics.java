@@ -3,6 +3,7 @@ package io.promptq.topic;
 import io.promptq.registry.AvroSerdes;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.DeadLetter;
+import io.promptq.schema.IdempotencyEntry;
 import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStats;
 import io.promptq.schema.PromptJob;
@@ -25,6 +26,7 @@ public final class Topics {
     private final Topic<String, JobResult> results;
     private final Topic<String, JobStats> totals;
     private final Topic<String, JobStats> windows;
+    private final Topic<String, IdempotencyEntry> idempotency;
 
     private Topics(TopicNames names, SchemaRegistryClient registry, boolean autoRegister) {
         this.names = names;
@@ -35,6 +37,8 @@ public final class Topics {
         Serde<JobStats> stats = AvroSerdes.specific(JobStats.class, registry, autoRegister);
         this.totals = new Topic<>(names.totals(), keys, stats);
         this.windows = new Topic<>(names.windows(), keys, stats);
+        this.idempotency = new Topic<>(names.idempotency(), keys,
+                AvroSerdes.specific(IdempotencyEntry.class, registry, autoRegister));
     }
 
     /**
@@ -78,5 +82,10 @@ public final class Topics {
     /** Windowed aggregates, keyed by scope and window start. */
     public Topic<String, JobStats> windows() {
         return windows;
+    }
+
+    /** The idempotency ledger (compacted), keyed by job id like the jobs topic. */
+    public Topic<String, IdempotencyEntry> idempotency() {
+        return idempotency;
     }
 }

@@ -23,9 +23,20 @@ class TopicNamesTest {
 
     @Test
     void configRoundTripsThroughFrom() {
-        TopicNames names = new TopicNames("a.jobs", "a.retry", "a.dlq", "a.results", "a.totals", "a.windows");
+        TopicNames names = new TopicNames("a.jobs", "a.retry", "a.dlq", "a.results", "a.totals", "a.windows", "a.ledger");
 
         assertThat(TopicNames.from(ConfigSource.of(names.toConfig()))).isEqualTo(names);
+    }
+
+    @Test
+    void theIdempotencyLedgerIsNamedAfterTheJobsTopicUnlessSet() {
+        assertThat(TopicNames.defaults().idempotency()).isEqualTo("promptq.jobs.idempotency");
+        assertThat(TopicNames.from(ConfigSource.of(Map.of(TopicNames.JOBS.name(), "team-a.jobs"))).idempotency())
+                .isEqualTo("team-a.jobs.idempotency");
+        assertThat(new TopicNames("b.jobs", "b.retry", "b.dlq", "b.results", "b.totals", "b.windows").idempotency())
+                .isEqualTo("b.jobs.idempotency");
+        assertThat(TopicNames.from(ConfigSource.of(Map.of(TopicNames.JOBS.name(), "team-a.jobs",
+                TopicNames.IDEMPOTENCY.name(), "shared.ledger"))).idempotency()).isEqualTo("shared.ledger");
     }
 
     @Test
@@ -45,6 +56,7 @@ class TopicNamesTest {
             assertThat(topics.retry(1).valueSerde()).isSameAs(topics.retry(0).valueSerde());
             assertThat(topics.totals().valueSerde()).isSameAs(topics.windows().valueSerde());
             assertThat(topics.deadLetters().name()).isEqualTo("promptq.jobs.dlq");
+            assertThat(topics.idempotency().name()).isEqualTo("promptq.jobs.idempotency");
         }
     }
 

@@ -36,7 +36,7 @@ class TopicSpecsTest {
 
     @Test
     void everyTopicGetsTheCreatorsPartitionsAndReplication() {
-        assertThat(specs.all(3, Duration.ofDays(1))).hasSize(8).allSatisfy(spec -> {
+        assertThat(specs.all(3, Duration.ofDays(1), Duration.ofHours(24))).hasSize(9).allSatisfy(spec -> {
             assertThat(spec.partitions()).isEqualTo(4);
             assertThat(spec.replication()).contains((short) 1);
         });
@@ -47,6 +47,17 @@ class TopicSpecsTest {
         List<TopicSpec> aggregator = specs.aggregator(Duration.ofDays(1));
 
         assertThat(aggregator).containsExactly(specs.results(), specs.totals(), specs.windows(Duration.ofDays(1)));
-        assertThat(specs.all(1, Duration.ofDays(1))).containsAll(aggregator);
+        assertThat(specs.all(1, Duration.ofDays(1), Duration.ofHours(24))).containsAll(aggregator);
+        assertThat(specs.all(1, Duration.ofDays(1), Duration.ofHours(24))).containsAll(specs.submitter(Duration.ofHours(24)));
+    }
+
+    @Test
+    void theIdempotencyLedgerIsCompactedDeletedAfterTheWindowAndCoPartitionedWithTheJobs() {
+        TopicSpec ledger = specs.idempotency(Duration.ofHours(24));
+
+        assertThat(ledger.name()).isEqualTo("promptq.jobs.idempotency");
+        assertThat(ledger.partitions()).isEqualTo(specs.jobs().partitions());
+        assertThat(ledger.configs()).isEqualTo(Map.of("cleanup.policy", "compact,delete", "retention.ms", "86400000"));
+        assertThat(specs.submitter(Duration.ofHours(24))).containsExactly(specs.jobs(), ledger);
     }
 }

@@ -1,7 +1,12 @@
 package io.promptq.client.internal;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.ClientMetrics;
+import io.promptq.client.IdempotencyConflictException;
 import io.promptq.client.InvalidJobException;
 import io.promptq.client.JobIds;
 import io.promptq.client.JobRequest;
@@ -16,20 +21,29 @@ import io.promptq.lifecycle.Closeables;
 import io.promptq.registry.RegistryUnreachableException;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.retry.Backoff;
+import io.promptq.schema.IdempotencyEntry;
 import io.promptq.schema.PromptJob;
+import io.promptq.topic.Idempotency;
+import io.promptq.topic.JobHeaders;
+import io.promptq.topic.PayloadHash;
 import io.promptq.topic.Topic;
 import io.promptq.topic.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,9 +51,13 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +69,13 @@ import org.slf4j.LoggerFactory;
  * schema id once (retrying while the registry is unreachable) and submissions wait for it at most for
  * their remaining time budget, after which every serialization is local. Every failure is classified
  * here, once, into a {@link SubmitException.Reason}; nothing is logged per submission.
+ *
+ * <p>Keyed jobs (with an idempotency key) are checked against an {@link IdempotencyIndex} before they are written:
+ * a resubmission with the same payload hash is answered with the first copy's receipt (marked duplicate) and not
+ * written; one with another hash fails with {@link IdempotencyConflictException}; an unknown key is written with its
+ * hash in the {@link JobHeaders#PAYLOAD_HASH} header. The index is fed by this client's own submissions and by a
+ * {@link LedgerReader} of the idempotency ledger; keyed submissions wait (within their time budget) until the
+ * reader has caught up with the ledger once.
  */
 public final class KafkaPromptqClient implements PromptqClient {
 
@@ -74,6 +99,10 @@ public final class KafkaPromptqClient implements PromptqClient {
     private final CompletableFuture<Void> schemaResolved = new CompletableFuture<>();
     private final Backoff warmupBackoff;
     private final Thread warmup;
+    private final IdempotencyIndex index;
+    private final @Nullable LedgerReader ledger;
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder conflicts = new LongAdder();
     private volatile Throwable lastSchemaFailure;
     private volatile boolean closed;
 
@@ -88,9 +117,29 @@ public final class KafkaPromptqClient implements PromptqClient {
         this(producer, valueSerializer, topic, validator, sendTimeout, clock, resources, WARMUP_BACKOFF);
     }
 
-    /** As the other constructor, resolving the schema with {@code warmupBackoff} between tries. */
+    /**
+     * As the other constructor, resolving the schema with {@code warmupBackoff} between tries; keyed jobs are
+     * deduplicated against this client's own submissions only (default window and size, no ledger).
+     */
     public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
             JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff) {
+        this(producer, valueSerializer, topic, validator, sendTimeout, clock, resources, warmupBackoff,
+                new IdempotencyIndex(Idempotency.DEFAULT_WINDOW, ClientConfig.DEFAULT_IDEMPOTENCY_MAX_KEYS, clock, topic),
+                null);
+    }
+
+    /**
+     * The full constructor.
+     *
+     * @param index what is known about keyed jobs
+     * @param ledger the reader feeding {@code index} from the idempotency ledger, started by this constructor and
+     *     closed by {@link #close()}; null: none (keyed submissions then do not wait for it)
+     */
+    public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
+            JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff,
+            IdempotencyIndex index, @Nullable LedgerReader ledger) {
+        this.index = Objects.requireNonNull(index, "index");
+        this.ledger = ledger;
         this.warmupBackoff = Objects.requireNonNull(warmupBackoff, "warmupBackoff");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
@@ -100,23 +149,54 @@ public final class KafkaPromptqClient implements PromptqClient {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.resources = Objects.requireNonNull(resources, "resources");
         this.warmup = Thread.ofVirtual().name("promptq-client-schema-" + topic).start(this::resolveSchema);
+        if (ledger != null) {
+            ledger.start();
+        }
     }
 
-    /** A client with its own producer and registry client, both closed by {@link #close()}. */
+    /**
+     * A client with its own producer, idempotency-ledger reader and registry client, all closed by {@link #close()}.
+     */
     public static KafkaPromptqClient create(ClientConfig config) {
         SchemaRegistryClient registry = SchemaRegistryClient.create(config.registry());
+        KafkaProducer<String, byte[]> producer = null;
         try {
-            Topic<String, PromptJob> jobs = Topics.create(config.topics(), registry, config.registry().autoRegister())
-                    .jobs();
-            KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+            Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
+            Topic<String, PromptJob> jobs = topics.jobs();
+            producer = new KafkaProducer<>(
                     ProducerProperties.of(config.kafka(), config.clientId(), config.sendTimeout()),
                     new StringSerializer(), new ByteArraySerializer());
+            Clock clock = Clock.systemUTC();
+            IdempotencyIndex index = new IdempotencyIndex(config.idempotencyWindow(), config.idempotencyMaxKeys(), clock,
+                    jobs.name());
+            Topic<String, IdempotencyEntry> ledgerTopic = topics.idempotency();
+            LedgerReader ledger = new LedgerReader(
+                    new KafkaConsumer<>(ledgerConsumerProperties(config), new StringDeserializer(),
+                            new ByteArrayDeserializer()),
+                    ledgerTopic.valueDeserializer(), ledgerTopic.name(), index, LedgerReader.DEFAULT_REDISCOVERY);
             return new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
-                    JobValidator.of(config.rules()), config.sendTimeout(), Clock.systemUTC(), registry);
+                    JobValidator.of(config.rules()), config.sendTimeout(), clock, registry, WARMUP_BACKOFF, index, ledger);
         } catch (RuntimeException e) {
+            if (producer != null) {
+                producer.close(Duration.ZERO);
+            }
             registry.close();
             throw e;
         }
+    }
+
+    /**
+     * The ledger reader's consumer: promptq's consumer settings (read_committed) and overrides, without a group (it
+     * assigns every partition and commits nothing) and never creating the ledger (the workers or the producer
+     * service create it with its compaction and retention).
+     */
+    static Map<String, Object> ledgerConsumerProperties(ClientConfig config) {
+        Map<String, Object> props = config.kafka().consumerConfig("unused", config.clientId() + "-idempotency-ledger",
+                Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return props;
     }
 
     @Override
@@ -140,17 +220,52 @@ public final class KafkaPromptqClient implements PromptqClient {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(classify(e, jobId));
         }
+        long timestamp = job.getSubmittedAt().toEpochMilli();
+        String key = request.idempotencyKey();
+        if (key == null) {
+            return send(new ProducerRecord<>(topic, null, timestamp, jobId, value), jobId, started);
+        }
+        PayloadHash hash = PayloadHash.of(job);
+        try {
+            awaitLedger(started, jobId);
+        } catch (SubmitException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return switch (index.claim(UUID.fromString(jobId), hash, timestamp)) {
+            case IdempotencyIndex.Conflict conflict -> {
+                conflicts.increment();
+                yield CompletableFuture.failedFuture(new IdempotencyConflictException(request.tenant(), key, jobId));
+            }
+            case IdempotencyIndex.Duplicate duplicate -> {
+                duplicates.increment();
+                yield duplicate.receipt();
+            }
+            case IdempotencyIndex.Write write -> {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(JobHeaders.PAYLOAD_HASH, hash.toBytes());
+                yield send(new ProducerRecord<>(topic, null, timestamp, jobId, value, headers), jobId, started)
+                        .whenComplete((receipt, error) -> {
+                            if (error == null) {
+                                index.written(write.pending(), receipt);
+                            } else {
+                                index.notWritten(write.pending(), classify(error, jobId));
+                            }
+                        });
+            }
+        };
+    }
+
+    /** Sends {@code record}; the future completes within the send timeout counted from {@code started}. */
+    private CompletableFuture<SubmitReceipt> send(ProducerRecord<String, byte[]> record, String jobId, long started) {
         CompletableFuture<SubmitReceipt> acked = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(topic, null, job.getSubmittedAt().toEpochMilli(), jobId, value),
-                    (metadata, error) -> {
-                        if (error == null) {
-                            acked.complete(new SubmitReceipt(jobId, metadata.topic(), metadata.partition(),
-                                    metadata.offset()));
-                        } else {
-                            acked.completeExceptionally(classify(error, jobId));
-                        }
-                    });
+            producer.send(record, (metadata, error) -> {
+                if (error == null) {
+                    acked.complete(new SubmitReceipt(jobId, metadata.topic(), metadata.partition(), metadata.offset()));
+                } else {
+                    acked.completeExceptionally(classify(error, jobId));
+                }
+            });
         } catch (RuntimeException e) {
             acked.completeExceptionally(classify(e, jobId));
         }
@@ -187,6 +302,26 @@ public final class KafkaPromptqClient implements PromptqClient {
         return new KafkaClientMetrics(producer);
     }
 
+    @Override
+    public MeterBinder metrics() {
+        return registry -> {
+            FunctionCounter.builder(ClientMetrics.IDEMPOTENCY_DUPLICATES, duplicates, LongAdder::sum)
+                    .description("Keyed submissions answered with an earlier copy of the same job instead of being written")
+                    .register(registry);
+            FunctionCounter.builder(ClientMetrics.IDEMPOTENCY_CONFLICTS, conflicts, LongAdder::sum)
+                    .description("Keyed submissions refused: the key names a job with another payload")
+                    .register(registry);
+            Gauge.builder(ClientMetrics.IDEMPOTENCY_KEYS, index, IdempotencyIndex::size)
+                    .description("Keyed jobs the idempotency index holds")
+                    .register(registry);
+        };
+    }
+
+    /** Whether the idempotency ledger has been read up to its end once (always true without a ledger reader). */
+    public boolean ledgerCaughtUp() {
+        return ledger == null || ledger.caughtUp().isDone();
+    }
+
     /** Whether the jobs topic's schema id has been resolved with the registry (submissions need no registry I/O). */
     public boolean schemaResolved() {
         return schemaResolved.isDone() && !schemaResolved.isCompletedExceptionally();
@@ -199,6 +334,10 @@ public final class KafkaPromptqClient implements PromptqClient {
         }
         closed = true;
         warmup.interrupt();
+        if (ledger != null) {
+            Closeables.closeQuietly(ledger,
+                    (resource, e) -> log.warn("Closing the idempotency ledger reader failed: {}", e.toString()));
+        }
         Closeables.closeQuietly(() -> producer.close(sendTimeout),
                 (resource, e) -> log.warn("Closing the Kafka producer of topic {} failed: {}", topic, e.toString()));
         Closeables.closeQuietly(() -> {
@@ -262,6 +401,28 @@ public final class KafkaPromptqClient implements PromptqClient {
             throw new SubmitException(Reason.FAILED, "interrupted while waiting for the schema registry", e);
         } catch (ExecutionException e) {
             throw new SubmitException(Reason.FAILED, "schema resolution failed", e.getCause());
+        }
+    }
+
+    /**
+     * Waits, within the submission's time budget, until the ledger reader has read the ledger up to its end once;
+     * a keyed job written before that could duplicate one the ledger already holds.
+     */
+    private void awaitLedger(long started, String jobId) {
+        if (ledger == null || ledger.caughtUp().isDone()) {
+            return;
+        }
+        long remaining = sendTimeout.toNanos() - (System.nanoTime() - started);
+        try {
+            ledger.caughtUp().get(Math.max(remaining, 0), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new SubmitException(Reason.UNAVAILABLE, "job " + jobId + " not published: the idempotency ledger "
+                    + "is not read yet, so a resubmission cannot be told from a new job", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SubmitException(Reason.FAILED, "interrupted while waiting for the idempotency ledger", e);
+        } catch (ExecutionException e) {
+            throw new SubmitException(Reason.FAILED, "reading the idempotency ledger failed", e.getCause());
         }
     }
 

@@ -3,6 +3,7 @@ package io.promptq.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.promptq.client.IdempotencyConflictException;
 import io.promptq.client.InvalidJobException;
 import io.promptq.client.JobIds;
 import io.promptq.client.JobRequest;
@@ -17,6 +18,8 @@ import io.promptq.retry.Backoff;
 import io.promptq.schema.ChatMessage;
 import io.promptq.schema.PromptJob;
 import io.promptq.schema.Role;
+import io.promptq.topic.JobHeaders;
+import io.promptq.topic.PayloadHash;
 import io.promptq.topic.Topic;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
@@ -26,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -166,15 +170,112 @@ class KafkaPromptqClientTest {
     }
 
     @Test
-    void resubmissionWithTheSameKeyNamesTheSameJob() throws Exception {
-        KafkaPromptqClient c = client(producer(true), Duration.ofSeconds(5));
+    void resubmissionWithTheSameKeyNamesTheSameJobAndIsNotWrittenAgain() throws Exception {
+        MockProducer<String, byte[]> producer = producer(true);
+        KafkaPromptqClient c = client(producer, Duration.ofSeconds(5));
         JobRequest request = JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("same").build();
 
-        String first = c.submit(request).get(10, TimeUnit.SECONDS).jobId();
-        String second = c.submit(request).get(10, TimeUnit.SECONDS).jobId();
+        SubmitReceipt first = c.submit(request).get(10, TimeUnit.SECONDS);
+        SubmitReceipt second = c.submit(request.toBuilder().priority(5).attribute("retry", "1").build())
+                .get(10, TimeUnit.SECONDS);
 
-        assertThat(second).isEqualTo(first);
-        assertThat(List.of(first)).allMatch(id -> !id.isBlank());
+        assertThat(first.duplicate()).isFalse();
+        assertThat(second).isEqualTo(first.asDuplicate());
+        assertThat(second.jobId()).isEqualTo(first.jobId()).isNotBlank();
+        assertThat(producer.history()).hasSize(1);
+    }
+
+    @Test
+    void aKeyedJobCarriesItsPayloadHashAndAnUnkeyedOneNone() throws Exception {
+        MockProducer<String, byte[]> producer = producer(true);
+        KafkaPromptqClient c = client(producer, Duration.ofSeconds(5));
+
+        c.submit(JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("k").build()).get(10, TimeUnit.SECONDS);
+        c.submit(JobRequest.builder().tenant("acme").model("m").user("u").build()).get(10, TimeUnit.SECONDS);
+
+        ProducerRecord<String, byte[]> keyed = producer.history().get(0);
+        PromptJob job = jobs.valueDeserializer().deserialize(keyed.topic(), keyed.value());
+        assertThat(JobHeaders.payloadHash(keyed.headers())).contains(PayloadHash.of(job));
+        assertThat(keyed.headers().lastHeader(JobHeaders.PAYLOAD_HASH).value()).hasSize(32);
+        assertThat(producer.history().get(1).headers().lastHeader(JobHeaders.PAYLOAD_HASH)).isNull();
+    }
+
+    @Test
+    void theSameKeyWithAnotherPayloadIsRefusedAsAConflictAndNotWritten() throws Exception {
+        MockProducer<String, byte[]> producer = producer(true);
+        KafkaPromptqClient c = client(producer, Duration.ofSeconds(5));
+        JobRequest request = JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("order-7").build();
+        String jobId = c.submit(request).get(10, TimeUnit.SECONDS).jobId();
+
+        CompletableFuture<SubmitReceipt> other = c.submit(request.toBuilder().maxTokens(99).build());
+
+        assertThatThrownBy(() -> other.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOfSatisfying(IdempotencyConflictException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.CONFLICT);
+                    assertThat(e.retriable()).isFalse();
+                    assertThat(e.tenant()).isEqualTo("acme");
+                    assertThat(e.idempotencyKey()).isEqualTo("order-7");
+                    assertThat(e.jobId()).isEqualTo(jobId);
+                    assertThat(e.getMessage()).contains("order-7", "acme", jobId);
+                });
+        assertThat(producer.history()).hasSize(1);
+    }
+
+    @Test
+    void concurrentSubmitsOfOneKeyWaitForTheFirstsAcknowledgementAndShareItsReceipt() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        KafkaPromptqClient c = client(producer, Duration.ofSeconds(30));
+        JobRequest request = JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("race").build();
+
+        CompletableFuture<SubmitReceipt> first = c.submit(request);
+        List<CompletableFuture<SubmitReceipt>> others = List.of(c.submit(request), c.submit(request), c.submit(request));
+
+        assertThat(producer.history()).hasSize(1);
+        assertThat(others).noneMatch(CompletableFuture::isDone);
+        producer.completeNext();
+        SubmitReceipt receipt = first.get(10, TimeUnit.SECONDS);
+        for (CompletableFuture<SubmitReceipt> other : others) {
+            assertThat(other.get(10, TimeUnit.SECONDS)).isEqualTo(receipt.asDuplicate());
+        }
+    }
+
+    @Test
+    void whenTheFirstWriteFailsItsWaitingDuplicatesFailTooAndTheKeyIsFree() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        KafkaPromptqClient c = client(producer, Duration.ofSeconds(30));
+        JobRequest request = JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("flaky").build();
+        CompletableFuture<SubmitReceipt> first = c.submit(request);
+        CompletableFuture<SubmitReceipt> waiting = c.submit(request);
+
+        producer.errorNext(new NotEnoughReplicasException("isr too small"));
+
+        assertFailsWith(first, Reason.UNAVAILABLE);
+        assertFailsWith(waiting, Reason.UNAVAILABLE);
+        CompletableFuture<SubmitReceipt> retry = c.submit(request);
+        producer.completeNext();
+        assertThat(retry.get(10, TimeUnit.SECONDS).duplicate()).isFalse();
+        assertThat(producer.history()).hasSize(2);
+    }
+
+    @Test
+    void aKeyTheLedgerHoldsIsAnsweredWithItsFirstCopyOrRefusedWithoutWriting() throws Exception {
+        MockProducer<String, byte[]> producer = producer(true);
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        IdempotencyIndex index = new IdempotencyIndex(Duration.ofHours(24), 1_000, clock, jobs.name());
+        client = new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
+                JobValidator.of(ValidationRules.defaults(), clock), Duration.ofSeconds(5), clock, registry,
+                KafkaPromptqClient.WARMUP_BACKOFF, index, null);
+        JobRequest request = JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("seen").build();
+        String jobId = JobIds.derive("acme", "seen").toString();
+        PromptJob firstCopy = PromptJobs.toAvro(request, jobId, NOW.minusSeconds(3600), ValidationRules.defaults());
+        index.learn(UUID.fromString(jobId), PayloadHash.of(firstCopy), NOW.minusSeconds(3600).toEpochMilli(), 4, 1234);
+
+        SubmitReceipt same = client.submit(request).get(10, TimeUnit.SECONDS);
+        CompletableFuture<SubmitReceipt> other = client.submit(request.toBuilder().model("m2").build());
+
+        assertThat(same).isEqualTo(new SubmitReceipt(jobId, "promptq.jobs", 4, 1234, true));
+        assertThatThrownBy(() -> other.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(IdempotencyConflictException.class);
+        assertThat(producer.history()).isEmpty();
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.promptq.metrics.Metrics;
 import io.promptq.producer.ProducerService;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.topic.Idempotency;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.TopicSpecs;
@@ -133,12 +134,12 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Every promptq topic as the services would create it ({@link TopicSpecs}), with the stack's partitions, one
-     * replica, and the aggregator's window retention for the windows topic: the same configuration whichever
-     * creates it first.
+     * replica, the aggregator's window retention for the windows topic and the idempotency window for the ledger:
+     * the same configuration whichever creates it first.
      */
     static List<TopicSpec> topicSpecs(ConfigSource config, int partitions, int retryTiers) {
         return new TopicSpecs(TopicNames.from(config), partitions, Optional.of((short) 1))
-                .all(retryTiers, AggregatorConfig.from(config).windowRetention());
+                .all(retryTiers, AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config));
     }
 
     private void createTopics() {

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * the schema registry ({@code PROMPTQ_SCHEMA_REGISTRY_*}), topic names ({@code PROMPTQ_TOPIC_*}), the
  * validation rules ({@code PROMPTQ_PRODUCER_MAX_TOKENS_CAP}, {@code PROMPTQ_PRODUCER_DEFAULT_MAX_TOKENS},
  * {@code PROMPTQ_PRODUCER_MODEL_ALLOWLIST}, {@code PROMPTQ_PRODUCER_MAX_MESSAGES}) and
- * {@code PROMPTQ_PRODUCER_SEND_TIMEOUT} (default 5s).
+ * {@code PROMPTQ_PRODUCER_SEND_TIMEOUT} (default 5s), the idempotency window {@code PROMPTQ_IDEMPOTENCY_WINDOW}
+ * (default 24h) and {@code PROMPTQ_IDEMPOTENCY_MAX_KEYS}.
  *
  * @param httpHost interface the HTTP API binds to ({@link #HTTP_HOST}, default {@value #DEFAULT_HTTP_HOST})
  * @param httpPort its port, 0 for any free one ({@link #HTTP_PORT}, default {@value #DEFAULT_HTTP_PORT})
@@ -26,8 +27,9 @@ import java.util.regex.Pattern;
  *     default empty)
  * @param defaultTenant tenant of jobs that name none when authentication is off ({@link #DEFAULT_TENANT_KEY},
  *     default {@value #DEFAULT_TENANT}); with authentication on, the token's tenant is used instead
- * @param createTopics create the jobs topic at start-up if it is missing ({@link #CREATE_TOPICS}, default true)
- * @param topicPartitions partitions of a jobs topic created here ({@link #TOPIC_PARTITIONS}, default
+ * @param createTopics create the jobs topic and the idempotency ledger at start-up if they are missing
+ *     ({@link #CREATE_TOPICS}, default true)
+ * @param topicPartitions partitions of a jobs topic (and idempotency ledger) created here ({@link #TOPIC_PARTITIONS}, default
  *     {@value #DEFAULT_TOPIC_PARTITIONS})
  * @param client the Kafka client: brokers, registry, topics, validation rules, send timeout
  */
@@ -77,7 +79,7 @@ public record ProducerServiceConfig(
     /** Env key: tenant of jobs without one while authentication is off. */
     public static final ConfigKey<String> DEFAULT_TENANT_KEY = ConfigKey.text("PROMPTQ_PRODUCER_DEFAULT_TENANT", DEFAULT_TENANT)
             .and(tenant -> TENANT.matcher(tenant).matches(), "must be 1-128 letters, digits, '.', '_' or '-'");
-    /** Env key: whether to create the jobs topic at start-up when it is missing. */
+    /** Env key: whether to create the jobs topic and the idempotency ledger at start-up when they are missing. */
     public static final ConfigKey<Boolean> CREATE_TOPICS = ConfigKey.bool("PROMPTQ_PRODUCER_CREATE_TOPICS", DEFAULT_CREATE_TOPICS);
     /** Env key: partitions of the jobs topic when this service creates it. */
     public static final ConfigKey<Integer> TOPIC_PARTITIONS =

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the jobs topic if it is missing, through the shared {@link TopicProvisioner}, retrying in the
+ * Creates the producer's topics (the jobs topic and the idempotency ledger) if they are missing, through the shared {@link TopicProvisioner}, retrying in the
  * background while Kafka is unreachable so the service can start before the broker does.
  *
  * <p>Each try may take {@code attemptTimeout}; between tries it waits {@link #DEFAULT_BACKOFF}. The retries have
@@ -34,23 +34,34 @@ public final class TopicCreator implements AutoCloseable {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Thread thread;
 
-    private TopicCreator(Admin admin, TopicSpec topic, Duration attemptTimeout, Backoff backoff) {
+    private TopicCreator(Admin admin, List<TopicSpec> topics, Duration attemptTimeout, Backoff backoff) {
         TopicProvisioner provisioner = TopicProvisioner.create(admin, attemptTimeout);
+        List<TopicSpec> copy = List.copyOf(topics);
         this.thread = Thread.ofVirtual().name("promptq-producer-topic-creator")
-                .start(() -> run(provisioner, topic, backoff));
+                .start(() -> run(provisioner, copy, backoff));
     }
 
     /** Starts creating {@code topic}, each try taking at most {@code attemptTimeout}. */
     public static TopicCreator start(Admin admin, TopicSpec topic, Duration attemptTimeout) {
-        return start(admin, topic, attemptTimeout, DEFAULT_BACKOFF);
+        return start(admin, List.of(topic), attemptTimeout, DEFAULT_BACKOFF);
+    }
+
+    /** Starts creating {@code topics}, each try taking at most {@code attemptTimeout}. */
+    public static TopicCreator start(Admin admin, List<TopicSpec> topics, Duration attemptTimeout) {
+        return start(admin, topics, attemptTimeout, DEFAULT_BACKOFF);
     }
 
     /** As {@link #start(Admin, TopicSpec, Duration)}, waiting between tries as {@code backoff} says. */
     public static TopicCreator start(Admin admin, TopicSpec topic, Duration attemptTimeout, Backoff backoff) {
-        return new TopicCreator(admin, topic, attemptTimeout, backoff);
+        return start(admin, List.of(topic), attemptTimeout, backoff);
     }
 
-    /** Waits up to {@code timeout} for the topic to exist; returns whether it does. */
+    /** As {@link #start(Admin, List, Duration)}, waiting between tries as {@code backoff} says. */
+    public static TopicCreator start(Admin admin, List<TopicSpec> topics, Duration attemptTimeout, Backoff backoff) {
+        return new TopicCreator(admin, topics, attemptTimeout, backoff);
+    }
+
+    /** Waits up to {@code timeout} for the topics to exist; returns whether they do. */
     public boolean await(Duration timeout) {
         try {
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -63,16 +74,17 @@ public final class TopicCreator implements AutoCloseable {
         }
     }
 
-    /** Completes when the topic exists; fails if a bounded backoff gave up. */
+    /** Completes when the topics exist; fails if a bounded backoff gave up. */
     CompletableFuture<Void> completion() {
         return done;
     }
 
-    private void run(TopicProvisioner provisioner, TopicSpec topic, Backoff backoff) {
+    private void run(TopicProvisioner provisioner, List<TopicSpec> topics, Backoff backoff) {
+        String names = String.join(", ", topics.stream().map(TopicSpec::name).toList());
         Backoff.Attempts attempts = backoff.start();
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                provisioner.ensure(List.of(topic));
+                provisioner.ensure(topics);
                 done.complete(null);
                 return;
             } catch (TopicProvisioningException e) {
@@ -81,12 +93,12 @@ public final class TopicCreator implements AutoCloseable {
                 }
                 Optional<Duration> wait = attempts.next();
                 if (wait.isEmpty()) {
-                    log.error("Giving up creating topic {} after {} tries: {}", topic.name(), attempts.failures(),
+                    log.error("Giving up creating topics {} after {} tries: {}", names, attempts.failures(),
                             e.getMessage());
                     done.completeExceptionally(e);
                     return;
                 }
-                log.warn("Cannot create topic {} yet (retrying in {} ms): {}", topic.name(), wait.get().toMillis(),
+                log.warn("Cannot create topics {} yet (retrying in {} ms): {}", names, wait.get().toMillis(),
                         e.getMessage());
                 try {
                     attempts.sleep(wait.get());

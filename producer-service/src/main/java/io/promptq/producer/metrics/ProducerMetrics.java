@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The producer service's own meters, names defined here once. In Prometheus they appear as
- * {@code promptq_producer_jobs_accepted_total}, {@code promptq_producer_jobs_rejected_total{reason="..."}} and
+ * {@code promptq_producer_jobs_accepted_total}, {@code promptq_producer_jobs_duplicate_total},
+ * {@code promptq_producer_jobs_rejected_total{reason="..."}} and
  * {@code promptq_producer_publish_latency_seconds_bucket{outcome="..."}} (a percentile histogram). Kafka
  * producer metrics come from Micrometer's {@code KafkaClientMetrics}, bound by the service.
  */
@@ -19,6 +20,11 @@ public final class ProducerMetrics {
 
     /** Counter: jobs written to Kafka and acknowledged. */
     public static final String JOBS_ACCEPTED = "promptq.producer.jobs.accepted";
+    /**
+     * Counter: keyed jobs answered {@code 200} with an earlier copy of the same job (same tenant, idempotency key and
+     * payload) instead of being written.
+     */
+    public static final String JOBS_DUPLICATE = "promptq.producer.jobs.duplicate";
     /** Counter: jobs refused, tagged {@value #REASON}. */
     public static final String JOBS_REJECTED = "promptq.producer.jobs.rejected";
     /** Timer: from submission to the broker's acknowledgement (or failure), tagged {@value #OUTCOME}. */
@@ -36,6 +42,8 @@ public final class ProducerMetrics {
         FORBIDDEN,
         /** 413: body or batch too large, or the record too large for Kafka. */
         TOO_LARGE,
+        /** 409: the idempotency key names a job with another payload. */
+        CONFLICT,
         /** 415: neither JSON nor NDJSON. */
         UNSUPPORTED_MEDIA_TYPE,
         /** 503: Kafka or the registry unreachable, or no acknowledgement within the send timeout. */
@@ -49,12 +57,16 @@ public final class ProducerMetrics {
     }
 
     private final Counter accepted;
+    private final Counter duplicate;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Timer acknowledged;
     private final Timer failed;
 
     private ProducerMetrics(MeterRegistry registry) {
         accepted = Counter.builder(JOBS_ACCEPTED).description("Jobs written to Kafka and acknowledged").register(registry);
+        duplicate = Counter.builder(JOBS_DUPLICATE)
+                .description("Keyed jobs answered with an earlier copy of the same job instead of being written")
+                .register(registry);
         for (RejectReason reason : RejectReason.values()) {
             rejected.put(reason, Counter.builder(JOBS_REJECTED).description("Jobs refused, by reason")
                     .tag(REASON, reason.tag()).register(registry));
@@ -79,6 +91,10 @@ public final class ProducerMetrics {
 
     public void accepted() {
         accepted.increment();
+    }
+
+    public void duplicate() {
+        duplicate.increment();
     }
 
     public void rejected(RejectReason reason) {

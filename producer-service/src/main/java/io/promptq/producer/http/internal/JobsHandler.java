@@ -3,6 +3,7 @@ package io.promptq.producer.http.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.promptq.client.IdempotencyConflictException;
 import io.promptq.client.InvalidJobException;
 import io.promptq.client.JobRequest;
 import io.promptq.client.PromptqClient;
@@ -37,8 +38,11 @@ import org.slf4j.LoggerFactory;
  * The job endpoints: {@code POST /v1/jobs} and {@code POST /v1/jobs/batch}. JSON is mapped to a
  * {@link JobRequest} ({@link JobJson}) and handed to {@link PromptqClient#submit}, which validates it with
  * the one {@code JobValidator} and publishes it; the answer waits for the broker's acknowledgement, bounded
- * by the client's send timeout. Refusals are answered as RFC 9457 problems and counted by reason; this is
- * the one place where publishing failures are logged.
+ * by the client's send timeout. A keyed job resubmitted with the same payload within the idempotency window is not
+ * written again: it is answered {@code 200} with the first copy's receipt and {@code "duplicate": true} (a new job
+ * gets {@code 202} and {@code "duplicate": false}); the same key with another payload is refused with {@code 409}.
+ * Refusals are answered as RFC 9457 problems and counted by reason; this is the one place where publishing
+ * failures are logged.
  */
 public final class JobsHandler {
 
@@ -62,7 +66,10 @@ public final class JobsHandler {
         this.retryAfterSeconds = Math.max(1, (client.sendTimeout().toMillis() + 999) / 1000);
     }
 
-    /** {@code POST /v1/jobs}: one job; 202 with the receipt once the broker acknowledged it. */
+    /**
+     * {@code POST /v1/jobs}: one job; 202 with the receipt once the broker acknowledged it, or 200 with the first
+     * copy's receipt for a duplicate of a keyed job.
+     */
     public void submit(Context ctx) {
         try {
             Optional<String> principal = auth.authenticate(ctx.header("Authorization"));
@@ -73,8 +80,8 @@ public final class JobsHandler {
             JsonNode node = parse(BodyReader.read(ctx.req(), config.maxBodyBytes()));
             JobRequest request = prepare(node, principal);
             SubmitReceipt receipt = await(publish(request));
-            metrics.accepted();
-            ctx.status(202).json(receipt);
+            count(receipt);
+            ctx.status(status(receipt)).json(receipt);
         } catch (Rejection rejection) {
             metrics.rejected(rejection.reason());
             respond(ctx, rejection);
@@ -137,14 +144,28 @@ public final class JobsHandler {
                 }
                 @SuppressWarnings("unchecked")
                 CompletableFuture<SubmitReceipt> future = (CompletableFuture<SubmitReceipt>) outcome;
-                result.accepted(i, await(future));
-                metrics.accepted();
+                SubmitReceipt receipt = await(future);
+                result.accepted(i, receipt);
+                count(receipt);
             } catch (Rejection rejection) {
                 result.rejected(i, rejection.atIndex(i));
                 metrics.rejected(rejection.reason());
             }
         }
         return result;
+    }
+
+    private void count(SubmitReceipt receipt) {
+        if (receipt.duplicate()) {
+            metrics.duplicate();
+        } else {
+            metrics.accepted();
+        }
+    }
+
+    /** 200 for a duplicate (nothing new was accepted), 202 for a job written now. */
+    static int status(SubmitReceipt receipt) {
+        return receipt.duplicate() ? 200 : 202;
     }
 
     private JobRequest prepare(JsonNode node, Optional<String> principal) {
@@ -185,10 +206,14 @@ public final class JobsHandler {
         if (error instanceof InvalidJobException invalid) {
             return Rejection.invalid(invalid.violations());
         }
+        if (error instanceof IdempotencyConflictException conflict) {
+            return Rejection.conflict(conflict.idempotencyKey(), conflict.jobId(), conflict.getMessage());
+        }
         if (error instanceof SubmitException submit) {
             return switch (submit.reason()) {
                 case INVALID -> Rejection.invalidField("body", submit.getMessage());
                 case TOO_LARGE -> Rejection.tooLarge("body", submit.getMessage());
+                case CONFLICT -> Rejection.conflict(submit.getMessage());
                 case UNAVAILABLE -> {
                     log.debug("Job not published, Kafka or the registry unavailable: {}", submit.getMessage());
                     yield Rejection.unavailable(submit.getMessage(), retryAfterSeconds);
@@ -282,7 +307,8 @@ public final class JobsHandler {
 
     /**
      * The answer of a batch: {@code {"accepted": n, "rejected": m, "results": [...]}} with one result per
-     * item in request order, {@code {"index": i, "status": 202, "jobId", "topic", "partition", "offset"}} or
+     * item in request order, {@code {"index": i, "status": 202, "jobId", "topic", "partition", "offset", "duplicate"}}
+     * (status 200 and {@code "duplicate": true} for a resubmitted keyed job that was not written again) or
      * {@code {"index": i, "status": 400, "problem": {RFC 9457 problem with "field" and "index"}}}.
      */
     static final class BatchResult {
@@ -297,11 +323,12 @@ public final class JobsHandler {
         void accepted(int index, SubmitReceipt receipt) {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("index", index);
-            item.put("status", 202);
+            item.put("status", status(receipt));
             item.put("jobId", receipt.jobId());
             item.put("topic", receipt.topic());
             item.put("partition", receipt.partition());
             item.put("offset", receipt.offset());
+            item.put("duplicate", receipt.duplicate());
             results.set(index, item);
             accepted++;
         }

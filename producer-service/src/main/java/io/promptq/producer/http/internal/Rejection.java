@@ -68,6 +68,19 @@ final class Rejection extends RuntimeException {
         return new Rejection(RejectReason.FORBIDDEN, Problem.of(403, "Forbidden", detail).with("field", "tenant"), Map.of());
     }
 
+    /** 409: the idempotency key names another job; member {@code field} is {@code idempotencyKey}. */
+    static Rejection conflict(String detail) {
+        return new Rejection(RejectReason.CONFLICT, Problem.of(409, "Conflict", detail).with("field", "idempotencyKey"),
+                Map.of());
+    }
+
+    /** As {@link #conflict(String)}, with members {@code idempotencyKey} and {@code jobId} (the earlier job). */
+    static Rejection conflict(String idempotencyKey, String jobId, String detail) {
+        Rejection plain = conflict(detail);
+        return new Rejection(RejectReason.CONFLICT, plain.problem.with("idempotencyKey", idempotencyKey)
+                .with("jobId", jobId), Map.of());
+    }
+
     static Rejection tooLarge(String field, String detail) {
         return new Rejection(RejectReason.TOO_LARGE, Problem.of(413, "Content Too Large", detail).with("field", field),
                 Map.of());

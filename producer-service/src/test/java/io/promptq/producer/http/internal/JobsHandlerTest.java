@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.IdempotencyConflictException;
 import io.promptq.client.SubmitException;
 import io.promptq.client.SubmitException.Reason;
+import io.promptq.client.SubmitReceipt;
 import io.promptq.client.ValidationRules;
 import io.promptq.http.OpsServer;
 import io.promptq.kafka.KafkaSettings;
@@ -65,6 +67,71 @@ class JobsHandlerTest {
         assertThat(body.has("partition")).isTrue();
         assertThat(body.has("offset")).isTrue();
         assertThat(counter(ProducerMetrics.JOBS_ACCEPTED, null)).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateOfAKeyedJobAnswers200WithTheFirstCopysReceipt() {
+        client.publisher(job -> CompletableFuture.completedFuture(new SubmitReceipt("job-1", "fake.jobs", 3, 41, true)));
+
+        HttpResponse<String> response = http.postJson("/v1/jobs", JOB);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = json(response);
+        assertThat(body.path("jobId").asText()).isEqualTo("job-1");
+        assertThat(body.path("partition").asInt()).isEqualTo(3);
+        assertThat(body.path("offset").asLong()).isEqualTo(41);
+        assertThat(body.path("duplicate").asBoolean()).isTrue();
+        assertThat(counter(ProducerMetrics.JOBS_DUPLICATE, null)).isEqualTo(1);
+        assertThat(counter(ProducerMetrics.JOBS_ACCEPTED, null)).isZero();
+    }
+
+    @Test
+    void aNewJobSaysItIsNoDuplicate() {
+        assertThat(json(http.postJson("/v1/jobs", JOB)).path("duplicate").isBoolean()).isTrue();
+        assertThat(json(http.postJson("/v1/jobs", JOB)).path("duplicate").asBoolean()).isFalse();
+    }
+
+    @Test
+    void anIdempotencyConflictAnswers409ProblemNamingTheKey() {
+        client.publisher(job -> CompletableFuture.failedFuture(
+                new IdempotencyConflictException("acme", "order-42", "job-1")));
+
+        HttpResponse<String> response = http.postJson("/v1/jobs", JOB);
+
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = json(response);
+        assertThat(problem.path("status").asInt()).isEqualTo(409);
+        assertThat(problem.path("field").asText()).isEqualTo("idempotencyKey");
+        assertThat(problem.path("idempotencyKey").asText()).isEqualTo("order-42");
+        assertThat(problem.path("jobId").asText()).isEqualTo("job-1");
+        assertThat(problem.path("detail").asText()).contains("order-42");
+        assertThat(counter(ProducerMetrics.JOBS_REJECTED, "conflict")).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchAnswersDuplicatesAndConflictsPerItem() {
+        client.publisher(job -> switch (job.idempotencyKey()) {
+            case "dup" -> CompletableFuture.completedFuture(new SubmitReceipt("job-d", "fake.jobs", 0, 5, true));
+            case "conflict" -> CompletableFuture.failedFuture(new IdempotencyConflictException("acme", "conflict", "job-c"));
+            default -> CompletableFuture.completedFuture(new SubmitReceipt("job-n", "fake.jobs", 0, 6));
+        });
+        String body = "[" + String.join(",", keyed("dup"), keyed("conflict"), keyed("new")) + "]";
+
+        JsonNode results = json(http.postJson("/v1/jobs/batch", body)).path("results");
+
+        assertThat(results.get(0).path("status").asInt()).isEqualTo(200);
+        assertThat(results.get(0).path("duplicate").asBoolean()).isTrue();
+        assertThat(results.get(1).path("status").asInt()).isEqualTo(409);
+        assertThat(results.get(1).path("problem").path("field").asText()).isEqualTo("idempotencyKey");
+        assertThat(results.get(1).path("problem").path("index").asInt()).isEqualTo(1);
+        assertThat(results.get(2).path("status").asInt()).isEqualTo(202);
+        assertThat(results.get(2).path("duplicate").asBoolean()).isFalse();
+    }
+
+    private static String keyed(String key) {
+        return JOB.replace("\"tenant\"", "\"idempotencyKey\": \"" + key + "\", \"tenant\"");
     }
 
     @Test
