@@ -50,6 +50,8 @@ final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
     volatile boolean asyncCommitsInFlight;
     /** Thrown by every {@code committed} call, if set. */
     volatile KafkaException committedFailure;
+    /** Runs after every successful offset commit (e.g. to see what was visible then). */
+    volatile Runnable afterCommit = () -> { };
     /** Runs inside every {@code committed} call (e.g. a job finishing meanwhile). */
     volatile Runnable duringCommitted = () -> { };
 
@@ -83,6 +85,7 @@ final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
     private void succeeded(Map<TopicPartition, OffsetAndMetadata> offsets) {
         commitLog.add(Map.copyOf(offsets));
         groupOffsets.putAll(offsets);
+        afterCommit.run();
     }
 
     @Override
