@@ -6,13 +6,16 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
-/** Reads a commit's offset metadata back for assertions: the finished offsets it names and its start counts. */
-final class CommitMetadata {
+/**
+ * Reads a commit's offset metadata back for assertions: the finished offsets it names and its start counts. Public
+ * for the worker's integration tests, which read the group's committed offsets from the broker.
+ */
+public final class CommitMetadata {
 
     private CommitMetadata() {}
 
     /** The offsets {@code committed}'s metadata names as finished above its position, in order. */
-    static List<Long> finished(OffsetAndMetadata committed) {
+    public static List<Long> finished(OffsetAndMetadata committed) {
         OffsetProgress p = decode(committed);
         List<Long> offsets = new ArrayList<>();
         for (int i = 0; i < p.finishedRanges(); i++) {
@@ -24,7 +27,7 @@ final class CommitMetadata {
     }
 
     /** The start counts {@code committed}'s metadata carries, by offset. */
-    static Map<Long, Integer> starts(OffsetAndMetadata committed) {
+    public static Map<Long, Integer> starts(OffsetAndMetadata committed) {
         OffsetProgress p = decode(committed);
         Map<Long, Integer> starts = new LinkedHashMap<>();
         for (int i = 0; i < p.startEntries(); i++) {
