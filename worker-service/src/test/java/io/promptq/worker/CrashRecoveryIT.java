@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A worker dies (in-process crash: poll thread stopped, no final commit, producer closed without flushing) while
- * the job at offset n is still running and later offsets are finished: the restarted worker processes job n, no
- * job is lost, and the committed offset never passed n before the crash.
+ * the job at offset n is still running and later offsets are finished: the restarted worker processes job n - and
+ * only job n, since the commit's metadata named the later ones finished - no job is lost, and the committed offset
+ * never passed n before the crash.
  */
 @PromptqCluster
 class CrashRecoveryIT {
@@ -75,10 +76,8 @@ class CrashRecoveryIT {
             kit.start("phoenix", Map.of(WorkerConfig.PARTITION_CONCURRENCY.name(), "5"), second);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> kit.outcomes().hasAll(ids));
-            assertThat(second.callStarts).containsKey("slow-" + SLOW_OFFSET);
-            assertThat(second.callStarts.keySet()).as("redelivered from the committed offset on")
-                    .allSatisfy(id -> assertThat(Integer.parseInt(id.substring(id.indexOf('-') + 1)))
-                            .isGreaterThanOrEqualTo(SLOW_OFFSET));
+            assertThat(second.callStarts.keySet()).as("redelivered from the committed offset on, finished jobs skipped")
+                    .containsExactly("slow-" + SLOW_OFFSET);
             await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(JOBS).equals(kit.committed().get(tp)));
             never.countDown();
         }

@@ -209,13 +209,20 @@ final class WorkerItKit implements AutoCloseable {
 
     /** The group's committed offsets. */
     Map<TopicPartition, Long> committed() {
+        Map<TopicPartition, Long> result = new HashMap<>();
+        committedWithMetadata().forEach((tp, o) -> result.put(tp, o.offset()));
+        return result;
+    }
+
+    /** The group's committed offsets with their metadata. */
+    Map<TopicPartition, OffsetAndMetadata> committedWithMetadata() {
         try {
             Map<TopicPartition, OffsetAndMetadata> offsets = cluster.admin().listConsumerGroupOffsets(groupId)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, Long> result = new HashMap<>();
+            Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
             offsets.forEach((tp, o) -> {
                 if (o != null) {
-                    result.put(tp, o.offset());
+                    result.put(tp, o);
                 }
             });
             return result;

@@ -109,19 +109,23 @@ final class RebalanceListener implements ConsumerRebalanceListener {
      * the records finished above it and the start counts of records started without an outcome - so that finished
      * records are skipped instead of run again. Under {@code read_committed} this waits for pending transactional
      * offsets. If it fails, the partitions start without that knowledge: correct, but their finished records above
-     * the position run again.
+     * the position run again. A blocking call inside {@code poll}: disarmed meanwhile, like a revocation, so a job
+     * finishing now does not wake it (see {@link PollWaker}).
      */
     private void restore(Map<TopicPartition, PartitionState> fresh) {
         if (fresh.isEmpty() || settings.offsetMetadataMaxChars() == 0) {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> committed;
+        waker.enterCallback();
         try {
             committed = waker.blocking(() -> consumer.committed(fresh.keySet(), settings.closeTimeout()));
         } catch (KafkaException e) {
             log.warn("Cannot read the committed offsets of {} ({}); records finished above them may run again",
                     fresh.keySet(), e.toString());
             return;
+        } finally {
+            waker.exitCallback();
         }
         committed.forEach((tp, om) -> {
             PartitionState s = fresh.get(tp);

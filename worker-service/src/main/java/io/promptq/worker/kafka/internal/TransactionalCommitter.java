@@ -215,6 +215,12 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
      * Whether the unresolved transaction committed, judged by the group's committed offsets (a new producer's
      * {@code initTransactions} has completed or aborted it by now); null if they cannot be read now. A
      * transaction without offsets cannot be judged: its outputs are kept, at the risk of writing them twice.
+     *
+     * <p>Its offsets landed if the group's are past them, or at the same position with the same metadata: a
+     * transaction that only changed the metadata (records finished above a stuck one) leaves the position where
+     * the previous commit put it, so the position alone cannot tell - and taking it for committed would drop
+     * outputs that were never written. A commit is only sent when its position or metadata differs from the
+     * last one known to be committed, so equal metadata at the same position is this transaction's.
      */
     private @Nullable Boolean committedPerGroupOffsets() {
         if (unresolvedOffsets.isEmpty()) {
@@ -229,12 +235,16 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
             return null;
         }
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e : unresolvedOffsets.entrySet()) {
-            OffsetAndMetadata c = committed.get(e.getKey());
-            if (c == null || c.offset() < e.getValue().offset()) {
+            if (!landed(committed.get(e.getKey()), e.getValue())) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean landed(@Nullable OffsetAndMetadata committed, OffsetAndMetadata sent) {
+        return committed != null && (committed.offset() > sent.offset()
+                || committed.offset() == sent.offset() && committed.metadata().equals(sent.metadata()));
     }
 
 

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.promptq.worker.kafka.JobOutput;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Without transactions: outputs first, offsets only once they were acknowledged; asynchronous offset commits
- * every interval, final synchronous ones, and what each of them writes.
+ * every interval, final synchronous ones, and what each of them writes - the metadata included, which never names
+ * a record finished before its output was written.
  */
 class AtLeastOnceCommitterTest {
 
@@ -35,6 +38,15 @@ class AtLeastOnceCommitterTest {
 
     /** A partition with records at offsets 0..{@code count-1}, of which {@code finished} ones are done. */
     private PartitionState partition(TopicPartition tp, int count, long... finished) {
+        PartitionState.Pending[] pending = started(tp, count);
+        for (long o : finished) {
+            finish(tp, pending[(int) o]);
+        }
+        return partitions.get(tp);
+    }
+
+    /** A partition with records at offsets 0..{@code count-1}, all started and none finished yet. */
+    private PartitionState.Pending[] started(TopicPartition tp, int count) {
         PartitionState s = new PartitionState(tp, false, 100, 100, 1_000);
         PartitionState.Pending[] pending = new PartitionState.Pending[count];
         for (int o = 0; o < count; o++) {
@@ -44,12 +56,16 @@ class AtLeastOnceCommitterTest {
             pending[o] = s.nextReady(0);
             s.started(pending[o], Thread.currentThread());
         }
-        for (long o : finished) {
-            s.ended(pending[(int) o].seq(), true);
-            s.awaitCommit(new JobCompletion(s, pending[(int) o].seq(), o, output(tp, o)));
-        }
         partitions.add(s);
-        return s;
+        return pending;
+    }
+
+    /** The job of {@code p} finished: its output (keyed {@code tp@offset}) waits for the next commit. */
+    private void finish(TopicPartition tp, PartitionState.Pending p) {
+        PartitionState s = partitions.get(tp);
+        long offset = p.record().offset();
+        s.ended(p.seq(), true);
+        s.awaitCommit(new JobCompletion(s, p.seq(), offset, output(tp, offset)));
     }
 
     private static JobOutput output(TopicPartition tp, long offset) {
@@ -231,6 +247,91 @@ class AtLeastOnceCommitterTest {
 
         assertThat(consumer.syncCommits).isEmpty();
         assertThat(s.finalCommitCandidate()).isEqualTo(2);
+    }
+
+    @Test
+    void committedOffsetsCarryTheFinishedRecordsAboveThePositionAndTheStartCounts() {
+        partition(P0, 4, 1, 2);
+        nextInterval();
+
+        committer.commitIfDue(partitions.all());
+
+        OffsetAndMetadata committed = consumer.groupOffsets.get(P0);
+        assertThat(committed.offset()).isZero();
+        assertThat(CommitMetadata.finished(committed)).containsExactly(1L, 2L);
+        assertThat(CommitMetadata.starts(committed)).isEqualTo(Map.of(0L, 1, 3L, 1));
+    }
+
+    @Test
+    void recordFinishingAboveAStuckOneIsCommittedThoughThePositionStays() {
+        PartitionState.Pending[] p = started(P0, 3);
+        finish(P0, p[1]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        finish(P0, p[2]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        assertThat(consumer.commitAsyncCalls).as("one per change, none without").hasValue(2);
+        OffsetAndMetadata last = consumer.groupOffsets.get(P0);
+        assertThat(last.offset()).isZero();
+        assertThat(CommitMetadata.finished(last)).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void finalCommitWritesAChangeOfTheMetadataAlone() {
+        PartitionState.Pending[] p = started(P0, 3);
+        finish(P0, p[1]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        finish(P0, p[2]);
+
+        assertThat(committer.commitFinal(partitions.all(), "revocation")).isTrue();
+
+        assertThat(consumer.commitSyncCalls).hasValue(1);
+        assertThat(CommitMetadata.finished(consumer.groupOffsets.get(P0))).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void metadataNeverNamesAsFinishedARecordWhoseOutputWasNotWrittenFirst() {
+        List<List<String>> writtenAtCommit = new ArrayList<>();
+        consumer.afterCommit = () -> writtenAtCommit.add(producer.visibleKeys());
+        PartitionState.Pending[] p = started(P0, 6);
+        finish(P0, p[1]);
+        finish(P0, p[2]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        // record 3's output fails transiently: nothing of the partition is committed until it is written
+        finish(P0, p[3]);
+        producer.refusal = new TimeoutException("broker busy");
+        producer.refuse = r -> new String(r.key(), StandardCharsets.UTF_8).equals(P0 + "@3");
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        finish(P0, p[4]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        producer.refuse = r -> false;
+        monotonicMillis.addAndGet(60_000); // past any backoff
+        committer.commitIfDue(partitions.all());
+        finish(P0, p[0]);
+        committer.commitFinal(partitions.all(), "revocation");
+
+        assertThat(consumer.commitLog).hasSize(writtenAtCommit.size()).hasSizeGreaterThanOrEqualTo(3);
+        for (int i = 0; i < consumer.commitLog.size(); i++) {
+            OffsetAndMetadata o = consumer.commitLog.get(i).get(P0);
+            List<String> written = writtenAtCommit.get(i);
+            for (long f : CommitMetadata.finished(o)) {
+                assertThat(written).as("commit %s names %s finished", o, f).contains(P0 + "@" + f);
+            }
+            for (long f = 0; f < o.offset(); f++) {
+                assertThat(written).as("commit %s passes %s", o, f).contains(P0 + "@" + f);
+            }
+        }
+        assertThat(consumer.groupOffsets.get(P0).offset()).isEqualTo(5);
+        assertThat(CommitMetadata.starts(consumer.groupOffsets.get(P0))).isEqualTo(Map.of(5L, 1));
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The poll loop against Kafka's {@link MockConsumer} and {@link org.apache.kafka.clients.producer.MockProducer}:
- * permits, pauses, transactional commits of outputs with offsets, revocation, stop and crash.
+ * permits, pauses, transactional commits of outputs with offsets, revocation, stop and crash - and, across
+ * restarts, finished records skipped and start counts handed on.
  */
 class PollLoopTest {
 
@@ -349,6 +351,81 @@ class PollLoopTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(committed(P0)).isEqualTo(2));
     }
 
+    /**
+     * A job whose call kills its worker, run by a chain of workers on one partition (each crashes while the job is
+     * in its call; the next starts from what the previous one committed): each commit carries the job's start
+     * count, each new owner hands it to the handler and skips the records finished meanwhile, and once the job was
+     * started {@code maxCrashStarts} times it ends with one outcome and no further call. The handler stands in for
+     * {@code JobRecordHandler}'s CRASH_LOOP rule (tested on its own); the loop's part is the counting.
+     */
+    @Test
+    void jobThatKeepsKillingItsWorkerReachesItsHandlerWithGrowingStartCountsUntilItEndsWithoutAnotherCall()
+            throws Exception {
+        int maxCrashStarts = 2;
+        Map<TopicPartition, OffsetAndMetadata> broker = new ConcurrentHashMap<>();
+        Map<Long, AtomicInteger> providerCalls = new ConcurrentHashMap<>();
+        CountDownLatch never = new CountDownLatch(1);
+        RecordHandler crashLoopRule = (record, context) -> {
+            String key = P0 + "@" + record.offset();
+            if (context.previousStarts() >= maxCrashStarts) {
+                return output("dlq", key + "-crash-loop");
+            }
+            providerCalls.computeIfAbsent(record.offset(), o -> new AtomicInteger()).incrementAndGet();
+            if (record.offset() == 0) {
+                never.await(); // the call that kills the worker
+            }
+            return output("results", key);
+        };
+        LoopSettings settings = TestLoopSettings.defaults().jobsTopic(JOBS).retryTopics(List.of(RETRY)).build();
+        List<RecordingProducer> producers = new ArrayList<>();
+        List<Long> skipped = new ArrayList<>();
+        for (int incarnation = 0; incarnation <= maxCrashStarts; incarnation++) {
+            TestConsumer worker = new TestConsumer(broker);
+            RecordingProducer producer = new RecordingProducer(true, broker);
+            producers.add(producer);
+            loop = new PollLoop(worker, settings, crashLoopRule, IntakeGate.OPEN, FlowListener.NONE,
+                    Thread.ofVirtual().factory(), Clock.systemUTC(), r -> 0L, () -> producer);
+            Thread.ofPlatform().name("test-poll-" + incarnation).start(loop);
+            OffsetAndMetadata committed = broker.get(P0);
+            long from = committed == null ? 0 : committed.offset();
+            CountDownLatch assigned = new CountDownLatch(1);
+            worker.schedulePollTask(() -> {
+                worker.updateBeginningOffsets(Map.of(P0, from)); // the new owner starts at the committed offset
+                worker.rebalance(List.of(P0));
+                assigned.countDown();
+            });
+            assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
+            for (long o = from; o < 3; o++) {
+                worker.addRecord(new ConsumerRecord<>(JOBS, 0, o, new byte[] {1}, new byte[] {2}));
+            }
+            if (incarnation == maxCrashStarts) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> broker.get(P0).offset() == 3);
+            } else {
+                int starts = incarnation + 1;
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    OffsetAndMetadata c = broker.get(P0);
+                    return c != null && CommitMetadata.starts(c).getOrDefault(0L, 0) == starts
+                            && CommitMetadata.finished(c).equals(List.of(1L, 2L));
+                });
+            }
+            skipped.add(loop.skippedFinished());
+            loop.crash();
+            assertThat(loop.awaitStopped(Duration.ofSeconds(10))).isTrue();
+            loop = null;
+        }
+
+        assertThat(providerCalls.get(0L)).as("calls of the job that kills its worker").hasValue(maxCrashStarts);
+        assertThat(providerCalls.get(1L)).as("finished records are not run again").hasValue(1);
+        assertThat(providerCalls.get(2L)).hasValue(1);
+        assertThat(skipped).containsExactly(0L, 2L, 2L);
+        assertThat(producers.stream().flatMap(pr -> pr.visibleKeys().stream()))
+                .containsExactlyInAnyOrder(P0 + "@1", P0 + "@2", P0 + "@0-crash-loop");
+    }
+
+    private static JobOutput output(String topic, String key) {
+        return JobOutput.of(List.of(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), new byte[0])));
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -362,9 +439,33 @@ class PollLoopTest {
 
         /** The latest offset committed per partition, sync or async. */
         final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
+        /** The group's committed offsets that {@code committed} reads, or null for MockConsumer's own. */
+        private final Map<TopicPartition, OffsetAndMetadata> groupOffsets;
 
         TestConsumer() {
+            this(null);
+        }
+
+        /** @param groupOffsets the group's committed offsets on the "broker" (a transactional producer writes them) */
+        TestConsumer(Map<TopicPartition, OffsetAndMetadata> groupOffsets) {
             super("earliest");
+            this.groupOffsets = groupOffsets;
+        }
+
+        @Override
+        public synchronized Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions,
+                Duration timeout) {
+            if (groupOffsets == null) {
+                return super.committed(partitions, timeout);
+            }
+            Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata o = groupOffsets.get(tp);
+                if (o != null) {
+                    result.put(tp, o);
+                }
+            }
+            return result;
         }
 
         @Override

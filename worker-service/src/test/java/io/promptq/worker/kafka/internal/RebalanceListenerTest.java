@@ -18,14 +18,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Assignment, revocation (drain, await running, final transactional commit of outputs and offsets, abandon) and
- * loss, called as the consumer would.
+ * Assignment (restoring what the previous owner's commit knew: finished records skipped, start counts handed on),
+ * revocation (drain, await running, final transactional commit of outputs and offsets, abandon) and loss, called
+ * as the consumer would.
  */
 class RebalanceListenerTest {
 
@@ -38,7 +41,10 @@ class RebalanceListenerTest {
     private final RecordingProducer producer = new RecordingProducer(true);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final Map<String, CountDownLatch> blocked = new ConcurrentHashMap<>();
-    private final RecordHandler handler = (record, abandoned) -> {
+    /** Per started record ("topic-partition@offset"): the previous starts its context reported. */
+    private final Map<String, Integer> previousStarts = new ConcurrentHashMap<>();
+    private final RecordHandler handler = (record, context) -> {
+        previousStarts.put(record.topic() + "-" + record.partition() + "@" + record.offset(), context.previousStarts());
         CountDownLatch latch = blocked.get(record.topic() + "-" + record.partition() + "@" + record.offset());
         if (latch != null) {
             latch.await();
@@ -60,7 +66,12 @@ class RebalanceListenerTest {
     }
 
     private void create(Duration revokeTimeout) {
-        LoopSettings settings = TestLoopSettings.defaults().revokeTimeout(revokeTimeout).build();
+        create(revokeTimeout, OffsetMetadataCodec.DEFAULT_MAX_CHARS);
+    }
+
+    private void create(Duration revokeTimeout, int offsetMetadataMaxChars) {
+        LoopSettings settings = TestLoopSettings.defaults().revokeTimeout(revokeTimeout)
+                .offsetMetadataMaxChars(offsetMetadataMaxChars).build();
         launcher = new JobLauncher(settings.maxInFlight(), handler, Thread.ofVirtual().factory(),
                 JobLauncher.HANDLER_BACKOFF, () -> waker.wake());
         waker = new PollWaker(consumer, launcher::hasCompletions);
@@ -244,6 +255,115 @@ class RebalanceListenerTest {
 
         assertThat(producer.committedOffsets).isEqualTo(Map.of(P0, 2L));
         assertThat(partitions.contains(P0)).isFalse();
+    }
+
+    /** What a previous owner committed at {@code position}: {@code finished} ranges as [from, to) pairs, starts. */
+    private static OffsetAndMetadata committedWith(long position, long[] finished, long startedOffset, int starts) {
+        OffsetProgress.Builder progress = new OffsetProgress.Builder(position);
+        progress.starts(startedOffset, starts);
+        for (int i = 0; i < finished.length; i += 2) {
+            progress.finished(finished[i], finished[i + 1]);
+        }
+        return new OffsetAndMetadata(position,
+                OffsetMetadataCodec.encode(progress.build(), OffsetMetadataCodec.DEFAULT_MAX_CHARS));
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset) {
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, new byte[0], new byte[0]);
+    }
+
+    @Test
+    void partitionAssignedWithCommittedMetadataSkipsFinishedRecordsAndHandsOnStartCounts() {
+        create(LONG);
+        // The previous owner committed 2: record 2 was started twice without an outcome, 3 and 4 are finished.
+        consumer.groupOffsets.put(P0, committedWith(2, new long[] {3, 5}, 2, 2));
+
+        listener.onPartitionsAssigned(List.of(P0, P1));
+        PartitionState s = partitions.get(P0);
+        List<Boolean> added = List.of(s.add(record(P0, 2), 0), s.add(record(P0, 3), 0), s.add(record(P0, 4), 0),
+                s.add(record(P0, 5), 0));
+        launcher.launchReady(partitions.all(), 0);
+        await().atMost(LONG).pollInSameThread().until(() -> {
+            launcher.applyCompletions();
+            return s.running() == 0 && previousStarts.size() == 2;
+        });
+
+        assertThat(added).containsExactly(true, false, false, true);
+        assertThat(s.skippedFinished()).isEqualTo(2);
+        assertThat(previousStarts).as("started records and their previous starts; 3 and 4 never started")
+                .isEqualTo(Map.of(P0 + "@2", 2, P0 + "@5", 0));
+        listener.onPartitionsRevoked(List.of(P0));
+        assertThat(producer.committedOffsets).as("skipped records count as finished").isEqualTo(Map.of(P0, 6L));
+        assertThat(producer.visibleKeys()).containsExactlyInAnyOrder(P0 + "@2", P0 + "@5");
+    }
+
+    @Test
+    void recordsAboveWhatTheMetadataKnowsRunAsUsual() {
+        create(LONG);
+        consumer.groupOffsets.put(P0, committedWith(0, new long[] {1, 2}, 0, 1));
+
+        listener.onPartitionsAssigned(List.of(P0));
+        PartitionState s = partitions.get(P0);
+
+        assertThat(List.of(s.add(record(P0, 0), 0), s.add(record(P0, 1), 0), s.add(record(P0, 2), 0),
+                s.add(record(P0, 3), 0))).containsExactly(true, false, true, true);
+    }
+
+    @Test
+    void offsetMetadataTurnedOffReadsNoCommittedOffsetsAndRunsEveryRecord() {
+        create(LONG, 0);
+        consumer.groupOffsets.put(P0, committedWith(2, new long[] {3, 5}, 2, 2));
+
+        listener.onPartitionsAssigned(List.of(P0));
+        PartitionState s = partitions.get(P0);
+
+        assertThat(consumer.committedCalls).hasValue(0);
+        assertThat(List.of(s.add(record(P0, 2), 0), s.add(record(P0, 3), 0))).containsExactly(true, true);
+        assertThat(s.skippedFinished()).isZero();
+    }
+
+    @Test
+    void failingCommittedCallStillAssignsThePartitionWithNothingRestored() {
+        create(LONG);
+        consumer.groupOffsets.put(P0, committedWith(2, new long[] {3, 5}, 2, 2));
+        consumer.committedFailure = new TimeoutException("coordinator unavailable");
+
+        listener.onPartitionsAssigned(List.of(P0));
+
+        assertThat(consumer.committedCalls).hasValue(1);
+        assertThat(partitions.contains(P0)).isTrue();
+        assertThat(flow.assigned).containsExactly(P0);
+        PartitionState s = partitions.get(P0);
+        assertThat(List.of(s.add(record(P0, 2), 0), s.add(record(P0, 3), 0))).containsExactly(true, true);
+        launcher.launchReady(partitions.all(), 0);
+        await().atMost(LONG).pollInSameThread().until(() -> {
+            launcher.applyCompletions();
+            return s.running() == 0 && previousStarts.size() == 2;
+        });
+        assertThat(previousStarts).isEqualTo(Map.of(P0 + "@2", 0, P0 + "@3", 0));
+    }
+
+    @Test
+    void onlyNewlyAssignedPartitionsAreRestoredAndInOneCall() {
+        create(LONG);
+        listener.onPartitionsAssigned(List.of(P0));
+        consumer.committedCalls.set(0);
+
+        listener.onPartitionsAssigned(List.of(P0, P1, R0));
+
+        assertThat(consumer.committedCalls).hasValue(1);
+    }
+
+    @Test
+    void jobFinishingWhileAnAssignmentReadsCommittedOffsetsDoesNotWakeTheConsumerMidCall() {
+        create(LONG);
+        consumer.duringCommitted = () -> waker.wake(); // a job thread reports its completion meanwhile
+
+        waker.armForPoll(); // the callback runs inside poll
+        listener.onPartitionsAssigned(List.of(P0));
+
+        assertThat(consumer.wakeups).hasValue(0);
+        assertThat(waker.armed()).as("armed again for the rest of the poll").isTrue();
     }
 
     private static void sleep(long ms) {

@@ -2,8 +2,12 @@ package io.promptq.worker.kafka.internal;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -13,8 +17,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
- * A {@link MockConsumer} for the poll loop's parts: records commits (sync and async apart), wakeups and pause
- * calls, and fails commits on demand.
+ * A {@link MockConsumer} for the poll loop's parts: records commits (sync and async apart, with their metadata),
+ * wakeups and pause calls, and fails commits on demand. {@link #groupOffsets} stands for the group's committed
+ * offsets on the broker: {@code committed} reads them (a {@link RecordingProducer} given the same map writes its
+ * transactions' offsets there).
  */
 final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
 
@@ -22,6 +28,12 @@ final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
     final Map<TopicPartition, Long> syncCommits = new ConcurrentHashMap<>();
     /** The latest offset asked to be committed asynchronously, per partition. */
     final Map<TopicPartition, Long> asyncCommits = new ConcurrentHashMap<>();
+    /** Every offset commit that succeeded (sync or async), in order, with its metadata. */
+    final List<Map<TopicPartition, OffsetAndMetadata>> commitLog =
+            new CopyOnWriteArrayList<>();
+    /** The group's committed offsets: read by {@code committed}, written by successful commits. */
+    final Map<TopicPartition, OffsetAndMetadata> groupOffsets;
+    final AtomicInteger committedCalls = new AtomicInteger();
     final AtomicInteger commitSyncCalls = new AtomicInteger();
     final AtomicInteger commitAsyncCalls = new AtomicInteger();
     final AtomicInteger wakeups = new AtomicInteger();
@@ -36,9 +48,44 @@ final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
     volatile Exception asyncCommitError;
     /** Whether asynchronous commits stay in flight: their callbacks are not called. */
     volatile boolean asyncCommitsInFlight;
+    /** Thrown by every {@code committed} call, if set. */
+    volatile KafkaException committedFailure;
+    /** Runs after every successful offset commit (e.g. to see what was visible then). */
+    volatile Runnable afterCommit = () -> { };
+    /** Runs inside every {@code committed} call (e.g. a job finishing meanwhile). */
+    volatile Runnable duringCommitted = () -> { };
 
     RecordingConsumer() {
+        this(new ConcurrentHashMap<>());
+    }
+
+    /** @param groupOffsets the group's committed offsets, shared with whoever else commits for the group */
+    RecordingConsumer(Map<TopicPartition, OffsetAndMetadata> groupOffsets) {
         super("earliest");
+        this.groupOffsets = groupOffsets;
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions, Duration timeout) {
+        committedCalls.incrementAndGet();
+        duringCommitted.run();
+        if (committedFailure != null) {
+            throw committedFailure;
+        }
+        Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata o = groupOffsets.get(tp);
+            if (o != null) {
+                result.put(tp, o);
+            }
+        }
+        return result;
+    }
+
+    private void succeeded(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        commitLog.add(Map.copyOf(offsets));
+        groupOffsets.putAll(offsets);
+        afterCommit.run();
     }
 
     @Override
@@ -52,6 +99,7 @@ final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
             throw commitSyncFailure;
         }
         offsets.forEach((tp, o) -> syncCommits.put(tp, o.offset()));
+        succeeded(offsets);
     }
 
     @Override
@@ -59,6 +107,9 @@ final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
         commitAsyncCalls.incrementAndGet();
         offsets.forEach((tp, o) -> asyncCommits.put(tp, o.offset()));
         if (!asyncCommitsInFlight) {
+            if (asyncCommitError == null) {
+                succeeded(offsets);
+            }
             callback.onComplete(offsets, asyncCommitError);
         }
     }

@@ -1,6 +1,7 @@
 package io.promptq.worker.kafka.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,10 @@ final class RecordingProducer extends MockProducer<byte[], byte[]> {
     final List<ProducerRecord<byte[], byte[]>> visible = new CopyOnWriteArrayList<>();
     /** The latest offset committed in a transaction, per partition. */
     final Map<TopicPartition, Long> committedOffsets = new ConcurrentHashMap<>();
+    /** One entry per committed transaction: the keys visible once it committed, and the offsets it committed. */
+    final List<Commit> commitLog = new CopyOnWriteArrayList<>();
+    /** The group's committed offsets on the "broker": committed transactions write theirs here. */
+    final Map<TopicPartition, OffsetAndMetadata> groupOffsets;
     final AtomicInteger transactions = new AtomicInteger();
     final AtomicInteger aborts = new AtomicInteger();
     /** Records refused with this failure (their future fails), if set. */
@@ -36,9 +41,18 @@ final class RecordingProducer extends MockProducer<byte[], byte[]> {
     volatile RuntimeException refusal = new RecordTooLargeException("too large");
     private final boolean transactional;
 
+    /** A committed transaction: the record keys visible after it (in order), and its offsets with metadata. */
+    record Commit(List<String> visibleKeys, Map<TopicPartition, OffsetAndMetadata> offsets) {}
+
     RecordingProducer(boolean transactional) {
+        this(transactional, new ConcurrentHashMap<>());
+    }
+
+    /** @param groupOffsets the group's committed offsets, shared with a {@link RecordingConsumer} that reads them */
+    RecordingProducer(boolean transactional, Map<TopicPartition, OffsetAndMetadata> groupOffsets) {
         super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
         this.transactional = transactional;
+        this.groupOffsets = groupOffsets;
     }
 
     @Override
@@ -69,7 +83,11 @@ final class RecordingProducer extends MockProducer<byte[], byte[]> {
         super.commitTransaction();
         transactions.incrementAndGet();
         visible.addAll(records);
-        offsets.values().forEach(m -> m.forEach((tp, o) -> committedOffsets.put(tp, o.offset())));
+        Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+        offsets.values().forEach(committed::putAll);
+        committed.forEach((tp, o) -> committedOffsets.put(tp, o.offset()));
+        groupOffsets.putAll(committed);
+        commitLog.add(new Commit(visibleKeys(), Map.copyOf(committed)));
     }
 
     @Override

@@ -11,14 +11,18 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Outputs and offsets in one transaction: what a commit writes, what an aborted one keeps, refused records and
- * their fallbacks, a fenced producer, and partitions given up.
+ * Outputs and offsets in one transaction: what a commit writes (offsets with the metadata naming finished records
+ * and start counts, never naming a record whose output is not committed), what an aborted one keeps, refused records
+ * and their fallbacks, a fenced producer, and partitions given up.
  */
 class TransactionalCommitterTest {
 
@@ -36,7 +40,7 @@ class TransactionalCommitterTest {
             Duration.ofMillis(INTERVAL), Duration.ofSeconds(1), monotonicMillis::get);
 
     private RecordingProducer newProducer() {
-        RecordingProducer p = new RecordingProducer(true);
+        RecordingProducer p = new RecordingProducer(true, consumer.groupOffsets);
         producers.add(p);
         return p;
     }
@@ -47,6 +51,15 @@ class TransactionalCommitterTest {
 
     /** A partition with records at offsets 0..{@code count-1}, of which {@code finished} ones are done. */
     private PartitionState partition(TopicPartition tp, int count, long... finished) {
+        PartitionState.Pending[] pending = started(tp, count);
+        for (long o : finished) {
+            finish(tp, pending[(int) o]);
+        }
+        return partitions.get(tp);
+    }
+
+    /** A partition with records at offsets 0..{@code count-1}, all started and none finished yet. */
+    private PartitionState.Pending[] started(TopicPartition tp, int count) {
         PartitionState s = new PartitionState(tp, false, 100, 100, 1_000);
         PartitionState.Pending[] pending = new PartitionState.Pending[count];
         for (int o = 0; o < count; o++) {
@@ -56,12 +69,16 @@ class TransactionalCommitterTest {
             pending[o] = s.nextReady(0);
             s.started(pending[o], Thread.currentThread());
         }
-        for (long o : finished) {
-            s.ended(pending[(int) o].seq(), true);
-            s.awaitCommit(new JobCompletion(s, pending[(int) o].seq(), o, output(tp + "@" + o)));
-        }
         partitions.add(s);
-        return s;
+        return pending;
+    }
+
+    /** The job of {@code p} finished: its output (keyed {@code tp@offset}) waits for the next commit. */
+    private void finish(TopicPartition tp, PartitionState.Pending p) {
+        PartitionState s = partitions.get(tp);
+        long offset = p.record().offset();
+        s.ended(p.seq(), true);
+        s.awaitCommit(new JobCompletion(s, p.seq(), offset, output(tp + "@" + offset)));
     }
 
     /** One record keyed {@code key}; if refused, its fallback is one record keyed {@code key + "-fallback"}. */
@@ -295,6 +312,120 @@ class TransactionalCommitterTest {
 
         assertThat(producer().visible).isEmpty();
         assertThat(s.finalCommitCandidate()).isEqualTo(1);
+    }
+
+    @Test
+    void offsetsSentToTheTransactionCarryTheFinishedRecordsAboveThePositionAndTheStartCounts() {
+        committer.start();
+        partition(P0, 4, 1, 2);
+        nextInterval();
+
+        committer.commitIfDue(partitions.all());
+
+        assertThat(producer().consumerGroupOffsetsHistory()).singleElement().satisfies(byGroup -> {
+            OffsetAndMetadata sent = byGroup.get(consumer.groupMetadata().groupId()).get(P0);
+            assertThat(sent.offset()).isZero();
+            assertThat(CommitMetadata.finished(sent)).containsExactly(1L, 2L);
+            assertThat(CommitMetadata.starts(sent)).isEqualTo(Map.of(0L, 1, 3L, 1));
+        });
+    }
+
+    @Test
+    void recordFinishingAboveAStuckOneIsCommittedThoughThePositionStays() {
+        committer.start();
+        PartitionState.Pending[] p = started(P0, 3);
+        finish(P0, p[1]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        finish(P0, p[2]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        assertThat(producer().transactions).as("one per change, none without").hasValue(2);
+        OffsetAndMetadata last = producer().groupOffsets.get(P0);
+        assertThat(last.offset()).isZero();
+        assertThat(CommitMetadata.finished(last)).containsExactly(1L, 2L);
+        assertThat(producer().visibleKeys()).containsExactly(P0 + "@1", P0 + "@2");
+    }
+
+    @Test
+    void metadataNeverNamesAsFinishedARecordWhoseOutputIsNotInThisOrAnEarlierCommit() {
+        committer.start();
+        PartitionState.Pending[] p = started(P0, 7);
+        finish(P0, p[1]);
+        finish(P0, p[2]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        // record 3's output fails transiently: that transaction aborts, record 4 finishes meanwhile
+        finish(P0, p[3]);
+        producer().refusal = new TimeoutException("broker busy");
+        producer().refuse = r -> new String(r.key(), StandardCharsets.UTF_8).equals(P0 + "@3");
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        finish(P0, p[4]);
+        producer().refuse = r -> false;
+        monotonicMillis.addAndGet(PAST_ANY_BACKOFF);
+        committer.commitIfDue(partitions.all());
+        // record 5's output is refused for good: its fallback is written instead
+        finish(P0, p[5]);
+        producer().refusal = new RecordTooLargeException("too large");
+        producer().refuse = r -> new String(r.key(), StandardCharsets.UTF_8).equals(P0 + "@5");
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        finish(P0, p[0]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        assertThat(producer().commitLog).hasSizeGreaterThanOrEqualTo(4);
+        for (RecordingProducer.Commit c : producer().commitLog) {
+            OffsetAndMetadata o = c.offsets().get(P0);
+            if (o == null) {
+                continue;
+            }
+            for (long f : CommitMetadata.finished(o)) {
+                assertThat(c.visibleKeys()).as("commit %s names %s finished", o, f)
+                        .containsAnyOf(P0 + "@" + f, P0 + "@" + f + "-fallback");
+            }
+            for (long f = 0; f < o.offset(); f++) {
+                assertThat(c.visibleKeys()).as("commit %s passes %s", o, f)
+                        .containsAnyOf(P0 + "@" + f, P0 + "@" + f + "-fallback");
+            }
+        }
+        assertThat(producer().visibleKeys())
+                .containsExactly(P0 + "@1", P0 + "@2", P0 + "@3", P0 + "@4", P0 + "@5-fallback", P0 + "@0");
+        assertThat(producer().groupOffsets.get(P0).offset()).isEqualTo(6);
+    }
+
+    @Test
+    void timedOutCommitThatChangedOnlyTheMetadataAndDidNotLandKeepsItsOutputs() {
+        committer.start();
+        PartitionState.Pending[] p = started(P0, 3);
+        finish(P0, p[1]);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+        finish(P0, p[2]);
+        producer().commitTransactionException = new TimeoutException("coordinator slow");
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        // Retrying the commit fails otherwise: the producer is replaced and the group's offsets decide. They are
+        // at the same position as the unknown commit but with the older metadata: it did not land.
+        producer().commitTransactionException = new KafkaException("producer broken");
+        monotonicMillis.addAndGet(PAST_ANY_BACKOFF);
+        committer.commitIfDue(partitions.all());
+        monotonicMillis.addAndGet(PAST_ANY_BACKOFF);
+        committer.commitIfDue(partitions.all());
+
+        List<String> visible = producers.stream().flatMap(pr -> pr.visibleKeys().stream()).toList();
+        assertThat(visible).as("record 2's output is written, once").containsExactly(P0 + "@1", P0 + "@2");
+        OffsetAndMetadata committed = consumer.groupOffsets.get(P0);
+        assertThat(committed.offset()).isZero();
+        assertThat(CommitMetadata.finished(committed)).containsExactly(1L, 2L);
     }
 
     @Test
