@@ -2,7 +2,15 @@ package io.promptq.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.aggregator.AggregatorConfig;
+import io.promptq.aggregator.AggregatorService;
+import io.promptq.aggregator.QueryUnavailableException;
+import io.promptq.config.ConfigSource;
 import io.promptq.kafka.KafkaSettings;
+import io.promptq.schema.JobStats;
+import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.schema.JobResult;
@@ -11,6 +19,7 @@ import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.JvmProcess;
 import io.promptq.testkit.OpenAiStub;
 import io.promptq.testkit.PromptqCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,7 +105,8 @@ class ChaosIT {
         List<Kill> kills = new ArrayList<>();
         try (WorkerItKit kit = WorkerItKit.create(cluster, "chaos", PARTITIONS, RETRY_DELAYS.size());
                 OpenAiStub stub = OpenAiStub.start(behaviour);
-                CommittedResults results = new CommittedResults(cluster, kit)) {
+                CommittedResults results = new CommittedResults(cluster, kit);
+                AggregatorService aggregator = startAggregator(cluster, kit)) {
             try {
                 Path logs = Path.of("target", "chaos", kit.prefix);
                 Map<String, String> env = workerEnv(kit, stub);
@@ -142,9 +152,49 @@ class ChaosIT {
                 assertThat(submitted).as("every job reached the provider").allSatisfy(id -> assertThat(tally.calls()).containsKey(id));
                 assertThat(tally.totalCalls()).as("provider calls: jobs + retries + in-flight and open-transaction work at each kill")
                         .isLessThanOrEqualTo(tally.bound());
+                JobStats totals = awaitAggregatorTotal(aggregator, JOBS);
+                long succeeded = results.snapshot().values().stream().filter(s -> s.contains(JobStatus.SUCCEEDED)).count();
+                assertThat(totals.getTotal()).as("jobs counted by the aggregator").isEqualTo(JOBS);
+                assertThat(totals.getSucceeded()).as("succeeded jobs counted by the aggregator").isEqualTo(succeeded);
+                assertThat(totals.getSucceeded() + totals.getDeadLettered() + totals.getExpired())
+                        .as("terminal outcomes counted by the aggregator").isEqualTo(JOBS);
             } finally {
                 replicas.forEach(JvmProcess::close);
             }
+        }
+    }
+
+    /** An aggregator in this JVM on the run's results topic, so its totals can be held against the results. */
+    private static AggregatorService startAggregator(ClusterInfo cluster, WorkerItKit kit) throws Exception {
+        Map<String, String> env = new HashMap<>(kit.names.toConfig());
+        env.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
+        env.put(SchemaRegistryKeys.URL.name(), cluster.schemaRegistryUrl());
+        env.put(AggregatorConfig.APPLICATION_ID.name(), kit.prefix + "-aggregator");
+        env.put(AggregatorConfig.STATE_DIR.name(), Files.createTempDirectory("chaos-aggregator").toString());
+        env.put(AggregatorConfig.HTTP_PORT.name(), "0");
+        env.put(AggregatorConfig.COMMIT_INTERVAL.name(), "100ms");
+        env.put(AggregatorConfig.TOPIC_PARTITIONS.name(), String.valueOf(PARTITIONS));
+        AggregatorService aggregator = AggregatorService.start(AggregatorConfig.from(ConfigSource.of(env)),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        aggregator.awaitRunning();
+        return aggregator;
+    }
+
+    /** The aggregator's overall totals once they count {@code jobs} (or, after 60 s, whatever they count). */
+    private static JobStats awaitAggregatorTotal(AggregatorService aggregator, int jobs) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (total(aggregator) < jobs && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(QUIET.toMillis()); // a late duplicate would show as a count above the jobs
+        return aggregator.totals();
+    }
+
+    private static long total(AggregatorService aggregator) {
+        try {
+            return aggregator.totals().getTotal();
+        } catch (QueryUnavailableException e) {
+            return -1; // rebalancing: ask again
         }
     }
 
