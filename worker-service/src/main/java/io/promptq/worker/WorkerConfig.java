@@ -52,7 +52,8 @@ import org.jspecify.annotations.Nullable;
  * @param pollTimeout longest single poll ({@link #POLL_TIMEOUT})
  * @param groupProtocol consumer group protocol ({@link #GROUP_PROTOCOL})
  * @param groupAssignor server-side assignor with the KIP-848 protocol ({@link #GROUP_ASSIGNOR})
- * @param createTopics create the jobs, retry, dead-letter and results topics if missing ({@link #CREATE_TOPICS})
+ * @param createTopics create the jobs, retry, dead-letter and results topics and the idempotency ledger if missing
+ *     ({@link #CREATE_TOPICS})
  * @param topicPartitions partitions of topics this worker creates ({@link #TOPIC_PARTITIONS})
  * @param topicReplication replication factor of topics this worker creates, -1 = broker default
  *     ({@link #TOPIC_REPLICATION})
@@ -261,7 +262,7 @@ public record WorkerConfig(
      * partitions. Ignored with the classic protocol.
      */
     public static final ConfigKey<String> GROUP_ASSIGNOR = ConfigKey.text("PROMPTQ_WORKER_GROUP_ASSIGNOR", DEFAULT_GROUP_ASSIGNOR);
-    /** Create the jobs, retry-tier, dead-letter and results topics if missing (default true). */
+    /** Create the jobs, retry-tier, dead-letter and results topics and the idempotency ledger if missing (default true). */
     public static final ConfigKey<Boolean> CREATE_TOPICS = ConfigKey.bool("PROMPTQ_WORKER_CREATE_TOPICS", DEFAULT_CREATE_TOPICS);
     /** Partitions of the topics the worker creates (default {@value #DEFAULT_TOPIC_PARTITIONS}). */
     public static final ConfigKey<Integer> TOPIC_PARTITIONS =
