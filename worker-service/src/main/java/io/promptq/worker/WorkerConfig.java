@@ -7,6 +7,7 @@ import io.promptq.kafka.KafkaSettings;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.registry.RegistryConfig;
+import io.promptq.topic.Idempotency;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import java.net.InetAddress;
@@ -45,10 +46,14 @@ import org.jspecify.annotations.Nullable;
  * @param maxCrashStarts starts without an outcome after which a job is dead-lettered ({@link #MAX_CRASH_STARTS})
  * @param offsetMetadataMaxBytes longest commit metadata (finished records above the position, start counts)
  *     ({@link #OFFSET_METADATA_MAX_BYTES})
+ * @param idempotencyWindow how long after its first submission a keyed job's later copies are dropped
+ *     ({@link Idempotency#WINDOW}, shared with the submitters)
+ * @param idempotencyMaxKeys keyed jobs remembered per jobs partition ({@link #IDEMPOTENCY_MAX_KEYS})
  * @param pollTimeout longest single poll ({@link #POLL_TIMEOUT})
  * @param groupProtocol consumer group protocol ({@link #GROUP_PROTOCOL})
  * @param groupAssignor server-side assignor with the KIP-848 protocol ({@link #GROUP_ASSIGNOR})
- * @param createTopics create the jobs, retry, dead-letter and results topics if missing ({@link #CREATE_TOPICS})
+ * @param createTopics create the jobs, retry, dead-letter and results topics and the idempotency ledger if missing
+ *     ({@link #CREATE_TOPICS})
  * @param topicPartitions partitions of topics this worker creates ({@link #TOPIC_PARTITIONS})
  * @param topicReplication replication factor of topics this worker creates, -1 = broker default
  *     ({@link #TOPIC_REPLICATION})
@@ -80,6 +85,8 @@ public record WorkerConfig(
         @Nullable String transactionalIdPrefix,
         int maxCrashStarts,
         int offsetMetadataMaxBytes,
+        Duration idempotencyWindow,
+        int idempotencyMaxKeys,
         Duration pollTimeout,
         GroupProtocol groupProtocol,
         String groupAssignor,
@@ -130,6 +137,8 @@ public record WorkerConfig(
     public static final int DEFAULT_MAX_CRASH_STARTS = 3;
     /** Kafka's default {@code offset.metadata.max.bytes}. */
     public static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = 4096;
+    /** About 200 bytes of heap each: some 40 MB per jobs partition the worker owns. */
+    public static final int DEFAULT_IDEMPOTENCY_MAX_KEYS = 200_000;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(250);
     public static final GroupProtocol DEFAULT_GROUP_PROTOCOL = GroupProtocol.CLASSIC;
     public static final String DEFAULT_GROUP_ASSIGNOR = "range";
@@ -226,6 +235,14 @@ public record WorkerConfig(
      */
     public static final ConfigKey<Integer> OFFSET_METADATA_MAX_BYTES = ConfigKey.integer(
             "PROMPTQ_WORKER_OFFSET_METADATA_MAX_BYTES", DEFAULT_OFFSET_METADATA_MAX_BYTES, 0, 1_048_576);
+    /**
+     * Keyed jobs (ones with an idempotency key) the worker remembers per jobs partition it owns, to drop their later
+     * copies without a provider call: the oldest are forgotten first (counted in {@code
+     * promptq.worker.idempotency.evicted}, logged once); a forgotten key's next copy runs again. About 200 bytes of
+     * heap each (default {@value #DEFAULT_IDEMPOTENCY_MAX_KEYS}).
+     */
+    public static final ConfigKey<Integer> IDEMPOTENCY_MAX_KEYS = ConfigKey.integer(
+            "PROMPTQ_WORKER_IDEMPOTENCY_MAX_KEYS", DEFAULT_IDEMPOTENCY_MAX_KEYS, 1_000, 100_000_000);
     /** Longest single poll; finishing jobs and due retries wake the poll earlier (default 250ms). */
     public static final ConfigKey<Duration> POLL_TIMEOUT = ConfigKey.duration("PROMPTQ_WORKER_POLL_TIMEOUT",
             DEFAULT_POLL_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(1));
@@ -245,7 +262,7 @@ public record WorkerConfig(
      * partitions. Ignored with the classic protocol.
      */
     public static final ConfigKey<String> GROUP_ASSIGNOR = ConfigKey.text("PROMPTQ_WORKER_GROUP_ASSIGNOR", DEFAULT_GROUP_ASSIGNOR);
-    /** Create the jobs, retry-tier, dead-letter and results topics if missing (default true). */
+    /** Create the jobs, retry-tier, dead-letter and results topics and the idempotency ledger if missing (default true). */
     public static final ConfigKey<Boolean> CREATE_TOPICS = ConfigKey.bool("PROMPTQ_WORKER_CREATE_TOPICS", DEFAULT_CREATE_TOPICS);
     /** Partitions of the topics the worker creates (default {@value #DEFAULT_TOPIC_PARTITIONS}). */
     public static final ConfigKey<Integer> TOPIC_PARTITIONS =
@@ -280,6 +297,8 @@ public record WorkerConfig(
         }
         MAX_CRASH_STARTS.check(maxCrashStarts);
         OFFSET_METADATA_MAX_BYTES.check(offsetMetadataMaxBytes);
+        Idempotency.WINDOW.check(idempotencyWindow);
+        IDEMPOTENCY_MAX_KEYS.check(idempotencyMaxKeys);
         POLL_TIMEOUT.check(pollTimeout);
         GROUP_PROTOCOL.check(groupProtocol);
         GROUP_ASSIGNOR.check(groupAssignor);
@@ -315,6 +334,8 @@ public record WorkerConfig(
                 TRANSACTIONAL_ID_PREFIX.readOptional(source).orElse(null),
                 MAX_CRASH_STARTS.read(source),
                 OFFSET_METADATA_MAX_BYTES.read(source),
+                Idempotency.WINDOW.read(source),
+                IDEMPOTENCY_MAX_KEYS.read(source),
                 POLL_TIMEOUT.read(source),
                 GROUP_PROTOCOL.read(source),
                 GROUP_ASSIGNOR.read(source),
@@ -398,6 +419,8 @@ public record WorkerConfig(
         private @Nullable String transactionalIdPrefix;
         private int maxCrashStarts;
         private int offsetMetadataMaxBytes;
+        private Duration idempotencyWindow;
+        private int idempotencyMaxKeys;
         private Duration pollTimeout;
         private GroupProtocol groupProtocol;
         private String groupAssignor;
@@ -432,6 +455,8 @@ public record WorkerConfig(
             transactionalIdPrefix = from.transactionalIdPrefix;
             maxCrashStarts = from.maxCrashStarts;
             offsetMetadataMaxBytes = from.offsetMetadataMaxBytes;
+            idempotencyWindow = from.idempotencyWindow;
+            idempotencyMaxKeys = from.idempotencyMaxKeys;
             pollTimeout = from.pollTimeout;
             groupProtocol = from.groupProtocol;
             groupAssignor = from.groupAssignor;
@@ -530,6 +555,16 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder idempotencyWindow(Duration value) {
+            idempotencyWindow = value;
+            return this;
+        }
+
+        public Builder idempotencyMaxKeys(int value) {
+            idempotencyMaxKeys = value;
+            return this;
+        }
+
         public Builder maxCrashStarts(int value) {
             maxCrashStarts = value;
             return this;
@@ -613,7 +648,8 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
-                    commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, pollTimeout,
+                    commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
+                    idempotencyMaxKeys, pollTimeout,
                     groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
         }
     }

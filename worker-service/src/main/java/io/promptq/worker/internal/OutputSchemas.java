@@ -4,6 +4,7 @@ import io.promptq.registry.AvroSerdes;
 import io.promptq.registry.SchemaRegistration;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.DeadLetter;
+import io.promptq.schema.IdempotencyEntry;
 import io.promptq.schema.JobResult;
 import io.promptq.schema.RetryJob;
 import io.promptq.topic.TopicNames;
@@ -26,6 +27,7 @@ final class OutputSchemas {
         Map<String, Schema> subjects = new LinkedHashMap<>();
         subjects.put(AvroSerdes.subjectName(names.results(), false), JobResult.getClassSchema());
         subjects.put(AvroSerdes.subjectName(names.deadLetters(), false), DeadLetter.getClassSchema());
+        subjects.put(AvroSerdes.subjectName(names.idempotency(), false), IdempotencyEntry.getClassSchema());
         for (String retry : names.retries(tiers)) {
             subjects.put(AvroSerdes.subjectName(retry, false), RetryJob.getClassSchema());
         }

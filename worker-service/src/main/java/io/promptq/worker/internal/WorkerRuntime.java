@@ -17,6 +17,7 @@ import io.promptq.worker.kafka.PauseReason;
 import io.promptq.worker.kafka.internal.LoopSettings;
 import io.promptq.worker.kafka.internal.PollLoop;
 import io.promptq.worker.metrics.FlowMetrics;
+import io.promptq.worker.metrics.IdempotencyMetrics;
 import io.promptq.worker.metrics.OutcomeMetrics;
 import io.promptq.worker.metrics.WorkerMetricNames;
 import io.promptq.worker.processing.JobProcessor;
@@ -147,7 +148,12 @@ public final class WorkerRuntime {
                 config.revokeTimeout(), config.shutdownGrace(), CLOSE_TIMEOUT);
         AtomicReference<FlowStats> stats = new AtomicReference<>();
         FlowMetrics flow = new FlowMetrics(id, stats::get);
-        PollLoop loop = new PollLoop(consumer, settings, handler, gate, flow,
+        IdempotencyMetrics idempotency = new IdempotencyMetrics(id);
+        idempotency.bindTo(registry);
+        resources.push(idempotency::unbind);
+        IdempotencyGate duplicates = idempotencyGate(config, topics, idempotency);
+        resources.push(duplicates);
+        PollLoop loop = new PollLoop(consumer, settings, handler, gate, duplicates, flow,
                 Thread.ofVirtual().name("promptq-job-" + id + "-", 0).factory(), config.clock(),
                 new RetryDueTime(topics.retry(0).valueDeserializer()), producers);
         stats.set(loop);
@@ -177,6 +183,25 @@ public final class WorkerRuntime {
                 config.transactions() ? "transactional id " + config.transactionalId() : "at-least-once outcomes",
                 http == null ? "no HTTP" : "HTTP on " + config.httpHost() + ":" + http.port());
         return runtime;
+    }
+
+    /**
+     * The duplicate gate of the jobs topic: the idempotency ledger read on a thread of its own when a jobs partition
+     * is assigned, written with the commits.
+     */
+    private static IdempotencyGate idempotencyGate(WorkerConfig config, Topics topics, IdempotencyMetrics metrics) {
+        KafkaLedger ledger = KafkaLedger.create(config, topics.idempotency().name(),
+                topics.idempotency().keyDeserializer(), topics.idempotency().valueDeserializer(), CLOSE_TIMEOUT);
+        try {
+            return new IdempotencyGate(config.topics().jobs(), topics.idempotency().name(), config.idempotencyWindow(),
+                    config.idempotencyMaxKeys(), config.clock(), topics.jobs().valueDeserializer(),
+                    topics.idempotency().keySerializer(), topics.idempotency().valueSerializer(), ledger, metrics,
+                    Thread.ofPlatform().name("promptq-idempotency-" + config.workerId()).daemon().factory(),
+                    IdempotencyGate.RESTORE_BACKOFF);
+        } catch (RuntimeException e) {
+            ledger.close();
+            throw e;
+        }
     }
 
     /**

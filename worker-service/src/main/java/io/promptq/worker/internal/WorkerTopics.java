@@ -1,14 +1,17 @@
 package io.promptq.worker.internal;
 
 import io.promptq.kafka.TopicProvisioner;
+import io.promptq.kafka.TopicSpec;
 import io.promptq.topic.TopicSpecs;
 import io.promptq.worker.WorkerConfig;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Creates the topics the worker reads and writes, if missing ({@link WorkerConfig#CREATE_TOPICS}): jobs, the
- * retry tiers, dead letters and results, shaped by {@link TopicSpecs} and created by the shared {@link
+ * retry tiers, dead letters, results and the idempotency ledger (compacted, retention = the idempotency window), shaped by {@link TopicSpecs} and created by the shared {@link
  * TopicProvisioner}, which returns once their partitions are served (or fails the start-up after {@link
  * TopicProvisioner#DEFAULT_TIMEOUT}, naming the topic).
  */
@@ -21,7 +24,9 @@ final class WorkerTopics {
                 : Optional.of((short) config.topicReplication());
         TopicSpecs specs = new TopicSpecs(config.topics(), config.topicPartitions(), replication);
         try (Admin admin = Admin.create(config.kafka().adminConfig(config.workerId() + "-admin"))) {
-            TopicProvisioner.create(admin).ensure(specs.worker(config.retryDelays().size()));
+            List<TopicSpec> topics = new ArrayList<>(specs.worker(config.retryDelays().size()));
+            topics.add(specs.idempotency(config.idempotencyWindow()));
+            TopicProvisioner.create(admin).ensure(topics);
         }
     }
 }

@@ -19,6 +19,11 @@ public enum PauseReason {
      * running (PROMPTQ_WORKER_MAX_UNCOMMITTED): bounds memory when one job is stuck.
      */
     UNCOMMITTED_LIMIT,
+    /**
+     * A jobs partition was just assigned and its idempotency state (which keyed jobs it has seen) is being
+     * restored from the ledger: its records are held, not started, until it is.
+     */
+    RESTORING,
     /** The worker is shutting down. */
     SHUTDOWN;
 

@@ -32,6 +32,13 @@ public final class WorkerMetricNames {
     public static final String JOBS_ABANDONED = "promptq.worker.jobs.abandoned";
     /** Counter: fetched records skipped because an earlier owner of the partition had finished them. */
     public static final String RECORDS_SKIPPED_FINISHED = "promptq.worker.records.skipped.finished";
+    /**
+     * Counter: later copies of keyed jobs dropped without a provider call (the same idempotency key within the
+     * window), by {@value #TAG_CONFLICT} ({@code true}: the copy's payload differs from the first's).
+     */
+    public static final String JOBS_DUPLICATES = "promptq.worker.jobs.duplicates";
+    /** Counter: keyed jobs forgotten because a partition held PROMPTQ_WORKER_IDEMPOTENCY_MAX_KEYS of them. */
+    public static final String IDEMPOTENCY_EVICTED = "promptq.worker.idempotency.evicted";
     /** Counter: terminal outcomes published, by {@value #TAG_STATUS} (succeeded, dead_lettered, expired). */
     public static final String OUTCOMES = "promptq.worker.outcomes";
     /** Counter: retries published to a retry topic, by {@value #TAG_TIER} (0-based). */
@@ -49,6 +56,7 @@ public final class WorkerMetricNames {
     public static final String TAG_REASON = "reason";
     public static final String TAG_STATUS = "status";
     public static final String TAG_TIER = "tier";
+    public static final String TAG_CONFLICT = "conflict";
 
     private WorkerMetricNames() {}
 }

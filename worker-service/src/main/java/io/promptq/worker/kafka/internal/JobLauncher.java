@@ -51,6 +51,7 @@ final class JobLauncher {
     private final ThreadFactory jobThreads;
     private final Backoff backoff;
     private final Runnable wakePoll;
+    private final DuplicateFilter duplicates;
     private final LinkedBlockingQueue<JobCompletion> completions = new LinkedBlockingQueue<>();
     private int inFlight;
     private int rotation;
@@ -62,6 +63,13 @@ final class JobLauncher {
      * @param wakePoll called by a job thread after it reported its completion ({@link PollWaker#wake()})
      */
     JobLauncher(int maxInFlight, RecordHandler handler, ThreadFactory jobThreads, Backoff backoff, Runnable wakePoll) {
+        this(maxInFlight, handler, jobThreads, backoff, wakePoll, DuplicateFilter.none());
+    }
+
+    /** @param duplicates asked before each record starts: a later copy of an accepted job is finished unstarted */
+    JobLauncher(int maxInFlight, RecordHandler handler, ThreadFactory jobThreads, Backoff backoff, Runnable wakePoll,
+            DuplicateFilter duplicates) {
+        this.duplicates = duplicates;
         this.maxInFlight = maxInFlight;
         this.handler = handler;
         this.jobThreads = jobThreads;
@@ -71,7 +79,10 @@ final class JobLauncher {
 
     // ------------------------------------------------------------------ poll thread
 
-    /** Starts what may start now, round-robin over {@code partitions} from a rotating first one. */
+    /**
+     * Starts what may start now, round-robin over {@code partitions} from a rotating first one; a record the
+     * {@link DuplicateFilter} calls a later copy of an accepted job is finished without starting.
+     */
     void launchReady(List<PartitionState> partitions, long now) {
         int n = partitions.size();
         if (n == 0) {
@@ -85,7 +96,9 @@ final class JobLauncher {
                 if (p == null) {
                     break;
                 }
-                start(s, p);
+                if (duplicates.admit(s, p)) {
+                    start(s, p);
+                }
             }
         }
     }

@@ -60,6 +60,10 @@ final class PartitionState implements PartitionView {
     private volatile @Nullable PauseReason pauseReason;
     private volatile boolean abandoned;
     private boolean draining;
+    /** A jobs partition whose records the {@link io.promptq.worker.kafka.DuplicateGate} admits ({@link #deduplicate}). */
+    private boolean deduplicated;
+    /** Held until the gate has restored the partition's state: nothing starts, nothing is fetched. */
+    private boolean restoring;
     /** The latest commit known to have succeeded, and the latest one sent (in flight or succeeded), never lower. */
     private @Nullable OffsetAndMetadata committed;
     private @Nullable OffsetAndMetadata requested;
@@ -151,9 +155,41 @@ final class PartitionState implements PartitionView {
         return skippedFinished;
     }
 
-    /** Whether a permit is free (and the partition is not being revoked). */
+    /** Whether a permit is free (and the partition is neither being revoked nor restoring). */
     boolean canStart() {
-        return !draining && inFlight < permits;
+        return !draining && !restoring && inFlight < permits;
+    }
+
+    /**
+     * Puts the partition's records under the duplicate gate, holding them (nothing starts, fetching pauses with
+     * {@link PauseReason#RESTORING}) until {@link #restored()}. Call once, when the partition is assigned.
+     */
+    void deduplicate() {
+        deduplicated = true;
+        restoring = true;
+    }
+
+    /** The gate's state for the partition is ready: its records may start. */
+    void restored() {
+        restoring = false;
+    }
+
+    /** Whether the duplicate gate admits this partition's records. */
+    boolean deduplicated() {
+        return deduplicated;
+    }
+
+    /** Whether the partition waits for the gate's state (see {@link #deduplicate()}). */
+    boolean restoring() {
+        return restoring;
+    }
+
+    /**
+     * A taken record that must not run (a later copy of a job already accepted): it is finished at once without
+     * being started, like a record the previous owner finished, and so committed past with the others.
+     */
+    void skip(Pending pending) {
+        tracker.complete(pending.seq());
     }
 
     /**
@@ -276,6 +312,9 @@ final class PartitionState implements PartitionView {
     @Nullable PauseReason evaluate(@Nullable PauseReason gate, boolean workerCapReached, boolean throttled, long now) {
         if (draining) {
             return PauseReason.SHUTDOWN;
+        }
+        if (restoring) {
+            return PauseReason.RESTORING;
         }
         if (gate != null) {
             return gate;

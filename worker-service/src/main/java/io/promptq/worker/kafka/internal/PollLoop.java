@@ -1,5 +1,6 @@
 package io.promptq.worker.kafka.internal;
 
+import io.promptq.worker.kafka.DuplicateGate;
 import io.promptq.worker.kafka.FlowListener;
 import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.IntakeGate;
@@ -42,6 +43,9 @@ import org.slf4j.LoggerFactory;
  *   <li>polls - for at most the poll timeout, less if a retry record falls due or a commit is due sooner; a
  *       finishing job wakes the poll up at once ({@link PollWaker}) - and buffers what it returns.</li>
  * </ol>
+ * Before a jobs-topic record starts, the {@link DuplicateGate} decides whether it is a later copy of a job
+ * already accepted (same idempotency key): then it is finished without starting ({@link DuplicateFilter}); a newly
+ * assigned jobs partition is held ({@link PauseReason#RESTORING}) until the gate has restored its state.
  * Business logic never runs here: records go to the {@link RecordHandler} on virtual threads, which report back
  * through a queue with their outputs. A job's outcome becomes visible only with the commit that covers its
  * offset. Everything that touches the consumer or the outcome producer runs on this thread; wakeups follow the
@@ -73,6 +77,7 @@ public final class PollLoop implements Runnable, FlowStats {
     private final PauseController pauses;
     private final OutcomeCommitter committer;
     private final RebalanceListener rebalance;
+    private final DuplicateFilter duplicates;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private volatile boolean stopRequested;
@@ -91,18 +96,32 @@ public final class PollLoop implements Runnable, FlowStats {
             FlowListener listener, ThreadFactory jobThreads, Clock clock,
             ToLongFunction<ConsumerRecord<byte[], byte[]>> dueTime,
             Supplier<? extends Producer<byte[], byte[]>> producers) {
+        this(consumer, settings, handler, gate, DuplicateGate.NONE, listener, jobThreads, clock, dueTime, producers);
+    }
+
+    /**
+     * The loop with a duplicate gate.
+     *
+     * @param duplicates asked before each jobs-topic record starts whether it is a later copy of an accepted job
+     *     (then it is finished without starting); its ledger records are written with the partition's next commit
+     */
+    public PollLoop(Consumer<byte[], byte[]> consumer, LoopSettings settings, RecordHandler handler, IntakeGate gate,
+            DuplicateGate duplicates, FlowListener listener, ThreadFactory jobThreads, Clock clock,
+            ToLongFunction<ConsumerRecord<byte[], byte[]>> dueTime,
+            Supplier<? extends Producer<byte[], byte[]>> producers) {
         this.consumer = consumer;
         this.settings = settings;
         this.clock = clock;
         this.dueTime = dueTime;
         this.counters = new LoopCounters(settings.maxInFlight());
         this.waker = new PollWaker(consumer, this::workPending);
+        this.duplicates = new DuplicateFilter(duplicates, settings.jobsTopic(), waker::wake);
         this.launcher = new JobLauncher(settings.maxInFlight(), handler, jobThreads, JobLauncher.HANDLER_BACKOFF,
-                waker::wake);
+                waker::wake, this.duplicates);
         this.pauses = new PauseController(consumer, gate, counters);
         this.committer = OutcomeCommitter.create(settings, consumer, waker, producers, PollLoop::monotonicMillis);
         this.rebalance = new RebalanceListener(consumer, settings, partitions, launcher, committer, waker, counters, listener,
-                clock, () -> crashRequested);
+                clock, () -> crashRequested, this.duplicates);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -155,6 +174,7 @@ public final class PollLoop implements Runnable, FlowStats {
     private void turn() {
         long now = clock.millis();
         launcher.applyCompletions();
+        duplicates.releaseRestored();
         launcher.launchReady(partitions.all(), now);
         refreshCounters();
         pauses.update(partitions.all(), launcher.capReached(), stopping, now);
@@ -168,12 +188,14 @@ public final class PollLoop implements Runnable, FlowStats {
     }
 
     /**
-     * Read by {@link PollWaker} after arming: completions to apply, or a stop or crash to act on. While draining
+     * Read by {@link PollWaker} after arming: completions to apply, a partition's idempotency state restored, or a
+     * stop or crash to act on. While draining
      * for shutdown a stop no longer counts, so the loop polls with its normal timeout (completions still wake it)
      * instead of spinning on the CPU the finishing jobs need.
      */
     private boolean workPending() {
-        return launcher.hasCompletions() || (stopRequested && !stopping) || crashRequested;
+        return launcher.hasCompletions() || duplicates.readyPending() || (stopRequested && !stopping)
+                || crashRequested;
     }
 
     private ConsumerRecords<byte[], byte[]> poll(long timeoutMs) {

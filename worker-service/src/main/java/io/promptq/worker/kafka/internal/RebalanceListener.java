@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * Takes partitions on and gives them up, inside the consumer's rebalance callbacks (on the poll thread, during
  * {@code poll} or {@code close}).
  *
- * <p><b>Assigned</b>: a new {@link PartitionState} per partition (one already owned keeps its state).
+ * <p><b>Assigned</b>: a new {@link PartitionState} per partition (one already owned keeps its state), restored from
+ * the committed offset's metadata; a jobs partition is handed to the {@link DuplicateFilter}, which holds its
+ * records until the duplicate gate has restored its idempotency state (on the gate's thread, not in this
+ * callback).
  * <b>Revoked</b> (cooperative or KIP-848 incremental), in four steps: {@link #drain} (start nothing more, drop the
  * buffer), {@link #awaitRunning} (apply completions until the running jobs ended or the revoke timeout passed -
  * during a stop, until the shutdown deadline), {@link #commitFinal} (the finished jobs' outputs with their offsets,
@@ -48,6 +51,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
     private final FlowListener flow;
     private final Clock clock;
     private final BooleanSupplier crashed;
+    private final DuplicateFilter duplicates;
     private boolean stopping;
     private long shutdownDeadline = Long.MAX_VALUE;
 
@@ -55,6 +59,15 @@ final class RebalanceListener implements ConsumerRebalanceListener {
     RebalanceListener(Consumer<?, ?> consumer, LoopSettings settings, AssignedPartitions partitions,
             JobLauncher launcher, OutcomeCommitter committer, PollWaker waker, LoopCounters counters, FlowListener flow,
             Clock clock, BooleanSupplier crashed) {
+        this(consumer, settings, partitions, launcher, committer, waker, counters, flow, clock, crashed,
+                DuplicateFilter.none());
+    }
+
+    /** @param duplicates told of jobs partitions assigned and given up (it holds them until their state is restored) */
+    RebalanceListener(Consumer<?, ?> consumer, LoopSettings settings, AssignedPartitions partitions,
+            JobLauncher launcher, OutcomeCommitter committer, PollWaker waker, LoopCounters counters, FlowListener flow,
+            Clock clock, BooleanSupplier crashed, DuplicateFilter duplicates) {
+        this.duplicates = duplicates;
         this.consumer = consumer;
         this.settings = settings;
         this.retryTopics = Set.copyOf(settings.retryTopics());
@@ -95,6 +108,9 @@ final class RebalanceListener implements ConsumerRebalanceListener {
         }
         restore(fresh);
         for (PartitionState s : fresh.values()) {
+            if (!stopping) {
+                duplicates.assigned(s);
+            }
             partitions.add(s);
             safely(() -> flow.assigned(s));
         }
@@ -197,6 +213,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
         for (PartitionState s : leaving) {
             abandoned += s.abandoned() ? 0 : s.running();
             s.abandon();
+            duplicates.revoked(s);
             partitions.remove(s);
             safely(() -> flow.revoked(s));
         }

@@ -7,6 +7,9 @@
  * offsets: in one Kafka transaction by {@link io.promptq.worker.kafka.internal.TransactionalCommitter}, outputs
  * then offsets by {@link io.promptq.worker.kafka.internal.AtLeastOnceCommitter}),
  * {@link io.promptq.worker.kafka.internal.RebalanceListener} (assignment, revocation, loss),
+ * {@link io.promptq.worker.kafka.internal.DuplicateFilter} (holds a newly assigned jobs partition until the
+ * {@link io.promptq.worker.kafka.DuplicateGate} is ready for it, asks it before each jobs record starts, finishes
+ * later copies of accepted jobs unstarted and queues first copies' ledger records for the next commit),
  * {@link io.promptq.worker.kafka.internal.PollWaker} (the wakeup protocol for every blocking consumer call) and
  * {@link io.promptq.worker.kafka.internal.LoopCounters} (the {@link io.promptq.worker.kafka.FlowStats}
  * views). Per partition, {@link io.promptq.worker.kafka.internal.PartitionState} holds permits, the bounded buffer,
