@@ -15,16 +15,21 @@ import io.promptq.aggregator.stats.StatsKey;
 import io.promptq.http.OpsServer;
 import io.promptq.schema.JobStats;
 import io.promptq.schema.JobStatus;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The HTTP surface that needs no Kafka: parameter checks, 503 before Kafka Streams runs, the JSON shape. */
 class QueryApiTest {
@@ -49,6 +54,26 @@ class QueryApiTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A GET sent as written, so that malformed escapes (which {@link URI} refuses) reach the server. */
+    private RawResponse getRaw(String pathAndQuery) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int headersEnd = answer.indexOf("\r\n\r\n");
+            String[] head = answer.substring(0, headersEnd).split("\r\n");
+            String contentType = "";
+            for (String header : head) {
+                if (header.toLowerCase(Locale.ROOT).startsWith("content-type:")) {
+                    contentType = header.substring("content-type:".length()).trim();
+                }
+            }
+            return new RawResponse(Integer.parseInt(head[0].split(" ")[1]), contentType, answer.substring(headersEnd + 4));
+        }
+    }
+
+    private record RawResponse(int status, String contentType, String body) {}
+
     @Test
     void badTimeParameterIsA400ProblemNamingTheParameter() throws Exception {
         HttpResponse<String> response = get("/v1/stats/windows?scope=overall&from=yesterday");
@@ -68,6 +93,40 @@ class QueryApiTest {
         assertThat(QueryApiJson.MAPPER.readTree(scope.body()).get("field").asText()).isEqualTo("scope");
         assertThat(get("/v1/stats/windows?scope=tenant:acme").statusCode()).isEqualTo(400);
         assertThat(get("/v1/stats/totals/all?scope=planet").statusCode()).isEqualTo(400);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "/v1/stats/windows?to=9223372036854775807, to",
+        "/v1/stats/windows?from=9223372036854775807, from",
+        "/v1/stats/windows?to=-1000000000-01-01T00:00:00Z, to",
+        "/v1/stats/windows?to=%2B1000000000-12-31T23:59:59Z, to",
+        "/v1/stats/windows?from=-1000000000-01-01T00:00:00Z&to=1000, from",
+        "/v1/stats/windows?from=1969-12-31T23:59:59Z, from",
+        "/v1/stats/windows?to=%2B10000-01-01T00:00:00Z, to",
+        "/v1/stats/windows?scope=%zz, scope",
+        "/v1/stats/windows?scope=overall&from=%zz, from",
+        "/v1/stats/totals?scope=%zz, scope",
+        "/v1/stats/totals/all?scope=%zz, scope",
+        "/v1/stats/totals?scope=overall&%zz=1, %zz",
+        "/v1/stats/totals?scope=model:%C3%28, scope",
+    })
+    void outOfRangeOrUndecodableParameterIsA400ProblemNamingIt(String path, String field) throws Exception {
+        RawResponse response = getRaw(path);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        JsonNode problem = QueryApiJson.MAPPER.readTree(response.body());
+        assertThat(problem.get("field").asText()).isEqualTo(field);
+        assertThat(problem.get("detail").asText()).startsWith(field + ": ");
+    }
+
+    @Test
+    void boundsAtTheEdgesOfTheQueryableRangeAreAccepted() throws Exception {
+        // accepted parameters reach the (absent) Kafka Streams instance: 503, not 400
+        assertThat(get("/v1/stats/windows?from=0&to=253402300799999").statusCode()).isEqualTo(503);
+        assertThat(get("/v1/stats/windows?from=1970-01-01T00:00:00Z&to=9999-12-31T23:59:59.999Z").statusCode())
+                .isEqualTo(503);
     }
 
     @Test

@@ -25,11 +25,12 @@ import java.util.function.Supplier;
  *   <li>{@code GET /v1/stats/totals/model/<model>}, {@code GET /v1/stats/totals/tenant/<tenant>} – the same, by path.</li>
  *   <li>{@code GET /v1/stats/totals/all[?scope=overall|model|tenant]} – every all-time aggregate of every instance.</li>
  *   <li>{@code GET /v1/stats/windows?scope=overall|model:<m>&from=..&to=..} – windows overlapping the range
- *       (ISO-8601 or epoch millis; default: the last hour).</li>
+ *       (ISO-8601 or epoch millis, from 1970 to the end of year 9999; default: the last hour).</li>
  *   <li>{@code GET /v1/jobs/{jobId}/result} – the job's first terminal result.</li>
  * </ul>
- * 400 for bad parameters, 404 for an unknown scope or job, 503 (with {@code Retry-After}) while Kafka Streams
- * is not RUNNING or the owning instance cannot be reached.
+ * 400 for bad parameters (including malformed percent-encoding anywhere in the query string), 404 for an
+ * unknown scope or job, 503 (with {@code Retry-After}) while Kafka Streams is not RUNNING or the owning instance
+ * cannot be reached.
  */
 public final class QueryRoutes {
 
@@ -53,7 +54,7 @@ public final class QueryRoutes {
             ctx.header("Retry-After", "1");
             OpsServer.respond(ctx, Problem.of(503, "Service Unavailable", e.getMessage()));
         });
-        app.get("/v1/stats/totals", ctx -> totals(ctx, QueryParams.scope("scope", ctx.queryParam("scope"), StatsKey.overall())));
+        app.get("/v1/stats/totals", ctx -> totals(ctx, QueryParams.scope("scope", QueryParams.query(ctx, "scope"), StatsKey.overall())));
         app.get("/v1/stats/totals/all", this::allTotals);
         app.get("/v1/stats/totals/model/<model>", ctx -> totals(ctx, StatsKey.model(ctx.pathParam("model"))));
         app.get("/v1/stats/totals/tenant/<tenant>", ctx -> totals(ctx, StatsKey.tenant(ctx.pathParam("tenant"))));
@@ -72,7 +73,7 @@ public final class QueryRoutes {
     }
 
     private void allTotals(Context ctx) {
-        StatsScope type = QueryParams.scopeType("scope", ctx.queryParam("scope"));
+        StatsScope type = QueryParams.scopeType("scope", QueryParams.query(ctx, "scope"));
         List<JobStatsView> all = queries().allTotals(forwarded(ctx));
         if (type != null) {
             all = all.stream().filter(v -> v.scope().equals(type.name())).toList();
@@ -81,9 +82,11 @@ public final class QueryRoutes {
     }
 
     private void windows(Context ctx) {
-        StatsKey key = QueryParams.windowScope("scope", ctx.queryParam("scope"));
-        Instant to = QueryParams.instant("to", ctx.queryParam("to"), clock.instant());
-        Instant from = QueryParams.instant("from", ctx.queryParam("from"), to.minus(DEFAULT_WINDOWS_RANGE));
+        StatsKey key = QueryParams.windowScope("scope", QueryParams.query(ctx, "scope"));
+        Instant to = QueryParams.instant("to", QueryParams.query(ctx, "to"), clock.instant());
+        Instant defaultFrom = to.minus(DEFAULT_WINDOWS_RANGE);
+        Instant from = QueryParams.instant("from", QueryParams.query(ctx, "from"),
+                defaultFrom.isBefore(QueryParams.EARLIEST) ? QueryParams.EARLIEST : defaultFrom);
         if (from.isAfter(to)) {
             throw QueryParams.badRequest("from", "must not be after to (" + from + " > " + to + ")");
         }
