@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * every key a configuration declares is in a table with the code's default, and every {@code PROMPTQ_*} key in
  * a table is declared by a configuration, is a pass-through prefix, or is one of the documented exceptions read
  * outside the configurations. Defaults are compared by parsing the README's value with the key itself, so
- * {@code 60s} and {@code 1m} or {@code 50} and {@code 50.0} count as the same.
+ * {@code 60s} and {@code 1m} or {@code 50} and {@code 50.0} count as the same. The configuration tables of the
+ * module READMEs are held to the same defaults.
  */
 class ReadmeConfigTablesMatchTheKeysTest {
 
@@ -92,21 +94,61 @@ class ReadmeConfigTablesMatchTheKeysTest {
                 "PROMPTQ_WORKER_NO_SUCH_KEY: in the README but declared by no configuration");
     }
 
+    /**
+     * Given a module README (e.g. {@code aggregator-service/README.md}) with its own configuration table,
+     * then every declared key it lists shows the code's default; it need not list every key.
+     */
+    @Test
+    void everyModuleReadmeShowsTheCodesDefaultOfTheKeysItLists() throws IOException {
+        Map<String, List<Declared>> declared = declaredKeys();
+        List<String> problems = new ArrayList<>();
+        try (Stream<Path> modules = Files.list(README.getParent())) {
+            for (Path moduleReadme : modules.map(m -> m.resolve("README.md")).filter(Files::isRegularFile).sorted().toList()) {
+                String text = Files.readString(moduleReadme, StandardCharsets.UTF_8);
+                wrongDefaults(defaultCells(text), declared)
+                        .forEach(p -> problems.add(README.getParent().relativize(moduleReadme) + ": " + p));
+            }
+        }
+
+        assertThat(problems)
+                .withFailMessage("module READMEs and the declared configuration keys disagree:%n  %s",
+                        String.join("\n  ", problems))
+                .isEmpty();
+    }
+
     static List<String> problems(String tables, Map<String, List<Declared>> declared) {
+        Map<String, List<String>> defaultCells = defaultCells(tables);
+        List<String> problems = new ArrayList<>();
+        declared.forEach((name, declarations) -> {
+            if (!defaultCells.containsKey(name)) {
+                declarations.forEach(d -> problems.add(name + " (" + d.owner().getSimpleName() + "): declared but not in the README"));
+            }
+        });
+        problems.addAll(wrongDefaults(defaultCells, declared));
+        for (String name : defaultCells.keySet()) {
+            if (!declared.containsKey(name) && !READ_ELSEWHERE.containsKey(name) && !isPassThrough(name)) {
+                problems.add(name + ": in the README but declared by no configuration");
+            }
+        }
+        return problems;
+    }
+
+    /** The default cells of a text's {@code | `PROMPTQ_…` | default | … |} rows, by key name. */
+    private static Map<String, List<String>> defaultCells(String tables) {
         Map<String, List<String>> defaultCells = new LinkedHashMap<>();
         Matcher row = ROW.matcher(tables);
         while (row.find()) {
             defaultCells.computeIfAbsent(row.group(1), k -> new ArrayList<>()).add(row.group(2).trim());
         }
+        return defaultCells;
+    }
+
+    /** A problem for every cell of a declared key that does not name the key's default. */
+    private static List<String> wrongDefaults(Map<String, List<String>> defaultCells, Map<String, List<Declared>> declared) {
         List<String> problems = new ArrayList<>();
         declared.forEach((name, declarations) -> {
-            List<String> cells = defaultCells.get(name);
             for (Declared d : declarations) {
-                if (cells == null) {
-                    problems.add(name + " (" + d.owner().getSimpleName() + "): declared but not in the README");
-                    continue;
-                }
-                for (String cell : cells) {
+                for (String cell : defaultCells.getOrDefault(name, List.of())) {
                     if (!documentsDefault(d.key(), cell)) {
                         problems.add(name + " (" + d.owner().getSimpleName() + "): the README's default is " + cell
                                 + " but the code's is `" + d.formattedDefault() + "`");
@@ -114,11 +156,6 @@ class ReadmeConfigTablesMatchTheKeysTest {
                 }
             }
         });
-        for (String name : defaultCells.keySet()) {
-            if (!declared.containsKey(name) && !READ_ELSEWHERE.containsKey(name) && !isPassThrough(name)) {
-                problems.add(name + ": in the README but declared by no configuration");
-            }
-        }
         return problems;
     }
 

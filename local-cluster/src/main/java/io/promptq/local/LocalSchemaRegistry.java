@@ -75,7 +75,8 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     }
 
     /**
-     * Starts the registry and waits until {@code GET /apis/ccompat/v7/subjects} answers 200.
+     * Starts the registry, waits until {@code GET /apis/ccompat/v7/subjects} answers 200 and sets the
+     * {@linkplain Config#compatibility() compatibility level} through {@code PUT /apis/ccompat/v7/config}.
      *
      * @throws LocalClusterException if the distribution is missing or the registry does not become
      *     ready within {@link Config#startupTimeout()}; the message ends with the registry's log
@@ -119,6 +120,9 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             Thread hook = Thread.ofPlatform().name("promptq-registry-shutdown").unstarted(() -> stop(process, launcher));
             Runtime.getRuntime().addShutdownHook(hook);
             String failure = awaitReady(process, port, config.startupTimeout());
+            if (failure == null) {
+                failure = publishCompatibility(port, config.compatibility());
+            }
             if (failure == null) {
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 LOG.info("Schema registry (Apicurio {}, pid {}) ready at http://{}:{}{} in {} ms{}", distribution.version(),
@@ -268,6 +272,34 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         return "not ready within " + timeout.toSeconds() + " s (last poll: " + last + ")";
     }
 
+    /**
+     * Stores the global compatibility rule through the Confluent API. Apicurio enforces the level given
+     * as a system property but its {@code GET /config} answers NONE until the rule is stored, and
+     * Confluent clients that compare the two (e.g. {@code @kafkajs/confluent-schema-registry}) then
+     * refuse to register. Returns null when stored, else why not.
+     */
+    private static @Nullable String publishCompatibility(int port, String compatibility) {
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create("http://" + FreePorts.LOOPBACK_HOST + ":" + port + CONFLUENT_API_PATH + "/config"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + compatibility + "\"}"))
+                .build();
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                return null;
+            }
+            return "PUT " + CONFLUENT_API_PATH + "/config with compatibility " + compatibility + " answered HTTP "
+                    + response.statusCode() + ": " + response.body();
+        } catch (IOException e) {
+            return "PUT " + CONFLUENT_API_PATH + "/config with compatibility " + compatibility + " failed: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while setting the compatibility level";
+        }
+    }
+
     private static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
@@ -325,7 +357,10 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             return apicurioHome;
         }
 
-        /** Global compatibility rule ({@code registry.rules.global.compatibility}). */
+        /**
+         * Global compatibility rule, passed as {@code registry.rules.global.compatibility} and stored
+         * through the Confluent API so {@code GET /config} reports it too.
+         */
         public String compatibility() {
             return compatibility;
         }

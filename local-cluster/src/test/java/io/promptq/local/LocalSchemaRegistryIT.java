@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +70,23 @@ class LocalSchemaRegistryIT {
             assertThat(Files.exists(workDir)).as("temporary directory %s removed", workDir).isFalse();
         } finally {
             parent.destroyForcibly();
+        }
+    }
+
+    /**
+     * Given a registry started with the default BACKWARD rule, when a Confluent client asks for the
+     * global level, then it is told BACKWARD (not Apicurio's stored default NONE).
+     */
+    @Test
+    void theConfluentApiReportsTheEnforcedCompatibilityLevel() throws Exception {
+        try (LocalSchemaRegistry registry = LocalSchemaRegistry.start();
+             HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(registry.url() + "/config")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body().replace(" ", "")).isEqualTo("{\"compatibilityLevel\":\"BACKWARD\"}");
         }
     }
 
