@@ -298,6 +298,36 @@ class JobsHandlerTest {
         assertThat(client.published()).hasSize(1);
     }
 
+    @Test
+    void wrongMethodOnJobsAnswers405WithAllowAsProblemJson() {
+        HttpResponse<String> response = http.get("/v1/jobs");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json(response).path("status").asInt()).isEqualTo(405);
+    }
+
+    @Test
+    void postOnAReadOnlyPathAnswers405AllowingGet() {
+        HttpResponse<String> response = http.postJson("/health/ready", "{}");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("GET");
+    }
+
+    @Test
+    void unknownPathAnswers404ProblemJson() {
+        HttpResponse<String> response = http.get("/v2/nothing");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json(response).path("status").asInt()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Allow")).isEmpty();
+    }
+
     /** {@code job} with the content {@code "hi"} replaced by {@code "h" + bytes + "i"}. */
     private static byte[] withContentBytes(String job, byte... bytes) {
         String[] halves = job.split("\"hi\"", 2);
