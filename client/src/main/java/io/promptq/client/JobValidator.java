@@ -19,10 +19,12 @@ import java.util.regex.Pattern;
  * {@code messages} non-empty, at most {@link ValidationRules#maxMessages()}, each with role
  * system/user/assistant/tool and non-empty content; {@code temperature} in [0, 2]; {@code maxTokens}
  * in [1, cap]; {@code topP} in (0, 1]; at most {@value ValidationRules#MAX_STOP_SEQUENCES} non-empty stop
- * sequences; {@code deadline} in the future; {@code idempotencyKey} non-blank and at most
+ * sequences; {@code deadline} in the future and at most {@link ValidationRules#MAX_DEADLINE} (year 9999);
+ * {@code idempotencyKey} non-blank and at most
  * {@value ValidationRules#MAX_IDEMPOTENCY_KEY_LENGTH} characters; at most
  * {@value ValidationRules#MAX_ATTRIBUTES} attributes (and extra parameters) with non-blank keys and
- * non-null values.
+ * non-null values. No string may hold a lone UTF-16 surrogate or a NUL character: neither survives the
+ * UTF-8 record unchanged.
  */
 public final class JobValidator {
 
@@ -64,11 +66,16 @@ public final class JobValidator {
         Instant deadline = request.deadline();
         if (deadline != null && !deadline.isAfter(clock.instant())) {
             out.add(new Violation("deadline", "must lie in the future, but was " + deadline));
+        } else if (deadline != null && deadline.isAfter(ValidationRules.MAX_DEADLINE)) {
+            out.add(new Violation("deadline", "must be at most " + ValidationRules.MAX_DEADLINE + ", but was "
+                    + deadline));
         }
         String key = request.idempotencyKey();
         if (key != null && (key.isBlank() || key.length() > ValidationRules.MAX_IDEMPOTENCY_KEY_LENGTH)) {
             out.add(new Violation("idempotencyKey", "must be non-blank and at most "
                     + ValidationRules.MAX_IDEMPOTENCY_KEY_LENGTH + " characters"));
+        } else {
+            checkText("idempotencyKey", key, out);
         }
         checkMap("attributes", request.attributes(), out);
         checkMap("extra", request.extra(), out);
@@ -104,6 +111,8 @@ public final class JobValidator {
         } else if (!rules.allowsModel(model)) {
             out.add(new Violation("model", "unknown model '" + abbreviate(model) + "'; allowed: "
                     + rules.modelAllowList()));
+        } else {
+            checkText("model", model, out);
         }
     }
 
@@ -131,6 +140,8 @@ public final class JobValidator {
             }
             if (message.content() == null || message.content().isEmpty()) {
                 out.add(new Violation(path + ".content", "must not be empty"));
+            } else {
+                checkText(path + ".content", message.content(), out);
             }
         }
     }
@@ -161,6 +172,8 @@ public final class JobValidator {
         for (int i = 0; i < stop.size(); i++) {
             if (stop.get(i) == null || stop.get(i).isEmpty()) {
                 out.add(new Violation("stop[" + i + "]", "must not be empty"));
+            } else {
+                checkText("stop[" + i + "]", stop.get(i), out);
             }
         }
     }
@@ -176,8 +189,34 @@ public final class JobValidator {
                 out.add(new Violation(field, "keys must not be blank"));
             } else if (value == null) {
                 out.add(new Violation(field + "." + key, "must not be null"));
+            } else {
+                if (checkText(field, key, out)) {
+                    checkText(field + "." + key, value, out);
+                }
             }
         });
+    }
+
+    /** Reports {@code value} on {@code field} if it holds a NUL character or a lone UTF-16 surrogate; true if not. */
+    private static boolean checkText(String field, String value, List<Violation> out) {
+        if (value == null) {
+            return true;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\0') {
+                out.add(new Violation(field, "must not contain a NUL character (at index " + i + ")"));
+                return false;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                out.add(new Violation(field, String.format("must not contain a lone surrogate (\\u%04x at index %d)",
+                        (int) c, i)));
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String abbreviate(String value) {

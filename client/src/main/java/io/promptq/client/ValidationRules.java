@@ -3,6 +3,7 @@ package io.promptq.client;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -48,6 +49,11 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
     public static final int MAX_ATTRIBUTES = 64;
     public static final double MIN_TEMPERATURE = 0.0;
     public static final double MAX_TEMPERATURE = 2.0;
+    /**
+     * The latest deadline a job may carry: the last millisecond of year 9999, the largest year RFC 3339 can
+     * write and far inside the epoch-millisecond range the record stores.
+     */
+    public static final Instant MAX_DEADLINE = Instant.parse("9999-12-31T23:59:59.999Z");
 
     public ValidationRules {
         MAX_TOKENS_CAP.check(maxTokensCap);

@@ -72,6 +72,20 @@ class JobValidatorTest {
                 Arguments.of("deadline in the past", (UnaryOperator<JobRequest.Builder>) b -> b.deadline(NOW.minusSeconds(1)),
                         "deadline"),
                 Arguments.of("deadline now", (UnaryOperator<JobRequest.Builder>) b -> b.deadline(NOW), "deadline"),
+                Arguments.of("deadline beyond year 9999", (UnaryOperator<JobRequest.Builder>) b -> b.deadline(
+                        Instant.parse("+300000000-01-01T00:00:00Z")), "deadline"),
+                Arguments.of("lone high surrogate in content", (UnaryOperator<JobRequest.Builder>) b -> b.user("a\ud800b"),
+                        "messages[2].content"),
+                Arguments.of("lone low surrogate in content", (UnaryOperator<JobRequest.Builder>) b -> b.user("\udc00"),
+                        "messages[2].content"),
+                Arguments.of("NUL in content", (UnaryOperator<JobRequest.Builder>) b -> b.user("a\u0000b"),
+                        "messages[2].content"),
+                Arguments.of("NUL in a stop sequence", (UnaryOperator<JobRequest.Builder>) b -> b.stop("\u0000"), "stop[1]"),
+                Arguments.of("lone surrogate in an idempotency key",
+                        (UnaryOperator<JobRequest.Builder>) b -> b.idempotencyKey("k\ud800"), "idempotencyKey"),
+                Arguments.of("lone surrogate in an attribute value",
+                        (UnaryOperator<JobRequest.Builder>) b -> b.attribute("x", "\ud800"), "attributes.x"),
+                Arguments.of("NUL in an extra key", (UnaryOperator<JobRequest.Builder>) b -> b.extra("a\u0000", "1"), "extra"),
                 Arguments.of("blank idempotency key", (UnaryOperator<JobRequest.Builder>) b -> b.idempotencyKey(" "),
                         "idempotencyKey"),
                 Arguments.of("null attribute value", (UnaryOperator<JobRequest.Builder>) b -> b.attribute("x", null),
@@ -100,6 +114,12 @@ class JobValidatorTest {
         IntStream.range(0, ValidationRules.DEFAULT_MAX_MESSAGES).forEach(i -> builder.user("m" + i));
 
         assertThat(validator.validate(builder.build())).extracting(Violation::field).containsExactly("messages");
+    }
+
+    @Test
+    void acceptsTheLatestDeadlineAndSurrogatePairs() {
+        assertThat(validator.validate(valid().deadline(ValidationRules.MAX_DEADLINE).user("emoji \ud83d\ude00").build()))
+                .isEmpty();
     }
 
     @Test

@@ -1,12 +1,18 @@
 package io.promptq.http;
 
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * A Javalin server (handlers on virtual threads) with the endpoints every promptq service exposes:
  * {@code GET /health/live}, {@code GET /health/ready} and {@code GET /metrics}; services add their own
  * routes through {@code routes}. Uncaught {@link ProblemException}s become problem+json answers and any
- * other exception a 500 problem, logged once here.
+ * other exception a 500 problem, logged once here. A path no route serves answers a 404 problem, and a path
+ * served only for other methods a 405 problem with {@code Allow} listing them.
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -27,15 +34,32 @@ public final class OpsServer implements AutoCloseable {
         this.app = app;
     }
 
+    /** A registered route: its method and path pattern ({@code {p}} one segment; {@code <p>}, {@code *} any). */
+    private record Route(HandlerType method, Pattern path) {
+        static Route of(HandlerType method, String path) {
+            String regex = Arrays.stream(path.split("(?=[{<*])|(?<=[}>*])"))
+                    .map(part -> part.startsWith("{") ? "[^/]+" : part.startsWith("<") || part.equals("*") ? ".*"
+                            : Pattern.quote(part))
+                    .collect(Collectors.joining());
+            return new Route(method, Pattern.compile(regex + "/?"));
+        }
+    }
+
     /**
      * Starts a server on {@code host:port} (port 0 picks a free one).
      *
      * @param routes adds the service's own routes
      */
     public static OpsServer start(String host, int port, PrometheusMeterRegistry metrics, Consumer<Javalin> routes) {
+        List<Route> routesAdded = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(config -> {
             config.useVirtualThreads = true;
             config.showJavalinBanner = false;
+            config.events(events -> events.handlerAdded(handler -> {
+                if (handler.getHttpMethod().isHttpMethod()) {
+                    routesAdded.add(Route.of(handler.getHttpMethod(), handler.getPath()));
+                }
+            }));
         });
         OpsServer server = new OpsServer(app);
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
@@ -56,9 +80,31 @@ public final class OpsServer implements AutoCloseable {
             log.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
             respond(ctx, Problem.of(500, "Internal Server Error", "unexpected error; see the service log"));
         });
+        app.error(HttpStatus.NOT_FOUND, ctx -> notFound(ctx, routesAdded));
         routes.accept(app);
         app.start(host, port);
         return server;
+    }
+
+    /**
+     * 405 with {@code Allow} when only other methods serve the path, else 404; both as problems. A 404 a route
+     * answered itself (an unknown job, say) is left as it is.
+     */
+    private static void notFound(io.javalin.http.Context ctx, List<Route> routes) {
+        String path = ctx.path();
+        List<HandlerType> methods = routes.stream().filter(route -> route.path().matcher(path).matches())
+                .map(Route::method).distinct().toList();
+        if (methods.contains(ctx.method())) {
+            return;
+        }
+        String allow = methods.stream().map(HandlerType::name).sorted().collect(Collectors.joining(", "));
+        if (allow.isEmpty()) {
+            respond(ctx, Problem.of(404, "Not Found", "no resource at " + path));
+        } else {
+            ctx.header("Allow", allow);
+            respond(ctx, Problem.of(405, "Method Not Allowed", ctx.method().name() + " is not allowed on " + path
+                    + "; allowed: " + allow));
+        }
     }
 
     /** Writes {@code problem} as the answer of {@code ctx}. */

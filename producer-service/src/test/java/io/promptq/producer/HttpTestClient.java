@@ -30,6 +30,14 @@ public final class HttpTestClient implements AutoCloseable {
         return send(request.build());
     }
 
+    /** POSTs the raw bytes of {@code body} (which need not be well-formed UTF-8) with the given headers. */
+    public HttpResponse<String> post(String path, byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
     /** POSTs {@code body} as application/json. */
     public HttpResponse<String> postJson(String path, String body) {
         return post(path, body, Map.of("Content-Type", "application/json"));

@@ -167,6 +167,13 @@ class ProducerHttpIT {
                 Arguments.of("deadline already past", json,
                         VALID.replace("\"maxTokens\"", "\"deadline\": \"2020-01-01T00:00:00Z\", \"maxTokens\""), 400,
                         "deadline"),
+                Arguments.of("deadline in year 300000000", json,
+                        VALID.replace("\"maxTokens\"", "\"deadline\": \"+300000000-01-01T00:00:00Z\", \"maxTokens\""), 400,
+                        "deadline"),
+                Arguments.of("lone surrogate in content", json, VALID.replace("\"hi\"", "\"\\ud800\""), 400,
+                        "messages[0].content"),
+                Arguments.of("NUL in content", json, VALID.replace("\"hi\"", "\"a\\u0000b\""), 400,
+                        "messages[0].content"),
                 Arguments.of("misspelt field", json, VALID.replace("maxTokens", "max_tokens"), 400, "max_tokens"),
                 Arguments.of("malformed JSON", json, "{\"model\": ", 400, "body"),
                 Arguments.of("JSON array instead of a job", json, "[" + VALID + "]", 400, "body"),
@@ -188,6 +195,16 @@ class ProducerHttpIT {
         assertThat(problem.path("status").asInt()).isEqualTo(status);
         assertThat(problem.path("field").asText()).isEqualTo(field);
         assertThat(problem.path("detail").asText()).isNotBlank();
+    }
+
+    @Test
+    void wrongMethodOnJobsIsAnswered405WithAllowAsProblemJson() {
+        HttpResponse<String> response = http.get("/v1/jobs");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
     }
 
     @Test

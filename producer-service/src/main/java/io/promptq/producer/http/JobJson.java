@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  *   "maxTokens": 256,                      // optional, [1, cap], default PROMPTQ_PRODUCER_DEFAULT_MAX_TOKENS
  *   "topP": null, "seed": null,            // optional
  *   "stop": ["\n\n"],                      // optional
- *   "deadline": "2026-11-23T18:00:00Z",    // optional, RFC 3339 instant in the future
+ *   "deadline": "2026-11-23T18:00:00Z",    // optional, RFC 3339 instant in the future, at most year 9999
  *   "idempotencyKey": "order-42",          // optional: the job id is derived from tenant + key
  *   "priority": 0,                         // optional
  *   "attributes": {"k": "v"},              // optional, string values, carried to the result

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -238,6 +239,7 @@ public final class JobsHandler {
     }
 
     private static JsonNode parse(byte[] body) {
+        StrictUtf8.check(body);
         try {
             JsonNode node = JobJson.mapper().readTree(body);
             if (node == null || node.isMissingNode()) {
@@ -263,10 +265,22 @@ public final class JobsHandler {
 
     private static List<Item> parseLines(byte[] body) {
         List<Item> items = new ArrayList<>();
-        String text = new String(body, StandardCharsets.UTF_8);
         int lineNumber = 0;
-        for (String line : text.split("\n")) {
+        for (int start = 0; start < body.length; ) {
+            int end = start;
+            while (end < body.length && body[end] != '\n') {
+                end++;
+            }
             lineNumber++;
+            byte[] bytes = Arrays.copyOfRange(body, start, end);
+            start = end + 1;
+            try {
+                StrictUtf8.check(bytes);
+            } catch (Rejection malformed) {
+                items.add(new Item(null, malformed));
+                continue;
+            }
+            String line = new String(bytes, StandardCharsets.UTF_8);
             if (line.isBlank()) {
                 continue;
             }

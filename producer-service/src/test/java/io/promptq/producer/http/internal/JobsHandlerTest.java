@@ -19,7 +19,9 @@ import io.promptq.producer.HttpTestClient;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.metrics.ProducerMetrics;
 import io.promptq.registry.RegistryConfig;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -233,6 +235,119 @@ class JobsHandlerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Retry-After")).isPresent();
         assertThat(json(response).path("results").get(0).path("status").asInt()).isEqualTo(503);
+    }
+
+    @Test
+    void deadlineBeyondYear9999Answers400ProblemNamingDeadline() {
+        HttpResponse<String> response = http.postJson("/v1/jobs", JOB.replaceFirst("\\{", "{\"deadline\": \"+300000000-01-01T00:00:00Z\", "));
+
+        assertProblem(response, 400, "deadline");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void loneSurrogateEscapeInContentAnswers400NamingTheField() {
+        assertProblem(http.postJson("/v1/jobs", JOB.replace("\"hi\"", "\"a\\ud800b\"")), 400, "messages[0].content");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void nulEscapeInContentAnswers400NamingTheField() {
+        assertProblem(http.postJson("/v1/jobs", JOB.replace("\"hi\"", "\"a\\u0000b\"")), 400, "messages[0].content");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void overlongUtf8InContentAnswers400NamingTheField() {
+        byte[] body = withContentBytes(JOB, (byte) 0xc0, (byte) 0xaf);
+
+        assertProblem(http.post("/v1/jobs", body, Map.of("Content-Type", "application/json")), 400, "messages[0].content");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void utf8EncodedSurrogateInContentAnswers400NamingTheField() {
+        byte[] body = withContentBytes(JOB, (byte) 0xed, (byte) 0xa0, (byte) 0x80);
+
+        assertProblem(http.post("/v1/jobs", body, Map.of("Content-Type", "application/json")), 400, "messages[0].content");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void malformedUtf8InABatchArrayNamesTheItemAndField() {
+        byte[] item = withContentBytes(JOB, (byte) 0xc0, (byte) 0xaf);
+        byte[] body = concat(("[" + JOB + ",").getBytes(StandardCharsets.UTF_8), item, "]".getBytes(StandardCharsets.UTF_8));
+
+        assertProblem(http.post("/v1/jobs/batch", body, Map.of("Content-Type", "application/json")), 400,
+                "[1].messages[0].content");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void malformedUtf8OnAnNdjsonLineRefusesThatItemOnly() {
+        byte[] bad = withContentBytes(JOB.replace("\n", " "), (byte) 0xc0, (byte) 0xaf);
+        byte[] body = concat((JOB.replace("\n", " ") + "\n").getBytes(StandardCharsets.UTF_8), bad);
+
+        HttpResponse<String> response = http.post("/v1/jobs/batch", body, Map.of("Content-Type", "application/x-ndjson"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode results = json(response).path("results");
+        assertThat(results.get(0).path("status").asInt()).isEqualTo(202);
+        assertThat(results.get(1).path("status").asInt()).isEqualTo(400);
+        assertThat(results.get(1).path("problem").path("field").asText()).isEqualTo("messages[0].content");
+        assertThat(client.published()).hasSize(1);
+    }
+
+    @Test
+    void wrongMethodOnJobsAnswers405WithAllowAsProblemJson() {
+        HttpResponse<String> response = http.get("/v1/jobs");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json(response).path("status").asInt()).isEqualTo(405);
+    }
+
+    @Test
+    void postOnAReadOnlyPathAnswers405AllowingGet() {
+        HttpResponse<String> response = http.postJson("/health/ready", "{}");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("GET");
+    }
+
+    @Test
+    void unknownPathAnswers404ProblemJson() {
+        HttpResponse<String> response = http.get("/v2/nothing");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json(response).path("status").asInt()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Allow")).isEmpty();
+    }
+
+    /** {@code job} with the content {@code "hi"} replaced by {@code "h" + bytes + "i"}. */
+    private static byte[] withContentBytes(String job, byte... bytes) {
+        String[] halves = job.split("\"hi\"", 2);
+        return concat((halves[0] + "\"h").getBytes(StandardCharsets.UTF_8), bytes,
+                ("i\"" + halves[1]).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String field) {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json(response).path("field").asText()).isEqualTo(field);
     }
 
     private double counter(String name, String reason) {
