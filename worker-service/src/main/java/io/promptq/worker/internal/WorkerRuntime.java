@@ -115,7 +115,7 @@ public final class WorkerRuntime {
         }
 
         TimedProvider timed = new TimedProvider(provider, ownsProvider);
-        ResilientLlm resilient = ResilientLlm.create(timed, config.resilience(), registry);
+        ResilientLlm resilient = ResilientLlm.create(timed, config.resilience(), registry, config.clock());
         ResilientLlmCaller caller = new ResilientLlmCaller(resilient, timed, config.resilience());
         resources.push(caller);
         LlmIntakeGate gate = new LlmIntakeGate(caller, caller);
