@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one delivery of a job to its outcome: expired if its deadline has passed before an attempt starts or
- * while the attempt waited for a breaker or rate limit (the request carries the deadline; {@link DeadlinePassedException}
- * means the provider was not called), otherwise provider attempts (with optional in-process retries) until success, a retry on a topic, or a dead
- * letter as {@link RetryPolicy} decides. Every failure of the provider call is classified here, at one place:
+ * while the attempt waited for a breaker or rate limit (the request carries the deadline, and
+ * {@link DeadlinePassedException} means the provider was not called), otherwise provider attempts (with optional
+ * in-process retries) until success, a retry on a topic, or a dead letter as {@link RetryPolicy} decides. Every failure of the provider call is classified here, at one place:
  * a {@link ProviderException} carries the llm module's classification, anything else is an unexpected,
  * transient {@value #UNEXPECTED} error. Thread-safe; {@link #process} blocks and runs on a virtual thread.
  */
