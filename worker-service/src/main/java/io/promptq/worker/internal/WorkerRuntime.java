@@ -121,7 +121,8 @@ public final class WorkerRuntime {
         LlmIntakeGate gate = new LlmIntakeGate(caller, caller);
 
         RetryPolicy policy = RetryPolicy.of(config.retryDelays(), config.maxAttempts())
-                .withLocalRetries(config.localRetries(), config.localRetryDelay());
+                .withLocalRetries(config.localRetries(), config.localRetryDelay())
+                .withMaxRetryAfter(config.resilience().maxRetryAfter());
         JobProcessor processor = new JobProcessor(caller, policy, config.clock(), config.resilience().callTimeout());
 
         OutcomeMetrics outcomes = new OutcomeMetrics(id);
