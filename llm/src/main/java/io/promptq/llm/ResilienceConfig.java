@@ -27,6 +27,7 @@ import java.time.Duration;
  * @param breakerHalfOpenCalls trial calls permitted while half-open ({@link #BREAKER_HALF_OPEN_CALLS})
  * @param rateLimitRps request budget per second per model, 0 = unlimited ({@link #RATE_LIMIT_RPS})
  * @param rateLimitTpm estimated-token budget per minute per model, 0 = unlimited ({@link #RATE_LIMIT_TPM})
+ * @param maxRetryAfter longest provider Retry-After honoured; longer ones are capped to it ({@link #MAX_RETRY_AFTER})
  */
 public record ResilienceConfig(
         Duration callTimeout,
@@ -37,7 +38,8 @@ public record ResilienceConfig(
         Duration breakerOpenDuration,
         int breakerHalfOpenCalls,
         double rateLimitRps,
-        long rateLimitTpm) {
+        long rateLimitTpm,
+        Duration maxRetryAfter) {
 
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
     public static final boolean DEFAULT_BREAKER_ENABLED = true;
@@ -48,12 +50,14 @@ public record ResilienceConfig(
     public static final int DEFAULT_BREAKER_HALF_OPEN_CALLS = 5;
     public static final double DEFAULT_RATE_LIMIT_RPS = 0;
     public static final long DEFAULT_RATE_LIMIT_TPM = 0;
+    public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
     private static final Duration MIN_DURATION = Duration.ofMillis(1);
     private static final Duration MAX_CALL_TIMEOUT = Duration.ofHours(1);
     private static final Duration MAX_OPEN_DURATION = Duration.ofHours(1);
     private static final int MAX_WINDOW = 100_000;
     private static final double MAX_RPS = 1_000_000;
+    private static final Duration MAX_MAX_RETRY_AFTER = Duration.ofDays(1);
     private static final String PERCENTAGE_EXPECTED =
             "must be a percentage greater than 0 and at most 100, e.g. 50 or 50%";
 
@@ -97,6 +101,14 @@ public record ResilienceConfig(
     public static final ConfigKey<Long> RATE_LIMIT_TPM =
             ConfigKey.longInteger("PROMPTQ_LLM_RATE_LIMIT_TPM", DEFAULT_RATE_LIMIT_TPM, 0, Long.MAX_VALUE);
 
+    /**
+     * Longest Retry-After (or {@code retry-after-ms}) from a provider that the worker honours, e.g. {@code 5m};
+     * a longer one is capped to it, so that a provider asking for an hour cannot hold a job (and its partition's
+     * commit position) that long (default 5m).
+     */
+    public static final ConfigKey<Duration> MAX_RETRY_AFTER = ConfigKey.duration("PROMPTQ_LLM_MAX_RETRY_AFTER",
+            DEFAULT_MAX_RETRY_AFTER, Duration.ZERO, MAX_MAX_RETRY_AFTER);
+
     public ResilienceConfig {
         CALL_TIMEOUT.check(callTimeout);
         BREAKER_FAILURE_RATE.check(breakerFailureRate);
@@ -106,14 +118,18 @@ public record ResilienceConfig(
         BREAKER_HALF_OPEN_CALLS.check(breakerHalfOpenCalls);
         RATE_LIMIT_RPS.check(rateLimitRps);
         RATE_LIMIT_TPM.check(rateLimitTpm);
+        MAX_RETRY_AFTER.check(maxRetryAfter);
         validate(breakerMinCalls, breakerWindow);
     }
 
-    /** All defaults: 60 s timeout, breaker on (50 % of 50 calls, at least 20; open 10 s; 5 trials), no rate limits. */
+    /**
+     * All defaults: 60 s timeout, breaker on (50 % of 50 calls, at least 20; open 10 s; 5 trials), no rate limits,
+     * Retry-After capped at 5 min.
+     */
     public static ResilienceConfig defaults() {
         return new ResilienceConfig(DEFAULT_CALL_TIMEOUT, DEFAULT_BREAKER_ENABLED, DEFAULT_BREAKER_FAILURE_RATE,
                 DEFAULT_BREAKER_MIN_CALLS, DEFAULT_BREAKER_WINDOW, DEFAULT_BREAKER_OPEN_DURATION,
-                DEFAULT_BREAKER_HALF_OPEN_CALLS, DEFAULT_RATE_LIMIT_RPS, DEFAULT_RATE_LIMIT_TPM);
+                DEFAULT_BREAKER_HALF_OPEN_CALLS, DEFAULT_RATE_LIMIT_RPS, DEFAULT_RATE_LIMIT_TPM, DEFAULT_MAX_RETRY_AFTER);
     }
 
     /** A builder starting from {@link #defaults()}. */
@@ -132,7 +148,8 @@ public record ResilienceConfig(
                 BREAKER_OPEN_DURATION.read(source),
                 BREAKER_HALF_OPEN_CALLS.read(source),
                 RATE_LIMIT_RPS.read(source),
-                RATE_LIMIT_TPM.read(source));
+                RATE_LIMIT_TPM.read(source),
+                MAX_RETRY_AFTER.read(source));
     }
 
     /** A builder starting from this configuration. */
@@ -173,6 +190,7 @@ public record ResilienceConfig(
         private int breakerHalfOpenCalls;
         private double rateLimitRps;
         private long rateLimitTpm;
+        private Duration maxRetryAfter;
 
         private Builder(ResilienceConfig from) {
             callTimeout = from.callTimeout;
@@ -184,6 +202,7 @@ public record ResilienceConfig(
             breakerHalfOpenCalls = from.breakerHalfOpenCalls;
             rateLimitRps = from.rateLimitRps;
             rateLimitTpm = from.rateLimitTpm;
+            maxRetryAfter = from.maxRetryAfter;
         }
 
         public Builder callTimeout(Duration value) {
@@ -234,9 +253,15 @@ public record ResilienceConfig(
             return this;
         }
 
+        /** Longest provider Retry-After honoured; longer ones are capped. */
+        public Builder maxRetryAfter(Duration value) {
+            maxRetryAfter = value;
+            return this;
+        }
+
         public ResilienceConfig build() {
             return new ResilienceConfig(callTimeout, breakerEnabled, breakerFailureRate, breakerMinCalls, breakerWindow,
-                    breakerOpenDuration, breakerHalfOpenCalls, rateLimitRps, rateLimitTpm);
+                    breakerOpenDuration, breakerHalfOpenCalls, rateLimitRps, rateLimitTpm, maxRetryAfter);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.promptq.llm;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptq.llm.internal.Resilience4jLlm;
+import java.time.Clock;
 import java.util.Set;
 
 /**
@@ -22,12 +23,19 @@ public interface ResilientLlm extends AutoCloseable {
         return new Resilience4jLlm(provider, config, meters);
     }
 
+    /** Like {@link #create(LlmProvider, ResilienceConfig, MeterRegistry)}, reading request deadlines on {@code clock}. */
+    static ResilientLlm create(LlmProvider provider, ResilienceConfig config, MeterRegistry meters, Clock clock) {
+        return new Resilience4jLlm(provider, config, meters, clock);
+    }
+
     /**
      * Runs one completion. In order:
      * <ol>
      *   <li>waits while the model's breaker is OPEN (or HALF_OPEN with all trial calls taken), polling every
      *       10-250 ms - not an attempt, the provider is not called;</li>
      *   <li>waits until the request and token budgets allow the call (no failure);</li>
+     *   <li>after every wait, and once more before the provider is called, checks the request's deadline: once it
+     *       has passed, {@link DeadlinePassedException} is thrown and the provider is never called;</li>
      *   <li>calls the provider with {@code min(request.timeout(), callTimeout)}, guarded by a hard deadline a
      *       little later in case the provider overruns its own timeout;</li>
      *   <li>records the outcome in the breaker (only transient classes count as failures, see
@@ -38,6 +46,7 @@ public interface ResilientLlm extends AutoCloseable {
      * {@link ProviderException} of class TIMEOUT is thrown and the thread's interrupt flag is set again. Such an
      * abort is not recorded by the breaker. Closing this object aborts waiting calls the same way.
      *
+     * @throws DeadlinePassedException the request's deadline passed before the provider was called
      * @throws ProviderException the provider's classified failure, or TIMEOUT on the hard deadline or an abort
      */
     LlmResponse call(LlmRequest request);

@@ -29,6 +29,7 @@ class ResilienceConfigTest {
         assertThat(config.breakerHalfOpenCalls()).isEqualTo(5);
         assertThat(config.rateLimitRps()).isZero();
         assertThat(config.rateLimitTpm()).isZero();
+        assertThat(config.maxRetryAfter()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -42,9 +43,11 @@ class ResilienceConfigTest {
                 ResilienceConfig.BREAKER_OPEN_DURATION.name(), "500ms",
                 ResilienceConfig.BREAKER_HALF_OPEN_CALLS.name(), "2",
                 ResilienceConfig.RATE_LIMIT_RPS.name(), "2.5",
-                ResilienceConfig.RATE_LIMIT_TPM.name(), "90000"));
+                ResilienceConfig.RATE_LIMIT_TPM.name(), "90000",
+                ResilienceConfig.MAX_RETRY_AFTER.name(), "2m"));
 
-        assertThat(config).isEqualTo(new ResilienceConfig(Duration.ofSeconds(30), false, 75, 5, 10, Duration.ofMillis(500), 2, 2.5, 90_000));
+        assertThat(config).isEqualTo(new ResilienceConfig(Duration.ofSeconds(30), false, 75, 5, 10, Duration.ofMillis(500), 2, 2.5, 90_000,
+                Duration.ofMinutes(2)));
     }
 
     @Test

@@ -10,7 +10,11 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +46,32 @@ class ResilientLlmTest {
     @AfterEach
     void closeAll() {
         toClose.forEach(ResilientLlm::close);
+    }
+
+    private ResilientLlm guard(LlmProvider provider, ResilienceConfig config, Clock clock) {
+        ResilientLlm llm = ResilientLlm.create(provider, config, meters, clock);
+        toClose.add(llm);
+        return llm;
+    }
+
+    /** A clock reading {@code now}, which the test moves. */
+    private static Clock clockOf(AtomicReference<Instant> now) {
+        return new Clock() {
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
     }
 
     private ResilientLlm guard(LlmProvider provider, ResilienceConfig config) {
@@ -199,6 +229,59 @@ class ResilientLlmTest {
         assertThat(failure.get().getMessage()).contains("interrupted").contains("job-waiting");
         assertThat(interruptFlagKept).isTrue();
         assertThat(sim.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void deadlinePassingDuringARateLimitWaitEndsTheCallWithoutSendingIt() throws Exception {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults());
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
+        // One request per 100 s: the second call waits about 100 s for its budget.
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().rateLimitRps(0.01).rateLimitTpm(0).build(), clockOf(now));
+        llm.call(request("job-first", MODEL));
+        LlmRequest late = request("job-late", MODEL).withDeadline(now.get().plusSeconds(5));
+
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<LlmResponse> waiting = threads.submit(() -> llm.call(late));
+            awaitTrue(() -> counter(LlmMeters.RATE_LIMIT_WAITS, LlmMeters.LIMIT_RPS) >= 1, Duration.ofSeconds(5));
+            now.set(now.get().plusSeconds(6));
+
+            ExecutionException e = catchThrowableOfType(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
+            assertThat(e.getCause()).isInstanceOf(DeadlinePassedException.class).hasMessageContaining("job-late");
+        }
+        assertThat(sim.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void deadlinePassingWhileTheBreakerIsOpenEndsTheCallWithoutSendingIt() throws Exception {
+        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
+        ResilientLlm llm = guard(sim, breaker(2, 2, Duration.ofSeconds(30)), clockOf(now));
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
+        }
+        sim.setOutage(false);
+        LlmRequest late = request("job-late", MODEL).withDeadline(now.get().plusSeconds(5));
+
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<LlmResponse> waiting = threads.submit(() -> llm.call(late));
+            awaitTrue(() -> breakerWaits() >= 1, Duration.ofSeconds(5));
+            now.set(now.get().plusSeconds(6));
+
+            ExecutionException e = catchThrowableOfType(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
+            assertThat(e.getCause()).isInstanceOf(DeadlinePassedException.class);
+        }
+        assertThat(sim.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void requestWhoseDeadlineHasPassedIsNeverSent() {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults());
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
+        ResilientLlm llm = guard(sim, ResilienceConfig.defaults(), clockOf(now));
+
+        assertThatThrownBy(() -> llm.call(request("job-late", MODEL).withDeadline(now.get())))
+                .isInstanceOf(DeadlinePassedException.class);
+        assertThat(sim.calls()).isZero();
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.promptq.config.Durations;
 import io.promptq.lifecycle.Closeables;
+import io.promptq.llm.DeadlinePassedException;
 import io.promptq.llm.ErrorClass;
 import io.promptq.llm.LlmMeters;
 import io.promptq.llm.LlmProvider;
@@ -23,6 +24,7 @@ import io.promptq.llm.LlmResponse;
 import io.promptq.llm.ProviderException;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.llm.ResilientLlm;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +70,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Deadline.</b> The provider runs on its own virtual thread; the caller waits at most the call's
  * timeout plus {@link #HARD_DEADLINE_GRACE}, then cancels it (interrupt) and reports TIMEOUT - a guard
- * against providers that overrun their own timeout.
+ * against providers that overrun their own timeout. A request's own {@link LlmRequest#deadline() deadline} is
+ * re-checked on the injected clock after every wait slice and once more just before the provider is called: once it
+ * has passed the call ends with {@link DeadlinePassedException}, the provider is never called and the breaker's
+ * permission, if taken, is released.
  */
 public final class Resilience4jLlm implements ResilientLlm {
 
@@ -88,6 +93,7 @@ public final class Resilience4jLlm implements ResilientLlm {
     private final String providerName;
     private final ResilienceConfig config;
     private final MeterRegistry meters;
+    private final Clock clock;
     private final @Nullable CircuitBreakerRegistry breakers;
     private final RateLimiterRegistry limiters;
     private final Duration pollInterval;
@@ -104,6 +110,12 @@ public final class Resilience4jLlm implements ResilientLlm {
             Counter breakerWaits, Counter requestWaits, Counter tokenWaits) {}
 
     public Resilience4jLlm(LlmProvider provider, ResilienceConfig config, MeterRegistry meters) {
+        this(provider, config, meters, Clock.systemUTC());
+    }
+
+    /** Guards {@code provider}, comparing request deadlines with {@code clock}. */
+    public Resilience4jLlm(LlmProvider provider, ResilienceConfig config, MeterRegistry meters, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.provider = Objects.requireNonNull(provider, "provider");
         this.providerName = provider.name();
         this.config = Objects.requireNonNull(config, "config");
@@ -154,10 +166,11 @@ public final class Resilience4jLlm implements ResilientLlm {
             throw new AbortedException(describe("closed", request));
         }
         Guard guard = guard(request.model());
-        LlmRequest effective = request.timeout().compareTo(config.callTimeout()) > 0 ? withTimeout(request, config.callTimeout()) : request;
+        LlmRequest effective = request.timeout().compareTo(config.callTimeout()) > 0 ? request.withTimeout(config.callTimeout()) : request;
         awaitPermission(guard, effective);
         long start = System.nanoTime();
         try {
+            checkDeadline(effective);
             LlmResponse response = invoke(effective);
             long elapsed = System.nanoTime() - start;
             if (guard.breaker() != null) {
@@ -165,7 +178,7 @@ public final class Resilience4jLlm implements ResilientLlm {
             }
             record(guard, LlmMeters.OUTCOME_SUCCESS, elapsed);
             return response;
-        } catch (AbortedException e) {
+        } catch (AbortedException | DeadlinePassedException e) {
             if (guard.breaker() != null) {
                 guard.breaker().releasePermission();
             }
@@ -259,7 +272,7 @@ public final class Resilience4jLlm implements ResilientLlm {
             }
             try {
                 awaitRateBudget(guard, tokens, request);
-            } catch (AbortedException e) {
+            } catch (AbortedException | DeadlinePassedException e) {
                 if (guard.breaker() != null && guard.breaker().getState() == acquiredIn) {
                     guard.breaker().releasePermission();
                 }
@@ -313,6 +326,14 @@ public final class Resilience4jLlm implements ResilientLlm {
             Thread.currentThread().interrupt();
             throw new AbortedException(describe("interrupted while waiting", request));
         }
+        checkDeadline(request);
+    }
+
+    /** Throws {@link DeadlinePassedException} once the request's deadline has passed. */
+    private void checkDeadline(LlmRequest request) {
+        if (request.expiredAt(clock.instant())) {
+            throw new DeadlinePassedException(describe("not sent: deadline " + request.deadline() + " passed while waiting", request));
+        }
     }
 
     /** Prompt characters / 4 plus the completion budget, capped at one minute's token budget. */
@@ -352,10 +373,6 @@ public final class Resilience4jLlm implements ResilientLlm {
             Thread.currentThread().interrupt();
             throw new AbortedException(describe("interrupted", request));
         }
-    }
-
-    private static LlmRequest withTimeout(LlmRequest r, Duration timeout) {
-        return new LlmRequest(r.jobId(), r.model(), r.messages(), r.temperature(), r.maxTokens(), r.extra(), timeout);
     }
 
     private String describe(String what, LlmRequest request) {

@@ -115,13 +115,14 @@ public final class WorkerRuntime {
         }
 
         TimedProvider timed = new TimedProvider(provider, ownsProvider);
-        ResilientLlm resilient = ResilientLlm.create(timed, config.resilience(), registry);
+        ResilientLlm resilient = ResilientLlm.create(timed, config.resilience(), registry, config.clock());
         ResilientLlmCaller caller = new ResilientLlmCaller(resilient, timed, config.resilience());
         resources.push(caller);
         LlmIntakeGate gate = new LlmIntakeGate(caller, caller);
 
         RetryPolicy policy = RetryPolicy.of(config.retryDelays(), config.maxAttempts())
-                .withLocalRetries(config.localRetries(), config.localRetryDelay());
+                .withLocalRetries(config.localRetries(), config.localRetryDelay())
+                .withMaxRetryAfter(config.resilience().maxRetryAfter());
         JobProcessor processor = new JobProcessor(caller, policy, config.clock(), config.resilience().callTimeout());
 
         OutcomeMetrics outcomes = new OutcomeMetrics(id);

@@ -1,5 +1,6 @@
 package io.promptq.worker.processing;
 
+import io.promptq.llm.DeadlinePassedException;
 import io.promptq.llm.LlmRequest;
 import io.promptq.llm.LlmResponse;
 import io.promptq.llm.ProviderException;
@@ -18,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one delivery of a job to its outcome: expired if its deadline has passed before an attempt starts,
- * otherwise provider attempts (with optional in-process retries) until success, a retry on a topic, or a dead
- * letter as {@link RetryPolicy} decides. Every failure of the provider call is classified here, at one place:
+ * Runs one delivery of a job to its outcome: expired if its deadline has passed before an attempt starts or
+ * while the attempt waited for a breaker or rate limit (the request carries the deadline, and
+ * {@link DeadlinePassedException} means the provider was not called), otherwise provider attempts (with optional
+ * in-process retries) until success, a retry on a topic, or a dead letter as {@link RetryPolicy} decides. Every failure of the provider call is classified here, at one place:
  * a {@link ProviderException} carries the llm module's classification, anything else is an unexpected,
  * transient {@value #UNEXPECTED} error. Thread-safe; {@link #process} blocks and runs on a virtual thread.
  */
@@ -85,6 +87,8 @@ public final class JobProcessor {
                 h.promptTokens += response.promptTokens();
                 h.completionTokens += response.completionTokens();
                 return new Outcome.Succeeded(h.freeze(clock.instant()), response);
+            } catch (DeadlinePassedException e) {
+                return new Outcome.Expired(h.freeze(clock.instant()));
             } catch (ProviderException e) {
                 failure = Failure.of(e);
             } catch (RuntimeException e) {

@@ -29,8 +29,8 @@ public final class JobRequests {
 
     /**
      * The request for one attempt of {@code job}: its messages (roles lower-cased as in the OpenAI API), sampling
-     * parameters, provider extras plus {@value #TOP_P}, {@value #SEED} and {@value #STOP} when set, and the call
-     * timeout.
+     * parameters, provider extras plus {@value #TOP_P}, {@value #SEED} and {@value #STOP} when set, the call
+     * timeout and the job's deadline (so that waits before the call re-check it).
      */
     public static LlmRequest toRequest(PromptJob job, Duration timeout) {
         List<LlmRequest.Message> messages = new ArrayList<>(job.getMessages().size());
@@ -51,7 +51,8 @@ public final class JobRequests {
                 extra.putIfAbsent(STOP, jsonArray(p.getStop()));
             }
         }
-        return new LlmRequest(job.getJobId(), job.getModel(), messages, p.getTemperature(), p.getMaxTokens(), extra, timeout);
+        return new LlmRequest(job.getJobId(), job.getModel(), messages, p.getTemperature(), p.getMaxTokens(), extra, timeout,
+                job.getDeadline());
     }
 
     private static String jsonArray(List<String> values) {

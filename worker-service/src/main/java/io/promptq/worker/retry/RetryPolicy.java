@@ -21,20 +21,26 @@ import java.util.function.DoubleSupplier;
  *       <b>full jitter</b>: the job is due after a uniformly random delay in [0, tier delay], which spreads
  *       the retries of a burst of failures over the whole tier interval instead of replaying the burst.</li>
  *   <li>A Retry-After (HTTP 429) is a floor: the delay is never shorter; if it exceeds the tier's delay the job
- *       moves on to the first tier whose delay covers it, so a long wait does not hold up a short tier.</li>
+ *       moves on to the first tier whose delay covers it, so a long wait does not hold up a short tier. The floor
+ *       is capped at {@code maxRetryAfter} (unbounded unless set), so a provider asking for an hour cannot park a
+ *       job that long.</li>
  * </ul>
  * Immutable and thread-safe; the random source is injectable for tests.
  */
 public final class RetryPolicy {
 
+    /** No cap on Retry-After. */
+    private static final Duration UNBOUNDED = Duration.ofSeconds(Long.MAX_VALUE);
+
     private final List<Duration> tierDelays;
     private final int maxAttempts;
     private final int localRetries;
     private final Duration localRetryDelay;
+    private final Duration maxRetryAfter;
     private final DoubleSupplier random;
 
     private RetryPolicy(List<Duration> tierDelays, int maxAttempts, int localRetries, Duration localRetryDelay,
-            DoubleSupplier random) {
+            Duration maxRetryAfter, DoubleSupplier random) {
         Objects.requireNonNull(tierDelays, "tierDelays");
         if (tierDelays.isEmpty()) {
             throw new IllegalArgumentException("tierDelays must not be empty");
@@ -58,6 +64,10 @@ public final class RetryPolicy {
         this.maxAttempts = maxAttempts;
         this.localRetries = localRetries;
         this.localRetryDelay = Objects.requireNonNull(localRetryDelay, "localRetryDelay");
+        this.maxRetryAfter = Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
+        if (maxRetryAfter.isNegative()) {
+            throw new IllegalArgumentException("maxRetryAfter must not be negative, but was " + maxRetryAfter);
+        }
         this.random = Objects.requireNonNull(random, "random");
     }
 
@@ -65,17 +75,23 @@ public final class RetryPolicy {
      * A policy with the given tier delays (non-decreasing) and attempt budget, and no in-process retries.
      */
     public static RetryPolicy of(List<Duration> tierDelays, int maxAttempts) {
-        return new RetryPolicy(tierDelays, maxAttempts, 0, Duration.ZERO, () -> ThreadLocalRandom.current().nextDouble());
+        return new RetryPolicy(tierDelays, maxAttempts, 0, Duration.ZERO, UNBOUNDED,
+                () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** A copy that first retries up to {@code retries} times in-process, each after up to {@code maxDelay}. */
     public RetryPolicy withLocalRetries(int retries, Duration maxDelay) {
-        return new RetryPolicy(tierDelays, maxAttempts, retries, maxDelay, random);
+        return new RetryPolicy(tierDelays, maxAttempts, retries, maxDelay, maxRetryAfter, random);
+    }
+
+    /** A copy that honours a provider's Retry-After only up to {@code max}; longer ones are capped to it. */
+    public RetryPolicy withMaxRetryAfter(Duration max) {
+        return new RetryPolicy(tierDelays, maxAttempts, localRetries, localRetryDelay, max, random);
     }
 
     /** A copy drawing its jitter from {@code uniform}, which returns values in [0, 1). */
     public RetryPolicy withRandom(DoubleSupplier uniform) {
-        return new RetryPolicy(tierDelays, maxAttempts, localRetries, localRetryDelay, uniform);
+        return new RetryPolicy(tierDelays, maxAttempts, localRetries, localRetryDelay, maxRetryAfter, uniform);
     }
 
     public List<Duration> tierDelays() {
@@ -97,7 +113,7 @@ public final class RetryPolicy {
      * @param localRetriesMade in-process retries already made for the current delivery of the job
      * @param previousTier the retry tier the job was read from, or -1 for a job read from the jobs topic
      * @param retryable whether the failure is transient
-     * @param retryAfter the provider's Retry-After, if any: a floor for the delay
+     * @param retryAfter the provider's Retry-After, if any: a floor for the delay, capped at the policy's maximum
      * @param failedAt when the attempt failed
      */
     public RetryDecision decide(int attemptsMade, int localRetriesMade, int previousTier, boolean retryable,
@@ -108,7 +124,7 @@ public final class RetryPolicy {
         if (attemptsMade >= maxAttempts) {
             return new RetryDecision.GiveUp(RetryDecision.GiveUpReason.MAX_ATTEMPTS);
         }
-        Duration floor = retryAfter.filter(d -> !d.isNegative()).orElse(Duration.ZERO);
+        Duration floor = min(retryAfter.filter(d -> !d.isNegative()).orElse(Duration.ZERO), maxRetryAfter);
         if (localRetriesMade < localRetries && floor.compareTo(localRetryDelay) <= 0) {
             return new RetryDecision.RetryLocally(max(jitter(localRetryDelay), floor));
         }
@@ -134,6 +150,10 @@ public final class RetryPolicy {
         return Duration.ofMillis((long) Math.floor(u * (bound.toMillis() + 1)));
     }
 
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
     }
@@ -141,6 +161,7 @@ public final class RetryPolicy {
     @Override
     public String toString() {
         return "RetryPolicy[tiers=" + tierDelays + ", maxAttempts=" + maxAttempts + ", localRetries=" + localRetries
-                + ", localRetryDelay=" + localRetryDelay + ", jitter=full]";
+                + ", localRetryDelay=" + localRetryDelay
+                + (maxRetryAfter.equals(UNBOUNDED) ? "" : ", maxRetryAfter=" + maxRetryAfter) + ", jitter=full]";
     }
 }

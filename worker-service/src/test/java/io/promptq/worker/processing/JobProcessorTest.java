@@ -2,8 +2,16 @@ package io.promptq.worker.processing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.promptq.llm.ErrorClass;
+import io.promptq.llm.LlmMeters;
+import io.promptq.llm.LlmProvider;
+import io.promptq.llm.LlmRequest;
+import io.promptq.llm.LlmResponse;
 import io.promptq.llm.ProviderException;
+import io.promptq.llm.ResilienceConfig;
+import io.promptq.llm.ResilientLlm;
 import io.promptq.schema.ErrorInfo;
 import io.promptq.schema.PromptJob;
 import io.promptq.schema.RetryJob;
@@ -15,6 +23,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 
 class JobProcessorTest {
@@ -70,6 +84,56 @@ class JobProcessorTest {
         assertThat(outcome).isInstanceOf(Outcome.Expired.class);
         assertThat(outcome.history().attempts()).isZero();
         assertThat(llm.calls).isEmpty();
+    }
+
+    @Test
+    void jobWhoseDeadlinePassesDuringARateLimitWaitExpiresWithoutReachingTheProvider() throws Exception {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        LlmProvider provider = new LlmProvider() {
+            @Override
+            public String name() {
+                return "counting";
+            }
+
+            @Override
+            public LlmResponse complete(LlmRequest request) {
+                sent.add(request.jobId());
+                return new LlmResponse("ok", "stop", 1, 1);
+            }
+        };
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // One request per 100 s: the second job waits about 100 s for its budget.
+        try (ResilientLlm resilient = ResilientLlm.create(provider,
+                ResilienceConfig.builder().rateLimitRps(0.01).build(), meters, clock);
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            LlmCaller caller = new LlmCaller() {
+                @Override
+                public String providerName() {
+                    return resilient.providerName();
+                }
+
+                @Override
+                public LlmResponse call(LlmRequest request, LongConsumer providerMillis) {
+                    return resilient.call(request);
+                }
+            };
+            JobProcessor processor = new JobProcessor(caller, RetryPolicy.of(TIERS, 3), clock, Duration.ofSeconds(60));
+            assertThat(processor.process(JobDelivery.fresh(TestJobs.job("first", SUBMITTED), SOURCE)))
+                    .isInstanceOf(Outcome.Succeeded.class);
+            PromptJob job = TestJobs.job("late", "test-model", SUBMITTED, clock.instant().plusSeconds(5));
+
+            Future<Outcome> outcome = threads.submit(() -> processor.process(JobDelivery.fresh(job, SOURCE)));
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (meters.find(LlmMeters.RATE_LIMIT_WAITS).counters().stream().mapToDouble(Counter::count).sum() < 1) {
+                assertThat(System.nanoTime()).as("the job waits for the rate limit").isLessThan(giveUp);
+                Thread.sleep(10);
+            }
+            clock.advance(Duration.ofSeconds(6));
+
+            assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOfSatisfying(Outcome.Expired.class,
+                    expired -> assertThat(expired.history().attempts()).isZero());
+        }
+        assertThat(sent).containsExactly("first");
     }
 
     @Test

@@ -84,6 +84,25 @@ class RetryPolicyTest {
     }
 
     @Test
+    void retryAfterAboveTheCapIsCappedSoAnHourLongAnswerDoesNotParkTheJob() {
+        RetryPolicy capped = noJitter.withMaxRetryAfter(Duration.ofMinutes(5));
+
+        RetryOnTopic r = (RetryOnTopic) capped.decide(1, 0, -1, true, Optional.of(Duration.ofSeconds(3600)), NOW);
+
+        assertThat(r.tier()).isEqualTo(2);
+        assertThat(r.delay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(r.dueAt()).isEqualTo(NOW.plus(Duration.ofMinutes(5)));
+        RetryOnTopic below = (RetryOnTopic) capped.decide(1, 0, -1, true, Optional.of(Duration.ofSeconds(20)), NOW);
+        assertThat(below.delay()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void negativeRetryAfterCapIsRejected() {
+        assertThatThrownBy(() -> noJitter.withMaxRetryAfter(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRetryAfter");
+    }
+
+    @Test
     void inProcessRetriesComeFirstAndCountAsAttempts() {
         RetryPolicy policy = RetryPolicy.of(TIERS, 5).withLocalRetries(2, Duration.ofMillis(200)).withRandom(() -> 0.999999);
 
