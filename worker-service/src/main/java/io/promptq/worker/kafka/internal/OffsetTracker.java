@@ -89,6 +89,20 @@ final class OffsetTracker {
     }
 
     /**
+     * Takes back the start of the running record {@code seq}: it is handed over cleanly (revocation, stop), not
+     * dying with its worker, so it must not count towards a crash loop.
+     */
+    void unstarted(long seq) {
+        if (seq < head || seq >= tail) {
+            return;
+        }
+        int slot = (int) (seq & mask);
+        if (!done[slot] && starts[slot] > 0) {
+            starts[slot]--;
+        }
+    }
+
+    /**
      * Marks the record with sequence number {@code seq} finished.
      *
      * @return false if {@code seq} is unknown or already finished (nothing changes)

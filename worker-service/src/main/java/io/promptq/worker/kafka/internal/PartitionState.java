@@ -296,6 +296,17 @@ final class PartitionState implements PartitionView {
         return abandoned;
     }
 
+    /**
+     * The partition is handed over cleanly (revocation, stop) with jobs still running: their starts are taken back
+     * before the final commit, so a job whose long call outlives a few rebalances is not mistaken for one that kills
+     * its worker ({@code CRASH_LOOP}). A worker that dies commits nothing more, so real crashes keep counting.
+     */
+    void handOverRunning() {
+        for (Long seq : running.keySet()) {
+            tracker.unstarted(seq);
+        }
+    }
+
     int running() {
         return running.size();
     }

@@ -305,7 +305,9 @@ public final class PollLoop implements Runnable, FlowStats {
         if (crashRequested) {
             return;
         }
-        committer.commitFinal(new ArrayList<>(partitions.all()), "shutdown");
+        List<PartitionState> owned = new ArrayList<>(partitions.all());
+        owned.forEach(PartitionState::handOverRunning);
+        committer.commitFinal(owned, "shutdown");
         int abandoned = partitions.runningJobs();
         if (abandoned > 0) {
             counters.countAbandoned(abandoned);

@@ -204,6 +204,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
 
     /** Step 3: commits what finished - outputs with offsets - and waits for it. */
     private void commitFinal(List<PartitionState> leaving) {
+        leaving.forEach(PartitionState::handOverRunning);
         committer.commitFinal(leaving, "revocation");
     }
 

@@ -277,6 +277,22 @@ class PartitionStateTest {
     }
 
     @Test
+    void aJobHandedOverCleanlyDoesNotCountAsAStart() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        s.add(record(JOBS, 0), 0);
+        s.add(record(JOBS, 1), 0);
+        startNext(s, NOW);
+        OffsetAndMetadata periodic = s.commitCandidate(LIMIT); // a periodic commit already counted the start
+
+        s.handOverRunning(); // then the partition is revoked while the job still runs
+        OffsetAndMetadata handedOver = s.finalCommitCandidate(LIMIT);
+
+        assertThat(nextOwner(periodic, 2).get(0).previousStarts()).isEqualTo(1);
+        assertThat(handedOver).as("the take-back must be committed").isNotNull();
+        assertThat(nextOwner(handedOver, 2).get(0).previousStarts()).isZero();
+    }
+
+    @Test
     void aFinishedRecordDropsItsStartCount() {
         PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
         s.add(record(JOBS, 0), 0);
