@@ -258,6 +258,12 @@ final class IdempotencyGate implements DuplicateGate, AutoCloseable {
     private Admission firstCopy(ConsumerRecord<byte[], byte[]> record, Keys keys, String jobId,
             byte @Nullable [] hash, long cutoff) {
         PromptJob job = decode(record);
+        if (job == null && hash != null) {
+            // Not decodable now (e.g. the registry is down; the handler waits for it): later copies must still not
+            // run, so remember the copy here; only the ledger entry, which needs the decoded job, is left out.
+            remember(keys, jobId, new Known(record.offset(), hash, clock.millis()), cutoff);
+            return Admission.RUN;
+        }
         if (job == null || job.getIdempotencyKey() == null) {
             return Admission.RUN; // undecodable (the handler dead-letters it) or not keyed after all
         }

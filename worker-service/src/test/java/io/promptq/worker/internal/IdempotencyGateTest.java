@@ -153,6 +153,24 @@ class IdempotencyGateTest {
     }
 
     @Test
+    void firstCopyThatCannotBeDecodedNowStillMakesLaterCopiesDuplicates() throws Exception {
+        IdempotencyGate g = readyGate(1000);
+        String id = keyedId("order-42");
+        ConsumerRecord<byte[], byte[]> decodable = keyed(7, id, "hello");
+        // The same copy with a schema id the registry cannot resolve now (as while the registry is down).
+        ConsumerRecord<byte[], byte[]> first = new ConsumerRecord<>(NAMES.jobs(), 0, 7, NOW.toEpochMilli(),
+                TimestampType.CREATE_TIME, 36, 5, decodable.key(), new byte[] {0, 0, 0, 0x7f, 0x7f},
+                decodable.headers(), Optional.empty());
+
+        Admission admitted = g.admit(first);
+        Admission later = g.admit(keyed(9, id, "hello"));
+
+        assertThat(admitted).isInstanceOf(Run.class);
+        assertThat(((Run) admitted).ledgerRecord()).as("no ledger entry without the decoded job").isNull();
+        assertThat(later).isEqualTo(new Duplicate(7, false));
+    }
+
+    @Test
     void laterCopyWithAnotherPayloadIsADuplicateCountedAsConflict() throws Exception {
         IdempotencyGate g = readyGate(1000);
         String id = keyedId("order-42");
