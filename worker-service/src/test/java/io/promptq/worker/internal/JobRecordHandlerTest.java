@@ -140,6 +140,26 @@ class JobRecordHandlerTest {
     }
 
     @Test
+    void outcomeThatCannotBeBuiltIsDeadLetteredAsInternalErrorAfterExactlyOneProviderCall() throws Exception {
+        // A foreign job whose submittedAt makes the result's duration arithmetic overflow (ArithmeticException).
+        PromptJob foreign = PromptJob.newBuilder(TestJobs.job("j-far", NOW))
+                .setSubmittedAt(Instant.ofEpochMilli(Long.MIN_VALUE)).build();
+
+        JobOutput out = handler.handle(jobRecord(foreign, 9), running());
+
+        assertThat(providerCalls).hasValue(1);
+        assertThat(out.records()).singleElement().satisfies(r -> {
+            assertThat(r.topic()).isEqualTo(NAMES.deadLetters());
+            assertThat(reason(r)).isEqualTo("INTERNAL_ERROR");
+            DeadLetter letter = value(r, DeadLetter.class);
+            assertThat(letter.getJobId()).isEqualTo("j-far");
+            assertThat(letter.getErrorType()).isEqualTo("INTERNAL_ERROR");
+            assertThat(letter.getErrorMessage()).contains("ArithmeticException");
+            assertThat(letter.getSourceOffset()).isEqualTo(9);
+        });
+    }
+
+    @Test
     void permanentFailureReturnsADeadLetterAndADeadLetteredResult() throws Exception {
         providerFailure.set(new ProviderException(ErrorClass.INVALID_REQUEST, "400 bad request", 400, null, null));
 
