@@ -1,5 +1,7 @@
 package io.promptq.worker.internal;
 
+import io.promptq.client.JobValidator;
+import io.promptq.client.Violation;
 import io.promptq.registry.RegistryRefusedException;
 import io.promptq.registry.RegistryUnreachableException;
 import io.promptq.registry.SchemaRegistryException;
@@ -63,6 +65,9 @@ import org.slf4j.LoggerFactory;
  *       ({@link DeadLetterReason#PUBLISH_FAILED}), and a dead letter too large without the job's body; the same
  *       chain is the output's fallback, used if the broker refuses a record (a topic's {@code max.message.bytes}
  *       below the producer's limit).</li>
+ *   <li>A job breaking the client's job id rule ({@link JobValidator#validateJobId}: empty, over-long - written
+ *       by a foreign producer) is dead-lettered as {@link DeadLetterReason#INVALID_JOB} without calling the
+ *       provider.</li>
  *   <li>A record started {@code maxCrashStarts} times before without an outcome is dead-lettered as
  *       {@link DeadLetterReason#CRASH_LOOP} without calling the provider.</li>
  *   <li>Once an outcome exists the provider is never called again for the delivery: an outcome whose records
@@ -147,6 +152,13 @@ public final class JobRecordHandler implements RecordHandler {
         modelSeen.accept(delivery.job().getModel());
         if (delivery.dueAt() != null) {
             metrics.retryLateness(Duration.between(delivery.dueAt(), clock.instant()));
+        }
+        List<Violation> invalid = JobValidator.validateJobId(delivery.job().getJobId());
+        if (!invalid.isEmpty()) {
+            String why = invalid.getFirst().field() + " " + invalid.getFirst().message();
+            log.warn("Job from {} is invalid ({}); dead-lettering it as {} without calling the provider", source, why,
+                    DeadLetterReason.INVALID_JOB);
+            return deadLetter(processor.givenUp(delivery, DeadLetterReason.INVALID_JOB, why), context);
         }
         Outcome outcome;
         try {
