@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one implementation of promptq's job validation rules, used by {@link PromptqClient#submit} and
@@ -92,6 +93,37 @@ public final class JobValidator {
         if (!violations.isEmpty()) {
             throw new InvalidJobException(violations);
         }
+    }
+
+    /**
+     * Every rule a job id breaks: required (not blank), at most {@value ValidationRules#MAX_JOB_ID_LENGTH}
+     * characters, no NUL or lone surrogate. The client makes ids itself; workers check records of foreign
+     * producers with this, so both sides share one rule. Allocates nothing for a valid id.
+     */
+    public static List<Violation> validateJobId(@Nullable String jobId) {
+        if (jobId != null && !jobId.isBlank() && jobId.length() <= ValidationRules.MAX_JOB_ID_LENGTH
+                && jobId.indexOf('\0') < 0 && !hasSurrogate(jobId)) {
+            return List.of();
+        }
+        List<Violation> out = new ArrayList<>(1);
+        if (jobId == null || jobId.isBlank()) {
+            out.add(new Violation("jobId", "is required"));
+        } else if (jobId.length() > ValidationRules.MAX_JOB_ID_LENGTH) {
+            out.add(new Violation("jobId", "must be at most " + ValidationRules.MAX_JOB_ID_LENGTH
+                    + " characters, but was " + jobId.length()));
+        } else {
+            checkText("jobId", jobId, out);
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean hasSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isSurrogate(value.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void checkTenant(String tenant, List<Violation> out) {

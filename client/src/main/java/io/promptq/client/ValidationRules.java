@@ -45,6 +45,8 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
     public static final int MAX_TENANT_LENGTH = 128;
     public static final int MAX_MODEL_LENGTH = 200;
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+    /** Longest job id (the client makes 36-character UUIDs); checked again by workers for foreign producers. */
+    public static final int MAX_JOB_ID_LENGTH = 128;
     public static final int MAX_STOP_SEQUENCES = 16;
     public static final int MAX_ATTRIBUTES = 64;
     public static final double MIN_TEMPERATURE = 0.0;

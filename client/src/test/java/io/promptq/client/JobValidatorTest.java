@@ -138,4 +138,18 @@ class JobValidatorTest {
                     assertThat(e.reason()).isEqualTo(SubmitException.Reason.INVALID);
                 });
     }
+
+    @Test
+    void jobIdMustBePresentAtMost128CharactersAndCleanText() {
+        assertThat(JobValidator.validateJobId("5b0f7c53-8a9e-4e3d-9d3b-7a1e2c0f9a41")).isEmpty();
+        assertThat(JobValidator.validateJobId("j".repeat(128))).isEmpty();
+        assertThat(JobValidator.validateJobId("")).containsExactly(new Violation("jobId", "is required"));
+        assertThat(JobValidator.validateJobId(null)).containsExactly(new Violation("jobId", "is required"));
+        assertThat(JobValidator.validateJobId("j".repeat(129)))
+                .containsExactly(new Violation("jobId", "must be at most 128 characters, but was 129"));
+        assertThat(JobValidator.validateJobId("a\u0000b")).singleElement()
+                .satisfies(v -> assertThat(v.message()).contains("NUL"));
+        assertThat(JobValidator.validateJobId("a\ud800b")).singleElement()
+                .satisfies(v -> assertThat(v.message()).contains("lone surrogate"));
+    }
 }

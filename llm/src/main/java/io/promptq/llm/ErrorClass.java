@@ -12,6 +12,12 @@ public enum ErrorClass {
     CONNECTION(true),
     /** The provider answered 2xx with a body we could not understand. */
     MALFORMED_RESPONSE(true),
+    /**
+     * The provider's answer is larger than {@code PROMPTQ_LLM_MAX_RESPONSE_BYTES}: not read further (one huge
+     * answer must not exhaust the worker's memory) and not asked again, since the same request would likely get
+     * the same answer.
+     */
+    RESPONSE_TOO_LARGE(false),
     /** HTTP 400/404/422 or an otherwise invalid request (including context too long). */
     INVALID_REQUEST(false),
     /** HTTP 401/403: bad or missing credentials. */

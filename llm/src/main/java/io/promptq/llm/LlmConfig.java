@@ -96,6 +96,13 @@ public record LlmConfig(ProviderKind provider, SimulatedSettings simulated, Open
     public static final ConfigKey<Duration> OPENAI_CONNECT_TIMEOUT = ConfigKey.duration("PROMPTQ_LLM_OPENAI_CONNECT_TIMEOUT",
             OpenAiSettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(10));
 
+    /**
+     * Largest provider response body read, in bytes (default 8 MiB): read bounded while it streams in, never
+     * buffered whole; a larger one fails the call as {@link ErrorClass#RESPONSE_TOO_LARGE} (not retried).
+     */
+    public static final ConfigKey<Integer> MAX_RESPONSE_BYTES = ConfigKey.integer("PROMPTQ_LLM_MAX_RESPONSE_BYTES",
+            OpenAiSettings.DEFAULT_MAX_RESPONSE_BYTES, 1024, 1 << 30);
+
     public static final ProviderKind DEFAULT_PROVIDER = PROVIDER.defaultValue().orElseThrow();
 
     public LlmConfig {
@@ -124,7 +131,8 @@ public record LlmConfig(ProviderKind provider, SimulatedSettings simulated, Open
                 OPENAI_BASE_URL.read(source),
                 OPENAI_API_KEY.readOptional(source),
                 OPENAI_MODEL_MAP.read(source),
-                OPENAI_CONNECT_TIMEOUT.read(source));
+                OPENAI_CONNECT_TIMEOUT.read(source),
+                MAX_RESPONSE_BYTES.read(source));
         return new LlmConfig(PROVIDER.read(source), simulated, openAi);
     }
 

@@ -16,10 +16,18 @@ import java.util.Optional;
  * @param modelMap job model name to provider model name; unmapped names pass through ({@link LlmConfig#OPENAI_MODEL_MAP})
  * @param connectTimeout connect timeout of the HTTP client ({@link LlmConfig#OPENAI_CONNECT_TIMEOUT})
  */
-public record OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, String> modelMap, Duration connectTimeout) {
+public record OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, String> modelMap, Duration connectTimeout,
+        int maxResponseBytes) {
 
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.openai.com/v1");
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Largest response body read ({@link LlmConfig#MAX_RESPONSE_BYTES}): 8 MiB. */
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+    /** Settings with the default response size limit ({@link #DEFAULT_MAX_RESPONSE_BYTES}). */
+    public OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, String> modelMap, Duration connectTimeout) {
+        this(baseUrl, apiKey, modelMap, connectTimeout, DEFAULT_MAX_RESPONSE_BYTES);
+    }
 
     public OpenAiSettings {
         LlmConfig.OPENAI_BASE_URL.check(baseUrl);
@@ -30,6 +38,7 @@ public record OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, S
         apiKey = Objects.requireNonNull(apiKey, LlmConfig.OPENAI_API_KEY.name()).filter(k -> !k.isBlank());
         modelMap = Map.copyOf(LlmConfig.OPENAI_MODEL_MAP.check(modelMap));
         LlmConfig.OPENAI_CONNECT_TIMEOUT.check(connectTimeout);
+        LlmConfig.MAX_RESPONSE_BYTES.check(maxResponseBytes);
     }
 
     /** api.openai.com, no key, no model map, 10 s connect timeout. */
@@ -55,7 +64,8 @@ public record OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, S
     @Override
     public String toString() {
         return "OpenAiSettings[baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "<set>" : "<none>")
-                + ", modelMap=" + modelMap + ", connectTimeout=" + connectTimeout + "]";
+                + ", modelMap=" + modelMap + ", connectTimeout=" + connectTimeout + ", maxResponseBytes=" + maxResponseBytes
+                + "]";
     }
     /** Builds {@link OpenAiSettings}; {@link #build()} validates like the constructor. */
     public static final class Builder {
@@ -63,12 +73,14 @@ public record OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, S
         private Optional<String> apiKey;
         private Map<String, String> modelMap;
         private Duration connectTimeout;
+        private int maxResponseBytes;
 
         private Builder(OpenAiSettings from) {
             baseUrl = from.baseUrl;
             apiKey = from.apiKey;
             modelMap = from.modelMap;
             connectTimeout = from.connectTimeout;
+            maxResponseBytes = from.maxResponseBytes;
         }
 
         public Builder baseUrl(URI value) {
@@ -91,8 +103,13 @@ public record OpenAiSettings(URI baseUrl, Optional<String> apiKey, Map<String, S
             return this;
         }
 
+        public Builder maxResponseBytes(int value) {
+            maxResponseBytes = value;
+            return this;
+        }
+
         public OpenAiSettings build() {
-            return new OpenAiSettings(baseUrl, apiKey, modelMap, connectTimeout);
+            return new OpenAiSettings(baseUrl, apiKey, modelMap, connectTimeout, maxResponseBytes);
         }
     }
 }

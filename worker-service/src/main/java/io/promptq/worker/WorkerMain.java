@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * Runs one worker as a process, configured from the environment (see {@link WorkerConfig}). SIGTERM or SIGINT
  * stops it gracefully - intake stops, running jobs finish within {@code PROMPTQ_WORKER_SHUTDOWN_GRACE}, finished
  * offsets are committed - and the process exits with status 0. Exit status 2: invalid configuration; 1: the worker
- * could not start or failed.
+ * could not start or failed - including an {@link Error} (e.g. OutOfMemoryError) in a job, after which the poll
+ * loop commits what finished and stops, so the orchestrator restarts a fresh JVM.
  */
 public final class WorkerMain {
 

@@ -13,6 +13,7 @@ import io.promptq.llm.LlmResponse;
 import io.promptq.llm.OpenAiSettings;
 import io.promptq.llm.ProviderException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * (one request shape, four response fields), so Jackson on a {@code JsonNode} is enough.
  *
  * <p><b>Classification.</b> 2xx: parse {@code choices[0].message.content}, {@code finish_reason} and
- * {@code usage.prompt_tokens/completion_tokens}, anything missing or garbled is MALFORMED_RESPONSE;
+ * {@code usage.prompt_tokens/completion_tokens}, anything missing or garbled is MALFORMED_RESPONSE; a body
+ * above {@code PROMPTQ_LLM_MAX_RESPONSE_BYTES} (any status) is RESPONSE_TOO_LARGE, read only up to the limit;
  * 429: RATE_LIMITED with {@code retry-after-ms} / {@code Retry-After} (seconds or HTTP-date); 408: TIMEOUT;
  * 401/403: AUTHENTICATION; other 4xx (400, 404, 422, context length exceeded...): INVALID_REQUEST with the
  * provider's message; 5xx: SERVER_ERROR; {@link HttpTimeoutException}: TIMEOUT; connect failures and other
@@ -110,9 +112,11 @@ public final class OpenAiCompatibleProvider implements LlmProvider {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(request, providerModel)));
         settings.apiKey().ifPresent(key -> http.header("Authorization", "Bearer " + key));
 
-        HttpResponse<String> response;
+        HttpResponse<InputStream> response;
+        String body;
         try {
-            response = client.send(http.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = client.send(http.build(), HttpResponse.BodyHandlers.ofInputStream());
+            body = readBounded(response, settings.maxResponseBytes());
         } catch (HttpConnectTimeoutException e) {
             throw failure(ErrorClass.CONNECTION, null, request, "could not connect within " + settings.connectTimeout(), null, e);
         } catch (HttpTimeoutException e) {
@@ -126,13 +130,35 @@ public final class OpenAiCompatibleProvider implements LlmProvider {
             throw failure(ErrorClass.TIMEOUT, null, request, "call interrupted", null, e);
         }
         int status = response.statusCode();
+        if (body == null) {
+            throw failure(ErrorClass.RESPONSE_TOO_LARGE, status, request, "response body is above the limit of "
+                    + settings.maxResponseBytes() + " bytes (PROMPTQ_LLM_MAX_RESPONSE_BYTES); not read further",
+                    null, null);
+        }
         if (status >= 200 && status < 300) {
-            return parse(response.body(), request, status);
+            return parse(body, request, status);
         }
         ErrorClass errorClass = classify(status);
         Optional<Duration> retryAfter = RetryAfter.from(response.headers(), Instant.now());
-        String message = errorMessage(response.body());
+        String message = errorMessage(body);
         throw failure(errorClass, status, request, message, retryAfter.orElse(null), null);
+    }
+
+    /**
+     * The body as UTF-8 text, read while it streams in and given up (the stream closed, dropping the connection)
+     * as soon as it passes {@code maxBytes} - or before reading if its {@code Content-Length} says it will - so a
+     * huge answer is never buffered whole.
+     *
+     * @return the body, or null if it is above the limit
+     */
+    static String readBounded(HttpResponse<InputStream> response, int maxBytes) throws IOException {
+        try (InputStream in = response.body()) {
+            if (response.headers().firstValueAsLong("Content-Length").orElse(-1) > maxBytes) {
+                return null;
+            }
+            byte[] bytes = in.readNBytes(maxBytes + 1);
+            return bytes.length > maxBytes ? null : new String(bytes, StandardCharsets.UTF_8);
+        }
     }
 
     /** The error class of a non-2xx status. */

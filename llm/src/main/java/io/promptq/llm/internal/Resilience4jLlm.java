@@ -155,7 +155,7 @@ public final class Resilience4jLlm implements ResilientLlm {
     static boolean countsAsFailure(ErrorClass errorClass) {
         return switch (errorClass) {
             case SERVER_ERROR, TIMEOUT, CONNECTION, MALFORMED_RESPONSE -> true;
-            case RATE_LIMITED, INVALID_REQUEST, AUTHENTICATION, INVALID_JOB -> false;
+            case RATE_LIMITED, INVALID_REQUEST, AUTHENTICATION, INVALID_JOB, RESPONSE_TOO_LARGE -> false;
         };
     }
 

@@ -22,7 +22,13 @@ import io.promptq.llm.LlmRequest;
 import io.promptq.llm.LlmResponse;
 import io.promptq.llm.OpenAiSettings;
 import io.promptq.llm.ProviderException;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 import java.net.ServerSocket;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
@@ -107,6 +113,68 @@ class OpenAiCompatibleProviderTest {
                         {"model":"gpt-4o-mini",
                          "messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Say hello"}],
                          "temperature":0.5,"max_tokens":32,"stream":false,"top_p":0.9,"user":"tenant-a"}""")));
+    }
+
+    @Test
+    void bodyAboveTheSizeLimitStreamedWithoutLengthFailsAsTooLargeWithoutBeingReadWhole() throws Exception {
+        int limit = 4096;
+        long huge = 256L * 1024 * 1024; // far more than the test heap would like to buffer
+        AtomicLong written = new AtomicLong();
+        HttpServer stub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        stub.createContext("/v1/chat/completions", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 0); // chunked: no Content-Length
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) 'x');
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write("{\"choices\":[{\"message\":{\"content\":\"".getBytes(StandardCharsets.UTF_8));
+                while (written.get() < huge) {
+                    out.write(chunk);
+                    written.addAndGet(chunk.length);
+                }
+            } catch (IOException clientGaveUp) {
+                // expected: the client stops reading at the limit
+            }
+        });
+        stub.start();
+        try (LlmProvider limited = LlmProviders.openAiCompatible(OpenAiSettings.of(
+                "http://127.0.0.1:" + stub.getAddress().getPort() + "/v1", API_KEY).toBuilder()
+                .maxResponseBytes(limit).build())) {
+            ProviderException e = catchThrowableOfType(ProviderException.class,
+                    () -> limited.complete(request("job-big", "m", "hi", Duration.ofSeconds(30))));
+
+            assertThat(e.errorClass()).isEqualTo(ErrorClass.RESPONSE_TOO_LARGE);
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("4096 bytes");
+            assertThat(written.get()).as("the body was not read to its end").isLessThan(huge);
+        } finally {
+            stub.stop(0);
+        }
+    }
+
+    @Test
+    void bodyWhoseContentLengthIsAboveTheLimitFailsAsTooLarge() {
+        provider.close();
+        provider = LlmProviders.openAiCompatible(OpenAiSettings.of(server.baseUrl() + "/v1", API_KEY).toBuilder()
+                .maxResponseBytes(1024).build());
+        respond(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody(OK_BODY.replace("Hello there!", "y".repeat(2000))));
+
+        ProviderException e = catchThrowableOfType(ProviderException.class, () -> provider.complete(request("job-cl", "m")));
+
+        assertThat(e.errorClass()).isEqualTo(ErrorClass.RESPONSE_TOO_LARGE);
+    }
+
+    @Test
+    void bodyOfExactlyTheLimitIsParsed() {
+        provider.close();
+        provider = LlmProviders.openAiCompatible(OpenAiSettings.of(server.baseUrl() + "/v1", API_KEY).toBuilder()
+                .maxResponseBytes(1024).build());
+        String body = OK_BODY + " ".repeat(1024 - OK_BODY.getBytes(StandardCharsets.UTF_8).length);
+        respond(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(body));
+
+        assertThat(provider.complete(request("job-ok", "m")).text()).isEqualTo("Hello there!");
     }
 
     @Test

@@ -21,7 +21,17 @@ public final class WorkerHttp {
             Supplier<WorkerStats> stats, Duration staleAfter, Clock clock) {
         OpsServer server = OpsServer.start(host, port, registry, app -> app.get("/stats", ctx -> ctx.json(stats.get())));
         server.readiness("consumer", consumerCheck(loop, staleAfter, clock));
+        server.readiness("outcomes", outcomesCheck(loop));
         return server;
+    }
+
+    /** Down while finished jobs' outputs cannot be published for a fault of the system (ACL, credentials). */
+    public static HealthCheck outcomesCheck(FlowStats loop) {
+        return () -> {
+            String fault = loop.publishFault();
+            return fault == null ? HealthCheck.Result.up("outputs are published")
+                    : HealthCheck.Result.down("intake paused, outputs kept: " + fault);
+        };
     }
 
     /** Up while the loop runs and polled recently. */

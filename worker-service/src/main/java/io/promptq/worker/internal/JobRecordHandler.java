@@ -1,7 +1,10 @@
 package io.promptq.worker.internal;
 
+import io.promptq.client.JobValidator;
+import io.promptq.client.Violation;
 import io.promptq.registry.RegistryRefusedException;
 import io.promptq.registry.RegistryUnreachableException;
+import io.promptq.registry.SchemaRegistryException;
 import io.promptq.registry.UnknownMagicByteException;
 import io.promptq.registry.UnknownSchemaIdException;
 import io.promptq.retry.Backoff;
@@ -62,8 +65,15 @@ import org.slf4j.LoggerFactory;
  *       ({@link DeadLetterReason#PUBLISH_FAILED}), and a dead letter too large without the job's body; the same
  *       chain is the output's fallback, used if the broker refuses a record (a topic's {@code max.message.bytes}
  *       below the producer's limit).</li>
+ *   <li>A job breaking the client's job id rule ({@link JobValidator#validateJobId}: empty, over-long - written
+ *       by a foreign producer) is dead-lettered as {@link DeadLetterReason#INVALID_JOB} without calling the
+ *       provider.</li>
  *   <li>A record started {@code maxCrashStarts} times before without an outcome is dead-lettered as
  *       {@link DeadLetterReason#CRASH_LOOP} without calling the provider.</li>
+ *   <li>Once an outcome exists the provider is never called again for the delivery: an outcome whose records
+ *       cannot be built (a bug, a foreign record whose timestamps overflow) is dead-lettered
+ *       {@link DeadLetterReason#INTERNAL_ERROR} with the exception's text, and so is a job whose processing
+ *       threw - only the registry's trouble is waited out.</li>
  *   <li>An abandoned job (its partition was revoked) returns nothing: it will be redelivered.</li>
  * </ul>
  */
@@ -143,20 +153,99 @@ public final class JobRecordHandler implements RecordHandler {
         if (delivery.dueAt() != null) {
             metrics.retryLateness(Duration.between(delivery.dueAt(), clock.instant()));
         }
+        List<Violation> invalid = JobValidator.validateJobId(delivery.job().getJobId());
+        if (!invalid.isEmpty()) {
+            String why = invalid.getFirst().field() + " " + invalid.getFirst().message();
+            log.warn("Job from {} is invalid ({}); dead-lettering it as {} without calling the provider", source, why,
+                    DeadLetterReason.INVALID_JOB);
+            return deadLetter(processor.givenUp(delivery, DeadLetterReason.INVALID_JOB, why), context);
+        }
         Outcome outcome;
-        if (context.previousStarts() >= maxCrashStarts) {
-            log.error("Job {} from {} was started {} times without an outcome; dead-lettering it as a crash loop",
-                    delivery.job().getJobId(), source, context.previousStarts());
-            outcome = processor.crashLooped(delivery, context.previousStarts());
-        } else {
-            outcome = processor.process(delivery);
+        try {
+            if (context.previousStarts() >= maxCrashStarts) {
+                log.error("Job {} from {} was started {} times without an outcome; dead-lettering it as a crash loop",
+                        delivery.job().getJobId(), source, context.previousStarts());
+                outcome = processor.crashLooped(delivery, context.previousStarts());
+            } else {
+                outcome = processor.process(delivery);
+            }
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The provider may have been called: never run the job again for this delivery.
+            outcome = processor.givenUp(delivery, DeadLetterReason.INTERNAL_ERROR, "processing failed: " + e);
+            return internalError(record, source, outcome, e, context);
         }
         if (context.abandoned()) {
             throw new CancellationException("partition revoked: job " + delivery.job().getJobId() + " is left to its new owner");
         }
-        JobOutput output = output(outcome, context);
+        JobOutput output;
+        try {
+            output = output(outcome, context);
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return internalError(record, source, outcome, e, context);
+        }
         metrics.handled(Duration.ofNanos(System.nanoTime() - start));
         return output;
+    }
+
+    // ------------------------------------------------------------------ internal errors
+
+    /**
+     * The output of a job whose outcome exists (the provider may have been paid) but whose output records could
+     * not be built - a bug or a foreign record the worker cannot represent, never the registry's trouble (that is
+     * waited out): the job is dead-lettered {@link DeadLetterReason#INTERNAL_ERROR} with the exception's text,
+     * instead of being run again. Each step falls back to a simpler one if it fails too: the dead letter with
+     * its {@code DEAD_LETTERED} result, the dead letter alone, the dead letter of the raw record.
+     *
+     * @throws CancellationException if the job was abandoned while the registry was waited out
+     */
+    private JobOutput internalError(ConsumerRecord<byte[], byte[]> record, Coordinates source, Outcome outcome,
+            RuntimeException cause, JobContext context) throws InterruptedException {
+        String message = "the outcome (" + outcomeKind(outcome) + ") could not be built: " + cause;
+        log.error("Job {} from {}: {}; dead-lettering it as {} without calling the provider again",
+                outcome.history().jobId(), source, message, DeadLetterReason.INTERNAL_ERROR, cause);
+        ErrorInfo error = ErrorInfo.newBuilder().setType(DeadLetterReason.INTERNAL_ERROR.name()).setMessage(message)
+                .setRetryable(false).setHttpStatus(null).build();
+        Outcome.DeadLettered dead = outcome instanceof Outcome.DeadLettered d
+                && d.reason() == DeadLetterReason.INTERNAL_ERROR ? d
+                : new Outcome.DeadLettered(outcome.history().withLastError(error, clock.instant()),
+                        DeadLetterReason.INTERNAL_ERROR);
+        try {
+            return deadLetter(dead, context);
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException withResult) {
+            log.warn("Job {}: its DEAD_LETTERED result cannot be built either ({}); writing the dead letter alone",
+                    dead.history().jobId(), withResult.toString());
+        }
+        byte[] key = dead.history().jobId().getBytes(StandardCharsets.UTF_8);
+        try {
+            return JobOutput.of(List.of(record(topics.deadLetters(), key, records.deadLetter(dead),
+                    reasonHeader(DeadLetterReason.INTERNAL_ERROR), context)));
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException alone) {
+            log.warn("Job {}: its dead letter cannot be built either ({}); dead-lettering the raw record",
+                    dead.history().jobId(), alone.toString());
+        }
+        DeadLetter raw = records.undecodable(source, utf8(record.key()), record.key(), record.value(),
+                DeadLetterReason.INTERNAL_ERROR.name(), message, clock.instant());
+        ProducerRecord<byte[], byte[]> full = record(topics.deadLetters(), record.key(), raw,
+                reasonHeader(DeadLetterReason.INTERNAL_ERROR), context);
+        if (estimatedSize(full) > maxRecordBytes) {
+            full = record(topics.deadLetters(), record.key(), DeadLetter.newBuilder(raw).setRawValue(null).build(),
+                    reasonHeader(DeadLetterReason.INTERNAL_ERROR), context);
+        }
+        return JobOutput.of(List.of(full));
+    }
+
+    private static RecordHeaders reasonHeader(DeadLetterReason reason) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(WorkerHeaders.DEAD_LETTER_REASON, reason.name().getBytes(StandardCharsets.UTF_8));
+        return headers;
     }
 
     // ------------------------------------------------------------------ outputs
@@ -272,7 +361,7 @@ public final class JobRecordHandler implements RecordHandler {
 
     /**
      * Serializes {@code value} for {@code topic} (registering its schema if needed). With a {@code waiting}
-     * context, a failure (registry down) is waited out with {@link #SERIALIZE_BACKOFF} until it works or the job
+     * context, a registry failure (down, refusing) is waited out with {@link #SERIALIZE_BACKOFF} until it works or the job
      * is abandoned; without one (on the poll thread) it is thrown.
      */
     private <V> ProducerRecord<byte[], byte[]> record(Topic<String, V> topic, byte @Nullable [] key, V value,
@@ -282,7 +371,8 @@ public final class JobRecordHandler implements RecordHandler {
             try {
                 byte[] bytes = topic.valueSerializer().serialize(topic.name(), headers, value);
                 return new ProducerRecord<>(topic.name(), null, key, bytes, headers);
-            } catch (RuntimeException e) {
+            } catch (SchemaRegistryException e) {
+                // The registry's trouble (down, refusing us): waited out. Anything else can never be encoded.
                 if (waiting == null) {
                     throw e;
                 }

@@ -42,6 +42,14 @@ public interface FlowStats {
     /** Whether the loop is running. */
     boolean running();
 
+    /**
+     * Why finished jobs' outputs cannot be published now for a fault of the system (see
+     * {@link PauseReason#PUBLISH_FAILING}), or null.
+     */
+    default @Nullable String publishFault() {
+        return null;
+    }
+
     /** The error that stopped the loop, or null. */
     @Nullable Throwable failure();
 }

@@ -24,6 +24,12 @@ public enum PauseReason {
      * restored from the ledger: its records are held, not started, until it is.
      */
     RESTORING,
+    /**
+     * Finished jobs' outputs cannot be published for a fault of the system (topic or transactional id not
+     * authorized, credentials refused, producer unusable): intake waits, the outputs are kept and published again
+     * with backoff, and intake resumes once that works.
+     */
+    PUBLISH_FAILING,
     /** The worker is shutting down. */
     SHUTDOWN;
 

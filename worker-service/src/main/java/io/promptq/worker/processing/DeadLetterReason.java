@@ -16,7 +16,18 @@ public enum DeadLetterReason {
      * The job was started too often without an outcome: its attempts keep dying with their worker (e.g. out of
      * memory on a huge response), so it is given up without calling the provider again.
      */
-    CRASH_LOOP;
+    CRASH_LOOP,
+    /**
+     * The worker could not turn the job's outcome into its output records (a bug, or a foreign record it cannot
+     * represent, e.g. a timestamp whose arithmetic overflows): given up rather than calling the provider again.
+     * The dead letter's message carries the exception.
+     */
+    INTERNAL_ERROR,
+    /**
+     * The job broke a rule the producer checks (e.g. an empty or over-long job id) - written by a foreign
+     * producer: dead-lettered without calling the provider, with the rule in the message.
+     */
+    INVALID_JOB;
 
     public static DeadLetterReason of(GiveUpReason reason) {
         return switch (reason) {

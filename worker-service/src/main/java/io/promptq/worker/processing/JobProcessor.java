@@ -121,12 +121,20 @@ public final class JobProcessor {
      * without an outcome, i.e. its attempts keep dying with their worker.
      */
     public Outcome.DeadLettered crashLooped(JobDelivery delivery, int starts) {
+        return givenUp(delivery, DeadLetterReason.CRASH_LOOP,
+                "started " + starts + " times without an outcome; not calling the provider again");
+    }
+
+    /**
+     * Gives {@code delivery} up for {@code reason} (one that is not the provider's answer, e.g. an invalid job or
+     * an internal error), with {@code message} as its last error; calls nothing.
+     */
+    public Outcome.DeadLettered givenUp(JobDelivery delivery, DeadLetterReason reason, String message) {
         History h = new History(delivery);
         Instant now = clock.instant();
-        h.failed(ErrorInfo.newBuilder().setType(DeadLetterReason.CRASH_LOOP.name())
-                .setMessage("started " + starts + " times without an outcome; not calling the provider again")
-                .setRetryable(false).setHttpStatus(null).build(), now);
-        return new Outcome.DeadLettered(h.freeze(now), DeadLetterReason.CRASH_LOOP);
+        h.failed(ErrorInfo.newBuilder().setType(reason.name()).setMessage(message).setRetryable(false)
+                .setHttpStatus(null).build(), now);
+        return new Outcome.DeadLettered(h.freeze(now), reason);
     }
 
     /** A classified failure of one attempt. */

@@ -151,6 +151,8 @@ public final class OutcomeRecords {
             case PUBLISH_FAILED -> "outcome could not be published: ";
             case UNDECODABLE -> "undecodable: ";
             case CRASH_LOOP -> "crash loop: ";
+            case INTERNAL_ERROR -> "internal error: ";
+            case INVALID_JOB -> "invalid job: ";
         };
         if (last == null) {
             return ErrorInfo.newBuilder().setType(dead.reason().name()).setMessage(prefix + "no error recorded")

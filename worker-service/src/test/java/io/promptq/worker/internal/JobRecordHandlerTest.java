@@ -140,6 +140,54 @@ class JobRecordHandlerTest {
     }
 
     @Test
+    void outcomeThatCannotBeBuiltIsDeadLetteredAsInternalErrorAfterExactlyOneProviderCall() throws Exception {
+        // A foreign job whose submittedAt makes the result's duration arithmetic overflow (ArithmeticException).
+        PromptJob foreign = PromptJob.newBuilder(TestJobs.job("j-far", NOW))
+                .setSubmittedAt(Instant.ofEpochMilli(Long.MIN_VALUE)).build();
+
+        JobOutput out = handler.handle(jobRecord(foreign, 9), running());
+
+        assertThat(providerCalls).hasValue(1);
+        assertThat(out.records()).singleElement().satisfies(r -> {
+            assertThat(r.topic()).isEqualTo(NAMES.deadLetters());
+            assertThat(reason(r)).isEqualTo("INTERNAL_ERROR");
+            DeadLetter letter = value(r, DeadLetter.class);
+            assertThat(letter.getJobId()).isEqualTo("j-far");
+            assertThat(letter.getErrorType()).isEqualTo("INTERNAL_ERROR");
+            assertThat(letter.getErrorMessage()).contains("ArithmeticException");
+            assertThat(letter.getSourceOffset()).isEqualTo(9);
+        });
+    }
+
+    @Test
+    void foreignJobWithAnEmptyJobIdIsDeadLetteredAsInvalidWithoutCallingTheProvider() throws Exception {
+        PromptJob foreign = PromptJob.newBuilder(TestJobs.job("j-x", NOW)).setJobId("").build();
+
+        JobOutput out = handler.handle(jobRecord(foreign, 10), running());
+
+        assertThat(providerCalls).hasValue(0);
+        ProducerRecord<byte[], byte[]> dlq = out.records().get(0);
+        assertThat(reason(dlq)).isEqualTo("INVALID_JOB");
+        DeadLetter letter = value(dlq, DeadLetter.class);
+        assertThat(letter.getErrorType()).isEqualTo("INVALID_JOB");
+        assertThat(letter.getErrorMessage()).contains("jobId is required");
+        assertThat(letter.getSourceOffset()).isEqualTo(10);
+    }
+
+    @Test
+    void foreignJobWithAnOverLongJobIdIsDeadLetteredAsInvalidWithoutCallingTheProvider() throws Exception {
+        PromptJob foreign = PromptJob.newBuilder(TestJobs.job("j-x", NOW)).setJobId("j".repeat(129)).build();
+
+        JobOutput out = handler.handle(jobRecord(foreign, 11), running());
+
+        assertThat(providerCalls).hasValue(0);
+        ProducerRecord<byte[], byte[]> dlq = out.records().get(0);
+        assertThat(reason(dlq)).isEqualTo("INVALID_JOB");
+        assertThat(value(dlq, DeadLetter.class).getErrorMessage()).contains("at most 128 characters, but was 129");
+        assertThat(value(out.records().get(1), JobResult.class).getStatus()).isEqualTo(JobStatus.DEAD_LETTERED);
+    }
+
+    @Test
     void permanentFailureReturnsADeadLetterAndADeadLetteredResult() throws Exception {
         providerFailure.set(new ProviderException(ErrorClass.INVALID_REQUEST, "400 bad request", 400, null, null));
 

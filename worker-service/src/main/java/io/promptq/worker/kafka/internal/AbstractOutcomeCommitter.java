@@ -57,6 +57,8 @@ abstract class AbstractOutcomeCommitter implements OutcomeCommitter {
     private @Nullable Producer<byte[], byte[]> producer;
     private long nextCommitAt;
     private int failures;
+    /** Why outputs cannot be published for a system fault ({@link SendFailures#systemFault}); null when none. */
+    private volatile @Nullable String publishFault;
     /** Outputs refused in the latest {@link #sendAll}. */
     int refusals;
 
@@ -150,6 +152,7 @@ abstract class AbstractOutcomeCommitter implements OutcomeCommitter {
                 }
             }
             if (committing.isEmpty()) {
+                clearPublishFault(); // nothing waits to be published: let intake show whether the fault is gone
                 return Result.NOTHING;
             }
             Producer<byte[], byte[]> p;
@@ -163,6 +166,9 @@ abstract class AbstractOutcomeCommitter implements OutcomeCommitter {
             if (result == Result.COMMITTED && failures > 0) {
                 log.info("Commits work again after {} failed attempts", failures);
                 failures = 0;
+            }
+            if (result == Result.COMMITTED) {
+                clearPublishFault();
             }
             return result;
         } finally {
@@ -202,8 +208,30 @@ abstract class AbstractOutcomeCommitter implements OutcomeCommitter {
         }
     }
 
-    /** Counts a failure; logs the first of a streak as a warning, the rest at debug level. */
+    @Override
+    public @Nullable String publishFault() {
+        return publishFault;
+    }
+
+    private void clearPublishFault() {
+        if (publishFault != null) {
+            log.info("Outputs are published again: intake resumes (was: {})", publishFault);
+            publishFault = null;
+        }
+    }
+
+    /**
+     * Counts a failure; logs the first of a streak as a warning, the rest at debug level. A system fault (see
+     * {@link SendFailures#systemFault}) also pauses intake and turns readiness red until a commit works.
+     */
     void failed(String what, Exception e) {
+        if (SendFailures.systemFault(e)) {
+            if (publishFault == null) {
+                log.error("{} failed for a system fault ({}): outputs are kept and published again with backoff;"
+                        + " intake is paused and readiness is down until it works", what, e.toString());
+            }
+            publishFault = what + " failed: " + e;
+        }
         if (failures++ == 0) {
             log.warn("{} failed ({}); what is pending is kept and committed later (further failures are logged at"
                     + " debug level until it works again)", what, e.toString());

@@ -12,6 +12,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -53,6 +54,8 @@ final class JobLauncher {
     private final Runnable wakePoll;
     private final DuplicateFilter duplicates;
     private final LinkedBlockingQueue<JobCompletion> completions = new LinkedBlockingQueue<>();
+    /** The first {@link Error} a job threw (e.g. OutOfMemoryError); the worker must stop. */
+    private final AtomicReference<@Nullable Error> jobError = new AtomicReference<>();
     private int inFlight;
     private int rotation;
 
@@ -180,11 +183,24 @@ final class JobLauncher {
 
     // ------------------------------------------------------------------ job threads
 
-    /** Runs on the job's thread: the handler, carefully, then the completion report. */
+    /**
+     * The first {@link Error} (e.g. OutOfMemoryError) a job threw, or null. The JVM cannot be trusted after one and
+     * the job's offset would stay unfinished forever, so the poll loop stops the worker. Any thread.
+     */
+    @Nullable Error jobError() {
+        return jobError.get();
+    }
+
+    /**
+     * Runs on the job's thread: the handler, carefully, then the completion report. An {@link Error} is not
+     * retried: it is kept for the poll loop ({@link #jobError}), which stops the worker.
+     */
     private void runJob(PartitionState s, PartitionState.Pending p) {
         JobOutput output = null;
         try {
             output = handleUntilDoneOrAbandoned(s, p.record(), new Context(s, previousStarts(p)));
+        } catch (Error e) {
+            jobError.compareAndSet(null, e);
         } finally {
             completions.add(new JobCompletion(s, p.seq(), p.record().offset(), output));
             wakePoll.run();

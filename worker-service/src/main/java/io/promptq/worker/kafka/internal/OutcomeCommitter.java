@@ -5,6 +5,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes finished jobs' outputs and commits the consumed offsets - the one place where a job's outcome becomes
@@ -40,6 +41,13 @@ interface OutcomeCommitter {
      * @return whether everything pending of {@code of} was committed
      */
     boolean commitFinal(Collection<PartitionState> of, String why);
+
+    /**
+     * Why outputs cannot be published now for a fault of the system (not authorized, producer unusable), or null:
+     * while set, intake pauses ({@link io.promptq.worker.kafka.PauseReason#PUBLISH_FAILING}) and readiness is down.
+     * Any thread.
+     */
+    @Nullable String publishFault();
 
     /**
      * Closes the producer: after a graceful stop waiting up to the close timeout, after a crash at once, leaving

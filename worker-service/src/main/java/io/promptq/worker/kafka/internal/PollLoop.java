@@ -118,8 +118,8 @@ public final class PollLoop implements Runnable, FlowStats {
         this.duplicates = new DuplicateFilter(duplicates, settings.jobsTopic(), waker::wake);
         this.launcher = new JobLauncher(settings.maxInFlight(), handler, jobThreads, JobLauncher.HANDLER_BACKOFF,
                 waker::wake, this.duplicates);
-        this.pauses = new PauseController(consumer, gate, counters);
         this.committer = OutcomeCommitter.create(settings, consumer, waker, producers, PollLoop::monotonicMillis);
+        this.pauses = new PauseController(consumer, publishing(gate, committer), counters);
         this.rebalance = new RebalanceListener(consumer, settings, partitions, launcher, committer, waker, counters, listener,
                 clock, () -> crashRequested, this.duplicates);
     }
@@ -135,10 +135,13 @@ public final class PollLoop implements Runnable, FlowStats {
         try {
             committer.start();
             consumer.subscribe(topics, rebalance);
-            while (!stopRequested && !crashRequested) {
+            while (!stopRequested && !crashRequested && launcher.jobError() == null) {
                 turn();
             }
-            if (!crashRequested) {
+            Error jobError = launcher.jobError();
+            if (jobError != null) {
+                stopAfterJobError(jobError);
+            } else if (!crashRequested) {
                 drainForShutdown();
             }
         } catch (Throwable t) {
@@ -182,6 +185,21 @@ public final class PollLoop implements Runnable, FlowStats {
         accept(poll(pollTimeout(now)));
     }
 
+    /** {@code gate}, closed as well while the committer reports a publish fault of the system. */
+    private static IntakeGate publishing(IntakeGate gate, OutcomeCommitter committer) {
+        return new IntakeGate() {
+            @Override
+            public @Nullable PauseReason blocked() {
+                return committer.publishFault() != null ? PauseReason.PUBLISH_FAILING : gate.blocked();
+            }
+
+            @Override
+            public boolean throttled() {
+                return gate.throttled();
+            }
+        };
+    }
+
     /** Intervals (commits) run on a monotonic clock; due times and deadlines on the injected wall clock. */
     private static long monotonicMillis() {
         return System.nanoTime() / 1_000_000;
@@ -195,7 +213,7 @@ public final class PollLoop implements Runnable, FlowStats {
      */
     private boolean workPending() {
         return launcher.hasCompletions() || duplicates.readyPending() || (stopRequested && !stopping)
-                || crashRequested;
+                || crashRequested || launcher.jobError() != null;
     }
 
     private ConsumerRecords<byte[], byte[]> poll(long timeoutMs) {
@@ -316,6 +334,24 @@ public final class PollLoop implements Runnable, FlowStats {
         }
     }
 
+    /**
+     * A job threw an {@link Error} (e.g. OutOfMemoryError): the loop fails with it (the process exits non-zero and
+     * the orchestrator restarts it) after a best-effort stop - what finished is committed, running jobs are
+     * abandoned and redelivered (counting as crash starts, so a job that keeps doing it ends as a crash loop).
+     */
+    private void stopAfterJobError(Error e) {
+        counters.failed(e);
+        log.error("A job failed with {}; the worker stops: committing what finished, abandoning running jobs",
+                e.toString(), e);
+        stopping = true;
+        try {
+            launcher.applyCompletions();
+            committer.commitFinal(new ArrayList<>(partitions.all()), "stop after a job error");
+        } catch (Throwable t) {
+            log.warn("Final commit after a job error failed: {}", t.toString());
+        }
+    }
+
     private void closeConsumer() {
         for (PartitionState s : partitions.all()) {
             s.abandon();
@@ -380,6 +416,11 @@ public final class PollLoop implements Runnable, FlowStats {
     @Override
     public boolean running() {
         return counters.running();
+    }
+
+    @Override
+    public @Nullable String publishFault() {
+        return committer.publishFault();
     }
 
     @Override

@@ -4,14 +4,20 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ApplicationRecoverableException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 
-/** Sorts producer failures into what the committers do about them. */
+/**
+ * Sorts producer failures into what the committers do about them: refused for good (the job's fallback output -
+ * a dead letter, without the job's body if too large - is written instead), a system fault (kept, intake paused,
+ * readiness red, retried with backoff), or transient (kept, retried).
+ */
 final class SendFailures {
 
     private SendFailures() {}
@@ -23,7 +29,19 @@ final class SendFailures {
     static boolean refused(Throwable e) {
         Throwable t = unwrap(e);
         return t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException
-                || t instanceof InvalidRecordException;
+                || t instanceof InvalidRecordException || t instanceof SerializationException;
+    }
+
+    /**
+     * A fault of the system, not of the job: the producer is not allowed (ACL, credentials), cannot go on (closed,
+     * broker too old, sequence lost). The output is kept and published again with backoff while intake pauses and
+     * readiness is red; it resumes once a publish works. Fencing is not one: it has its own path
+     * ({@link #fenced}).
+     */
+    static boolean systemFault(Throwable e) {
+        Throwable t = unwrap(e);
+        return t instanceof AuthorizationException || t instanceof AuthenticationException
+                || fatal(t) && !(t instanceof ApplicationRecoverableException);
     }
 
     /**

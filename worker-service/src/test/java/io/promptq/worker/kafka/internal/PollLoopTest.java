@@ -321,6 +321,22 @@ class PollLoopTest {
     }
 
     @Test
+    void jobThrowingAnErrorStopsTheLoopWithThatCauseAfterCommittingWhatFinished() throws Exception {
+        handler.errors.add(P0 + "@1");
+        start(1, 10, 50, IntakeGate.OPEN, Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofMinutes(1));
+        assign(P0);
+        add(P0, 0, 3);
+
+        assertThat(loop.awaitStopped(Duration.ofSeconds(10))).as("the loop stops instead of hanging").isTrue();
+
+        assertThat(loop.failure()).isInstanceOf(OutOfMemoryError.class).hasMessage("test: " + P0 + "@1");
+        assertThat(handler.errorCalls).as("an Error is not retried").hasValue(1);
+        assertThat(producer.committedOffsets).as("what finished is committed").isEqualTo(Map.of(P0, 1L));
+        assertThat(producer.visibleKeys()).containsExactly(P0 + "@0");
+        loop = null;
+    }
+
+    @Test
     void crashCommitsNothingAndAbandonsRunningJobs() throws Exception {
         handler.block(P0, 0);
         start(10, 10, 50, IntakeGate.OPEN, Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofMinutes(1));
@@ -508,6 +524,9 @@ class PollLoopTest {
         final Collection<String> finished = new java.util.concurrent.ConcurrentLinkedQueue<>();
         final Set<String> sawAbandoned = ConcurrentHashMap.newKeySet();
         final Map<String, byte[]> values = new ConcurrentHashMap<>();
+        /** Records whose handling throws an OutOfMemoryError, and how often any was called. */
+        final Set<String> errors = ConcurrentHashMap.newKeySet();
+        final AtomicInteger errorCalls = new AtomicInteger();
 
         void block(TopicPartition tp, long offset) {
             blocked.put(tp + "@" + offset, new CountDownLatch(1));
@@ -535,6 +554,10 @@ class PollLoopTest {
             maxTotal.accumulateAndGet(total.incrementAndGet(), Math::max);
             try {
                 values.put(key, record.value());
+                if (errors.contains(key)) {
+                    errorCalls.incrementAndGet();
+                    throw new OutOfMemoryError("test: " + key);
+                }
                 CountDownLatch latch = blocked.get(key);
                 if (latch != null) {
                     if (uninterruptible.contains(key)) {

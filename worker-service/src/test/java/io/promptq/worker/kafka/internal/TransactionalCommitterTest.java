@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,7 +17,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,8 +42,15 @@ class TransactionalCommitterTest {
             new PollWaker(consumer, () -> false), this::newProducer,
             Duration.ofMillis(INTERVAL), Duration.ofSeconds(1), monotonicMillis::get);
 
+    /** Whether new producers are denied writing the results topic (an ACL). */
+    private volatile boolean resultsDenied;
+
     private RecordingProducer newProducer() {
         RecordingProducer p = new RecordingProducer(true, consumer.groupOffsets);
+        if (resultsDenied) {
+            p.refusal = new TopicAuthorizationException(Set.of("results"));
+            p.refuse = r -> resultsDenied;
+        }
         producers.add(p);
         return p;
     }
@@ -208,6 +218,46 @@ class TransactionalCommitterTest {
         assertThat(producer().aborts).hasValue(1);
         assertThat(producer().visible).isEmpty();
         assertThat(s.uncommittedOutputs()).hasSize(1);
+    }
+
+    @Test
+    void resultsTopicDeniedKeepsTheOutputsPausesIntakeAndResumesOnceAllowedAgain() {
+        resultsDenied = true;
+        committer.start();
+        PartitionState s = partition(P0, 2, 0, 1);
+        nextInterval();
+
+        committer.commitIfDue(partitions.all());
+        monotonicMillis.addAndGet(PAST_ANY_BACKOFF);
+        committer.commitIfDue(partitions.all());
+
+        assertThat(s.uncommittedOutputs()).as("a paid outcome is kept, not dead-lettered").hasSize(2);
+        assertThat(producers.stream().flatMap(p -> p.visibleKeys().stream())).isEmpty();
+        assertThat(committer.publishFault()).contains("TopicAuthorizationException");
+
+        resultsDenied = false;
+        monotonicMillis.addAndGet(PAST_ANY_BACKOFF);
+        committer.commitIfDue(partitions.all());
+
+        assertThat(committer.publishFault()).isNull();
+        assertThat(producer().visibleKeys()).containsExactly(P0 + "@0", P0 + "@1");
+        assertThat(producer().committedOffsets).isEqualTo(Map.of(P0, 2L));
+    }
+
+    @Test
+    void recordThatCanNeverBeEncodedIsReplacedByItsJobsFallback() {
+        committer.start();
+        partition(P0, 2, 0, 1);
+        producer().refusal = new SerializationException("cannot encode");
+        producer().refuse = r -> new String(r.key(), StandardCharsets.UTF_8).equals(P0 + "@1");
+        nextInterval();
+
+        committer.commitIfDue(partitions.all());
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        assertThat(producer().visibleKeys()).containsExactly(P0 + "@0", P0 + "@1-fallback");
+        assertThat(committer.publishFault()).isNull();
     }
 
     @Test
