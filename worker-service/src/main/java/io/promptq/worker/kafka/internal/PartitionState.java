@@ -71,6 +71,8 @@ final class PartitionState implements PartitionView {
     private OffsetProgress.@Nullable Lookup restored;
     private long restoredEnd;
     private long skippedFinished;
+    /** The offset of the first record added in this ownership, -1 before. */
+    private long firstOffset = -1;
 
     PartitionState(TopicPartition tp, boolean retryTier, int permits, int bufferCapacity, int maxUncommitted) {
         if (permits < 1 || bufferCapacity < 1 || maxUncommitted < 1) {
@@ -128,6 +130,9 @@ final class PartitionState implements PartitionView {
      */
     boolean add(ConsumerRecord<byte[], byte[]> record, long dueAt) {
         long offset = record.offset();
+        if (firstOffset < 0) {
+            firstOffset = offset;
+        }
         OffsetProgress.Lookup known = restored;
         boolean finished = known != null && known.finished(offset);
         int previousStarts = known == null || finished ? 0 : known.starts(offset);
@@ -472,6 +477,27 @@ final class PartitionState implements PartitionView {
 
     private static long offsetOf(@Nullable OffsetAndMetadata offset) {
         return offset == null ? -1 : offset.offset();
+    }
+
+    /**
+     * About how many records of this ownership finished but are not known to be committed: the offsets from the
+     * committed position (or the first record fetched) up to the commit position, plus the records finished above
+     * it. For logs when a commit fails; O(outstanding).
+     */
+    long finishedUncommitted() {
+        long position = tracker.commitPosition();
+        if (position < 0 || firstOffset < 0) {
+            return 0;
+        }
+        long from = Math.max(firstOffset, offsetOf(committed));
+        long count = Math.max(0, position - from);
+        OffsetProgress progress = progress();
+        long fetchedEnd = tracker.lastRegistered() + 1;
+        for (int i = 0; i < progress.finishedRanges(); i++) {
+            long to = Math.min(progress.finishedTo(i), fetchedEnd);
+            count += Math.max(0, to - Math.max(progress.finishedFrom(i), from));
+        }
+        return count;
     }
 
     /** The committable position right now (see {@link OffsetTracker#commitPosition()}). */
