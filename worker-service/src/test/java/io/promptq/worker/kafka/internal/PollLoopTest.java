@@ -361,6 +361,22 @@ class PollLoopTest {
     }
 
     @Test
+    void offsetThatMovesBackwardsResetsThePartitionsTrackingAndProcessingContinues() throws Exception {
+        start(10, 10);
+        assign(P0);
+        add(P0, 0, 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(5).equals(committed(P0)));
+
+        inPoll(() -> consumer.seek(P0, 2)); // the log was truncated to 2 (unclean leader election)
+        add(P0, 2, 7);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(7).equals(committed(P0)));
+        assertThat(loop.running()).isTrue();
+        assertThat(loop.failure()).isNull();
+        assertThat(handler.finishedOf(P0)).isEqualTo(10);
+    }
+
+    @Test
     void crashCommitsNothingAndAbandonsRunningJobs() throws Exception {
         handler.block(P0, 0);
         start(10, 10, 50, IntakeGate.OPEN, Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofMinutes(1));
