@@ -14,11 +14,15 @@ import org.slf4j.LoggerFactory;
  * stops it gracefully - intake stops, running jobs finish within {@code PROMPTQ_WORKER_SHUTDOWN_GRACE}, finished
  * offsets are committed - and the process exits with status 0. Exit status 2: invalid configuration; 1: the worker
  * could not start or failed - including an {@link Error} (e.g. OutOfMemoryError) in a job, after which the poll
- * loop commits what finished and stops, so the orchestrator restarts a fresh JVM.
+ * loop commits what finished and stops, so the orchestrator restarts a fresh JVM; 3: the stop could not commit
+ * finished work before the grace ended (it runs again at the partitions' next owner; the count is logged).
  */
 public final class WorkerMain {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+
+    /** Exit status when a graceful stop could not commit finished work before its grace ended. */
+    static final int EXIT_UNCOMMITTED = 3;
 
     private WorkerMain() {}
 
@@ -60,6 +64,14 @@ public final class WorkerMain {
         }
         log.info("Stopping worker {}", config.workerId());
         worker.close();
-        System.exit(worker.failure().isPresent() ? 1 : 0);
+        System.exit(exitStatus(worker.failure().isPresent(), worker.uncommittedAtStop()));
+    }
+
+    /** 1 if the worker failed, else 3 if a graceful stop left finished work uncommitted, else 0. */
+    static int exitStatus(boolean failed, long uncommittedAtStop) {
+        if (failed) {
+            return 1;
+        }
+        return uncommittedAtStop > 0 ? EXIT_UNCOMMITTED : 0;
     }
 }

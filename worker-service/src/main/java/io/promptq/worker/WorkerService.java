@@ -88,6 +88,14 @@ public final class WorkerService implements AutoCloseable {
     }
 
     /**
+     * Finished records the graceful stop could not commit before its grace ended (see {@link #close()}); they run
+     * again at the next owner. 0 before the stop or if everything was committed.
+     */
+    public long uncommittedAtStop() {
+        return runtime.loop().uncommittedAtStop();
+    }
+
+    /**
      * Stops gracefully: stop intake, let running jobs finish within {@link WorkerConfig#shutdownGrace()}, commit
      * finished offsets, leave the group, close. Idempotent; blocks until done.
      */

@@ -117,6 +117,21 @@ class WorkerConfigTest {
     }
 
     @Test
+    void classicConsumerDetectsAKilledWorkerWithinTenSecondsByDefaultAndThePassThroughStillWins() {
+        Map<String, Object> classic = io.promptq.worker.internal.WorkerRuntime.consumerConfig(WorkerConfig.from(ConfigSource.empty()));
+        assertThat(classic).containsEntry("session.timeout.ms", 10_000).containsEntry("heartbeat.interval.ms", 3_000);
+
+        Map<String, Object> overridden = io.promptq.worker.internal.WorkerRuntime.consumerConfig(WorkerConfig.from(
+                ConfigSource.of(Map.of("PROMPTQ_KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "30000"))));
+        assertThat(String.valueOf(overridden.get("session.timeout.ms"))).isEqualTo("30000");
+
+        Map<String, Object> kip848 = io.promptq.worker.internal.WorkerRuntime.consumerConfig(
+                WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.GROUP_PROTOCOL.name(), "consumer"))));
+        assertThat(kip848).as("the broker owns them under KIP-848").doesNotContainKeys("session.timeout.ms",
+                "heartbeat.interval.ms");
+    }
+
+    @Test
     void toBuilderChangesOnlyWhatIsSet() {
         WorkerConfig defaults = WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.WORKER_ID.name(), "w-1")));
 

@@ -62,6 +62,16 @@ public final class WorkerRuntime {
      */
     static final Map<String, Object> CONSUMER_DEFAULTS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
 
+    /**
+     * With the classic protocol, also: a SIGKILLed worker's partitions move on within about 10 s (the session
+     * timeout; Kafka's default is 45 s) instead of waiting behind a dead member - heartbeats run on the client's
+     * own thread, so slow jobs or a long revocation do not count against it ({@code max.poll.interval.ms} does).
+     * The heartbeat interval stays a third of it. The KIP-848 protocol takes both from the broker
+     * ({@code group.consumer.session.timeout.ms}) and refuses them from clients.
+     */
+    static final Map<String, Object> CLASSIC_CONSUMER_DEFAULTS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
+            ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+
 
     private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -210,8 +220,10 @@ public final class WorkerRuntime {
      * cooperative-sticky), manual commits, {@code max.poll.records} = the partition buffer unless overridden.
      */
     public static Map<String, Object> consumerConfig(WorkerConfig config) {
-        Map<String, Object> props = config.kafka().consumerConfig(config.groupId(), config.workerId(), CONSUMER_DEFAULTS);
-        if (config.groupProtocol() == WorkerConfig.GroupProtocol.CONSUMER) {
+        boolean kip848 = config.groupProtocol() == WorkerConfig.GroupProtocol.CONSUMER;
+        Map<String, Object> props = config.kafka().consumerConfig(config.groupId(), config.workerId(),
+                kip848 ? CONSUMER_DEFAULTS : CLASSIC_CONSUMER_DEFAULTS);
+        if (kip848) {
             props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
             props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, config.groupAssignor());
             props.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);

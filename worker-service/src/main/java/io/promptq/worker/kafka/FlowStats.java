@@ -36,6 +36,19 @@ public interface FlowStats {
      */
     long skippedFinished();
 
+    /** Commits of finished work (outputs and offsets) that failed so far, for {@code reason}. */
+    default long commitFailures(CommitFailureReason reason) {
+        return 0;
+    }
+
+    /**
+     * Finished records a graceful stop could not commit before its grace ended (they run again at the next owner);
+     * 0 if everything was committed or the loop has not stopped. The worker process then exits with status 3.
+     */
+    default long uncommittedAtStop() {
+        return 0;
+    }
+
     /** Epoch millis of the latest poll, 0 before the first. */
     long lastPollAt();
 

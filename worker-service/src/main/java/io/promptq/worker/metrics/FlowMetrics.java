@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.promptq.worker.kafka.CommitFailureReason;
 import io.promptq.worker.kafka.FlowListener;
 import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.PartitionView;
@@ -66,6 +67,12 @@ public final class FlowMetrics implements MeterBinder, FlowListener {
                     .description("Records skipped because an earlier owner had finished them").register(registry));
             meters.add(FunctionCounter.builder(WorkerMetricNames.JOBS_ABANDONED, stats, FlowStats::abandoned).tags(tags)
                     .description("Running jobs abandoned at a revocation or stop (redelivered)").register(registry));
+            for (CommitFailureReason reason : CommitFailureReason.values()) {
+                meters.add(FunctionCounter.builder(WorkerMetricNames.COMMIT_FAILURES, stats,
+                                s -> s.commitFailures(reason))
+                        .tags(tags.and(WorkerMetricNames.TAG_REASON, reason.tag()))
+                        .description("Failed commits of finished work, by reason").register(registry));
+            }
         });
     }
 

@@ -30,6 +30,11 @@ public final class WorkerMetricNames {
     public static final String RECORDS_FETCHED = "promptq.worker.records.fetched";
     /** Counter: running jobs abandoned at a revocation or stop (they are redelivered to the new owner). */
     public static final String JOBS_ABANDONED = "promptq.worker.jobs.abandoned";
+    /**
+     * Counter: commits of finished work (outputs and offsets) that failed, by {@value #TAG_REASON} (rebalance,
+     * timeout, other); what they held stays pending and is committed later or redone by the partition's next owner.
+     */
+    public static final String COMMIT_FAILURES = "promptq.worker.commit.failures";
     /** Counter: fetched records skipped because an earlier owner of the partition had finished them. */
     public static final String RECORDS_SKIPPED_FINISHED = "promptq.worker.records.skipped.finished";
     /**

@@ -1,6 +1,7 @@
 package io.promptq.worker.kafka.internal;
 
 import io.promptq.retry.Backoff;
+import io.promptq.worker.kafka.CommitFailureReason;
 import io.promptq.worker.kafka.JobOutput;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +52,7 @@ abstract class AbstractOutcomeCommitter implements OutcomeCommitter {
     private final long intervalMillis;
     private final LongSupplier monotonicMillis;
     private final Backoff backoff;
+    private final LoopCounters counters;
     /** Reused by every commit (poll thread only). */
     private final List<PartitionState> committing = new ArrayList<>();
     private final List<Future<RecordMetadata>> acks = new ArrayList<>();
@@ -63,12 +65,13 @@ abstract class AbstractOutcomeCommitter implements OutcomeCommitter {
     int refusals;
 
     AbstractOutcomeCommitter(Supplier<? extends Producer<byte[], byte[]>> producers, Duration interval,
-            Duration closeTimeout, LongSupplier monotonicMillis, Backoff backoff) {
+            Duration closeTimeout, LongSupplier monotonicMillis, Backoff backoff, LoopCounters counters) {
         this.producers = producers;
         this.intervalMillis = interval.toMillis();
         this.closeTimeout = closeTimeout;
         this.monotonicMillis = monotonicMillis;
         this.backoff = backoff;
+        this.counters = counters;
         this.nextCommitAt = monotonicMillis.getAsLong() + intervalMillis;
     }
 
@@ -159,7 +162,7 @@ abstract class AbstractOutcomeCommitter implements OutcomeCommitter {
             try {
                 p = producer();
             } catch (KafkaException e) {
-                failed("Preparing the outcome producer", e);
+                failed("Preparing the outcome producer", e, committing);
                 return Result.FAILED;
             }
             Result result = commit(p, committing, finalCommit);
@@ -220,17 +223,40 @@ abstract class AbstractOutcomeCommitter implements OutcomeCommitter {
         }
     }
 
+    /** {@link #failed(String, Exception, Collection)} of a failure that names no partitions. */
+    void failed(String what, Exception e) {
+        failed(what, e, List.of());
+    }
+
     /**
-     * Counts a failure; logs the first of a streak as a warning, the rest at debug level. A system fault (see
+     * Counts a failed commit of {@code parts} by {@link CommitFailureReason}. One refused because the group is
+     * rebalancing is logged as a warning every time, naming the partitions and how many finished records stay
+     * uncommitted (committed later if the partitions stay, else redone by their next owner); other failures are
+     * logged once per streak as a warning, the rest at debug level. A system fault (see
      * {@link SendFailures#systemFault}) also pauses intake and turns readiness red until a commit works.
      */
-    void failed(String what, Exception e) {
+    void failed(String what, Exception e, Collection<PartitionState> parts) {
+        CommitFailureReason reason = CommitFailureReason.of(e);
+        counters.countCommitFailure(reason);
         if (SendFailures.systemFault(e)) {
             if (publishFault == null) {
                 log.error("{} failed for a system fault ({}): outputs are kept and published again with backoff;"
                         + " intake is paused and readiness is down until it works", what, e.toString());
             }
             publishFault = what + " failed: " + e;
+        }
+        if (reason == CommitFailureReason.REBALANCE && !parts.isEmpty()) {
+            failures++;
+            long finished = 0;
+            List<Object> partitions = new ArrayList<>(parts.size());
+            for (PartitionState s : parts) {
+                finished += s.finishedUncommitted();
+                partitions.add(s.topicPartition());
+            }
+            log.warn("{} failed during a rebalance ({}): {} finished records of {} stay uncommitted (committed later"
+                    + " if the partitions stay here, else run again by their next owner)", what, e.toString(),
+                    finished, partitions);
+            return;
         }
         if (failures++ == 0) {
             log.warn("{} failed ({}); what is pending is kept and committed later (further failures are logged at"

@@ -1,6 +1,7 @@
 package io.promptq.worker.kafka.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,13 +38,17 @@ final class AtLeastOnceCommitter extends AbstractOutcomeCommitter {
 
     AtLeastOnceCommitter(Consumer<?, ?> consumer, PollWaker waker, Supplier<? extends Producer<byte[], byte[]>> producers,
             Duration interval, Duration closeTimeout, LongSupplier monotonicMillis) {
-        this(consumer, waker, producers, interval, closeTimeout, monotonicMillis, OffsetMetadataCodec.DEFAULT_MAX_CHARS);
+        this(consumer, waker, producers, interval, closeTimeout, monotonicMillis, OffsetMetadataCodec.DEFAULT_MAX_CHARS,
+                new LoopCounters(1));
     }
 
-    /** @param metadataMaxChars longest commit metadata ({@link PartitionState#commitCandidate(int)}) */
+    /**
+     * @param counters where failed commits are counted, by reason
+     * @param metadataMaxChars longest commit metadata ({@link PartitionState#commitCandidate(int)}) */
     AtLeastOnceCommitter(Consumer<?, ?> consumer, PollWaker waker, Supplier<? extends Producer<byte[], byte[]>> producers,
-            Duration interval, Duration closeTimeout, LongSupplier monotonicMillis, int metadataMaxChars) {
-        super(producers, interval, closeTimeout, monotonicMillis, FAILURE_BACKOFF);
+            Duration interval, Duration closeTimeout, LongSupplier monotonicMillis, int metadataMaxChars,
+            LoopCounters counters) {
+        super(producers, interval, closeTimeout, monotonicMillis, FAILURE_BACKOFF, counters);
         this.consumer = consumer;
         this.waker = waker;
         this.metadataMaxChars = metadataMaxChars;
@@ -90,7 +95,7 @@ final class AtLeastOnceCommitter extends AbstractOutcomeCommitter {
             }
         }
         if (error != null) {
-            failed("Writing outputs or committing offsets", error);
+            failed("Writing outputs or committing offsets", error, parts);
             return Result.FAILED;
         }
         return refusals > 0 ? Result.REFUSED : Result.COMMITTED;
@@ -127,7 +132,8 @@ final class AtLeastOnceCommitter extends AbstractOutcomeCommitter {
         if (committed == null) {
             // KIP-848's consumer calls back with null offsets when a commit fails: allow every position again.
             inFlight.values().forEach(PartitionState::commitFailed);
-            log.debug("Asynchronous commit failed (retried at the next interval): {}", String.valueOf(error));
+            failed("Asynchronous offset commit", error == null ? new KafkaException("failed") : error,
+                    List.copyOf(inFlight.values()));
             return;
         }
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
@@ -142,8 +148,14 @@ final class AtLeastOnceCommitter extends AbstractOutcomeCommitter {
             }
         }
         if (error != null) {
-            log.debug("Asynchronous commit of {} failed (retried at the next interval): {}", committed.keySet(),
-                    error.toString());
+            List<PartitionState> failedParts = new ArrayList<>(committed.size());
+            for (TopicPartition tp : committed.keySet()) {
+                PartitionState s = inFlight.get(tp);
+                if (s != null) {
+                    failedParts.add(s);
+                }
+            }
+            failed("Asynchronous offset commit", error, failedParts);
         }
     }
 }

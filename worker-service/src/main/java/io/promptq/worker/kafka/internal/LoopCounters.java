@@ -1,9 +1,11 @@
 package io.promptq.worker.kafka.internal;
 
+import io.promptq.worker.kafka.CommitFailureReason;
 import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.PauseReason;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,12 +18,14 @@ final class LoopCounters implements FlowStats {
     private final int maxInFlight;
     private final AtomicIntegerArray pausedByReason = new AtomicIntegerArray(PauseReason.values().length);
     private final AtomicLong abandonedTotal = new AtomicLong();
+    private final AtomicLongArray commitFailuresByReason = new AtomicLongArray(CommitFailureReason.values().length);
     private final AtomicLong fetchedTotal = new AtomicLong();
     private final AtomicLong skippedFinishedTotal = new AtomicLong();
     private volatile int inFlight;
     private volatile int buffered;
     private volatile int assigned;
     private volatile long lastPollAt;
+    private volatile long uncommittedAtStop;
     private volatile boolean running;
     private volatile @Nullable Throwable failure;
 
@@ -60,6 +64,26 @@ final class LoopCounters implements FlowStats {
     @Override
     public long skippedFinished() {
         return skippedFinishedTotal.get();
+    }
+
+    /** Poll thread: a commit of finished work failed for {@code reason}. */
+    void countCommitFailure(CommitFailureReason reason) {
+        commitFailuresByReason.incrementAndGet(reason.ordinal());
+    }
+
+    @Override
+    public long commitFailures(CommitFailureReason reason) {
+        return commitFailuresByReason.get(reason.ordinal());
+    }
+
+    /** Poll thread: a graceful stop ended with {@code records} finished records it could not commit. */
+    void uncommittedAtStop(long records) {
+        uncommittedAtStop = records;
+    }
+
+    @Override
+    public long uncommittedAtStop() {
+        return uncommittedAtStop;
     }
 
     void countAbandoned(int jobs) {

@@ -1,5 +1,7 @@
 package io.promptq.worker.kafka.internal;
 
+import java.util.Arrays;
+
 /**
  * Which offsets of one partition are finished, and so how far the partition may be committed.
  *
@@ -24,6 +26,8 @@ final class OffsetTracker {
 
     private long[] offsets;
     private boolean[] done;
+    /** Forgotten by {@link #truncate}: counts as finished for the head, never for the position or metadata. */
+    private boolean[] gone;
     private int[] starts;
     private int mask;
     /** Sequence number of the oldest unfinished record (the ring's head). */
@@ -40,6 +44,7 @@ final class OffsetTracker {
         int capacity = Integer.highestOneBit(Math.max(2, initialCapacity - 1)) << 1;
         offsets = new long[capacity];
         done = new boolean[capacity];
+        gone = new boolean[capacity];
         starts = new int[capacity];
         mask = capacity - 1;
     }
@@ -55,7 +60,7 @@ final class OffsetTracker {
 
     /**
      * Registers a fetched record that was started {@code previousStarts} times before (by earlier owners of the
-     * partition) without an outcome; offsets must increase.
+     * partition) without an outcome; offsets must increase (after a {@link #truncate}, from its offset on).
      *
      * @return the record's sequence number, to pass to {@link #started} and {@link #complete}
      */
@@ -70,6 +75,7 @@ final class OffsetTracker {
         int slot = (int) (tail & mask);
         offsets[slot] = offset;
         done[slot] = false;
+        gone[slot] = false;
         starts[slot] = previousStarts;
         lastRegistered = offset;
         return tail++;
@@ -113,7 +119,7 @@ final class OffsetTracker {
         }
         int slot = (int) (seq & mask);
         if (done[slot]) {
-            return false;
+            return false; // finished before, or forgotten by a truncation
         }
         done[slot] = true;
         while (head < tail && done[(int) (head & mask)]) {
@@ -133,6 +139,41 @@ final class OffsetTracker {
         return lastRegistered < 0 ? -1 : lastRegistered + 1;
     }
 
+    /**
+     * Forgets every registered record at or above {@code fromOffset}: the partition's log was truncated (an unclean
+     * leader election) and the consumer fetches again from there, so those offsets may hold other records now.
+     * Their sequence numbers stay unknown ({@link #complete} returns false for them, nothing reuses them); records
+     * below stay as they are, so the position never passes an unfinished one. Registration continues at
+     * {@code fromOffset}. O(forgotten).
+     *
+     * @return the sequence numbers forgotten, oldest first
+     */
+    long[] truncate(long fromOffset) {
+        int count = 0;
+        long s = tail - 1;
+        for (; s >= head; s--) {
+            int slot = (int) (s & mask);
+            if (!gone[slot] && offsets[slot] < fromOffset) {
+                break;
+            }
+        }
+        long first = s + 1;
+        long[] forgotten = new long[(int) (tail - first)];
+        for (long q = first; q < tail; q++) {
+            int slot = (int) (q & mask);
+            if (!gone[slot]) {
+                forgotten[count++] = q;
+                gone[slot] = true;
+                done[slot] = true;
+            }
+        }
+        while (head < tail && done[(int) (head & mask)]) {
+            head++;
+        }
+        lastRegistered = Math.min(lastRegistered, fromOffset - 1);
+        return Arrays.copyOf(forgotten, count);
+    }
+
     /** The highest offset registered, -1 if none. */
     long lastRegistered() {
         return lastRegistered;
@@ -148,6 +189,9 @@ final class OffsetTracker {
         long gapFrom = -1;
         for (long s = head; s < tail; s++) {
             int slot = (int) (s & mask);
+            if (gone[slot]) {
+                continue;
+            }
             long offset = offsets[slot];
             if (gapFrom >= 0) {
                 progress.finished(gapFrom, offset);
@@ -170,15 +214,18 @@ final class OffsetTracker {
         int capacity = offsets.length << 1;
         long[] newOffsets = new long[capacity];
         boolean[] newDone = new boolean[capacity];
+        boolean[] newGone = new boolean[capacity];
         int[] newStarts = new int[capacity];
         int newMask = capacity - 1;
         for (long s = head; s < tail; s++) {
             newOffsets[(int) (s & newMask)] = offsets[(int) (s & mask)];
             newDone[(int) (s & newMask)] = done[(int) (s & mask)];
+            newGone[(int) (s & newMask)] = gone[(int) (s & mask)];
             newStarts[(int) (s & newMask)] = starts[(int) (s & mask)];
         }
         offsets = newOffsets;
         done = newDone;
+        gone = newGone;
         starts = newStarts;
         mask = newMask;
     }

@@ -61,13 +61,15 @@ interface OutcomeCommitter {
      * @param producers creates the producer (transactional or idempotent, as {@code settings} ask), again after a
      *     fatal producer error
      * @param monotonicMillis a monotonic clock in millis, for the commit interval
+     * @param counters where failed commits are counted, by reason
      */
     static OutcomeCommitter create(LoopSettings settings, Consumer<?, ?> consumer, PollWaker waker,
-            Supplier<? extends Producer<byte[], byte[]>> producers, LongSupplier monotonicMillis) {
+            Supplier<? extends Producer<byte[], byte[]>> producers, LongSupplier monotonicMillis,
+            LoopCounters counters) {
         return settings.transactions()
                 ? new TransactionalCommitter(consumer, waker, producers, settings.commitInterval(),
-                        settings.closeTimeout(), monotonicMillis, settings.offsetMetadataMaxChars())
+                        settings.closeTimeout(), monotonicMillis, settings.offsetMetadataMaxChars(), counters)
                 : new AtLeastOnceCommitter(consumer, waker, producers, settings.commitInterval(),
-                        settings.closeTimeout(), monotonicMillis, settings.offsetMetadataMaxChars());
+                        settings.closeTimeout(), monotonicMillis, settings.offsetMetadataMaxChars(), counters);
     }
 }

@@ -6,8 +6,10 @@ import io.promptq.worker.kafka.PauseReason;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -52,6 +54,8 @@ final class PartitionState implements PartitionView {
     private final OffsetTracker tracker;
     private final ArrayDeque<Pending> buffer;
     private final Map<Long, Thread> running = new HashMap<>();
+    /** Running jobs whose records a log truncation took away ({@link #truncated}): their results are ignored. */
+    private final Set<Long> forgotten = new HashSet<>();
     /** Finished jobs whose output waits for the next commit, in completion order; read and emptied by it. */
     private final ArrayList<JobCompletion> uncommittedOutputs = new ArrayList<>();
 
@@ -71,6 +75,8 @@ final class PartitionState implements PartitionView {
     private OffsetProgress.@Nullable Lookup restored;
     private long restoredEnd;
     private long skippedFinished;
+    /** The offset of the first record added in this ownership, -1 before. */
+    private long firstOffset = -1;
 
     PartitionState(TopicPartition tp, boolean retryTier, int permits, int bufferCapacity, int maxUncommitted) {
         if (permits < 1 || bufferCapacity < 1 || maxUncommitted < 1) {
@@ -128,6 +134,12 @@ final class PartitionState implements PartitionView {
      */
     boolean add(ConsumerRecord<byte[], byte[]> record, long dueAt) {
         long offset = record.offset();
+        if (firstOffset < 0) {
+            firstOffset = offset;
+        }
+        if (offset <= tracker.lastRegistered()) {
+            truncated(offset);
+        }
         OffsetProgress.Lookup known = restored;
         boolean finished = known != null && known.finished(offset);
         int previousStarts = known == null || finished ? 0 : known.starts(offset);
@@ -148,6 +160,38 @@ final class PartitionState implements PartitionView {
         buffer.addLast(new Pending(record, seq, dueAt, previousStarts));
         buffered = buffer.size();
         return true;
+    }
+
+    /**
+     * The consumer fetched {@code offset} again although records up to a higher one were fetched: the log was
+     * truncated (an unclean leader election) and its position reset. Everything known at or above {@code offset}
+     * is dropped together - tracked offsets, buffered records, outputs waiting for a commit, what the previous
+     * owner's metadata said - and running jobs of those offsets finish unseen (their permits are given back when
+     * they end); the partition continues from {@code offset}, never committing past a record below it that is
+     * still unfinished.
+     */
+    private void truncated(long offset) {
+        long last = tracker.lastRegistered();
+        long[] seqs = tracker.truncate(offset);
+        int droppedRunning = 0;
+        for (long seq : seqs) {
+            if (running.containsKey(seq)) {
+                forgotten.add(seq);
+                droppedRunning++;
+            }
+        }
+        int droppedBuffered = buffer.size();
+        buffer.removeIf(p -> p.record().offset() >= offset);
+        droppedBuffered -= buffer.size();
+        buffered = buffer.size();
+        int droppedOutputs = uncommittedOutputs.size();
+        uncommittedOutputs.removeIf(c -> c.offset() >= offset);
+        droppedOutputs -= uncommittedOutputs.size();
+        restored = null;
+        log.warn("{}: offset {} fetched again after {} (log truncated, e.g. by an unclean leader election): tracking"
+                + " continues from {}; dropped {} buffered records, {} outputs not yet committed and the results of {}"
+                + " running jobs of the offsets from there on", tp, offset, last, offset, droppedBuffered,
+                droppedOutputs, droppedRunning);
     }
 
     /** Records skipped since the assignment because the previous owner had finished them. */
@@ -247,6 +291,12 @@ final class PartitionState implements PartitionView {
         if (running.remove(seq) != null) {
             inFlight--;
         }
+        if (!forgotten.isEmpty() && forgotten.contains(seq)) {
+            if (!finished) {
+                forgotten.remove(seq);
+            }
+            return;
+        }
         if (finished) {
             tracker.complete(seq);
         }
@@ -267,6 +317,9 @@ final class PartitionState implements PartitionView {
      * OutcomeCommitter}); an empty output needs no writing.
      */
     void awaitCommit(JobCompletion finished) {
+        if (!forgotten.isEmpty() && forgotten.remove(finished.seq())) {
+            return; // its record was taken away by a log truncation
+        }
         JobOutput output = finished.output();
         if (output != null && !output.isEmpty()) {
             uncommittedOutputs.add(finished);
@@ -472,6 +525,27 @@ final class PartitionState implements PartitionView {
 
     private static long offsetOf(@Nullable OffsetAndMetadata offset) {
         return offset == null ? -1 : offset.offset();
+    }
+
+    /**
+     * About how many records of this ownership finished but are not known to be committed: the offsets from the
+     * committed position (or the first record fetched) up to the commit position, plus the records finished above
+     * it. For logs when a commit fails; O(outstanding).
+     */
+    long finishedUncommitted() {
+        long position = tracker.commitPosition();
+        if (position < 0 || firstOffset < 0) {
+            return 0;
+        }
+        long from = Math.max(firstOffset, offsetOf(committed));
+        long count = Math.max(0, position - from);
+        OffsetProgress progress = progress();
+        long fetchedEnd = tracker.lastRegistered() + 1;
+        for (int i = 0; i < progress.finishedRanges(); i++) {
+            long to = Math.min(progress.finishedTo(i), fetchedEnd);
+            count += Math.max(0, to - Math.max(progress.finishedFrom(i), from));
+        }
+        return count;
     }
 
     /** The committable position right now (see {@link OffsetTracker#commitPosition()}). */

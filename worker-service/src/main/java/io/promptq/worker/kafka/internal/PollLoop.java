@@ -1,5 +1,6 @@
 package io.promptq.worker.kafka.internal;
 
+import io.promptq.worker.kafka.CommitFailureReason;
 import io.promptq.worker.kafka.DuplicateGate;
 import io.promptq.worker.kafka.FlowListener;
 import io.promptq.worker.kafka.FlowStats;
@@ -118,7 +119,8 @@ public final class PollLoop implements Runnable, FlowStats {
         this.duplicates = new DuplicateFilter(duplicates, settings.jobsTopic(), waker::wake);
         this.launcher = new JobLauncher(settings.maxInFlight(), handler, jobThreads, JobLauncher.HANDLER_BACKOFF,
                 waker::wake, this.duplicates);
-        this.committer = OutcomeCommitter.create(settings, consumer, waker, producers, PollLoop::monotonicMillis);
+        this.committer = OutcomeCommitter.create(settings, consumer, waker, producers, PollLoop::monotonicMillis,
+                counters);
         this.pauses = new PauseController(consumer, publishing(gate, committer), counters);
         this.rebalance = new RebalanceListener(consumer, settings, partitions, launcher, committer, waker, counters, listener,
                 clock, () -> crashRequested, this.duplicates);
@@ -323,14 +325,40 @@ public final class PollLoop implements Runnable, FlowStats {
         if (crashRequested) {
             return;
         }
-        List<PartitionState> owned = new ArrayList<>(partitions.all());
-        owned.forEach(PartitionState::handOverRunning);
-        committer.commitFinal(owned, "shutdown");
+        partitions.all().forEach(PartitionState::handOverRunning);
+        commitFinalUntil(deadline);
         int abandoned = partitions.runningJobs();
         if (abandoned > 0) {
             counters.countAbandoned(abandoned);
             log.warn("Shutdown grace {} over: abandoning {} running jobs (they will be redelivered)",
                     settings.shutdownGrace(), abandoned);
+        }
+    }
+
+    /**
+     * The final commit of a stop, retried with backoff until the shutdown deadline - at least one attempt. A commit
+     * refused while the group rebalances succeeds once this member has rejoined, which takes polls: between
+     * attempts the loop polls (partitions revoked meanwhile are committed by the listener, records fetched go back,
+     * as every partition is drained). What is still uncommitted at the end is counted and logged: it runs again at
+     * the next owner, and the worker exits non-zero (see {@link FlowStats#uncommittedAtStop()}).
+     */
+    private void commitFinalUntil(long deadline) {
+        int attempt = 0;
+        while (!committer.commitFinal(new ArrayList<>(partitions.all()), "shutdown")) {
+            long now = clock.millis();
+            if (crashRequested || now >= deadline) {
+                long uncommitted = 0;
+                for (PartitionState s : partitions.all()) {
+                    uncommitted += s.finishedUncommitted();
+                }
+                counters.uncommittedAtStop(uncommitted);
+                log.error("Final commit failed until the shutdown grace ended: {} finished records of {} stay"
+                        + " uncommitted and run again at their next owner", uncommitted, partitions);
+                return;
+            }
+            long backoff = AbstractOutcomeCommitter.FAILURE_BACKOFF.delay(attempt++).toMillis();
+            accept(poll(Math.max(1, Math.min(backoff, deadline - now))));
+            launcher.applyCompletions();
         }
     }
 
@@ -396,6 +424,16 @@ public final class PollLoop implements Runnable, FlowStats {
     @Override
     public long abandoned() {
         return counters.abandoned();
+    }
+
+    @Override
+    public long commitFailures(CommitFailureReason reason) {
+        return counters.commitFailures(reason);
+    }
+
+    @Override
+    public long uncommittedAtStop() {
+        return counters.uncommittedAtStop();
     }
 
     @Override

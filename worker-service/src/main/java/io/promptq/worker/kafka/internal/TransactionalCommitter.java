@@ -53,13 +53,17 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
 
     TransactionalCommitter(Consumer<?, ?> consumer, PollWaker waker, Supplier<? extends Producer<byte[], byte[]>> producers,
             Duration interval, Duration closeTimeout, LongSupplier monotonicMillis) {
-        this(consumer, waker, producers, interval, closeTimeout, monotonicMillis, OffsetMetadataCodec.DEFAULT_MAX_CHARS);
+        this(consumer, waker, producers, interval, closeTimeout, monotonicMillis, OffsetMetadataCodec.DEFAULT_MAX_CHARS,
+                new LoopCounters(1));
     }
 
-    /** @param metadataMaxChars longest commit metadata ({@link PartitionState#finalCommitCandidate(int)}) */
+    /**
+     * @param counters where failed commits are counted, by reason
+     * @param metadataMaxChars longest commit metadata ({@link PartitionState#finalCommitCandidate(int)}) */
     TransactionalCommitter(Consumer<?, ?> consumer, PollWaker waker, Supplier<? extends Producer<byte[], byte[]>> producers,
-            Duration interval, Duration closeTimeout, LongSupplier monotonicMillis, int metadataMaxChars) {
-        super(producers, interval, closeTimeout, monotonicMillis, FAILURE_BACKOFF);
+            Duration interval, Duration closeTimeout, LongSupplier monotonicMillis, int metadataMaxChars,
+            LoopCounters counters) {
+        super(producers, interval, closeTimeout, monotonicMillis, FAILURE_BACKOFF, counters);
         this.consumer = consumer;
         this.waker = waker;
         this.metadataMaxChars = metadataMaxChars;
@@ -121,7 +125,7 @@ final class TransactionalCommitter extends AbstractOutcomeCommitter {
             return Result.REFUSED; // the other records failed only because the transaction had to abort
         }
         failed(SendFailures.fenced(error) ? "Transactional commit (producer fenced)" : "Transactional commit",
-                error);
+                error, parts);
         return Result.FAILED;
     }
 

@@ -2,6 +2,7 @@ package io.promptq.worker.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promptq.worker.kafka.CommitFailureReason;
 import io.promptq.worker.kafka.JobOutput;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -32,9 +34,10 @@ class AtLeastOnceCommitterTest {
     private final RecordingProducer producer = new RecordingProducer(false);
     private final AtomicLong monotonicMillis = new AtomicLong(1_000);
     private final AssignedPartitions partitions = new AssignedPartitions();
+    private final LoopCounters counters = new LoopCounters(10);
     private final AtLeastOnceCommitter committer = new AtLeastOnceCommitter(consumer,
             new PollWaker(consumer, () -> false), () -> producer, Duration.ofMillis(INTERVAL), Duration.ofSeconds(1),
-            monotonicMillis::get);
+            monotonicMillis::get, OffsetMetadataCodec.DEFAULT_MAX_CHARS, counters);
 
     /** A partition with records at offsets 0..{@code count-1}, of which {@code finished} ones are done. */
     private PartitionState partition(TopicPartition tp, int count, long... finished) {
@@ -188,6 +191,44 @@ class AtLeastOnceCommitterTest {
         committer.commitIfDue(partitions.all());
 
         assertThat(consumer.commitAsyncCalls).hasValue(2);
+    }
+
+    @Test
+    void failedAsyncCommitReportedWithNullOffsetsIsAskedAgainAtTheNextInterval() {
+        consumer.asyncCommitError = new TimeoutException("coordinator moved");
+        consumer.nullOffsetsOnAsyncFailure = true;
+        partition(P0, 3, 0, 1);
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        nextInterval();
+        committer.commitIfDue(partitions.all());
+
+        assertThat(consumer.commitAsyncCalls).hasValue(2);
+        assertThat(counters.commitFailures(CommitFailureReason.TIMEOUT)).isEqualTo(2);
+    }
+
+    @Test
+    void asyncCommitRefusedDuringARebalanceIsCountedAsARebalanceFailure() {
+        consumer.asyncCommitError = new RebalanceInProgressException("rebalancing");
+        PartitionState s = partition(P0, 4, 0, 1, 3);
+        nextInterval();
+
+        committer.commitIfDue(partitions.all());
+
+        assertThat(counters.commitFailures(CommitFailureReason.REBALANCE)).isEqualTo(1);
+        assertThat(counters.commitFailures(CommitFailureReason.OTHER)).isZero();
+        assertThat(s.finishedUncommitted()).as("0 and 1 below the position, 3 above it").isEqualTo(3);
+    }
+
+    @Test
+    void finalCommitFailingDuringARebalanceIsCountedAsARebalanceFailure() {
+        consumer.commitSyncFailure = new RebalanceInProgressException("rebalancing");
+        partition(P0, 3, 0, 1);
+
+        committer.commitFinal(partitions.all(), "shutdown");
+
+        assertThat(counters.commitFailures(CommitFailureReason.REBALANCE)).isEqualTo(1);
     }
 
     @Test

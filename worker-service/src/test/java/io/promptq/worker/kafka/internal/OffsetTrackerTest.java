@@ -59,6 +59,43 @@ class OffsetTrackerTest {
     }
 
     @Test
+    void truncationForgetsTheRecordsFromItsOffsetAndKeepsTheUnfinishedOnesBelow() {
+        OffsetTracker t = new OffsetTracker(2);
+        long[] seq = new long[6];
+        for (int o = 0; o < 6; o++) {
+            seq[o] = t.register(o);
+        }
+        t.complete(seq[0]);
+        t.complete(seq[1]);
+        t.complete(seq[3]);
+
+        assertThat(t.truncate(4)).containsExactly(seq[4], seq[5]);
+
+        assertThat(t.commitPosition()).as("2 is still unfinished").isEqualTo(2);
+        assertThat(t.complete(seq[5])).as("a forgotten record's completion counts for nothing").isFalse();
+        long again4 = t.register(4);
+        assertThat(again4).isGreaterThan(seq[5]);
+        t.complete(seq[2]);
+        assertThat(t.commitPosition()).isEqualTo(4);
+        t.complete(again4);
+        assertThat(t.commitPosition()).isEqualTo(5);
+        assertThat(t.outstanding()).isZero();
+    }
+
+    @Test
+    void truncationBelowEverythingRegisteredContinuesFromItsOffset() {
+        OffsetTracker t = new OffsetTracker();
+        t.complete(t.register(10));
+        t.complete(t.register(11));
+
+        assertThat(t.truncate(7)).isEmpty();
+
+        assertThat(t.commitPosition()).isEqualTo(7);
+        t.complete(t.register(7));
+        assertThat(t.commitPosition()).isEqualTo(8);
+    }
+
+    @Test
     void rejectsOffsetsOutOfOrder() {
         OffsetTracker t = new OffsetTracker();
         t.register(5);

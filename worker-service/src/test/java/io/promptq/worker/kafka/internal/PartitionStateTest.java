@@ -3,11 +3,13 @@ package io.promptq.worker.kafka.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.PauseReason;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -196,6 +198,35 @@ class PartitionStateTest {
 
     private static List<Long> offsets(List<PartitionState.Pending> pending) {
         return pending.stream().map(p -> p.record().offset()).toList();
+    }
+
+    @Test
+    void offsetFetchedAgainAfterALogTruncationResetsTrackingFromThereAndIgnoresForgottenJobs() {
+        PartitionState s = new PartitionState(JOBS, false, 5, 10, 1000);
+        for (long o = 0; o < 5; o++) {
+            s.add(record(JOBS, o), 0);
+        }
+        PartitionState.Pending p0 = startNext(s, NOW);
+        PartitionState.Pending p1 = startNext(s, NOW);
+        PartitionState.Pending p2 = startNext(s, NOW);
+        s.ended(p0.seq(), true);
+
+        assertThat(s.add(record(JOBS, 2), 0)).as("the truncated log's record 2 is taken").isTrue();
+
+        assertThat(s.buffered()).as("old 3 and 4 dropped, new 2 buffered").isEqualTo(1);
+        s.ended(p2.seq(), true);
+        s.awaitCommit(new JobCompletion(s, p2.seq(), 2, JobOutput.of(List.of(
+                new ProducerRecord<>("results", new byte[] {2})))));
+        assertThat(s.uncommittedOutputs()).as("the forgotten job's output").isEmpty();
+        assertThat(s.inFlight()).as("its permit is back").isEqualTo(1);
+        assertThat(s.commitPosition()).as("1 still runs").isEqualTo(1);
+        s.ended(p1.seq(), true);
+        assertThat(s.commitPosition()).as("the new 2 is not finished").isEqualTo(2);
+        PartitionState.Pending again = startNext(s, NOW);
+        assertThat(again.record().offset()).isEqualTo(2);
+        s.ended(again.seq(), true);
+        assertThat(s.commitPosition()).isEqualTo(3);
+        assertThat(s.add(record(JOBS, 3), 0)).isTrue();
     }
 
     @Test

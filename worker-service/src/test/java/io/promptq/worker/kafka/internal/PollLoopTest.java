@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.promptq.testkit.MutableClock;
+import io.promptq.worker.kafka.CommitFailureReason;
 import io.promptq.worker.kafka.FlowListener;
 import io.promptq.worker.kafka.IntakeGate;
 import io.promptq.worker.kafka.JobContext;
@@ -334,6 +335,61 @@ class PollLoopTest {
         assertThat(producer.committedOffsets).as("what finished is committed").isEqualTo(Map.of(P0, 1L));
         assertThat(producer.visibleKeys()).containsExactly(P0 + "@0");
         loop = null;
+    }
+
+    @Test
+    void finalCommitRefusedDuringARebalanceAtStopIsRetriedUntilItLands() throws Exception {
+        start(10, 10, 50, IntakeGate.OPEN, Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofMinutes(1));
+        assign(P0);
+        add(P0, 0, 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handler.finishedOf(P0) == 2);
+        producer.failingCommits = 2;
+
+        loop.stop();
+
+        assertThat(loop.awaitStopped(Duration.ofSeconds(10))).isTrue();
+        assertThat(producer.committedOffsets).isEqualTo(Map.of(P0, 2L));
+        assertThat(producer.visibleKeys()).containsExactlyInAnyOrder(P0 + "@0", P0 + "@1");
+        assertThat(loop.uncommittedAtStop()).isZero();
+        assertThat(loop.commitFailures(CommitFailureReason.REBALANCE)).isEqualTo(2);
+        loop = null;
+    }
+
+    @Test
+    void stopThatCannotCommitBeforeTheGraceEndsCountsTheFinishedRecordsLeftUncommitted() throws Exception {
+        LoopSettings settings = TestLoopSettings.defaults().jobsTopic(JOBS).retryTopics(List.of(RETRY))
+                .commitInterval(Duration.ofMinutes(1)).shutdownGrace(Duration.ofMillis(500)).build();
+        loop = new PollLoop(consumer, settings, handler, IntakeGate.OPEN, FlowListener.NONE,
+                Thread.ofVirtual().factory(), Clock.systemUTC(), r -> 0L, () -> producer);
+        Thread.ofPlatform().name("test-poll").start(loop);
+        assign(P0);
+        add(P0, 0, 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handler.finishedOf(P0) == 3);
+        producer.failingCommits = Integer.MAX_VALUE;
+
+        loop.stop();
+
+        assertThat(loop.awaitStopped(Duration.ofSeconds(10))).isTrue();
+        assertThat(producer.committedOffsets).isEmpty();
+        assertThat(loop.uncommittedAtStop()).isEqualTo(3);
+        assertThat(loop.commitFailures(CommitFailureReason.REBALANCE)).isGreaterThan(1);
+        loop = null;
+    }
+
+    @Test
+    void offsetThatMovesBackwardsResetsThePartitionsTrackingAndProcessingContinues() throws Exception {
+        start(10, 10);
+        assign(P0);
+        add(P0, 0, 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(5).equals(committed(P0)));
+
+        inPoll(() -> consumer.seek(P0, 2)); // the log was truncated to 2 (unclean leader election)
+        add(P0, 2, 7);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(7).equals(committed(P0)));
+        assertThat(loop.running()).isTrue();
+        assertThat(loop.failure()).isNull();
+        assertThat(handler.finishedOf(P0)).isEqualTo(10);
     }
 
     @Test

@@ -76,7 +76,7 @@ class RebalanceListenerTest {
                 JobLauncher.HANDLER_BACKOFF, () -> waker.wake());
         waker = new PollWaker(consumer, launcher::hasCompletions);
         OutcomeCommitter committer = OutcomeCommitter.create(settings, consumer, waker, () -> producer,
-                () -> System.nanoTime() / 1_000_000);
+                () -> System.nanoTime() / 1_000_000, counters);
         committer.start();
         listener = new RebalanceListener(consumer, settings, partitions, launcher, committer, waker, counters, flow, clock,
                 crashed::get);

@@ -46,6 +46,8 @@ final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
     volatile KafkaException commitSyncFailure;
     /** Given to the callback of every asynchronous commit, if set (the commit fails). */
     volatile Exception asyncCommitError;
+    /** Whether a failed asynchronous commit calls back with null offsets, as the KIP-848 consumer does. */
+    volatile boolean nullOffsetsOnAsyncFailure;
     /** Whether asynchronous commits stay in flight: their callbacks are not called. */
     volatile boolean asyncCommitsInFlight;
     /** Thrown by every {@code committed} call, if set. */
@@ -110,7 +112,8 @@ final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
             if (asyncCommitError == null) {
                 succeeded(offsets);
             }
-            callback.onComplete(offsets, asyncCommitError);
+            callback.onComplete(asyncCommitError != null && nullOffsetsOnAsyncFailure ? null : offsets,
+                    asyncCommitError);
         }
     }
 

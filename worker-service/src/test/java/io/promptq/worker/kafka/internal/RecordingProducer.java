@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -39,6 +40,9 @@ final class RecordingProducer extends MockProducer<byte[], byte[]> {
     /** Records refused with this failure (their future fails), if set. */
     volatile Predicate<ProducerRecord<byte[], byte[]>> refuse = r -> false;
     volatile RuntimeException refusal = new RecordTooLargeException("too large");
+    /** How many of the next {@code commitTransaction} calls throw {@link #commitFailure}. */
+    volatile int failingCommits;
+    volatile RuntimeException commitFailure = new RebalanceInProgressException("rebalancing");
     private final boolean transactional;
 
     /** A committed transaction: the record keys visible after it (in order), and its offsets with metadata. */
@@ -78,6 +82,10 @@ final class RecordingProducer extends MockProducer<byte[], byte[]> {
 
     @Override
     public synchronized void commitTransaction() {
+        if (failingCommits > 0) {
+            failingCommits--;
+            throw commitFailure;
+        }
         List<ProducerRecord<byte[], byte[]>> records = List.copyOf(uncommittedRecords());
         Map<String, Map<TopicPartition, OffsetAndMetadata>> offsets = Map.copyOf(uncommittedOffsets());
         super.commitTransaction();
