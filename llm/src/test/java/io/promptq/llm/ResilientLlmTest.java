@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -490,6 +491,33 @@ class ResilientLlmTest {
 
         assertThat(llm.blockedModels()).isEqualTo(Set.of("big"));
         assertThat(llm.call(request("job", MODEL)).text()).isNotBlank();
+    }
+
+    @Test
+    void manyDistinctModelsKeepGuardsAndMeterSeriesBounded() {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults());
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().maxModels(20).rateLimitRps(1000).build());
+
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(llm.call(request("job-" + i, "model-" + i)).text()).isNotBlank();
+        }
+
+        Set<String> breakers = new HashSet<>();
+        meters.find("resilience4j.circuitbreaker.state").gauges().forEach(g -> breakers.add(g.getId().getTag("name")));
+        assertThat(breakers).as("breakers held").hasSizeLessThanOrEqualTo(20).contains("simulated:model-1999");
+        Set<String> limiters = new HashSet<>();
+        meters.find("resilience4j.ratelimiter.available.permissions").gauges().forEach(g -> limiters.add(g.getId().getTag("name")));
+        assertThat(limiters).as("limiters held").hasSizeLessThanOrEqualTo(20);
+        Set<String> modelTags = new HashSet<>();
+        meters.getMeters().forEach(m -> {
+            String model = m.getId().getTag(LlmMeters.TAG_MODEL);
+            if (model != null) {
+                modelTags.add(model);
+            }
+        });
+        assertThat(modelTags).as("model tags").hasSize(21).contains("model-0", "model-19", "other").doesNotContain("model-20");
+        assertThat(meters.find(LlmMeters.CALL).tag(LlmMeters.TAG_MODEL, "other").timer().count()).isEqualTo(2_000 - 20);
+        assertThat(llm.call(request("job-again", "model-0")).text()).as("a dropped model comes back").isNotBlank();
     }
 
     private double breakerWaits() {

@@ -31,14 +31,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +45,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -68,6 +68,11 @@ import org.slf4j.LoggerFactory;
  * model: the call and every later one end with {@link ModelUnavailableException} (no breaker record) until a
  * backoff of {@link #FAULT_BACKOFF} doubling per failed trial up to {@link #FAULT_BACKOFF_MAX} has passed; then one
  * call is let through as the trial, and any other answer than 401/403/404 ends the pause. Models are independent.
+ *
+ * <p><b>Bounded per-model state.</b> At most {@link ResilienceConfig#maxModels()} guards are held: a new model
+ * drops the least recently used idle one (its breaker and limiters and their Resilience4j meters), and only the
+ * first that-many model names get their own {@code model} tag on this class's meters; later ones share
+ * {@link #OTHER_MODELS}.
  *
  * <p><b>Rate limits.</b> Two Resilience4j {@link RateLimiter}s per model. Permissions are <em>reserved</em>
  * ({@link RateLimiter#reservePermission(int)}) and the wait is slept here in short, interruptible slices, so
@@ -96,6 +101,9 @@ public final class Resilience4jLlm implements ResilientLlm {
     /** Longest pause between trial calls of such a model. */
     public static final Duration FAULT_BACKOFF_MAX = Duration.ofMinutes(5);
 
+    /** Metric tag of the models beyond {@link ResilienceConfig#maxModels()}. */
+    public static final String OTHER_MODELS = "other";
+
     private static final Logger LOG = LoggerFactory.getLogger(Resilience4jLlm.class);
     private static final Duration MIN_POLL = Duration.ofMillis(10);
     private static final Duration MAX_POLL = Duration.ofMillis(250);
@@ -116,12 +124,19 @@ public final class Resilience4jLlm implements ResilientLlm {
     private final ExecutorService callThreads;
     private final ConcurrentMap<String, Guard> guards = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
-    private final List<Meter> ownMeters = new CopyOnWriteArrayList<>();
+    private final Set<Meter> ownMeters = ConcurrentHashMap.newKeySet();
+    /** Model names with their own metric tag, at most {@code maxModels}; written only under {@link #guardLock}. */
+    private final Set<String> taggedModels = ConcurrentHashMap.newKeySet();
+    private final Object guardLock = new Object();
     private final AtomicBoolean meterWarningLogged = new AtomicBoolean();
     private volatile boolean closed;
 
-    /** Per-model guards; breaker and limiters are {@code null} when disabled. */
-    private record Guard(String model, String key, @Nullable CircuitBreaker breaker, @Nullable RateLimiter requests,
+    /**
+     * Per-model guards; breaker and limiters are {@code null} when disabled. {@code tag} is the model's metric tag
+     * ({@link #OTHER_MODELS} beyond the cap); {@code inFlight} and {@code lastUsed} decide which idle guard to drop.
+     */
+    private record Guard(String model, String tag, AtomicInteger inFlight, AtomicLong lastUsed, String key,
+            @Nullable CircuitBreaker breaker, @Nullable RateLimiter requests,
             @Nullable RateLimiter tokens,
             Counter breakerWaits, Counter requestWaits, Counter tokenWaits,
             AtomicReference<Instant> openedAt, AtomicReference<@Nullable Fault> fault) {}
@@ -192,6 +207,16 @@ public final class Resilience4jLlm implements ResilientLlm {
             throw new AbortedException(describe("closed", request));
         }
         Guard guard = guard(request.model());
+        guard.inFlight().incrementAndGet();
+        try {
+            return call(guard, request);
+        } finally {
+            guard.lastUsed().set(System.nanoTime());
+            guard.inFlight().decrementAndGet();
+        }
+    }
+
+    private LlmResponse call(Guard guard, LlmRequest request) {
         LlmRequest effective = request.timeout().compareTo(config.callTimeout()) > 0 ? request.withTimeout(config.callTimeout()) : request;
         Fault trial = claimFaultTrial(guard);
         try {
@@ -278,18 +303,7 @@ public final class Resilience4jLlm implements ResilientLlm {
         closed = true;
         callThreads.shutdownNow();
         for (Guard guard : guards.values()) {
-            safely("remove Resilience4j meters", () -> {
-                if (breakers != null) {
-                    breakers.remove(guard.key());
-                }
-                if (guard.requests() != null) {
-                    limiters.remove(guard.requests().getName());
-                }
-                if (guard.tokens() != null) {
-                    limiters.remove(guard.tokens().getName());
-                }
-                return null;
-            });
+            dropResilience4j(guard);
         }
         for (Meter meter : ownMeters) {
             safely("remove meters", () -> meters.remove(meter));
@@ -511,8 +525,75 @@ public final class Resilience4jLlm implements ResilientLlm {
 
     // --- guards and meters ---------------------------------------------------------------------------
 
+    /**
+     * The model's guard: a lock-free lookup; on a miss, under a lock, a new guard - after dropping the least recently
+     * used idle guard if {@code maxModels} are held. A dropped model starts afresh (closed breaker, full budgets) when
+     * it comes back; guards in use (call in flight, breaker not closed, paused after 401/403/404) are never dropped,
+     * so the cap is exceeded only by models that are all busy.
+     */
     private Guard guard(String model) {
-        return guards.computeIfAbsent(model, this::newGuard);
+        Guard guard = guards.get(model);
+        if (guard != null) {
+            return guard;
+        }
+        synchronized (guardLock) {
+            guard = guards.get(model);
+            if (guard == null) {
+                if (guards.size() >= config.maxModels()) {
+                    evictIdleGuard();
+                }
+                guard = newGuard(model);
+                guards.put(model, guard);
+            }
+            return guard;
+        }
+    }
+
+    private void evictIdleGuard() {
+        Guard oldest = null;
+        for (Guard candidate : guards.values()) {
+            if (idle(candidate) && (oldest == null || candidate.lastUsed().get() - oldest.lastUsed().get() < 0)) {
+                oldest = candidate;
+            }
+        }
+        if (oldest != null) {
+            guards.remove(oldest.model());
+            dropResilience4j(oldest);
+            LOG.debug("Dropped the idle guard of model {} ({} models guarded at most)", oldest.model(), config.maxModels());
+        }
+    }
+
+    private static boolean idle(Guard guard) {
+        return guard.inFlight().get() == 0 && guard.fault().get() == null
+                && (guard.breaker() == null || guard.breaker().getState() == CircuitBreaker.State.CLOSED);
+    }
+
+    /** Removes the guard's breaker and limiters from their registries, and with them their meters. */
+    private void dropResilience4j(Guard guard) {
+        safely("remove Resilience4j meters", () -> {
+            if (breakers != null) {
+                breakers.remove(guard.key());
+            }
+            if (guard.requests() != null) {
+                limiters.remove(guard.requests().getName());
+            }
+            if (guard.tokens() != null) {
+                limiters.remove(guard.tokens().getName());
+            }
+            return null;
+        });
+    }
+
+    /** The model's own name while fewer than {@code maxModels} names are tagged, else {@link #OTHER_MODELS}. */
+    private String metricTag(String model) {
+        if (taggedModels.contains(model)) {
+            return model;
+        }
+        if (taggedModels.size() < config.maxModels()) {
+            taggedModels.add(model);
+            return model;
+        }
+        return OTHER_MODELS;
     }
 
     private Guard newGuard(String model) {
@@ -537,10 +618,11 @@ public final class Resilience4jLlm implements ResilientLlm {
         RateLimiter tokens = config.rateLimitTpm() > 0
                 ? limiters.rateLimiter(key + ":" + LlmMeters.LIMIT_TPM, smoothLimiter(config.rateLimitTpm() / 60.0, TPM_REFILL_STEP))
                 : null;
-        return new Guard(model, key, breaker, requests, tokens,
-                counter(LlmMeters.BREAKER_WAITS, "Calls refused by an open circuit breaker", model, null),
-                requests == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", model, LlmMeters.LIMIT_RPS),
-                tokens == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", model, LlmMeters.LIMIT_TPM),
+        String tag = metricTag(model);
+        return new Guard(model, tag, new AtomicInteger(), new AtomicLong(System.nanoTime()), key, breaker, requests, tokens,
+                counter(LlmMeters.BREAKER_WAITS, "Calls refused by an open circuit breaker", tag, null),
+                requests == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", tag, LlmMeters.LIMIT_RPS),
+                tokens == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", tag, LlmMeters.LIMIT_TPM),
                 openedAt, new AtomicReference<>());
     }
 
@@ -573,11 +655,11 @@ public final class Resilience4jLlm implements ResilientLlm {
     }
 
     private void record(Guard guard, String outcome, long nanos) {
-        Timer timer = timers.computeIfAbsent(guard.model() + '\u0000' + outcome, k -> safely("register " + LlmMeters.CALL, () -> {
+        Timer timer = timers.computeIfAbsent(guard.tag() + '\u0000' + outcome, k -> safely("register " + LlmMeters.CALL, () -> {
             Timer t = Timer.builder(LlmMeters.CALL)
                     .description("LLM provider call latency, waits excluded")
                     .tag(LlmMeters.TAG_PROVIDER, providerName)
-                    .tag(LlmMeters.TAG_MODEL, guard.model())
+                    .tag(LlmMeters.TAG_MODEL, guard.tag())
                     .tag(LlmMeters.TAG_OUTCOME, outcome)
                     .publishPercentileHistogram()
                     .register(meters);
