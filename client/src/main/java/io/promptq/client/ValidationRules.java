@@ -43,7 +43,7 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
 
     /** Fixed limits (not configurable): they bound record size and metadata, not policy. */
     public static final int MAX_TENANT_LENGTH = 128;
-    public static final int MAX_MODEL_LENGTH = 200;
+    public static final int MAX_MODEL_LENGTH = 128;
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
     public static final int MAX_STOP_SEQUENCES = 16;
     public static final int MAX_ATTRIBUTES = 64;
