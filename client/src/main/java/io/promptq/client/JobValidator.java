@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * as a {@link Violation} naming the field by its JSON path, in field order. Thread-safe.
  *
  * <p>Rules: {@code tenant} required, at most {@value ValidationRules#MAX_TENANT_LENGTH} characters of
- * letters, digits, {@code . _ -}; {@code model} required, on the allow-list when one is configured;
+ * letters, digits, {@code . _ -}; {@code model} required, at most {@value ValidationRules#MAX_MODEL_LENGTH}
+ * characters of letters, digits, {@code . _ : / @ + -} (it becomes a metric tag and a breaker name in the
+ * worker), on the allow-list when one is configured;
  * {@code messages} non-empty, at most {@link ValidationRules#maxMessages()}, each with role
  * system/user/assistant/tool and non-empty content; {@code temperature} in [0, 2]; {@code maxTokens}
  * in [1, cap]; {@code topP} in (0, 1]; at most {@value ValidationRules#MAX_STOP_SEQUENCES} non-empty stop
@@ -30,6 +32,7 @@ import org.jspecify.annotations.Nullable;
 public final class JobValidator {
 
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9._:/@+-]+");
     private static final Set<String> ROLES = Set.of(JobRequest.Message.SYSTEM, JobRequest.Message.USER,
             JobRequest.Message.ASSISTANT, JobRequest.Message.TOOL);
 
@@ -138,8 +141,9 @@ public final class JobValidator {
     private void checkModel(String model, List<Violation> out) {
         if (model == null || model.isBlank()) {
             out.add(new Violation("model", "is required"));
-        } else if (model.length() > ValidationRules.MAX_MODEL_LENGTH) {
-            out.add(new Violation("model", "must be at most " + ValidationRules.MAX_MODEL_LENGTH + " characters"));
+        } else if (model.length() > ValidationRules.MAX_MODEL_LENGTH || !MODEL.matcher(model).matches()) {
+            out.add(new Violation("model", "must be at most " + ValidationRules.MAX_MODEL_LENGTH
+                    + " characters of letters, digits and . _ : / @ + -"));
         } else if (!rules.allowsModel(model)) {
             out.add(new Violation("model", "unknown model '" + abbreviate(model) + "'; allowed: "
                     + rules.modelAllowList()));

@@ -43,7 +43,7 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
 
     /** Fixed limits (not configurable): they bound record size and metadata, not policy. */
     public static final int MAX_TENANT_LENGTH = 128;
-    public static final int MAX_MODEL_LENGTH = 200;
+    public static final int MAX_MODEL_LENGTH = 128;
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
     /** Longest job id (the client makes 36-character UUIDs); checked again by workers for foreign producers. */
     public static final int MAX_JOB_ID_LENGTH = 128;

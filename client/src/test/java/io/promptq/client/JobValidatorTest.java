@@ -123,6 +123,21 @@ class JobValidatorTest {
     }
 
     @Test
+    void modelNameIsBoundedInLengthAndCharactersEvenWithoutAnAllowList() {
+        JobValidator open = JobValidator.of(ValidationRules.defaults());
+        for (String ok : List.of("gpt-4o-mini", "meta/llama-3.1:8b", "org@model+v2_final.x", "a".repeat(128))) {
+            assertThat(open.validate(valid().model(ok).deadline(null).build())).as(ok).isEmpty();
+        }
+        for (String bad : List.of("a".repeat(129), "gpt 4", "model\n", "mod\u00e9l", "x;drop", "m{a}", "m\"q")) {
+            assertThat(open.validate(valid().model(bad).deadline(null).build())).as(bad)
+                    .singleElement().satisfies(v -> {
+                        assertThat(v.field()).isEqualTo("model");
+                        assertThat(v.message()).contains("128");
+                    });
+        }
+    }
+
+    @Test
     void anyModelIsAllowedWithoutAnAllowList() {
         JobValidator open = JobValidator.of(ValidationRules.defaults());
 

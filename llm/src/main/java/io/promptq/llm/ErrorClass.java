@@ -18,9 +18,9 @@ public enum ErrorClass {
      * the same answer.
      */
     RESPONSE_TOO_LARGE(false),
-    /** HTTP 400/404/422 or an otherwise invalid request (including context too long). */
+    /** HTTP 400/404/422 or an otherwise invalid request (including context too long); 404 is a fault of the system. */
     INVALID_REQUEST(false),
-    /** HTTP 401/403: bad or missing credentials. */
+    /** HTTP 401/403: bad or missing credentials; a fault of the system (see {@link ProviderException#configurationFault()}). */
     AUTHENTICATION(false),
     /** The job itself is unusable (e.g. no messages). */
     INVALID_JOB(false);

@@ -13,8 +13,17 @@ public final class LlmMeters {
     /** Counter of calls that had to wait for a rate limiter. Tags: provider, model, limit ({@code rps} or {@code tpm}). */
     public static final String RATE_LIMIT_WAITS = "promptq.llm.ratelimit.waits";
 
-    /** Counter of calls that had to wait for an open (or saturated half-open) circuit breaker. Tags: provider, model. */
+    /**
+     * Counter of calls refused without reaching the provider because the breaker was open (or half-open with every
+     * trial taken): the worker parks such jobs. Tags: provider, model.
+     */
     public static final String BREAKER_WAITS = "promptq.llm.breaker.waits";
+
+    /**
+     * Gauge of models paused because the provider answered 401/403/404 for them (credentials, base URL or model
+     * mapping). Tags: provider.
+     */
+    public static final String MODELS_UNAVAILABLE = "promptq.llm.models.unavailable";
 
     public static final String TAG_PROVIDER = "provider";
     public static final String TAG_MODEL = "model";

@@ -35,6 +35,15 @@ public class ProviderException extends RuntimeException {
         return httpStatus == null ? OptionalInt.empty() : OptionalInt.of(httpStatus);
     }
 
+    /**
+     * Whether the answer is a fault of the system rather than of the job: 401/403 (credentials) or 404 (wrong base
+     * URL or model mapping). Such a model is paused, not its jobs dead-lettered; 400/422 stay job faults.
+     */
+    public boolean configurationFault() {
+        return errorClass == ErrorClass.AUTHENTICATION
+                || (errorClass == ErrorClass.INVALID_REQUEST && httpStatus != null && httpStatus == 404);
+    }
+
     /** The provider's Retry-After, a floor for the next attempt's delay. */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);

@@ -28,6 +28,7 @@ import java.time.Duration;
  * @param rateLimitRps request budget per second per model, 0 = unlimited ({@link #RATE_LIMIT_RPS})
  * @param rateLimitTpm estimated-token budget per minute per model, 0 = unlimited ({@link #RATE_LIMIT_TPM})
  * @param maxRetryAfter longest provider Retry-After honoured; longer ones are capped to it ({@link #MAX_RETRY_AFTER})
+ * @param maxModels models with their own breaker, limiters and metric tags at a time ({@link #MAX_MODELS})
  */
 public record ResilienceConfig(
         Duration callTimeout,
@@ -39,7 +40,8 @@ public record ResilienceConfig(
         int breakerHalfOpenCalls,
         double rateLimitRps,
         long rateLimitTpm,
-        Duration maxRetryAfter) {
+        Duration maxRetryAfter,
+        int maxModels) {
 
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
     public static final boolean DEFAULT_BREAKER_ENABLED = true;
@@ -51,6 +53,7 @@ public record ResilienceConfig(
     public static final double DEFAULT_RATE_LIMIT_RPS = 0;
     public static final long DEFAULT_RATE_LIMIT_TPM = 0;
     public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofMinutes(5);
+    public static final int DEFAULT_MAX_MODELS = 100;
 
     private static final Duration MIN_DURATION = Duration.ofMillis(1);
     private static final Duration MAX_CALL_TIMEOUT = Duration.ofHours(1);
@@ -109,6 +112,15 @@ public record ResilienceConfig(
     public static final ConfigKey<Duration> MAX_RETRY_AFTER = ConfigKey.duration("PROMPTQ_LLM_MAX_RETRY_AFTER",
             DEFAULT_MAX_RETRY_AFTER, Duration.ZERO, MAX_MAX_RETRY_AFTER);
 
+    /**
+     * Models guarded at a time: beyond it the least recently used idle model's breaker and limiters are dropped (a
+     * new guard is made if it comes back), and metric series are tagged with the first this-many model names only -
+     * later ones share the tag {@code other} - so that many distinct model names cannot grow memory or
+     * {@code /metrics} without bound (default 100).
+     */
+    public static final ConfigKey<Integer> MAX_MODELS =
+            ConfigKey.integer("PROMPTQ_LLM_MAX_MODELS", DEFAULT_MAX_MODELS, 1, 100_000);
+
     public ResilienceConfig {
         CALL_TIMEOUT.check(callTimeout);
         BREAKER_FAILURE_RATE.check(breakerFailureRate);
@@ -119,6 +131,7 @@ public record ResilienceConfig(
         RATE_LIMIT_RPS.check(rateLimitRps);
         RATE_LIMIT_TPM.check(rateLimitTpm);
         MAX_RETRY_AFTER.check(maxRetryAfter);
+        MAX_MODELS.check(maxModels);
         validate(breakerMinCalls, breakerWindow);
     }
 
@@ -129,7 +142,8 @@ public record ResilienceConfig(
     public static ResilienceConfig defaults() {
         return new ResilienceConfig(DEFAULT_CALL_TIMEOUT, DEFAULT_BREAKER_ENABLED, DEFAULT_BREAKER_FAILURE_RATE,
                 DEFAULT_BREAKER_MIN_CALLS, DEFAULT_BREAKER_WINDOW, DEFAULT_BREAKER_OPEN_DURATION,
-                DEFAULT_BREAKER_HALF_OPEN_CALLS, DEFAULT_RATE_LIMIT_RPS, DEFAULT_RATE_LIMIT_TPM, DEFAULT_MAX_RETRY_AFTER);
+                DEFAULT_BREAKER_HALF_OPEN_CALLS, DEFAULT_RATE_LIMIT_RPS, DEFAULT_RATE_LIMIT_TPM, DEFAULT_MAX_RETRY_AFTER,
+                DEFAULT_MAX_MODELS);
     }
 
     /** A builder starting from {@link #defaults()}. */
@@ -149,7 +163,8 @@ public record ResilienceConfig(
                 BREAKER_HALF_OPEN_CALLS.read(source),
                 RATE_LIMIT_RPS.read(source),
                 RATE_LIMIT_TPM.read(source),
-                MAX_RETRY_AFTER.read(source));
+                MAX_RETRY_AFTER.read(source),
+                MAX_MODELS.read(source));
     }
 
     /** A builder starting from this configuration. */
@@ -191,6 +206,7 @@ public record ResilienceConfig(
         private double rateLimitRps;
         private long rateLimitTpm;
         private Duration maxRetryAfter;
+        private int maxModels;
 
         private Builder(ResilienceConfig from) {
             callTimeout = from.callTimeout;
@@ -203,6 +219,7 @@ public record ResilienceConfig(
             rateLimitRps = from.rateLimitRps;
             rateLimitTpm = from.rateLimitTpm;
             maxRetryAfter = from.maxRetryAfter;
+            maxModels = from.maxModels;
         }
 
         public Builder callTimeout(Duration value) {
@@ -254,6 +271,11 @@ public record ResilienceConfig(
         }
 
         /** Longest provider Retry-After honoured; longer ones are capped. */
+        public Builder maxModels(int value) {
+            maxModels = value;
+            return this;
+        }
+
         public Builder maxRetryAfter(Duration value) {
             maxRetryAfter = value;
             return this;
@@ -261,7 +283,8 @@ public record ResilienceConfig(
 
         public ResilienceConfig build() {
             return new ResilienceConfig(callTimeout, breakerEnabled, breakerFailureRate, breakerMinCalls, breakerWindow,
-                    breakerOpenDuration, breakerHalfOpenCalls, rateLimitRps, rateLimitTpm, maxRetryAfter);
+                    breakerOpenDuration, breakerHalfOpenCalls, rateLimitRps, rateLimitTpm, maxRetryAfter,
+                    maxModels);
         }
     }
 }

@@ -3,13 +3,15 @@ package io.promptq.llm;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptq.llm.internal.Resilience4jLlm;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * A provider guarded by Resilience4j: per {@code provider:model} one circuit breaker, one request-rate limiter
  * and one token-rate limiter, a hard deadline per call, and call metrics. It never retries - retries are the
- * worker's business (retry topics) - but it makes calls <em>wait</em> instead of failing when the breaker is
- * open or a rate budget is spent, so that such waiting never burns a job's attempt.
+ * worker's business (retry topics) - but it makes calls <em>wait</em> instead of failing when a rate budget is
+ * spent, and refuses at once with {@link ModelUnavailableException} when the model's breaker is open or the provider
+ * refused the model (401/403/404), so that neither burns a job's attempt.
  *
  * <p>Thread-safe; {@link #call} blocks and is meant for virtual threads.
  */
@@ -31,8 +33,9 @@ public interface ResilientLlm extends AutoCloseable {
     /**
      * Runs one completion. In order:
      * <ol>
-     *   <li>waits while the model's breaker is OPEN (or HALF_OPEN with all trial calls taken), polling every
-     *       10-250 ms - not an attempt, the provider is not called;</li>
+     *   <li>if the model's breaker is OPEN (or HALF_OPEN with all trial calls taken), or the model is paused after a
+     *       401/403/404, ends at once with {@link ModelUnavailableException} - not an attempt, the provider is not
+     *       called, and the caller parks the job until its {@code retryAt};</li>
      *   <li>waits until the request and token budgets allow the call (no failure);</li>
      *   <li>after every wait, and once more before the provider is called, checks the request's deadline: once it
      *       has passed, {@link DeadlinePassedException} is thrown and the provider is never called;</li>
@@ -46,6 +49,8 @@ public interface ResilientLlm extends AutoCloseable {
      * {@link ProviderException} of class TIMEOUT is thrown and the thread's interrupt flag is set again. Such an
      * abort is not recorded by the breaker. Closing this object aborts waiting calls the same way.
      *
+     * @throws ModelUnavailableException the model cannot be served now (breaker open, or paused after 401/403/404,
+     *     including by this call's own answer)
      * @throws DeadlinePassedException the request's deadline passed before the provider was called
      * @throws ProviderException the provider's classified failure, or TIMEOUT on the hard deadline or an abort
      */
@@ -56,6 +61,12 @@ public interface ResilientLlm extends AutoCloseable {
 
     /** The job model names whose breaker is OPEN right now. */
     Set<String> blockedModels();
+
+    /**
+     * Models paused because the provider answered 401/403/404 for them, each with the reason (e.g. "provider answered
+     * 401 (...)"); empty when every model may be called. For readiness.
+     */
+    Map<String, String> unavailableModels();
 
     /** The guarded provider's {@link LlmProvider#name()}. */
     String providerName();

@@ -47,7 +47,7 @@ class ResilienceConfigTest {
                 ResilienceConfig.MAX_RETRY_AFTER.name(), "2m"));
 
         assertThat(config).isEqualTo(new ResilienceConfig(Duration.ofSeconds(30), false, 75, 5, 10, Duration.ofMillis(500), 2, 2.5, 90_000,
-                Duration.ofMinutes(2)));
+                Duration.ofMinutes(2), ResilienceConfig.DEFAULT_MAX_MODELS));
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -85,94 +86,132 @@ class ResilientLlmTest {
     }
 
     @Test
-    void breakerOpensOnTransientFailuresAndCallsWaitWithoutReachingTheProviderUntilItRecovers() throws Exception {
+    void openBreakerRefusesCallsAtOnceUntilItsHalfOpenTimeWhileOtherModelsKeepFlowing() throws Exception {
         SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
-        ResilientLlm llm = guard(sim, FAST_BREAKER);
-        AtomicInteger providerCallsWhileOpen = new AtomicInteger();
-        sim.addObserver(new CallObserver() {
-            @Override
-            public void onCallStart(LlmRequest request) {
-                if (llm.intakeBlocked(request.model())) {
-                    providerCallsWhileOpen.incrementAndGet();
-                }
-            }
-        });
-
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
+        ResilientLlm llm = guard(sim, FAST_BREAKER, clockOf(now));
         for (int i = 0; i < 4; i++) {
             assertThatThrownBy(() -> llm.call(request("job-fail", MODEL)))
                     .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.SERVER_ERROR));
         }
         assertThat(llm.intakeBlocked(MODEL)).isTrue();
         assertThat(llm.blockedModels()).containsExactly(MODEL);
-        assertThat(llm.intakeBlocked("other-model")).isFalse();
-
         sim.setOutage(false);
-        List<Future<LlmResponse>> waiting = new ArrayList<>();
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < 5; i++) {
-                String jobId = "job-wait-" + i;
-                waiting.add(threads.submit(() -> llm.call(request(jobId, MODEL))));
-            }
-            for (Future<LlmResponse> call : waiting) {
-                assertThat(call.get(10, TimeUnit.SECONDS).text()).isNotBlank();
-            }
-        }
 
-        assertThat(providerCallsWhileOpen).hasValue(0);
-        assertThat(sim.calls()).isEqualTo(4 + 5);
-        assertThat(breakerWaits()).isPositive();
-        assertThat(llm.intakeBlocked(MODEL)).isFalse();
+        long started = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            ModelUnavailableException refused = catchThrowableOfType(ModelUnavailableException.class,
+                    () -> llm.call(request("job-parked", MODEL)));
+            assertThat(refused.model()).isEqualTo(MODEL);
+            assertThat(refused.retryAt()).isEqualTo(now.get().plus(FAST_BREAKER.breakerOpenDuration()));
+            assertThat(llm.call(request("job-other", "other-model")).text()).isNotBlank();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("nothing waited for the breaker").isLessThan(Duration.ofMillis(400));
+        assertThat(sim.calls()).isEqualTo(4 + 20);
+        assertThat(breakerWaits()).isEqualTo(20);
+
+        awaitTrue(() -> !llm.intakeBlocked(MODEL), Duration.ofSeconds(5));
+        assertThat(llm.call(request("job-parked", MODEL)).text()).isNotBlank();
         assertThat(llm.blockedModels()).isEmpty();
     }
 
     @Test
-    void waitingCallsSurviveAFailedTrialAndSucceedOnceTheOutageEnds() throws Exception {
+    void failedTrialReopensTheBreakerAndTheNextTrialAfterTheOutageSucceeds() throws Exception {
         SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
-        AtomicInteger providerFailures = new AtomicInteger();
-        sim.addObserver(new CallObserver() {
-            @Override
-            public void onCallEnd(LlmRequest request, ProviderException failure) {
-                if (failure != null) {
-                    providerFailures.incrementAndGet();
-                }
-            }
-        });
         ResilientLlm llm = guard(sim, breaker(2, 2, Duration.ofMillis(200)));
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> llm.call(request("job-fail", MODEL))).isInstanceOf(ProviderException.class);
         }
+        assertThatThrownBy(() -> llm.call(request("job-parked", MODEL))).isInstanceOf(ModelUnavailableException.class);
+
+        awaitTrue(() -> !llm.intakeBlocked(MODEL), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> llm.call(request("job-trial", MODEL)))
+                .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.SERVER_ERROR));
         assertThat(llm.intakeBlocked(MODEL)).isTrue();
+        assertThatThrownBy(() -> llm.call(request("job-parked", MODEL))).isInstanceOf(ModelUnavailableException.class);
 
-        ConcurrentLinkedQueue<Object> results = new ConcurrentLinkedQueue<>();
-        List<Thread> waiters = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            String jobId = "job-patient-" + i;
-            waiters.add(Thread.ofVirtual().start(() -> {
-                try {
-                    results.add(llm.call(request(jobId, MODEL)));
-                } catch (ProviderException e) {
-                    results.add(e);
-                }
-            }));
-        }
-        // After 200 ms one waiter becomes the half-open trial, meets the outage and re-opens the breaker.
-        awaitTrue(() -> providerFailures.get() >= 3, Duration.ofSeconds(5));
         sim.setOutage(false);
-        for (Thread waiter : waiters) {
-            waiter.join(Duration.ofSeconds(10));
-        }
-
-        long failedWaiters = results.stream().filter(r -> r instanceof ProviderException).count();
-        assertThat(results).hasSize(3);
-        assertThat(results).allSatisfy(r -> {
-            if (r instanceof ProviderException e) {
-                assertThat(e.errorClass()).as("only real trial attempts fail").isEqualTo(ErrorClass.SERVER_ERROR);
-            }
-        });
-        assertThat(failedWaiters).isEqualTo(providerFailures.get() - 2).isLessThan(3);
-        assertThat(llm.intakeBlocked(MODEL)).isFalse();
+        awaitTrue(() -> !llm.intakeBlocked(MODEL), Duration.ofSeconds(5));
+        assertThat(llm.call(request("job-trial-2", MODEL)).text()).isNotBlank();
+        assertThat(sim.calls()).isEqualTo(2 + 1 + 1);
     }
 
+    @Test
+    void providerRefusingAModelPausesOnlyThatModelWithDoublingBackoffUntilATrialSucceeds() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
+        AtomicInteger status = new AtomicInteger(401);
+        AtomicInteger callsOfA = new AtomicInteger();
+        LlmProvider provider = new LlmProvider() {
+            @Override
+            public String name() {
+                return "fake";
+            }
+
+            @Override
+            public LlmResponse complete(LlmRequest request) {
+                if (request.model().equals("a")) {
+                    callsOfA.incrementAndGet();
+                    if (status.get() != 200) {
+                        ErrorClass c = status.get() == 404 ? ErrorClass.INVALID_REQUEST : ErrorClass.AUTHENTICATION;
+                        throw new ProviderException(c, "HTTP " + status.get() + " invalid api key", status.get(), null, null);
+                    }
+                }
+                return new LlmResponse("ok", "stop", 1, 1);
+            }
+        };
+        ResilientLlm llm = guard(provider, FAST_BREAKER, clockOf(now));
+        Instant t0 = now.get();
+
+        ModelUnavailableException first = catchThrowableOfType(ModelUnavailableException.class, () -> llm.call(request("j1", "a")));
+        assertThat(first.retryAt()).isEqualTo(t0.plusSeconds(5));
+        assertThat(first.getCause()).isInstanceOf(ProviderException.class);
+        assertThat(llm.unavailableModels()).containsOnlyKeys("a");
+        assertThat(llm.unavailableModels().get("a")).contains("provider answered 401");
+        assertThat(meters.get(LlmMeters.MODELS_UNAVAILABLE).gauge().value()).isEqualTo(1);
+        for (int i = 0; i < 10; i++) {
+            assertThatThrownBy(() -> llm.call(request("jx", "a"))).isInstanceOf(ModelUnavailableException.class);
+            assertThat(llm.call(request("jb", "b")).text()).isEqualTo("ok");
+        }
+        assertThat(callsOfA).as("paused: no further calls").hasValue(1);
+        assertThat(llm.intakeBlocked("a")).as("401s never open the breaker").isFalse();
+
+        now.set(t0.plusSeconds(5));
+        status.set(404);
+        ModelUnavailableException trial = catchThrowableOfType(ModelUnavailableException.class, () -> llm.call(request("j2", "a")));
+        assertThat(trial.retryAt()).as("backoff doubled").isEqualTo(t0.plusSeconds(5 + 10));
+        assertThat(llm.unavailableModels().get("a")).contains("provider answered 404");
+        assertThat(callsOfA).hasValue(2);
+
+        now.set(t0.plusSeconds(15));
+        status.set(200);
+        assertThat(llm.call(request("j3", "a")).text()).isEqualTo("ok");
+        assertThat(llm.unavailableModels()).isEmpty();
+        assertThat(meters.get(LlmMeters.MODELS_UNAVAILABLE).gauge().value()).isZero();
+        assertThat(llm.call(request("j4", "a")).text()).isEqualTo("ok");
+    }
+
+    @Test
+    void badRequestAnswersStayJobFaultsAndPauseNothing() {
+        LlmProvider provider = new LlmProvider() {
+            @Override
+            public String name() {
+                return "fake";
+            }
+
+            @Override
+            public LlmResponse complete(LlmRequest request) {
+                int code = request.jobId().equals("j400") ? 400 : 422;
+                throw new ProviderException(ErrorClass.INVALID_REQUEST, "HTTP " + code, code, null, null);
+            }
+        };
+        ResilientLlm llm = guard(provider, FAST_BREAKER);
+
+        for (String job : List.of("j400", "j422", "j400")) {
+            assertThatThrownBy(() -> llm.call(request(job, MODEL)))
+                    .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.INVALID_REQUEST));
+        }
+        assertThat(llm.unavailableModels()).isEmpty();
+    }
     @Test
     void rateLimitedAndPermanentFailuresNeverOpenTheBreaker() {
         ResilientLlm rateLimited = guard(simulated(SimulatedSettings.builder().rateLimitedRate(1).build()), FAST_BREAKER);
@@ -203,12 +242,10 @@ class ResilientLlmTest {
     }
 
     @Test
-    void interruptAbortsACallWaitingForAnOpenBreaker() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
-        ResilientLlm llm = guard(sim, breaker(2, 2, Duration.ofSeconds(30)));
-        for (int i = 0; i < 2; i++) {
-            assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
-        }
+    void interruptAbortsACallWaitingForARateLimit() throws Exception {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults());
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().rateLimitRps(0.01).rateLimitTpm(0).build());
+        llm.call(request("job-first", MODEL));
         AtomicReference<ProviderException> failure = new AtomicReference<>();
         AtomicBoolean interruptFlagKept = new AtomicBoolean();
         Thread waiter = Thread.ofVirtual().start(() -> {
@@ -219,7 +256,7 @@ class ResilientLlmTest {
                 interruptFlagKept.set(Thread.currentThread().isInterrupted());
             }
         });
-        awaitTrue(() -> breakerWaits() >= 1, Duration.ofSeconds(5));
+        awaitTrue(() -> counter(LlmMeters.RATE_LIMIT_WAITS, LlmMeters.LIMIT_RPS) >= 1, Duration.ofSeconds(5));
 
         waiter.interrupt();
         waiter.join(Duration.ofSeconds(5));
@@ -228,9 +265,8 @@ class ResilientLlmTest {
         assertThat(failure.get().errorClass()).isEqualTo(ErrorClass.TIMEOUT);
         assertThat(failure.get().getMessage()).contains("interrupted").contains("job-waiting");
         assertThat(interruptFlagKept).isTrue();
-        assertThat(sim.calls()).isEqualTo(2);
+        assertThat(sim.calls()).isEqualTo(1);
     }
-
     @Test
     void deadlinePassingDuringARateLimitWaitEndsTheCallWithoutSendingIt() throws Exception {
         SimulatedLlm sim = simulated(SimulatedSettings.defaults());
@@ -252,28 +288,6 @@ class ResilientLlmTest {
     }
 
     @Test
-    void deadlinePassingWhileTheBreakerIsOpenEndsTheCallWithoutSendingIt() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
-        ResilientLlm llm = guard(sim, breaker(2, 2, Duration.ofSeconds(30)), clockOf(now));
-        for (int i = 0; i < 2; i++) {
-            assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
-        }
-        sim.setOutage(false);
-        LlmRequest late = request("job-late", MODEL).withDeadline(now.get().plusSeconds(5));
-
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<LlmResponse> waiting = threads.submit(() -> llm.call(late));
-            awaitTrue(() -> breakerWaits() >= 1, Duration.ofSeconds(5));
-            now.set(now.get().plusSeconds(6));
-
-            ExecutionException e = catchThrowableOfType(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
-            assertThat(e.getCause()).isInstanceOf(DeadlinePassedException.class);
-        }
-        assertThat(sim.calls()).isEqualTo(2);
-    }
-
-    @Test
     void requestWhoseDeadlineHasPassedIsNeverSent() {
         SimulatedLlm sim = simulated(SimulatedSettings.defaults());
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
@@ -286,11 +300,9 @@ class ResilientLlmTest {
 
     @Test
     void closeAbortsWaitingCalls() throws Exception {
-        SimulatedLlm sim = simulated(SimulatedSettings.builder().outage(true).build());
-        ResilientLlm llm = ResilientLlm.create(sim, breaker(2, 2, Duration.ofSeconds(30)), meters);
-        for (int i = 0; i < 2; i++) {
-            assertThatThrownBy(() -> llm.call(request("job", MODEL))).isInstanceOf(ProviderException.class);
-        }
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults());
+        ResilientLlm llm = ResilientLlm.create(sim, ResilienceConfig.builder().rateLimitRps(0.01).rateLimitTpm(0).build(), meters);
+        llm.call(request("job-first", MODEL));
         AtomicReference<ProviderException> failure = new AtomicReference<>();
         Thread waiter = Thread.ofVirtual().start(() -> {
             try {
@@ -299,7 +311,7 @@ class ResilientLlmTest {
                 failure.set(e);
             }
         });
-        awaitTrue(() -> breakerWaits() >= 1, Duration.ofSeconds(5));
+        awaitTrue(() -> counter(LlmMeters.RATE_LIMIT_WAITS, LlmMeters.LIMIT_RPS) >= 1, Duration.ofSeconds(5));
 
         llm.close();
         waiter.join(Duration.ofSeconds(5));
@@ -308,7 +320,6 @@ class ResilientLlmTest {
         assertThat(failure.get().errorClass()).isEqualTo(ErrorClass.TIMEOUT);
         assertThat(failure.get().getMessage()).contains("closed");
     }
-
     @Test
     void hardDeadlineAbandonsAProviderThatIgnoresItsTimeout() {
         CountDownLatch providerInterrupted = new CountDownLatch(1);
@@ -480,6 +491,33 @@ class ResilientLlmTest {
 
         assertThat(llm.blockedModels()).isEqualTo(Set.of("big"));
         assertThat(llm.call(request("job", MODEL)).text()).isNotBlank();
+    }
+
+    @Test
+    void manyDistinctModelsKeepGuardsAndMeterSeriesBounded() {
+        SimulatedLlm sim = simulated(SimulatedSettings.defaults());
+        ResilientLlm llm = guard(sim, ResilienceConfig.builder().maxModels(20).rateLimitRps(1000).build());
+
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(llm.call(request("job-" + i, "model-" + i)).text()).isNotBlank();
+        }
+
+        Set<String> breakers = new HashSet<>();
+        meters.find("resilience4j.circuitbreaker.state").gauges().forEach(g -> breakers.add(g.getId().getTag("name")));
+        assertThat(breakers).as("breakers held").hasSizeLessThanOrEqualTo(20).contains("simulated:model-1999");
+        Set<String> limiters = new HashSet<>();
+        meters.find("resilience4j.ratelimiter.available.permissions").gauges().forEach(g -> limiters.add(g.getId().getTag("name")));
+        assertThat(limiters).as("limiters held").hasSizeLessThanOrEqualTo(20);
+        Set<String> modelTags = new HashSet<>();
+        meters.getMeters().forEach(m -> {
+            String model = m.getId().getTag(LlmMeters.TAG_MODEL);
+            if (model != null) {
+                modelTags.add(model);
+            }
+        });
+        assertThat(modelTags).as("model tags").hasSize(21).contains("model-0", "model-19", "other").doesNotContain("model-20");
+        assertThat(meters.find(LlmMeters.CALL).tag(LlmMeters.TAG_MODEL, "other").timer().count()).isEqualTo(2_000 - 20);
+        assertThat(llm.call(request("job-again", "model-0")).text()).as("a dropped model comes back").isNotBlank();
     }
 
     private double breakerWaits() {

@@ -10,6 +10,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,19 +22,21 @@ import io.promptq.llm.LlmMeters;
 import io.promptq.llm.LlmProvider;
 import io.promptq.llm.LlmRequest;
 import io.promptq.llm.LlmResponse;
+import io.promptq.llm.ModelUnavailableException;
 import io.promptq.llm.ProviderException;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.llm.ResilientLlm;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +45,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,12 +57,22 @@ import org.slf4j.LoggerFactory;
  * {@link ResilientLlm} on Resilience4j.
  *
  * <p><b>Breaker.</b> One count-based {@link CircuitBreaker} per {@code provider:model}, with automatic
- * OPEN to HALF_OPEN transition (so {@link #intakeBlocked} clears even when no call is waiting). Calls do not
- * fail on an open breaker: they poll {@link CircuitBreaker#tryAcquirePermission()} every
- * {@code clamp(openDuration / 4, 10 ms, 250 ms)} and are never passed to the provider until permitted.
- * Outcomes are fed back with {@code onSuccess}/{@code onError}; the breaker's predicates record only
+ * OPEN to HALF_OPEN transition (so {@link #intakeBlocked} clears even when no call is waiting). A call the
+ * breaker does not permit is not sent and does not wait: it ends at once with {@link ModelUnavailableException}
+ * carrying the breaker's half-open time (taken from its transition to OPEN), so the worker parks that model's jobs
+ * while other models flow. Outcomes are fed back with {@code onSuccess}/{@code onError}; the breaker's predicates record only
  * transient classes as failures, ignore RATE_LIMITED and INVALID_JOB, and count permanent answers as
  * successes (see {@link ResilienceConfig}).
+ *
+ * <p><b>Configuration faults.</b> A 401/403/404 answer ({@link ProviderException#configurationFault()}) pauses the
+ * model: the call and every later one end with {@link ModelUnavailableException} (no breaker record) until a
+ * backoff of {@link #FAULT_BACKOFF} doubling per failed trial up to {@link #FAULT_BACKOFF_MAX} has passed; then one
+ * call is let through as the trial, and any other answer than 401/403/404 ends the pause. Models are independent.
+ *
+ * <p><b>Bounded per-model state.</b> At most {@link ResilienceConfig#maxModels()} guards are held: a new model
+ * drops the least recently used idle one (its breaker and limiters and their Resilience4j meters), and only the
+ * first that-many model names get their own {@code model} tag on this class's meters; later ones share
+ * {@link #OTHER_MODELS}.
  *
  * <p><b>Rate limits.</b> Two Resilience4j {@link RateLimiter}s per model. Permissions are <em>reserved</em>
  * ({@link RateLimiter#reservePermission(int)}) and the wait is slept here in short, interruptible slices, so
@@ -80,6 +96,14 @@ public final class Resilience4jLlm implements ResilientLlm {
     /** How much longer than its timeout a provider call may run before it is abandoned. */
     public static final Duration HARD_DEADLINE_GRACE = Duration.ofSeconds(1);
 
+    /** First pause of a model whose provider answered 401/403/404. */
+    public static final Duration FAULT_BACKOFF = Duration.ofSeconds(5);
+    /** Longest pause between trial calls of such a model. */
+    public static final Duration FAULT_BACKOFF_MAX = Duration.ofMinutes(5);
+
+    /** Metric tag of the models beyond {@link ResilienceConfig#maxModels()}. */
+    public static final String OTHER_MODELS = "other";
+
     private static final Logger LOG = LoggerFactory.getLogger(Resilience4jLlm.class);
     private static final Duration MIN_POLL = Duration.ofMillis(10);
     private static final Duration MAX_POLL = Duration.ofMillis(250);
@@ -100,14 +124,28 @@ public final class Resilience4jLlm implements ResilientLlm {
     private final ExecutorService callThreads;
     private final ConcurrentMap<String, Guard> guards = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
-    private final List<Meter> ownMeters = new CopyOnWriteArrayList<>();
+    private final Set<Meter> ownMeters = ConcurrentHashMap.newKeySet();
+    /** Model names with their own metric tag, at most {@code maxModels}; written only under {@link #guardLock}. */
+    private final Set<String> taggedModels = ConcurrentHashMap.newKeySet();
+    private final Object guardLock = new Object();
     private final AtomicBoolean meterWarningLogged = new AtomicBoolean();
     private volatile boolean closed;
 
-    /** Per-model guards; breaker and limiters are {@code null} when disabled. */
-    private record Guard(String model, String key, @Nullable CircuitBreaker breaker, @Nullable RateLimiter requests,
+    /**
+     * Per-model guards; breaker and limiters are {@code null} when disabled. {@code tag} is the model's metric tag
+     * ({@link #OTHER_MODELS} beyond the cap); {@code inFlight} and {@code lastUsed} decide which idle guard to drop.
+     */
+    private record Guard(String model, String tag, AtomicInteger inFlight, AtomicLong lastUsed, String key,
+            @Nullable CircuitBreaker breaker, @Nullable RateLimiter requests,
             @Nullable RateLimiter tokens,
-            Counter breakerWaits, Counter requestWaits, Counter tokenWaits) {}
+            Counter breakerWaits, Counter requestWaits, Counter tokenWaits,
+            AtomicReference<Instant> openedAt, AtomicReference<@Nullable Fault> fault) {}
+
+    /**
+     * A model paused after a 401/403/404: no call until {@code until}, then one {@code trial}; {@code backoff} is the
+     * pause that led here.
+     */
+    private record Fault(String reason, Instant until, Duration backoff, boolean trial) {}
 
     public Resilience4jLlm(LlmProvider provider, ResilienceConfig config, MeterRegistry meters) {
         this(provider, config, meters, Clock.systemUTC());
@@ -129,6 +167,9 @@ public final class Resilience4jLlm implements ResilientLlm {
                 TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
             }
             TaggedRateLimiterMetrics.ofRateLimiterRegistry(limiters).bindTo(meters);
+            ownMeters.add(Gauge.builder(LlmMeters.MODELS_UNAVAILABLE, this, llm -> llm.unavailableModels().size())
+                    .description("Models paused because the provider answered 401/403/404 for them")
+                    .tag(LlmMeters.TAG_PROVIDER, providerName).register(meters));
             return null;
         });
         LOG.info("LLM provider {} guarded: {}", providerName, config);
@@ -166,8 +207,24 @@ public final class Resilience4jLlm implements ResilientLlm {
             throw new AbortedException(describe("closed", request));
         }
         Guard guard = guard(request.model());
+        guard.inFlight().incrementAndGet();
+        try {
+            return call(guard, request);
+        } finally {
+            guard.lastUsed().set(System.nanoTime());
+            guard.inFlight().decrementAndGet();
+        }
+    }
+
+    private LlmResponse call(Guard guard, LlmRequest request) {
         LlmRequest effective = request.timeout().compareTo(config.callTimeout()) > 0 ? request.withTimeout(config.callTimeout()) : request;
-        awaitPermission(guard, effective);
+        Fault trial = claimFaultTrial(guard);
+        try {
+            awaitPermission(guard, effective);
+        } catch (RuntimeException e) {
+            releaseTrial(guard, trial);
+            throw e;
+        }
         long start = System.nanoTime();
         try {
             checkDeadline(effective);
@@ -176,15 +233,25 @@ public final class Resilience4jLlm implements ResilientLlm {
             if (guard.breaker() != null) {
                 guard.breaker().onSuccess(elapsed, TimeUnit.NANOSECONDS);
             }
+            endFault(guard, trial);
             record(guard, LlmMeters.OUTCOME_SUCCESS, elapsed);
             return response;
         } catch (AbortedException | DeadlinePassedException e) {
             if (guard.breaker() != null) {
                 guard.breaker().releasePermission();
             }
+            releaseTrial(guard, trial);
             throw e;
         } catch (ProviderException e) {
             long elapsed = System.nanoTime() - start;
+            if (e.configurationFault()) {
+                if (guard.breaker() != null) {
+                    guard.breaker().releasePermission();
+                }
+                record(guard, e.errorClass().name().toLowerCase(Locale.ROOT), elapsed);
+                throw enterFault(guard, trial, e);
+            }
+            endFault(guard, trial);
             if (guard.breaker() != null) {
                 guard.breaker().onError(elapsed, TimeUnit.NANOSECONDS, e);
             }
@@ -212,6 +279,18 @@ public final class Resilience4jLlm implements ResilientLlm {
     }
 
     @Override
+    public Map<String, String> unavailableModels() {
+        Map<String, String> faults = new TreeMap<>();
+        for (Guard guard : guards.values()) {
+            Fault fault = guard.fault().get();
+            if (fault != null) {
+                faults.put(guard.model(), fault.reason());
+            }
+        }
+        return Map.copyOf(faults);
+    }
+
+    @Override
     public String providerName() {
         return providerName;
     }
@@ -224,18 +303,7 @@ public final class Resilience4jLlm implements ResilientLlm {
         closed = true;
         callThreads.shutdownNow();
         for (Guard guard : guards.values()) {
-            safely("remove Resilience4j meters", () -> {
-                if (breakers != null) {
-                    breakers.remove(guard.key());
-                }
-                if (guard.requests() != null) {
-                    limiters.remove(guard.requests().getName());
-                }
-                if (guard.tokens() != null) {
-                    limiters.remove(guard.tokens().getName());
-                }
-                return null;
-            });
+            dropResilience4j(guard);
         }
         for (Meter meter : ownMeters) {
             safely("remove meters", () -> meters.remove(meter));
@@ -251,43 +319,119 @@ public final class Resilience4jLlm implements ResilientLlm {
     // --- waiting -------------------------------------------------------------------------------------
 
     /**
-     * Waits until the breaker permits the call and both rate budgets allow it. If the breaker changed state
-     * (e.g. opened) while the call waited for the rate limiters, it waits for the breaker again.
+     * Takes the breaker's permission and waits until both rate budgets allow the call. A breaker that does not
+     * permit the call - at first, or because it opened while the call waited for the rate limiters - ends it with
+     * {@link ModelUnavailableException}: the call never waits for a breaker.
      */
     private void awaitPermission(Guard guard, LlmRequest request) {
         int tokens = guard.tokens() == null ? 0 : estimatedTokens(request);
-        boolean counted = false;
-        while (true) {
-            CircuitBreaker.State acquiredIn = null;
-            if (guard.breaker() != null) {
-                while (!guard.breaker().tryAcquirePermission()) {
-                    if (!counted) {
-                        counted = true;
-                        increment(guard.breakerWaits());
-                        LOG.debug("Job {} waits for the {} circuit breaker ({})", request.jobId(), guard.key(), guard.breaker().getState());
-                    }
-                    pause(pollInterval, request);
-                }
-                acquiredIn = guard.breaker().getState();
+        CircuitBreaker.State acquiredIn = null;
+        if (guard.breaker() != null) {
+            if (!guard.breaker().tryAcquirePermission()) {
+                throw breakerRefused(guard, request);
             }
-            try {
-                awaitRateBudget(guard, tokens, request);
-            } catch (AbortedException | DeadlinePassedException e) {
-                if (guard.breaker() != null && guard.breaker().getState() == acquiredIn) {
-                    guard.breaker().releasePermission();
-                }
-                throw e;
-            }
-            if (guard.breaker() == null) {
-                return;
-            }
-            CircuitBreaker.State now = guard.breaker().getState();
-            if (now == CircuitBreaker.State.CLOSED
-                    || (now == CircuitBreaker.State.HALF_OPEN && acquiredIn == CircuitBreaker.State.HALF_OPEN)) {
-                return;
-            }
-            // The breaker (re-)opened meanwhile, or went half-open after we were let through as CLOSED: wait again.
+            acquiredIn = guard.breaker().getState();
         }
+        try {
+            awaitRateBudget(guard, tokens, request);
+        } catch (AbortedException | DeadlinePassedException e) {
+            if (guard.breaker() != null && guard.breaker().getState() == acquiredIn) {
+                guard.breaker().releasePermission();
+            }
+            throw e;
+        }
+        if (guard.breaker() == null) {
+            return;
+        }
+        CircuitBreaker.State now = guard.breaker().getState();
+        if (now == CircuitBreaker.State.CLOSED
+                || (now == CircuitBreaker.State.HALF_OPEN && acquiredIn == CircuitBreaker.State.HALF_OPEN)) {
+            return;
+        }
+        // The breaker (re-)opened meanwhile, or went half-open after we were let through as CLOSED.
+        throw breakerRefused(guard, request);
+    }
+
+    private ModelUnavailableException breakerRefused(Guard guard, LlmRequest request) {
+        increment(guard.breakerWaits());
+        CircuitBreaker.State state = guard.breaker().getState();
+        Instant now = clock.instant();
+        Instant retryAt = now.plus(config.breakerOpenDuration());
+        Instant openedAt = guard.openedAt().get();
+        if (state == CircuitBreaker.State.OPEN && openedAt != null) {
+            Instant halfOpen = openedAt.plus(config.breakerOpenDuration());
+            retryAt = halfOpen.isAfter(now) ? halfOpen : now.plus(pollInterval);
+        }
+        LOG.debug("Job {} not sent: the {} circuit breaker is {}, retry at {}", request.jobId(), guard.key(), state, retryAt);
+        return new ModelUnavailableException(request.model(), retryAt,
+                describe("not sent: circuit breaker " + state, request), null);
+    }
+
+    // --- configuration faults (401/403/404) ----------------------------------------------------------
+
+    /**
+     * Refuses the call while its model is paused by a configuration fault; once the pause is over, lets exactly one
+     * call through as the trial and returns that fault (null when the model is not paused).
+     */
+    private @Nullable Fault claimFaultTrial(Guard guard) {
+        while (true) {
+            Fault fault = guard.fault().get();
+            if (fault == null) {
+                return null;
+            }
+            Instant now = clock.instant();
+            if (fault.trial() || now.isBefore(fault.until())) {
+                Instant retryAt = fault.trial() ? now.plus(FAULT_BACKOFF) : fault.until();
+                throw new ModelUnavailableException(guard.model(), retryAt,
+                        providerName + ": model " + guard.model() + " paused: " + fault.reason(), null);
+            }
+            Fault claimed = new Fault(fault.reason(), fault.until(), fault.backoff(), true);
+            if (guard.fault().compareAndSet(fault, claimed)) {
+                return claimed;
+            }
+        }
+    }
+
+    /** A trial that never reached the provider gives its turn back. */
+    private static void releaseTrial(Guard guard, @Nullable Fault trial) {
+        if (trial != null) {
+            guard.fault().compareAndSet(trial, new Fault(trial.reason(), trial.until(), trial.backoff(), false));
+        }
+    }
+
+    /** The provider answered something else than 401/403/404: a paused model resumes. */
+    private void endFault(Guard guard, @Nullable Fault trial) {
+        if (trial != null && guard.fault().compareAndSet(trial, null)) {
+            LOG.info("Model {} of provider {} resumed: the trial call was not refused ({} had paused it)",
+                    guard.model(), providerName, trial.reason());
+        }
+    }
+
+    /**
+     * Pauses the model after a 401/403/404: for {@link #FAULT_BACKOFF} at first, twice the last pause after a failed
+     * trial (at most {@link #FAULT_BACKOFF_MAX}); answers from calls already running do not extend it.
+     */
+    private ModelUnavailableException enterFault(Guard guard, @Nullable Fault trial, ProviderException e) {
+        Instant now = clock.instant();
+        String status = e.httpStatus().isPresent() ? String.valueOf(e.httpStatus().getAsInt()) : e.errorClass().name();
+        String reason = "provider answered " + status + " (" + e.getMessage() + ")";
+        Fault current;
+        Fault next;
+        do {
+            current = guard.fault().get();
+            if (current != null && current != trial) {
+                next = current;
+                break;
+            }
+            Duration backoff = current == null ? FAULT_BACKOFF : min(current.backoff().multipliedBy(2), FAULT_BACKOFF_MAX);
+            next = new Fault(reason, now.plus(backoff), backoff, false);
+        } while (!guard.fault().compareAndSet(current, next));
+        if (next != current) {
+            LOG.warn("Model {} of provider {} paused for {}: {}; its jobs are parked, not dead-lettered, until a trial call succeeds",
+                    guard.model(), providerName, Durations.format(next.backoff()), reason);
+        }
+        return new ModelUnavailableException(guard.model(), next.until(),
+                providerName + ": model " + guard.model() + " paused: " + reason, e);
     }
 
     private void awaitRateBudget(Guard guard, int tokens, LlmRequest request) {
@@ -381,19 +525,88 @@ public final class Resilience4jLlm implements ResilientLlm {
 
     // --- guards and meters ---------------------------------------------------------------------------
 
+    /**
+     * The model's guard: a lock-free lookup; on a miss, under a lock, a new guard - after dropping the least recently
+     * used idle guard if {@code maxModels} are held. A dropped model starts afresh (closed breaker, full budgets) when
+     * it comes back; guards in use (call in flight, breaker not closed, paused after 401/403/404) are never dropped,
+     * so the cap is exceeded only by models that are all busy.
+     */
     private Guard guard(String model) {
-        return guards.computeIfAbsent(model, this::newGuard);
+        Guard guard = guards.get(model);
+        if (guard != null) {
+            return guard;
+        }
+        synchronized (guardLock) {
+            guard = guards.get(model);
+            if (guard == null) {
+                if (guards.size() >= config.maxModels()) {
+                    evictIdleGuard();
+                }
+                guard = newGuard(model);
+                guards.put(model, guard);
+            }
+            return guard;
+        }
+    }
+
+    private void evictIdleGuard() {
+        Guard oldest = null;
+        for (Guard candidate : guards.values()) {
+            if (idle(candidate) && (oldest == null || candidate.lastUsed().get() - oldest.lastUsed().get() < 0)) {
+                oldest = candidate;
+            }
+        }
+        if (oldest != null) {
+            guards.remove(oldest.model());
+            dropResilience4j(oldest);
+            LOG.debug("Dropped the idle guard of model {} ({} models guarded at most)", oldest.model(), config.maxModels());
+        }
+    }
+
+    private static boolean idle(Guard guard) {
+        return guard.inFlight().get() == 0 && guard.fault().get() == null
+                && (guard.breaker() == null || guard.breaker().getState() == CircuitBreaker.State.CLOSED);
+    }
+
+    /** Removes the guard's breaker and limiters from their registries, and with them their meters. */
+    private void dropResilience4j(Guard guard) {
+        safely("remove Resilience4j meters", () -> {
+            if (breakers != null) {
+                breakers.remove(guard.key());
+            }
+            if (guard.requests() != null) {
+                limiters.remove(guard.requests().getName());
+            }
+            if (guard.tokens() != null) {
+                limiters.remove(guard.tokens().getName());
+            }
+            return null;
+        });
+    }
+
+    /** The model's own name while fewer than {@code maxModels} names are tagged, else {@link #OTHER_MODELS}. */
+    private String metricTag(String model) {
+        if (taggedModels.contains(model)) {
+            return model;
+        }
+        if (taggedModels.size() < config.maxModels()) {
+            taggedModels.add(model);
+            return model;
+        }
+        return OTHER_MODELS;
     }
 
     private Guard newGuard(String model) {
         String key = providerName + ":" + model;
+        AtomicReference<Instant> openedAt = new AtomicReference<>();
         CircuitBreaker breaker = null;
         if (breakers != null) {
             breaker = breakers.circuitBreaker(key);
             breaker.getEventPublisher().onStateTransition(event -> {
                 CircuitBreaker.StateTransition transition = event.getStateTransition();
                 if (transition.getToState() == CircuitBreaker.State.OPEN) {
-                    LOG.warn("Circuit breaker {} {}: calls to this model wait, intake should pause", key, transition);
+                    openedAt.set(clock.instant());
+                    LOG.warn("Circuit breaker {} {}: jobs of this model are parked until it half-opens", key, transition);
                 } else {
                     LOG.info("Circuit breaker {} {}", key, transition);
                 }
@@ -405,10 +618,12 @@ public final class Resilience4jLlm implements ResilientLlm {
         RateLimiter tokens = config.rateLimitTpm() > 0
                 ? limiters.rateLimiter(key + ":" + LlmMeters.LIMIT_TPM, smoothLimiter(config.rateLimitTpm() / 60.0, TPM_REFILL_STEP))
                 : null;
-        return new Guard(model, key, breaker, requests, tokens,
-                counter(LlmMeters.BREAKER_WAITS, "Calls that waited for an open circuit breaker", model, null),
-                requests == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", model, LlmMeters.LIMIT_RPS),
-                tokens == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", model, LlmMeters.LIMIT_TPM));
+        String tag = metricTag(model);
+        return new Guard(model, tag, new AtomicInteger(), new AtomicLong(System.nanoTime()), key, breaker, requests, tokens,
+                counter(LlmMeters.BREAKER_WAITS, "Calls refused by an open circuit breaker", tag, null),
+                requests == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", tag, LlmMeters.LIMIT_RPS),
+                tokens == null ? null : counter(LlmMeters.RATE_LIMIT_WAITS, "Calls that waited for a rate limit", tag, LlmMeters.LIMIT_TPM),
+                openedAt, new AtomicReference<>());
     }
 
     /**
@@ -440,11 +655,11 @@ public final class Resilience4jLlm implements ResilientLlm {
     }
 
     private void record(Guard guard, String outcome, long nanos) {
-        Timer timer = timers.computeIfAbsent(guard.model() + '\u0000' + outcome, k -> safely("register " + LlmMeters.CALL, () -> {
+        Timer timer = timers.computeIfAbsent(guard.tag() + '\u0000' + outcome, k -> safely("register " + LlmMeters.CALL, () -> {
             Timer t = Timer.builder(LlmMeters.CALL)
                     .description("LLM provider call latency, waits excluded")
                     .tag(LlmMeters.TAG_PROVIDER, providerName)
-                    .tag(LlmMeters.TAG_MODEL, guard.model())
+                    .tag(LlmMeters.TAG_MODEL, guard.tag())
                     .tag(LlmMeters.TAG_OUTCOME, outcome)
                     .publishPercentileHistogram()
                     .register(meters);
@@ -486,6 +701,10 @@ public final class Resilience4jLlm implements ResilientLlm {
         }
         CircuitBreaker.State state = guard.breaker().getState();
         return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static Duration clamp(Duration value, Duration min, Duration max) {

@@ -49,11 +49,6 @@ final class ResilientLlmCaller implements LlmCaller, AutoCloseable {
         }
     }
 
-    @Override
-    public boolean intakeBlocked(String model) {
-        return llm.intakeBlocked(model);
-    }
-
     /** Whether calls are waiting inside the guard (for a rate limit) rather than running in the provider. */
     boolean waitingForBudget() {
         return rateLimited && inCall.get() > timed.running();

@@ -3,6 +3,7 @@ package io.promptq.worker.internal;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.http.HealthCheck;
 import io.promptq.http.OpsServer;
 import io.promptq.lifecycle.Closeables;
 import io.promptq.llm.LlmProvider;
@@ -128,7 +129,7 @@ public final class WorkerRuntime {
         ResilientLlm resilient = ResilientLlm.create(timed, config.resilience(), registry, config.clock());
         ResilientLlmCaller caller = new ResilientLlmCaller(resilient, timed, config.resilience());
         resources.push(caller);
-        LlmIntakeGate gate = new LlmIntakeGate(caller, caller);
+        LlmIntakeGate gate = new LlmIntakeGate(caller);
 
         RetryPolicy policy = RetryPolicy.of(config.retryDelays(), config.maxAttempts())
                 .withLocalRetries(config.localRetries(), config.localRetryDelay())
@@ -149,7 +150,7 @@ public final class WorkerRuntime {
             tiers.put(retryTopics.get(i), i);
         }
         JobRecordHandler handler = new JobRecordHandler(topics, tiers, processor, new OutcomeRecords(id), outcomes,
-                gate::seen, config.clock(), maxRequestSize(producerConfig), config.maxCrashStarts());
+                model -> {}, config.clock(), maxRequestSize(producerConfig), config.maxCrashStarts());
 
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
@@ -181,6 +182,7 @@ public final class WorkerRuntime {
                 Duration staleAfter = config.revokeTimeout().plus(config.pollTimeout()).plusSeconds(10);
                 http = WorkerHttp.start(config.httpHost(), config.httpPort(), registry, loop,
                         () -> snapshot(id, loop, outcomes), staleAfter, config.clock());
+                http.readiness("models", () -> modelsCheck(resilient.unavailableModels()));
             }
             runtime = new WorkerRuntime(config, resources, loop, pollThread, outcomes, http);
         } catch (RuntimeException e) {
@@ -194,6 +196,20 @@ public final class WorkerRuntime {
                 config.transactions() ? "transactional id " + config.transactionalId() : "at-least-once outcomes",
                 http == null ? "no HTTP" : "HTTP on " + config.httpHost() + ":" + http.port());
         return runtime;
+    }
+
+    /**
+     * Readiness of the models: down while the provider refuses a model (401/403/404), naming each with the provider's
+     * answer - a fault of the system that parks that model's jobs until a trial call succeeds.
+     */
+    static HealthCheck.Result modelsCheck(Map<String, String> unavailable) {
+        if (unavailable.isEmpty()) {
+            return HealthCheck.Result.up("every model may be called");
+        }
+        StringBuilder detail = new StringBuilder();
+        unavailable.forEach((model, reason) -> detail.append(detail.isEmpty() ? "" : "; ")
+                .append("model ").append(model).append(": ").append(reason));
+        return HealthCheck.Result.down(detail.toString());
     }
 
     /**

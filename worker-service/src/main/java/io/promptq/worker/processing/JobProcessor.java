@@ -3,6 +3,7 @@ package io.promptq.worker.processing;
 import io.promptq.llm.DeadlinePassedException;
 import io.promptq.llm.LlmRequest;
 import io.promptq.llm.LlmResponse;
+import io.promptq.llm.ModelUnavailableException;
 import io.promptq.llm.ProviderException;
 import io.promptq.retry.Backoff;
 import io.promptq.schema.ErrorInfo;
@@ -22,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * Runs one delivery of a job to its outcome: expired if its deadline has passed before an attempt starts or
  * while the attempt waited for a breaker or rate limit (the request carries the deadline, and
  * {@link DeadlinePassedException} means the provider was not called), otherwise provider attempts (with optional
- * in-process retries) until success, a retry on a topic, or a dead letter as {@link RetryPolicy} decides. Every failure of the provider call is classified here, at one place:
+ * in-process retries) until success, a retry on a topic, or a dead letter as {@link RetryPolicy} decides. A job whose
+ * model cannot be served now ({@link ModelUnavailableException}: breaker open, or the provider refused the model with
+ * 401/403/404) is <em>parked</em>: scheduled on a retry tier for when the model can next be tried, without counting an
+ * attempt, so the partition moves on and other models keep flowing. Every failure of the provider call is classified here, at one place:
  * a {@link ProviderException} carries the llm module's classification, anything else is an unexpected,
  * transient {@value #UNEXPECTED} error. Thread-safe; {@link #process} blocks and runs on a virtual thread.
  */
@@ -30,6 +34,8 @@ public final class JobProcessor {
 
     /** Error type of an exception that the provider layer did not classify. */
     public static final String UNEXPECTED = "UNEXPECTED";
+    /** Error type recorded on a job parked because its model could not be served. */
+    public static final String MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE";
     /** Error type of a job whose deadline passed. */
     public static final String EXPIRED = "EXPIRED";
 
@@ -89,6 +95,8 @@ public final class JobProcessor {
                 return new Outcome.Succeeded(h.freeze(clock.instant()), response);
             } catch (DeadlinePassedException e) {
                 return new Outcome.Expired(h.freeze(clock.instant()));
+            } catch (ModelUnavailableException e) {
+                return park(h, delivery, e);
             } catch (ProviderException e) {
                 failure = Failure.of(e);
             } catch (RuntimeException e) {
@@ -114,6 +122,23 @@ public final class JobProcessor {
                 }
             }
         }
+    }
+
+    /**
+     * Parks the job until its model can be tried again: a retry on the tier it came from (or one covering the wait),
+     * with its attempts unchanged. The first park of a fresh job marks it started and failed with
+     * {@value #MODEL_UNAVAILABLE}, which the retry record requires.
+     */
+    private Outcome.RetryScheduled park(History h, JobDelivery delivery, ModelUnavailableException e) {
+        Instant now = clock.instant();
+        Instant dueAt = e.retryAt().isAfter(now) ? e.retryAt() : now;
+        Throwable cause = e.getCause();
+        Integer status = cause instanceof ProviderException p && p.httpStatus().isPresent() ? p.httpStatus().getAsInt() : null;
+        h.failed(ErrorInfo.newBuilder().setType(MODEL_UNAVAILABLE).setMessage(String.valueOf(e.getMessage()))
+                .setRetryable(true).setHttpStatus(status).build(), now);
+        int tier = policy.parkTier(delivery.tier(), Duration.between(now, dueAt));
+        log.debug("Job {} parked on retry tier {} until {}: {}", delivery.job().getJobId(), tier, dueAt, e.getMessage());
+        return new Outcome.RetryScheduled(h.freeze(now), tier, dueAt);
     }
 
     /**

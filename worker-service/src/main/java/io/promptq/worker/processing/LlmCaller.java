@@ -5,7 +5,7 @@ import io.promptq.llm.LlmResponse;
 import java.util.function.LongConsumer;
 
 /**
- * The worker's view of a guarded language model: one blocking call, and whether intake should pause. In
+ * The worker's view of a guarded language model: one blocking call. In
  * production this is {@code ResilientLlm} (timeout, circuit breaker and rate limits per provider and model);
  * tests use a fake.
  */
@@ -15,16 +15,13 @@ public interface LlmCaller {
     String providerName();
 
     /**
-     * Runs one attempt. Waiting for an open breaker or a spent rate limit happens inside and is not an attempt.
+     * Runs one attempt. Waiting for a spent rate limit happens inside and is not an attempt; a model that cannot be
+     * served now (breaker open, provider refused it) ends the call with
+     * {@link io.promptq.llm.ModelUnavailableException}, also not an attempt.
      *
      * @param providerMillis told, before this returns or throws, how long the provider itself worked on the
      *     attempt (waits excluded); if it is not told, the caller counts the whole call
      * @throws io.promptq.llm.ProviderException a classified failure of the attempt
      */
     LlmResponse call(LlmRequest request, LongConsumer providerMillis);
-
-    /** Whether calls for {@code model} cannot proceed now (e.g. its breaker is open): the worker pauses intake. */
-    default boolean intakeBlocked(String model) {
-        return false;
-    }
 }

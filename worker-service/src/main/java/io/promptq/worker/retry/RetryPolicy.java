@@ -138,6 +138,22 @@ public final class RetryPolicy {
     }
 
     /**
+     * The tier for a job parked without an attempt (its model cannot be served for {@code wait}): the tier it came from
+     * (tier 0 for a fresh job), or a later one whose delay covers the wait - like a Retry-After floor, so that a long
+     * park does not hold up the retries queued behind it on a short tier.
+     *
+     * @param previousTier the retry tier the job was read from, or -1 for a job read from the jobs topic
+     */
+    public int parkTier(int previousTier, Duration wait) {
+        int last = tierDelays.size() - 1;
+        int tier = Math.min(Math.max(previousTier, 0), last);
+        while (tier < last && tierDelays.get(tier).compareTo(wait) < 0) {
+            tier++;
+        }
+        return tier;
+    }
+
+    /**
      * Full jitter: uniform in [0, bound], in whole milliseconds with both ends included. Not
      * {@code Backoff.fixed(bound).fullJitter()}: that draws nanoseconds strictly below the bound, so the delays
      * (and the due times of topic retries) would change.

@@ -125,4 +125,14 @@ class RetryPolicyTest {
         assertThatThrownBy(() -> RetryPolicy.of(TIERS, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RetryPolicy.of(List.of(), 3)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void parkedJobStaysOnItsTierUnlessALaterTierCoversTheWait() {
+        RetryPolicy policy = RetryPolicy.of(List.of(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5)), 3);
+
+        assertThat(policy.parkTier(-1, Duration.ofSeconds(2))).as("fresh job: tier 0").isZero();
+        assertThat(policy.parkTier(1, Duration.ofSeconds(2))).as("never an earlier tier").isEqualTo(1);
+        assertThat(policy.parkTier(-1, Duration.ofSeconds(10))).isEqualTo(1);
+        assertThat(policy.parkTier(0, Duration.ofHours(1))).as("capped at the last tier").isEqualTo(2);
+    }
 }

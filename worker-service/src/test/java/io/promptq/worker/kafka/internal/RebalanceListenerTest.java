@@ -192,9 +192,13 @@ class RebalanceListenerTest {
         listener.onPartitionsRevoked(List.of(P0));
         releaser.join();
 
-        assertThat(consumer.wakeups).hasValue(0);
         assertThat(producer.committedOffsets).isEqualTo(Map.of(P0, 1L));
-        assertThat(waker.armed()).isTrue();
+        // The callback re-armed the poll on exit. The finished job's own wake may still land after that (its thread
+        // reports, then wakes): then it takes that one arming - harmless, the poll returns. A wake inside the
+        // callback would have been a second one: exactly one of "still armed" and "one wakeup" holds.
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> consumer.wakeups.get() + (waker.armed() ? 1 : 0) == 1);
+        assertThat(consumer.wakeups.get()).isLessThanOrEqualTo(1);
     }
 
     @Test
