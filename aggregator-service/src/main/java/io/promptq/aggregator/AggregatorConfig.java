@@ -33,6 +33,7 @@ import java.util.Objects;
  * @param createTopics create the results, totals and windows topics if missing ({@link #CREATE_TOPICS})
  * @param topicPartitions partitions of topics this service creates ({@link #TOPIC_PARTITIONS})
  * @param queryTimeout timeout of a query forwarded to another instance ({@link #QUERY_TIMEOUT})
+ * @param deadLetterTopic where results that cannot be decoded are written as they are ({@link #DEAD_LETTER_TOPIC})
  * @param httpHost interface of the query API ({@link #HTTP_HOST})
  * @param httpPort port of the query API, 0 for any free port ({@link #HTTP_PORT})
  * @param kafka broker connection and client overrides ({@code PROMPTQ_KAFKA_*})
@@ -52,6 +53,7 @@ public record AggregatorConfig(
         boolean createTopics,
         int topicPartitions,
         Duration queryTimeout,
+        String deadLetterTopic,
         String httpHost,
         int httpPort,
         KafkaSettings kafka,
@@ -69,6 +71,8 @@ public record AggregatorConfig(
     public static final boolean DEFAULT_CREATE_TOPICS = true;
     public static final int DEFAULT_TOPIC_PARTITIONS = 6;
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
+    /** Appended to the results topic's name to name the aggregator's dead-letter topic by default. */
+    public static final String DEFAULT_DEAD_LETTER_SUFFIX = ".aggregator-dlq";
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8083;
 
@@ -108,6 +112,13 @@ public record AggregatorConfig(
     /** Timeout of a query forwarded to the instance owning the key. */
     public static final ConfigKey<Duration> QUERY_TIMEOUT = ConfigKey.duration("PROMPTQ_AGGREGATOR_QUERY_TIMEOUT",
             DEFAULT_QUERY_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5));
+    /**
+     * Topic receiving results that cannot be decoded (unknown schema id, wrong magic byte, garbage) as they are, raw
+     * key and value with the reason in headers; default {@code <results topic>.aggregator-dlq}. Kept apart from the
+     * jobs' dead-letter topic because these are not jobs and must never be redriven as jobs. A registry that is
+     * unavailable is waited for instead.
+     */
+    public static final ConfigKey<String> DEAD_LETTER_TOPIC = ConfigKey.text("PROMPTQ_AGGREGATOR_DEAD_LETTER_TOPIC");
     /** Interface the query API binds to. */
     public static final ConfigKey<String> HTTP_HOST = ConfigKey.text("PROMPTQ_HTTP_HOST", DEFAULT_HTTP_HOST);
     /** Port of the query API; 0 picks a free port. */
@@ -125,6 +136,7 @@ public record AggregatorConfig(
         STREAM_THREADS.check(streamThreads);
         TOPIC_PARTITIONS.check(topicPartitions);
         QUERY_TIMEOUT.check(queryTimeout);
+        DEAD_LETTER_TOPIC.check(deadLetterTopic);
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
         Objects.requireNonNull(kafka, "kafka");
@@ -139,6 +151,7 @@ public record AggregatorConfig(
     /** Reads every setting from {@code config}, with the defaults above. */
     public static AggregatorConfig from(ConfigSource config) {
         String httpHost = HTTP_HOST.read(config);
+        TopicNames topics = TopicNames.from(config);
         return new AggregatorConfig(
                 APPLICATION_ID.read(config),
                 WINDOW.read(config),
@@ -152,11 +165,12 @@ public record AggregatorConfig(
                 CREATE_TOPICS.read(config),
                 TOPIC_PARTITIONS.read(config),
                 QUERY_TIMEOUT.read(config),
+                DEAD_LETTER_TOPIC.readOptional(config).orElse(topics.results() + DEFAULT_DEAD_LETTER_SUFFIX),
                 httpHost,
                 HTTP_PORT.read(config),
                 KafkaSettings.from(config),
                 SchemaRegistryKeys.from(config),
-                TopicNames.from(config));
+                topics);
     }
 
     /** The HTTP host itself, unless it is a wildcard address; then this machine's host name. */

@@ -11,7 +11,7 @@ public final class AggregatorMetrics {
 
     /**
      * Results read, by {@code outcome}: counted, superseded (a later success replacing a counted dead letter or
-     * expiry), duplicate (ignored) or invalid (no key or value).
+     * expiry), duplicate (ignored), invalid (no key or value) or corrupt (undecodable, dead-lettered and skipped).
      */
     public static final String RESULTS = "promptq.aggregator.results";
     /** Job ids forgotten by the de-duplication store after their retention. */
@@ -23,6 +23,7 @@ public final class AggregatorMetrics {
     private final Counter superseded;
     private final Counter duplicates;
     private final Counter invalid;
+    private final Counter corrupt;
     private final Counter expired;
     private final Counter forwarded;
 
@@ -31,6 +32,7 @@ public final class AggregatorMetrics {
         this.superseded = results(registry, "superseded");
         this.duplicates = results(registry, "duplicate");
         this.invalid = results(registry, "invalid");
+        this.corrupt = results(registry, "corrupt");
         this.expired = Counter.builder(DEDUP_EXPIRED).description("Job ids dropped from the dedup store after retention")
                 .register(registry);
         this.forwarded = Counter.builder(QUERIES_FORWARDED).description("Queries forwarded to the owning instance")
@@ -56,6 +58,10 @@ public final class AggregatorMetrics {
 
     public void invalid() {
         invalid.increment();
+    }
+
+    public void corrupt() {
+        corrupt.increment();
     }
 
     public void expired(long n) {
