@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param windowRetention how long windows stay queryable ({@link #WINDOW_RETENTION}); at least window + grace
  * @param dedupRetention how long a job id is remembered for de-duplication and result queries
  *     ({@link #DEDUP_RETENTION})
+ * @param maxClockSkew how far a result's {@code completedAt} may be from its append time before the append time is
+ *     used as its event time ({@link #MAX_CLOCK_SKEW})
  * @param stateDir Kafka Streams state directory ({@link #STATE_DIR})
  * @param advertisedHost host other instances use to forward queries here ({@link #ADVERTISED_HOST})
  * @param commitInterval Kafka Streams commit interval, i.e. how soon results become visible
@@ -46,6 +48,7 @@ public record AggregatorConfig(
         Duration grace,
         Duration windowRetention,
         Duration dedupRetention,
+        Duration maxClockSkew,
         Path stateDir,
         String advertisedHost,
         Duration commitInterval,
@@ -65,6 +68,7 @@ public record AggregatorConfig(
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_WINDOW_RETENTION = Duration.ofDays(1);
     public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofDays(7);
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
     public static final Path DEFAULT_STATE_DIR = Path.of(System.getProperty("java.io.tmpdir"), "promptq-aggregator");
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_STREAM_THREADS = 1;
@@ -93,6 +97,14 @@ public record AggregatorConfig(
      */
     public static final ConfigKey<Duration> DEDUP_RETENTION = ConfigKey.duration("PROMPTQ_AGGREGATOR_DEDUP_RETENTION",
             DEFAULT_DEDUP_RETENTION, Duration.ofSeconds(1), Duration.ofDays(365));
+    /**
+     * How far a result's {@code completedAt} may be from the record's timestamp (its append time), either way; a result
+     * beyond it is windowed at its append time instead, and counted in {@code promptq.aggregator.results.clamped}.
+     * Keeps one result from a skewed clock or foreign writer from moving stream time, which would close windows to
+     * every later result and make the dedup purge forget every job.
+     */
+    public static final ConfigKey<Duration> MAX_CLOCK_SKEW = ConfigKey.duration("PROMPTQ_AGGREGATOR_MAX_CLOCK_SKEW",
+            DEFAULT_MAX_CLOCK_SKEW, Duration.ZERO, Duration.ofDays(1));
     /** Kafka Streams state directory (RocksDB stores); must not be shared by two running instances. */
     public static final ConfigKey<Path> STATE_DIR =
             ConfigKey.of("PROMPTQ_AGGREGATOR_STATE_DIR", Path::of, Path::toString).withDefault(DEFAULT_STATE_DIR);
@@ -130,6 +142,7 @@ public record AggregatorConfig(
         GRACE.check(grace);
         WINDOW_RETENTION.check(windowRetention);
         DEDUP_RETENTION.check(dedupRetention);
+        MAX_CLOCK_SKEW.check(maxClockSkew);
         STATE_DIR.check(stateDir);
         ADVERTISED_HOST.check(advertisedHost);
         COMMIT_INTERVAL.check(commitInterval);
@@ -158,6 +171,7 @@ public record AggregatorConfig(
                 GRACE.read(config),
                 WINDOW_RETENTION.read(config),
                 DEDUP_RETENTION.read(config),
+                MAX_CLOCK_SKEW.read(config),
                 STATE_DIR.read(config),
                 ADVERTISED_HOST.readOptional(config).orElseGet(() -> defaultAdvertisedHost(httpHost)),
                 COMMIT_INTERVAL.read(config),

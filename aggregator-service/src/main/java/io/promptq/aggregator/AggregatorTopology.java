@@ -110,7 +110,7 @@ public final class AggregatorTopology {
                 .stream(topics.results().name(), Consumed.with(keys, Serdes.serdeFrom(topics.results().valueSerializer(),
                                 new RegistryWaitingDeserializer<>(topics.results().valueDeserializer(), REGISTRY_WAIT,
                                         registryStatus)))
-                        .withTimestampExtractor(new CompletedAtTimestampExtractor())
+                        .withTimestampExtractor(new CompletedAtTimestampExtractor(config.maxClockSkew(), metrics))
                         .withName("results"))
                 .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_EXPIRY_STORE, config.dedupRetention(), metrics),
                         Named.as("first-result-per-job"), RESULTS_STORE, RESULTS_EXPIRY_STORE)
