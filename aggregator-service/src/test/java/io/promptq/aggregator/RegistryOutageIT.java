@@ -86,6 +86,7 @@ class RegistryOutageIT {
                 Thread.sleep(4_000);
                 proxy.answer(401);
                 await().atMost(TIMEOUT).until(() -> !client.isReady());
+                Thread.sleep(8_000); // longer than the in-place wait: the stream thread fails and is replaced
                 assertThat(counter(meters, "corrupt")).isZero();
 
                 proxy.answer(0);
