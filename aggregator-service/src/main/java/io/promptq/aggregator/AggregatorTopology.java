@@ -96,7 +96,7 @@ public final class AggregatorTopology {
      * @param meters receives the aggregator's own counters ({@link AggregatorMetrics})
      * @param registryStatus told whether results decode or wait for the schema registry
      */
-    public static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters,
+    static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters,
             RegistryStatus registryStatus) {
         AggregatorMetrics metrics = new AggregatorMetrics(meters);
         Serde<String> keys = Serdes.String();
