@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param windowRetention how long windows stay queryable ({@link #WINDOW_RETENTION}); at least window + grace
  * @param dedupRetention how long a job id is remembered for de-duplication and result queries
  *     ({@link #DEDUP_RETENTION})
+ * @param maxClockSkew how far a result's {@code completedAt} may be from its append time before the append time is
+ *     used as its event time ({@link #MAX_CLOCK_SKEW})
  * @param stateDir Kafka Streams state directory ({@link #STATE_DIR})
  * @param advertisedHost host other instances use to forward queries here ({@link #ADVERTISED_HOST})
  * @param commitInterval Kafka Streams commit interval, i.e. how soon results become visible
@@ -33,6 +35,7 @@ import java.util.Objects;
  * @param createTopics create the results, totals and windows topics if missing ({@link #CREATE_TOPICS})
  * @param topicPartitions partitions of topics this service creates ({@link #TOPIC_PARTITIONS})
  * @param queryTimeout timeout of a query forwarded to another instance ({@link #QUERY_TIMEOUT})
+ * @param deadLetterTopic where results that cannot be decoded are written as they are ({@link #DEAD_LETTER_TOPIC})
  * @param httpHost interface of the query API ({@link #HTTP_HOST})
  * @param httpPort port of the query API, 0 for any free port ({@link #HTTP_PORT})
  * @param kafka broker connection and client overrides ({@code PROMPTQ_KAFKA_*})
@@ -45,6 +48,7 @@ public record AggregatorConfig(
         Duration grace,
         Duration windowRetention,
         Duration dedupRetention,
+        Duration maxClockSkew,
         Path stateDir,
         String advertisedHost,
         Duration commitInterval,
@@ -52,6 +56,7 @@ public record AggregatorConfig(
         boolean createTopics,
         int topicPartitions,
         Duration queryTimeout,
+        String deadLetterTopic,
         String httpHost,
         int httpPort,
         KafkaSettings kafka,
@@ -63,12 +68,15 @@ public record AggregatorConfig(
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_WINDOW_RETENTION = Duration.ofDays(1);
     public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofDays(7);
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
     public static final Path DEFAULT_STATE_DIR = Path.of(System.getProperty("java.io.tmpdir"), "promptq-aggregator");
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_STREAM_THREADS = 1;
     public static final boolean DEFAULT_CREATE_TOPICS = true;
     public static final int DEFAULT_TOPIC_PARTITIONS = 6;
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
+    /** Appended to the results topic's name to name the aggregator's dead-letter topic by default. */
+    public static final String DEFAULT_DEAD_LETTER_SUFFIX = ".aggregator-dlq";
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8083;
 
@@ -89,6 +97,14 @@ public record AggregatorConfig(
      */
     public static final ConfigKey<Duration> DEDUP_RETENTION = ConfigKey.duration("PROMPTQ_AGGREGATOR_DEDUP_RETENTION",
             DEFAULT_DEDUP_RETENTION, Duration.ofSeconds(1), Duration.ofDays(365));
+    /**
+     * How far a result's {@code completedAt} may be from the record's timestamp (its append time), either way; a result
+     * beyond it is windowed at its append time instead, and counted in {@code promptq.aggregator.results.clamped}.
+     * Keeps one result from a skewed clock or foreign writer from moving stream time, which would close windows to
+     * every later result and make the dedup purge forget every job.
+     */
+    public static final ConfigKey<Duration> MAX_CLOCK_SKEW = ConfigKey.duration("PROMPTQ_AGGREGATOR_MAX_CLOCK_SKEW",
+            DEFAULT_MAX_CLOCK_SKEW, Duration.ZERO, Duration.ofDays(1));
     /** Kafka Streams state directory (RocksDB stores); must not be shared by two running instances. */
     public static final ConfigKey<Path> STATE_DIR =
             ConfigKey.of("PROMPTQ_AGGREGATOR_STATE_DIR", Path::of, Path::toString).withDefault(DEFAULT_STATE_DIR);
@@ -108,6 +124,13 @@ public record AggregatorConfig(
     /** Timeout of a query forwarded to the instance owning the key. */
     public static final ConfigKey<Duration> QUERY_TIMEOUT = ConfigKey.duration("PROMPTQ_AGGREGATOR_QUERY_TIMEOUT",
             DEFAULT_QUERY_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5));
+    /**
+     * Topic receiving results that cannot be decoded (unknown schema id, wrong magic byte, garbage) as they are, raw
+     * key and value with the reason in headers; default {@code <results topic>.aggregator-dlq}. Kept apart from the
+     * jobs' dead-letter topic because these are not jobs and must never be redriven as jobs. A registry that is
+     * unavailable is waited for instead.
+     */
+    public static final ConfigKey<String> DEAD_LETTER_TOPIC = ConfigKey.text("PROMPTQ_AGGREGATOR_DEAD_LETTER_TOPIC");
     /** Interface the query API binds to. */
     public static final ConfigKey<String> HTTP_HOST = ConfigKey.text("PROMPTQ_HTTP_HOST", DEFAULT_HTTP_HOST);
     /** Port of the query API; 0 picks a free port. */
@@ -119,12 +142,14 @@ public record AggregatorConfig(
         GRACE.check(grace);
         WINDOW_RETENTION.check(windowRetention);
         DEDUP_RETENTION.check(dedupRetention);
+        MAX_CLOCK_SKEW.check(maxClockSkew);
         STATE_DIR.check(stateDir);
         ADVERTISED_HOST.check(advertisedHost);
         COMMIT_INTERVAL.check(commitInterval);
         STREAM_THREADS.check(streamThreads);
         TOPIC_PARTITIONS.check(topicPartitions);
         QUERY_TIMEOUT.check(queryTimeout);
+        DEAD_LETTER_TOPIC.check(deadLetterTopic);
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
         Objects.requireNonNull(kafka, "kafka");
@@ -139,12 +164,14 @@ public record AggregatorConfig(
     /** Reads every setting from {@code config}, with the defaults above. */
     public static AggregatorConfig from(ConfigSource config) {
         String httpHost = HTTP_HOST.read(config);
+        TopicNames topics = TopicNames.from(config);
         return new AggregatorConfig(
                 APPLICATION_ID.read(config),
                 WINDOW.read(config),
                 GRACE.read(config),
                 WINDOW_RETENTION.read(config),
                 DEDUP_RETENTION.read(config),
+                MAX_CLOCK_SKEW.read(config),
                 STATE_DIR.read(config),
                 ADVERTISED_HOST.readOptional(config).orElseGet(() -> defaultAdvertisedHost(httpHost)),
                 COMMIT_INTERVAL.read(config),
@@ -152,11 +179,12 @@ public record AggregatorConfig(
                 CREATE_TOPICS.read(config),
                 TOPIC_PARTITIONS.read(config),
                 QUERY_TIMEOUT.read(config),
+                DEAD_LETTER_TOPIC.readOptional(config).orElse(topics.results() + DEFAULT_DEAD_LETTER_SUFFIX),
                 httpHost,
                 HTTP_PORT.read(config),
                 KafkaSettings.from(config),
                 SchemaRegistryKeys.from(config),
-                TopicNames.from(config));
+                topics);
     }
 
     /** The HTTP host itself, unless it is a wildcard address; then this machine's host name. */

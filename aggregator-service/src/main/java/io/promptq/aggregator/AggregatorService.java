@@ -3,6 +3,8 @@ package io.promptq.aggregator;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.aggregator.internal.AggregatorMetrics;
+import io.promptq.aggregator.internal.RegistryStatus;
+import io.promptq.aggregator.internal.ResultDeserializationHandler;
 import io.promptq.aggregator.internal.SchemaBootstrap;
 import io.promptq.aggregator.internal.ThreadFailurePolicy;
 import io.promptq.aggregator.internal.TopicBootstrap;
@@ -31,7 +33,6 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +104,8 @@ public final class AggregatorService implements AutoCloseable {
             Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
             if (config.createTopics()) {
                 TopicBootstrap.ensureTopics(config.kafka().adminConfig(config.applicationId() + "-admin"),
-                        config.topics(), config.topicPartitions(), config.windowRetention(), Duration.ofSeconds(30));
+                        config.topics(), config.deadLetterTopic(), config.topicPartitions(), config.windowRetention(),
+                        Duration.ofSeconds(30));
             }
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
@@ -111,8 +113,13 @@ public final class AggregatorService implements AutoCloseable {
             http = OpsServer.start(config.httpHost(), config.httpPort(), metrics, routes::register);
             HostInfo self = new HostInfo(config.advertisedHost(), http.port());
 
-            Topology topology = AggregatorTopology.build(config, topics, clock, metrics);
-            streams = new KafkaStreams(topology, new StreamsConfig(streamsProperties(config, self)));
+            RegistryStatus registryStatus = new RegistryStatus();
+            http.readiness("schema-registry", registryStatus::health);
+            Topology topology = AggregatorTopology.build(config, topics, clock, metrics, registryStatus);
+            Map<String, Object> props = streamsProperties(config, self);
+            props.put(ResultDeserializationHandler.CONTEXT_CONFIG,
+                    new ResultDeserializationHandler.Context(config.deadLetterTopic(), new AggregatorMetrics(metrics)));
+            streams = new KafkaStreams(topology, new StreamsConfig(props));
             CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
             streams.setStateListener((newState, oldState) -> {
                 log.info("Kafka Streams {} -> {}", oldState, newState);
@@ -153,7 +160,7 @@ public final class AggregatorService implements AutoCloseable {
 
     static Map<String, Object> streamsProperties(AggregatorConfig config, HostInfo self) {
         Map<String, Object> props = new HashMap<>(config.kafka().streamsConfig(config.applicationId()));
-        props.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        props.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ResultDeserializationHandler.class);
         props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());

@@ -7,6 +7,9 @@ import io.promptq.aggregator.internal.CompletedAtTimestampExtractor;
 import io.promptq.aggregator.internal.CountedResult;
 import io.promptq.aggregator.internal.FirstResultProcessor;
 import io.promptq.aggregator.internal.FixedSubjectSerde;
+import io.promptq.aggregator.internal.RegistryStatus;
+import io.promptq.aggregator.internal.RegistryWaitingDeserializer;
+import io.promptq.retry.Backoff;
 import io.promptq.aggregator.stats.JobSample;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
@@ -14,6 +17,7 @@ import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStats;
 import io.promptq.topic.Topics;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
@@ -65,6 +69,14 @@ public final class AggregatorTopology {
     /** Windowed aggregates by scope key (overall and models). */
     public static final String WINDOWS_STORE = "promptq-windows";
 
+    /**
+     * How long decoding a result waits in place for an unavailable schema registry before the stream thread is
+     * failed and replaced: waits from 100 ms doubling to 2 s, at most 5 s in all, below the exactly-once
+     * transaction timeout (10 s by default) so that the open transaction survives the wait.
+     */
+    public static final Backoff REGISTRY_WAIT =
+            Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2)).maxElapsed(Duration.ofSeconds(5)).build();
+
     private AggregatorTopology() {}
 
     /** The topology with the system clock and unregistered meters. */
@@ -72,13 +84,20 @@ public final class AggregatorTopology {
         return build(config, topics, Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
+    /** The topology with a fresh {@link RegistryStatus}. */
+    public static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters) {
+        return build(config, topics, clock, meters, new RegistryStatus());
+    }
+
     /**
      * The topology.
      *
      * @param clock stamps {@code updatedAt} of the aggregates
      * @param meters receives the aggregator's own counters ({@link AggregatorMetrics})
+     * @param registryStatus told whether results decode or wait for the schema registry
      */
-    public static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters) {
+    static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters,
+            RegistryStatus registryStatus) {
         AggregatorMetrics metrics = new AggregatorMetrics(meters);
         Serde<String> keys = Serdes.String();
         Serde<JobResult> storedResults = FixedSubjectSerde.of(topics.results().valueSerde(), topics.results().name());
@@ -88,8 +107,10 @@ public final class AggregatorTopology {
                 Stores.persistentKeyValueStore(RESULTS_EXPIRY_STORE), Serdes.Bytes(), Serdes.ByteArray()));
 
         KStream<String, JobSample> byScope = builder
-                .stream(topics.results().name(), Consumed.with(keys, topics.results().valueSerde())
-                        .withTimestampExtractor(new CompletedAtTimestampExtractor())
+                .stream(topics.results().name(), Consumed.with(keys, Serdes.serdeFrom(topics.results().valueSerializer(),
+                                new RegistryWaitingDeserializer<>(topics.results().valueDeserializer(), REGISTRY_WAIT,
+                                        registryStatus)))
+                        .withTimestampExtractor(new CompletedAtTimestampExtractor(config.maxClockSkew(), metrics))
                         .withName("results"))
                 .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_EXPIRY_STORE, config.dedupRetention(), metrics),
                         Named.as("first-result-per-job"), RESULTS_STORE, RESULTS_EXPIRY_STORE)

@@ -77,8 +77,9 @@ class AggregatorTopologyTest {
         }
     }
 
+    /** Publishes {@code result} as a worker does: appended right when it completed. */
     private void publish(JobResult result) {
-        results.pipeInput(result.getJobId(), result);
+        results.pipeInput(result.getJobId(), result, result.getCompletedAt());
     }
 
     private Map<String, JobStats> latestTotals() {
@@ -307,5 +308,30 @@ class AggregatorTopologyTest {
         // documented trade-off: a duplicate arriving after the retention counts again
         publish(Results.succeeded("old", "gpt", "acme", T0));
         assertThat(latestTotals().get("overall").getTotal()).isEqualTo(3);
+    }
+
+    @Test
+    void aResultFromTheFarFutureDoesNotCloseTheWindowsOfLaterNormalResults() {
+        start();
+        long w0 = T0.toEpochMilli();
+        results.pipeInput("future", Results.succeeded("future", "gpt", "acme", T0.plus(Duration.ofDays(3650))), T0);
+        publish(Results.succeeded("a", "gpt", "acme", T0.plusSeconds(10)));
+        publish(Results.succeeded("b", "gpt", "acme", T0.plusSeconds(20)));
+
+        Map<String, JobStats> latest = windows.readKeyValuesToMap();
+        assertThat(latest.get("overall@" + w0).getTotal()).isEqualTo(3);
+        assertThat(latest).containsOnlyKeys("overall@" + w0, "model:gpt@" + w0);
+        assertThat(meters.get(AggregatorMetrics.CLAMPED).counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aResultFromTheFarFutureDoesNotMakeTheDedupForgetEarlierJobs() {
+        start(Map.of(AggregatorConfig.DEDUP_RETENTION.name(), "1h"));
+        publish(Results.succeeded("a", "gpt", "acme", T0));
+        results.pipeInput("future", Results.succeeded("future", "gpt", "acme", T0.plus(Duration.ofDays(3650))), T0);
+        publish(Results.succeeded("a", "gpt", "acme", T0));
+
+        assertThat(latestTotals().get("overall").getTotal()).isEqualTo(2);
+        assertThat(meters.get(AggregatorMetrics.DEDUP_EXPIRED).counter().count()).isZero();
     }
 }

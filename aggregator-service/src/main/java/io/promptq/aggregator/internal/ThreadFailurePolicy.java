@@ -12,7 +12,10 @@ import org.slf4j.LoggerFactory;
  * What to do when a Kafka Streams thread dies: replace it (with exactly-once, the new thread resumes from
  * the last commit, so nothing is counted twice) unless threads keep dying – more than {@code maxFailures}
  * within {@code period} – then stop the client, so that its process exits and can be restarted. Transient
- * failures (registry or broker briefly unreachable) thus heal; persistent ones surface.
+ * failures (registry or broker briefly unreachable) thus heal; persistent ones surface. A schema registry fault
+ * ({@link RegistryStatus#isRegistryFault}) always replaces the thread and is not counted: it is a fault of the
+ * system that heals by itself, the record waits for it, and {@link RegistryWaitingDeserializer}'s backoff paces
+ * the replacements.
  */
 public final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
 
@@ -31,6 +34,11 @@ public final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandle
 
     @Override
     public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
+        if (RegistryStatus.isRegistryFault(exception)) {
+            log.warn("A Kafka Streams thread stopped while the schema registry is unavailable; replacing it: {}",
+                    exception.getMessage());
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
         long now = clock.millis();
         failures.addLast(now);
         while (!failures.isEmpty() && failures.peekFirst() < now - period.toMillis()) {

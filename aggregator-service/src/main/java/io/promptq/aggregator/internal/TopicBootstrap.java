@@ -1,15 +1,19 @@
 package io.promptq.aggregator.internal;
 
 import io.promptq.kafka.TopicProvisioner;
+import io.promptq.kafka.TopicSpec;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.TopicSpecs;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Creates the topics the aggregator reads and writes when they are missing: the results topic, the totals
- * topic and the windows topic, shaped by {@link TopicSpecs#aggregator} (so they look the same whoever creates
+ * topic, the windows topic and its dead-letter topic of undecodable results, shaped by {@link TopicSpecs#aggregator} (so they look the same whoever creates
  * them first) and created by the shared {@link TopicProvisioner}. Existing topics are left as they are.
  */
 public final class TopicBootstrap {
@@ -23,10 +27,12 @@ public final class TopicBootstrap {
      * @throws io.promptq.kafka.TopicProvisioningException naming the topic, if the broker refuses it or does
      *     not serve it within {@code timeout}
      */
-    public static void ensureTopics(Map<String, Object> adminConfig, TopicNames names, int partitions,
-            Duration windowRetention, Duration timeout) {
+    public static void ensureTopics(Map<String, Object> adminConfig, TopicNames names, String deadLetterTopic,
+            int partitions, Duration windowRetention, Duration timeout) {
+        List<TopicSpec> specs = new ArrayList<>(TopicSpecs.of(names, partitions).aggregator(windowRetention));
+        specs.add(new TopicSpec(deadLetterTopic, partitions, Optional.empty(), Map.of()));
         try (Admin admin = Admin.create(adminConfig)) {
-            TopicProvisioner.create(admin, timeout).ensure(TopicSpecs.of(names, partitions).aggregator(windowRetention));
+            TopicProvisioner.create(admin, timeout).ensure(specs);
         }
     }
 }
