@@ -12,7 +12,8 @@ import org.apache.kafka.clients.admin.Admin;
  * created from its {@link TopicSpec}, a concurrent creation by another instance ({@code TopicExistsException})
  * counts as success, and {@link #ensure} returns only once every partition of every listed topic has a leader
  * that answers requests, so the first sends and fetches do not race the broker. Existing topics are left as
- * they are.
+ * they are. Each topic is created with an explicit replication factor and {@code min.insync.replicas}
+ * ({@link TopicSpec#explicitFor}, from the number of brokers in the cluster), never the broker's defaults.
  *
  * <p>Transient failures (broker unreachable, metadata not propagated yet) are retried with full-jitter
  * backoff until the deadline; a refusal (invalid configuration, not authorized) fails at once. Either way the

@@ -13,14 +13,24 @@ import org.apache.kafka.common.config.TopicConfig;
  * aggregator or the launcher's local stack. Partitions and replication come from the creator's settings; the
  * topic-level configuration does not depend on the creator: the totals topic is compacted (one live record per
  * scope), the windows topic is compacted and deleted after the aggregator's window retention, the idempotency
- * ledger is compacted and deleted after the idempotency window, and the others keep the broker's defaults.
+ * ledger is compacted and deleted after the idempotency window, the retry tiers keep their records well past
+ * the longest delay a record can wait there ({@link #retryRetention}), and the others keep the broker's
+ * default cleanup. Replication and {@code min.insync.replicas} are explicit on every topic: the creator's
+ * values, else {@code min(3, brokers)} and {@code min(2, replication)} ({@link TopicSpec#explicitFor}).
  * Immutable.
  *
  * @param names the topic names
  * @param partitions partitions of each topic
- * @param replication replication factor; empty: the broker's default
+ * @param replication replication factor; empty: {@code min(3, brokers)} at creation
+ * @param minInSyncReplicas {@code min.insync.replicas} of each topic; empty: {@code min(2, replication)} at creation
  */
-public record TopicSpecs(TopicNames names, int partitions, Optional<Short> replication) {
+public record TopicSpecs(TopicNames names, int partitions, Optional<Short> replication,
+        Optional<Integer> minInSyncReplicas) {
+
+    /** Shortest retention of a retry tier, whatever its delays: a week to notice and repair a stopped worker. */
+    public static final Duration MIN_RETRY_RETENTION = Duration.ofDays(7);
+    /** Retention of a retry tier as a multiple of the longest delay a record waits there, when that is longer. */
+    public static final int RETRY_RETENTION_DELAY_FACTOR = 10;
 
     /** Cleanup policy of the windows topic: compacted, and deleted after its retention. */
     public static final String WINDOWS_CLEANUP_POLICY =
@@ -29,12 +39,24 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
     public TopicSpecs {
         Objects.requireNonNull(names, "names");
         Objects.requireNonNull(replication, "replication");
+        Objects.requireNonNull(minInSyncReplicas, "minInSyncReplicas");
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, but was " + partitions);
         }
+        minInSyncReplicas.ifPresent(m -> {
+            if (m < 1 || m > replication.map(Short::intValue).orElse(Integer.MAX_VALUE)) {
+                throw new IllegalArgumentException("minInSyncReplicas must be between 1 and the replication factor "
+                        + replication.map(String::valueOf).orElse("") + ", but was " + m);
+            }
+        });
     }
 
-    /** Specs for {@code names} with {@code partitions} partitions and the broker's default replication. */
+    /** Specs with the creator's {@code replication} and the default {@code min.insync.replicas}. */
+    public TopicSpecs(TopicNames names, int partitions, Optional<Short> replication) {
+        this(names, partitions, replication, Optional.empty());
+    }
+
+    /** Specs for {@code names} with {@code partitions} partitions and the default replication. */
     public static TopicSpecs of(TopicNames names, int partitions) {
         return new TopicSpecs(names, partitions, Optional.empty());
     }
@@ -44,14 +66,35 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
         return plain(names.jobs());
     }
 
-    /** Retry tier {@code tier} (0-based). */
-    public TopicSpec retry(int tier) {
-        return plain(names.retry(tier));
+    /**
+     * Retry tier {@code tier} (0-based), kept for {@link #retryRetention retryRetention(longestDelay)}, where
+     * {@code longestDelay} is the longest a record can wait in a tier: the longest tier delay or the longest
+     * honoured provider {@code Retry-After}, whichever is longer.
+     */
+    public TopicSpec retry(int tier, Duration longestDelay) {
+        return retryTier(names.retry(tier), retryRetention(longestDelay));
     }
 
-    /** The first {@code tiers} retry tiers. */
-    public List<TopicSpec> retries(int tiers) {
-        return names.retries(tiers).stream().map(this::plain).toList();
+    /** The first {@code tiers} retry tiers, each as {@link #retry(int, Duration)}. */
+    public List<TopicSpec> retries(int tiers, Duration longestDelay) {
+        Duration retention = retryRetention(longestDelay);
+        return names.retries(tiers).stream().map(name -> retryTier(name, retention)).toList();
+    }
+
+    /**
+     * Retention of a retry tier whose records wait at most {@code longestDelay}: {@code max(7 days, 10 ×
+     * longestDelay)}, so a record is never deleted before it is due, even after a long worker outage.
+     */
+    public static Duration retryRetention(Duration longestDelay) {
+        if (longestDelay.isNegative()) {
+            throw new IllegalArgumentException("longestDelay must not be negative, but was " + longestDelay);
+        }
+        Duration scaled = longestDelay.multipliedBy(RETRY_RETENTION_DELAY_FACTOR);
+        return scaled.compareTo(MIN_RETRY_RETENTION) > 0 ? scaled : MIN_RETRY_RETENTION;
+    }
+
+    private TopicSpec retryTier(String name, Duration retention) {
+        return plain(name).withConfig(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
     }
 
     /** Dead letters. */
@@ -99,11 +142,14 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
         return List.of(jobs(), idempotency(idempotencyWindow));
     }
 
-    /** The topics a worker reads and writes: jobs, {@code retryTiers} retry tiers, dead letters and results. */
-    public List<TopicSpec> worker(int retryTiers) {
+    /**
+     * The topics a worker reads and writes: jobs, {@code retryTiers} retry tiers (see {@link #retry(int,
+     * Duration)} for {@code longestRetryDelay}), dead letters and results.
+     */
+    public List<TopicSpec> worker(int retryTiers, Duration longestRetryDelay) {
         List<TopicSpec> specs = new ArrayList<>();
         specs.add(jobs());
-        specs.addAll(retries(retryTiers));
+        specs.addAll(retries(retryTiers, longestRetryDelay));
         specs.add(deadLetters());
         specs.add(results());
         return specs;
@@ -115,8 +161,9 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
     }
 
     /** Every promptq topic. */
-    public List<TopicSpec> all(int retryTiers, Duration windowRetention, Duration idempotencyWindow) {
-        List<TopicSpec> specs = new ArrayList<>(worker(retryTiers));
+    public List<TopicSpec> all(int retryTiers, Duration longestRetryDelay, Duration windowRetention,
+            Duration idempotencyWindow) {
+        List<TopicSpec> specs = new ArrayList<>(worker(retryTiers, longestRetryDelay));
         specs.add(idempotency(idempotencyWindow));
         specs.add(totals());
         specs.add(windows(windowRetention));
@@ -124,6 +171,8 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
     }
 
     private TopicSpec plain(String name) {
-        return TopicSpec.of(name, partitions, replication);
+        TopicSpec spec = TopicSpec.of(name, partitions, replication);
+        return minInSyncReplicas.map(m -> spec.withConfig(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(m)))
+                .orElse(spec);
     }
 }

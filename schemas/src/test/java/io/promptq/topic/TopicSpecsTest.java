@@ -1,6 +1,7 @@
 package io.promptq.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.promptq.kafka.TopicSpec;
 import java.time.Duration;
@@ -27,16 +28,45 @@ class TopicSpecsTest {
     }
 
     @Test
-    void jobRetryDeadLetterAndResultTopicsKeepTheBrokersDefaults() {
-        assertThat(specs.worker(2)).extracting(TopicSpec::name).containsExactly(TopicNames.DEFAULT_JOBS,
-                "promptq.jobs.retry.1", "promptq.jobs.retry.2", TopicNames.DEFAULT_DEAD_LETTERS,
-                TopicNames.DEFAULT_RESULTS);
-        assertThat(specs.worker(2)).allSatisfy(spec -> assertThat(spec.configs()).isEmpty());
+    void jobDeadLetterAndResultTopicsKeepTheBrokersDefaultCleanup() {
+        assertThat(specs.worker(2, Duration.ofMinutes(5))).extracting(TopicSpec::name).containsExactly(
+                TopicNames.DEFAULT_JOBS, "promptq.jobs.retry.1", "promptq.jobs.retry.2",
+                TopicNames.DEFAULT_DEAD_LETTERS, TopicNames.DEFAULT_RESULTS);
+        assertThat(List.of(specs.jobs(), specs.deadLetters(), specs.results()))
+                .allSatisfy(spec -> assertThat(spec.configs()).isEmpty());
+    }
+
+    @Test
+    void retryTiersKeepTheirRecordsAWeekOrTenTimesTheLongestDelayWhicheverIsLonger() {
+        assertThat(specs.retries(2, Duration.ofMinutes(5))).allSatisfy(spec -> assertThat(spec.configs())
+                .isEqualTo(Map.of("retention.ms", Long.toString(Duration.ofDays(7).toMillis()))));
+        assertThat(specs.retry(0, Duration.ofDays(1)).configs())
+                .isEqualTo(Map.of("retention.ms", Long.toString(Duration.ofDays(10).toMillis())));
+        assertThat(specs.worker(3, Duration.ofDays(2)).subList(1, 4)).allSatisfy(spec -> assertThat(spec.configs())
+                .containsEntry("retention.ms", Long.toString(Duration.ofDays(20).toMillis())));
+    }
+
+    @Test
+    void retryRetentionComfortablyExceedsTheLongestDelay() {
+        assertThat(TopicSpecs.retryRetention(Duration.ZERO)).isEqualTo(Duration.ofDays(7));
+        assertThat(TopicSpecs.retryRetention(Duration.ofDays(7))).isEqualTo(Duration.ofDays(70));
+        assertThatThrownBy(() -> TopicSpecs.retryRetention(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longestDelay");
+    }
+
+    @Test
+    void aConfiguredMinInSyncReplicasIsSetOnEveryTopic() {
+        TopicSpecs durable = new TopicSpecs(TopicNames.defaults(), 4, Optional.of((short) 3), Optional.of(2));
+
+        assertThat(durable.all(2, Duration.ofMinutes(5), Duration.ofDays(1), Duration.ofHours(24)))
+                .hasSize(8).allSatisfy(spec -> assertThat(spec.configs()).containsEntry("min.insync.replicas", "2"));
+        assertThatThrownBy(() -> new TopicSpecs(TopicNames.defaults(), 4, Optional.of((short) 2), Optional.of(3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minInSyncReplicas");
     }
 
     @Test
     void everyTopicGetsTheCreatorsPartitionsAndReplication() {
-        assertThat(specs.all(3, Duration.ofDays(1), Duration.ofHours(24))).hasSize(9).allSatisfy(spec -> {
+        assertThat(specs.all(3, Duration.ofMinutes(5), Duration.ofDays(1), Duration.ofHours(24))).hasSize(9).allSatisfy(spec -> {
             assertThat(spec.partitions()).isEqualTo(4);
             assertThat(spec.replication()).contains((short) 1);
         });
@@ -47,8 +77,8 @@ class TopicSpecsTest {
         List<TopicSpec> aggregator = specs.aggregator(Duration.ofDays(1));
 
         assertThat(aggregator).containsExactly(specs.results(), specs.totals(), specs.windows(Duration.ofDays(1)));
-        assertThat(specs.all(1, Duration.ofDays(1), Duration.ofHours(24))).containsAll(aggregator);
-        assertThat(specs.all(1, Duration.ofDays(1), Duration.ofHours(24))).containsAll(specs.submitter(Duration.ofHours(24)));
+        assertThat(specs.all(1, Duration.ofMinutes(5), Duration.ofDays(1), Duration.ofHours(24))).containsAll(aggregator);
+        assertThat(specs.all(1, Duration.ofMinutes(5), Duration.ofDays(1), Duration.ofHours(24))).containsAll(specs.submitter(Duration.ofHours(24)));
     }
 
     @Test

@@ -55,8 +55,10 @@ import org.jspecify.annotations.Nullable;
  * @param createTopics create the jobs, retry, dead-letter and results topics and the idempotency ledger if missing
  *     ({@link #CREATE_TOPICS})
  * @param topicPartitions partitions of topics this worker creates ({@link #TOPIC_PARTITIONS})
- * @param topicReplication replication factor of topics this worker creates, -1 = broker default
+ * @param topicReplication replication factor of topics this worker creates, -1 = min(3, brokers)
  *     ({@link #TOPIC_REPLICATION})
+ * @param topicMinInSyncReplicas {@code min.insync.replicas} of topics this worker creates, -1 = min(2, replication)
+ *     ({@link #TOPIC_MIN_INSYNC_REPLICAS})
  * @param httpEnabled serve health and metrics over HTTP ({@link #HTTP_ENABLED})
  * @param httpHost HTTP bind address ({@link #HTTP_HOST})
  * @param httpPort HTTP port, 0 = any free port ({@link #HTTP_PORT})
@@ -93,6 +95,7 @@ public record WorkerConfig(
         boolean createTopics,
         int topicPartitions,
         int topicReplication,
+        int topicMinInSyncReplicas,
         boolean httpEnabled,
         String httpHost,
         int httpPort,
@@ -145,6 +148,7 @@ public record WorkerConfig(
     public static final boolean DEFAULT_CREATE_TOPICS = true;
     public static final int DEFAULT_TOPIC_PARTITIONS = 6;
     public static final int DEFAULT_TOPIC_REPLICATION = -1;
+    public static final int DEFAULT_TOPIC_MIN_INSYNC_REPLICAS = -1;
     public static final boolean DEFAULT_HTTP_ENABLED = true;
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8082;
@@ -267,10 +271,17 @@ public record WorkerConfig(
     /** Partitions of the topics the worker creates (default {@value #DEFAULT_TOPIC_PARTITIONS}). */
     public static final ConfigKey<Integer> TOPIC_PARTITIONS =
             ConfigKey.integer("PROMPTQ_WORKER_TOPIC_PARTITIONS", DEFAULT_TOPIC_PARTITIONS, 1, 100_000);
-    /** Replication factor of the topics the worker creates; -1 = the broker's default (default -1). */
+    /** Replication factor of the topics the worker creates; -1 = min(3, brokers in the cluster) (default -1). */
     public static final ConfigKey<Integer> TOPIC_REPLICATION =
             ConfigKey.integer("PROMPTQ_WORKER_TOPIC_REPLICATION", DEFAULT_TOPIC_REPLICATION, -1, Short.MAX_VALUE)
-                    .and(replication -> replication != 0, "must be -1 (broker default) or at least 1");
+                    .and(replication -> replication != 0, "must be -1 (min(3, brokers)) or at least 1");
+    /**
+     * {@code min.insync.replicas} of the topics the worker creates, at most the replication factor; -1 =
+     * min(2, replication factor) (default -1).
+     */
+    public static final ConfigKey<Integer> TOPIC_MIN_INSYNC_REPLICAS = ConfigKey.integer(
+            "PROMPTQ_WORKER_TOPIC_MIN_INSYNC_REPLICAS", DEFAULT_TOPIC_MIN_INSYNC_REPLICAS, -1, Short.MAX_VALUE)
+            .and(minInSync -> minInSync != 0, "must be -1 (min(2, replication)) or at least 1");
     /** Serve /health/live, /health/ready, /metrics and /stats over HTTP (default true). */
     public static final ConfigKey<Boolean> HTTP_ENABLED = ConfigKey.bool("PROMPTQ_WORKER_HTTP_ENABLED", DEFAULT_HTTP_ENABLED);
     /** HTTP bind address (default {@value #DEFAULT_HTTP_HOST}; containers set 0.0.0.0). */
@@ -304,6 +315,11 @@ public record WorkerConfig(
         GROUP_ASSIGNOR.check(groupAssignor);
         TOPIC_PARTITIONS.check(topicPartitions);
         TOPIC_REPLICATION.check(topicReplication);
+        TOPIC_MIN_INSYNC_REPLICAS.check(topicMinInSyncReplicas);
+        if (topicReplication > 0 && topicMinInSyncReplicas > topicReplication) {
+            throw new ConfigException(TOPIC_MIN_INSYNC_REPLICAS.name(), "invalid value '" + topicMinInSyncReplicas
+                    + "', must be at most " + TOPIC_REPLICATION.name() + " (" + topicReplication + ")");
+        }
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
         Objects.requireNonNull(kafka, "kafka");
@@ -312,6 +328,19 @@ public record WorkerConfig(
         Objects.requireNonNull(llm, "llm");
         Objects.requireNonNull(resilience, "resilience");
         Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The longest a record can wait in a retry tier: the longest tier delay, or the longest provider
+     * {@code Retry-After} honoured ({@link ResilienceConfig#MAX_RETRY_AFTER}), whichever is longer. The retry
+     * tiers' retention is derived from it.
+     */
+    public Duration longestRetryDelay() {
+        Duration longest = resilience.maxRetryAfter();
+        for (Duration delay : retryDelays) {
+            longest = delay.compareTo(longest) > 0 ? delay : longest;
+        }
+        return longest;
     }
 
     /** Reads and validates every key (see the constants), with the defaults for unset ones. */
@@ -342,6 +371,7 @@ public record WorkerConfig(
                 CREATE_TOPICS.read(source),
                 TOPIC_PARTITIONS.read(source),
                 TOPIC_REPLICATION.read(source),
+                TOPIC_MIN_INSYNC_REPLICAS.read(source),
                 HTTP_ENABLED.read(source),
                 HTTP_HOST.read(source),
                 HTTP_PORT.read(source),
@@ -427,6 +457,7 @@ public record WorkerConfig(
         private boolean createTopics;
         private int topicPartitions;
         private int topicReplication;
+        private int topicMinInSyncReplicas;
         private boolean httpEnabled;
         private String httpHost;
         private int httpPort;
@@ -463,6 +494,7 @@ public record WorkerConfig(
             createTopics = from.createTopics;
             topicPartitions = from.topicPartitions;
             topicReplication = from.topicReplication;
+            topicMinInSyncReplicas = from.topicMinInSyncReplicas;
             httpEnabled = from.httpEnabled;
             httpHost = from.httpHost;
             httpPort = from.httpPort;
@@ -600,6 +632,11 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder topicMinInSyncReplicas(int value) {
+            topicMinInSyncReplicas = value;
+            return this;
+        }
+
         public Builder httpEnabled(boolean value) {
             httpEnabled = value;
             return this;
@@ -650,7 +687,7 @@ public record WorkerConfig(
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
                     commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
                     idempotencyMaxKeys, pollTimeout,
-                    groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
+                    groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, topicMinInSyncReplicas, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
         }
     }
 }

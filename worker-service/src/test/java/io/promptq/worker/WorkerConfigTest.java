@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigSource;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -150,5 +151,28 @@ class WorkerConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.TOPIC_REPLICATION.name());
         assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.TOPIC_REPLICATION.name(), "0"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.TOPIC_REPLICATION.name());
+    }
+
+    @Test
+    void minInSyncReplicasOfCreatedTopicsDefaultsToTheClusterBasedValueAndMayNotExceedTheReplication() {
+        assertThat(WorkerConfig.builder().build().topicMinInSyncReplicas()).isEqualTo(-1);
+        assertThat(WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.TOPIC_REPLICATION.name(), "3",
+                WorkerConfig.TOPIC_MIN_INSYNC_REPLICAS.name(), "2"))).topicMinInSyncReplicas()).isEqualTo(2);
+        assertThatThrownBy(() -> WorkerConfig.builder().topicReplication(2).topicMinInSyncReplicas(3).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(WorkerConfig.TOPIC_MIN_INSYNC_REPLICAS.name());
+        assertThatThrownBy(() -> WorkerConfig.builder().topicMinInSyncReplicas(0).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(WorkerConfig.TOPIC_MIN_INSYNC_REPLICAS.name());
+    }
+
+    @Test
+    void theLongestRetryDelayIsTheLastTierOrTheRetryAfterCapWhicheverIsLonger() {
+        WorkerConfig defaults = WorkerConfig.builder().build();
+
+        assertThat(defaults.toBuilder().retryDelays(List.of(Duration.ofSeconds(5), Duration.ofHours(2))).build()
+                .longestRetryDelay()).isEqualTo(Duration.ofHours(2));
+        assertThat(defaults.toBuilder().retryDelays(List.of(Duration.ofSeconds(5))).build().longestRetryDelay())
+                .isEqualTo(defaults.resilience().maxRetryAfter());
     }
 }

@@ -5,6 +5,7 @@ import io.promptq.kafka.TopicProvisioningException;
 import io.promptq.kafka.TopicSpec;
 import io.promptq.retry.Backoff;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -118,9 +120,20 @@ public final class AdminTopicProvisioner implements TopicProvisioner {
      * request created to {@code created}) and returns the last transient failure, if any.
      */
     private Throwable createPending(Map<String, TopicSpec> pending, Set<String> created, long requestMs)
-            throws InterruptedException {
+            throws InterruptedException, ExecutionException, TimeoutException {
         Throwable last = null;
-        List<NewTopic> newTopics = pending.values().stream().map(AdminTopicProvisioner::toNewTopic).toList();
+        int brokers = pending.values().stream().allMatch(TopicSpec::isExplicit) ? 1
+                : admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) requestMs)).nodes()
+                        .get(requestMs, TimeUnit.MILLISECONDS).size();
+        List<NewTopic> newTopics = new ArrayList<>();
+        for (TopicSpec spec : pending.values()) {
+            try {
+                newTopics.add(toNewTopic(spec.explicitFor(brokers)));
+            } catch (IllegalArgumentException e) {
+                throw new TopicProvisioningException(List.of(spec.name()), "cannot create topic " + spec.name()
+                        + ": " + e.getMessage(), e);
+            }
+        }
         Map<String, KafkaFuture<Void>> results = admin.createTopics(newTopics,
                 new CreateTopicsOptions().timeoutMs((int) requestMs)).values();
         for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
@@ -129,8 +142,9 @@ public final class AdminTopicProvisioner implements TopicProvisioner {
             if (failure == null) {
                 TopicSpec spec = pending.remove(name);
                 created.add(name);
-                log.info("Created topic {} ({} partitions{})", name, spec.partitions(),
-                        spec.configs().isEmpty() ? "" : ", " + spec.configs());
+                TopicSpec explicit = spec.explicitFor(brokers);
+                log.info("Created topic {} ({} partitions, replication {}, {})", name, explicit.partitions(),
+                        explicit.replication().orElseThrow(), explicit.configs());
             } else if (failure instanceof TopicExistsException) {
                 pending.remove(name);
                 log.debug("Topic {} was created concurrently", name);
@@ -194,7 +208,7 @@ public final class AdminTopicProvisioner implements TopicProvisioner {
         return Math.max(1, timeout.minus(attempts.elapsed()).toMillis());
     }
 
-    /** The spec as an admin request. */
+    /** The spec as an admin request (an {@link TopicSpec#explicitFor explicit} spec, in {@link #ensure}). */
     static NewTopic toNewTopic(TopicSpec spec) {
         return new NewTopic(spec.name(), Optional.of(spec.partitions()), spec.replication()).configs(spec.configs());
     }

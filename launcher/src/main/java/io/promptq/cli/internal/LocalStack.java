@@ -139,7 +139,8 @@ public final class LocalStack implements AutoCloseable {
      */
     static List<TopicSpec> topicSpecs(ConfigSource config, int partitions, int retryTiers) {
         return new TopicSpecs(TopicNames.from(config), partitions, Optional.of((short) 1))
-                .all(retryTiers, AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config));
+                .all(retryTiers, WorkerConfig.from(config).longestRetryDelay(),
+                        AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config));
     }
 
     private void createTopics() {

@@ -3,10 +3,12 @@ package io.promptq.local.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An explicit directory is used alone. Otherwise looked up in this order: system property {@value #HOME_PROPERTY};
  * environment variable {@value #HOME_ENV}; {@code apicurio.home} from the filtered resource
- * {@value #RESOURCE} (the build's {@code local-cluster/target/apicurio}); finally the tar.gz in the
- * local Maven repository, unpacked once into a cache directory.
+ * {@value #RESOURCE} (the build's {@code local-cluster/target/apicurio}), resolved against the checkout this
+ * code runs from, so a copied or moved checkout uses its own copy and never the original checkout's
+ * ({@link #builtHome}); finally the tar.gz in the local Maven repository, unpacked once into a cache directory.
  */
 public final class ApicurioDistribution {
 
@@ -88,10 +91,7 @@ public final class ApicurioDistribution {
         if (env != null && !env.isBlank()) {
             candidates.add(Path.of(env));
         }
-        String built = build.getProperty("apicurio.home");
-        if (built != null && !built.isBlank() && !built.contains("${")) {
-            candidates.add(Path.of(built));
-        }
+        builtHome(build, resourceLocation().flatMap(ApicurioDistribution::checkoutRoot)).ifPresent(candidates::add);
         for (Path candidate : candidates) {
             Optional<Path> jar = findRunnerJar(candidate, version);
             if (jar.isPresent()) {
@@ -118,6 +118,55 @@ public final class ApicurioDistribution {
                 + ". Build it once with `./mvnw install -pl local-cluster` (unpacks io.apicurio:apicurio-registry-app:"
                 + version + ":tar.gz:all into local-cluster/target/apicurio), or point " + HOME_ENV + " / -D"
                 + HOME_PROPERTY + " at a directory containing apicurio-registry-app-" + version + "-runner.jar.");
+    }
+
+    /**
+     * {@code apicurio.home} of the build properties, resolved against {@code currentCheckout} (the checkout this
+     * code runs from): the build wrote absolute paths of the checkout that built it ({@code checkout.root}), which
+     * a copied or moved checkout must not use. A path outside the built checkout, or no known current checkout
+     * (e.g. the jar was installed elsewhere), keeps the path as written. Properties written before
+     * {@code checkout.root} existed give the root as the parent of {@code local-cluster/target/apicurio}.
+     */
+    static Optional<Path> builtHome(Properties build, Optional<Path> currentCheckout) {
+        String built = build.getProperty("apicurio.home");
+        if (built == null || built.isBlank() || built.contains("${")) {
+            return Optional.empty();
+        }
+        Path home = Path.of(built).normalize();
+        String root = build.getProperty("checkout.root");
+        Optional<Path> builtRoot = root != null && !root.isBlank() && !root.contains("${")
+                ? Optional.of(Path.of(root).normalize())
+                : home.endsWith(Path.of("local-cluster", "target", "apicurio"))
+                        ? Optional.ofNullable(home.getParent().getParent().getParent())
+                        : Optional.empty();
+        if (currentCheckout.isEmpty() || builtRoot.isEmpty() || !home.startsWith(builtRoot.get())) {
+            return Optional.of(home);
+        }
+        return Optional.of(currentCheckout.get().resolve(builtRoot.get().relativize(home)).normalize());
+    }
+
+    /**
+     * The promptq checkout holding {@code location} (a class directory or a jar of it): the closest directory at
+     * or above it with a {@code local-cluster/pom.xml}.
+     */
+    static Optional<Path> checkoutRoot(Path location) {
+        for (Path dir = location.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("local-cluster").resolve("pom.xml"))) {
+                return Optional.of(dir);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Where {@value #RESOURCE} was loaded from: the classes directory or the jar holding it. */
+    private static Optional<Path> resourceLocation() {
+        try {
+            CodeSource source = ApicurioDistribution.class.getProtectionDomain().getCodeSource();
+            return source == null || source.getLocation() == null ? Optional.empty()
+                    : Optional.of(Path.of(source.getLocation().toURI()));
+        } catch (URISyntaxException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static Properties buildProperties() {

@@ -11,7 +11,9 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Creates the topics the worker reads and writes, if missing ({@link WorkerConfig#CREATE_TOPICS}): jobs, the
- * retry tiers, dead letters, results and the idempotency ledger (compacted, retention = the idempotency window), shaped by {@link TopicSpecs} and created by the shared {@link
+ * retry tiers (retention well past {@link WorkerConfig#longestRetryDelay}), dead letters, results and the
+ * idempotency ledger (compacted, retention = the idempotency window), with the configured replication and
+ * {@code min.insync.replicas}, shaped by {@link TopicSpecs} and created by the shared {@link
  * TopicProvisioner}, which returns once their partitions are served (or fails the start-up after {@link
  * TopicProvisioner#DEFAULT_TIMEOUT}, naming the topic).
  */
@@ -22,9 +24,12 @@ final class WorkerTopics {
     static void ensure(WorkerConfig config) {
         Optional<Short> replication = config.topicReplication() < 0 ? Optional.empty()
                 : Optional.of((short) config.topicReplication());
-        TopicSpecs specs = new TopicSpecs(config.topics(), config.topicPartitions(), replication);
+        Optional<Integer> minInSync = config.topicMinInSyncReplicas() < 0 ? Optional.empty()
+                : Optional.of(config.topicMinInSyncReplicas());
+        TopicSpecs specs = new TopicSpecs(config.topics(), config.topicPartitions(), replication, minInSync);
         try (Admin admin = Admin.create(config.kafka().adminConfig(config.workerId() + "-admin"))) {
-            List<TopicSpec> topics = new ArrayList<>(specs.worker(config.retryDelays().size()));
+            List<TopicSpec> topics = new ArrayList<>(specs.worker(config.retryDelays().size(),
+                    config.longestRetryDelay()));
             topics.add(specs.idempotency(config.idempotencyWindow()));
             TopicProvisioner.create(admin).ensure(topics);
         }

@@ -232,7 +232,10 @@ class JobRecordHandlerTest {
         assertThat(r.topic()).isEqualTo(NAMES.deadLetters());
         DeadLetter letter = value(r, DeadLetter.class);
         assertThat(letter.getJob()).isNull();
-        assertThat(letter.getJobId()).isEqualTo("k");
+        assertThat(out.records()).as("no JobResult for a record without a valid job").hasSize(1);
+        assertThat(r.key()).as("keyed by the raw source key").containsExactly("k".getBytes(StandardCharsets.UTF_8));
+        assertThat(letter.getJobId()).as("the key as text").isEqualTo("k");
+        assertThat(letter.getRawKey().array()).containsExactly("k".getBytes(StandardCharsets.UTF_8));
         assertThat(letter.getRawValue().array()).containsExactly(garbage);
         assertThat(letter.getErrorType()).isEqualTo("UNKNOWN_MAGIC_BYTE");
         assertThat(letter.getSourcePartition()).isEqualTo(1);

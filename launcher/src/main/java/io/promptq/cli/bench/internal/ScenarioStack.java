@@ -102,7 +102,8 @@ public final class ScenarioStack implements AutoCloseable {
     private void createTopics() {
         TopicSpecs wide = new TopicSpecs(names, spec.partitions(), Optional.of((short) 1));
         TopicSpecs narrow = new TopicSpecs(names, 1, Optional.of((short) 1));
-        bench.provisionTopics(List.of(wide.jobs(), narrow.retry(0), narrow.deadLetters(), wide.results(), wide.totals(),
+        bench.provisionTopics(List.of(wide.jobs(), narrow.retry(0, WorkerConfig.from(config).longestRetryDelay()),
+                narrow.deadLetters(), wide.results(), wide.totals(),
                 wide.windows(AggregatorConfig.from(config).windowRetention())));
     }
 
