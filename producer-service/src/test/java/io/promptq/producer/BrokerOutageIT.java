@@ -11,6 +11,7 @@ import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.PromptqCluster;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,6 +85,33 @@ class BrokerOutageIT {
         assertThat(within(Duration.ofSeconds(60), () -> http.postJson("/v1/jobs", JOB).statusCode() == 202))
                 .as("a POST succeeds again after the broker returned").isTrue();
         assertThat(within(Duration.ofSeconds(20), () -> http.get("/health/ready").statusCode() == 200)).isTrue();
+    }
+
+    @Test
+    void batchAgainstABrokerThatIsDownAnswersWithinAboutOneSendTimeoutWithPerItem503s(ClusterInfo cluster) {
+        kafka.stopBroker(0);
+        ProducerService fresh = null;
+        try {
+            fresh = ProducerService.start(ItSupport.config(kafka.bootstrapServers(), cluster.schemaRegistryUrl(),
+                    ItSupport.uniqueTopics("outage-batch-it"), ValidationRules.defaults(), SEND_TIMEOUT),
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            String batch = "[" + String.join(",", Collections.nCopies(200, JOB)) + "]";
+            try (HttpTestClient freshHttp = new HttpTestClient(fresh.port())) {
+                long started = System.nanoTime();
+                HttpResponse<String> response = freshHttp.postJson("/v1/jobs/batch", batch);
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                assertThat(json(response).path("results")).hasSize(200)
+                        .extracting(r -> r.path("status").asInt()).containsOnly(503);
+                assertThat(took).as("answer time").isLessThan(Duration.ofMillis(SEND_TIMEOUT.toMillis() * 3 / 2));
+            }
+        } finally {
+            if (fresh != null) {
+                fresh.close();
+            }
+            kafka.startBroker(0);
+        }
     }
 
     private static boolean within(Duration timeout, Supplier<Boolean> condition) {

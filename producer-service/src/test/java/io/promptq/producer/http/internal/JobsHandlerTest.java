@@ -212,6 +212,29 @@ class JobsHandlerTest {
     }
 
     @Test
+    void batchArrayIsRefusedAtTheItemPastTheLimitWithoutParsingTheRest() {
+        String body = "[" + String.join(",", JOB, JOB, JOB, JOB) + ", {this is never parsed";
+
+        HttpResponse<String> response = http.postJson("/v1/jobs/batch", body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+        assertThat(json(response).path("detail").asText()).contains("more than 3 jobs", "limit is 3");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void ndjsonBatchIsRefusedAtTheLinePastTheLimit() {
+        String line = JOB.replace("\n", " ") + "\n";
+        String body = line.repeat(4) + "{not json either\n".repeat(20);
+
+        HttpResponse<String> response = http.post("/v1/jobs/batch", body, Map.of("Content-Type", "application/x-ndjson"));
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(json(response).path("detail").asText()).contains("more than 3 jobs", "limit is 3");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
     void emptyBatchIsInvalid() {
         HttpResponse<String> response = http.postJson("/v1/jobs/batch", "[]");
 
@@ -224,6 +247,26 @@ class JobsHandlerTest {
 
         assertThat(response.statusCode()).isEqualTo(415);
         assertThat(json(response).path("field").asText()).isEqualTo("Content-Type");
+    }
+
+    @Test
+    void batchWhoseSendsEachBlockForTheSendTimeoutAnswersWithinAboutOneSendTimeout() {
+        client.publisher(job -> {
+            try {
+                Thread.sleep(client.sendTimeout().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return CompletableFuture.failedFuture(new SubmitException(Reason.UNAVAILABLE, "metadata not available", null));
+        });
+
+        long started = System.nanoTime();
+        HttpResponse<String> response = http.postJson("/v1/jobs/batch", "[" + String.join(",", JOB, JOB, JOB) + "]");
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).path("results")).extracting(r -> r.path("status").asInt()).containsExactly(503, 503, 503);
+        assertThat(took).as("answer time").isLessThan(Duration.ofMillis(client.sendTimeout().toMillis() * 3 / 2));
     }
 
     @Test
