@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Kafka down: submissions answer 503 with Retry-After within the send timeout, never hang and never 202;
+ * Kafka down: submissions answer 503 (or 504 outcome-unknown once a record was queued) with Retry-After within the
+ * send timeout, never hang and never 202;
  * once the broker is back they succeed again. Uses a private broker (the shared registry), so stopping it
  * cannot disturb other tests.
  */
@@ -68,15 +69,16 @@ class BrokerOutageIT {
                 HttpResponse<String> response = http.postJson("/v1/jobs", JOB);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-                assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+                // 503 when the record never left, 504 outcome-unknown when it was queued and may have been sent
+                assertThat(response.statusCode()).as(response.body()).isIn(503, 504);
                 assertThat(response.headers().firstValue("Retry-After")).contains("2");
-                assertThat(json(response).path("status").asInt()).isEqualTo(503);
+                assertThat(json(response).path("status").asInt()).isEqualTo(response.statusCode());
                 assertThat(took).as("answer time").isLessThan(SEND_TIMEOUT.plusSeconds(2));
             }
             HttpResponse<String> batch = http.postJson("/v1/jobs/batch", "[" + JOB + "," + JOB + "]");
             assertThat(batch.statusCode()).isEqualTo(200);
             assertThat(batch.headers().firstValue("Retry-After")).isPresent();
-            assertThat(json(batch).path("results")).extracting(r -> r.path("status").asInt()).containsOnly(503);
+            assertThat(json(batch).path("results")).extracting(r -> r.path("status").asInt()).isSubsetOf(503, 504);
             assertThat(within(Duration.ofSeconds(20), () -> http.get("/health/ready").statusCode() == 503)).isTrue();
         } finally {
             kafka.startBroker(0);

@@ -238,6 +238,10 @@ public final class JobsHandler {
                     log.debug("Job not published, Kafka or the registry unavailable: {}", submit.getMessage());
                     yield Rejection.unavailable(submit.getMessage(), retryAfterSeconds);
                 }
+                case OUTCOME_UNKNOWN -> {
+                    log.debug("Job outcome unknown: {}", submit.getMessage());
+                    yield Rejection.outcomeUnknown(String.valueOf(submit.jobId()), submit.getMessage(), retryAfterSeconds);
+                }
                 case FAILED -> {
                     log.error("Job not published: {}", submit.getMessage(), submit);
                     yield Rejection.error("the job was not published; see the service log");
@@ -405,7 +409,8 @@ public final class JobsHandler {
             item.put("status", rejection.problem().status());
             item.put("problem", rejection.problemAsMap());
             results.set(index, item);
-            anyUnavailable |= rejection.reason() == RejectReason.UNAVAILABLE;
+            anyUnavailable |= rejection.reason() == RejectReason.UNAVAILABLE
+                    || rejection.reason() == RejectReason.OUTCOME_UNKNOWN;
         }
 
         boolean anyUnavailable() {

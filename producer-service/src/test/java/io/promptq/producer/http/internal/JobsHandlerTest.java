@@ -161,6 +161,20 @@ class JobsHandlerTest {
     }
 
     @Test
+    void aSendWhoseOutcomeIsUnknownAnswers504OutcomeUnknownNamingTheJob() {
+        client.publisher(job -> CompletableFuture.failedFuture(new SubmitException(Reason.OUTCOME_UNKNOWN,
+                "not acknowledged within the send timeout", null, "6f1c2a5e-0000-4000-8000-000000000001")));
+
+        HttpResponse<String> response = http.postJson("/v1/jobs", JOB);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+        assertThat(json(response).path("type").asText()).endsWith("/outcome-unknown");
+        assertThat(json(response).path("jobId").asText()).isEqualTo("6f1c2a5e-0000-4000-8000-000000000001");
+        assertThat(json(response).path("detail").asText()).contains("same idempotency key");
+        assertThat(counter(ProducerMetrics.JOBS_REJECTED, "outcome_unknown")).isEqualTo(1);
+    }
+
+    @Test
     void unexpectedPublishFailureAnswers500WithoutInternals() {
         client.publisher(job -> CompletableFuture.failedFuture(new SubmitException(Reason.FAILED, "secret detail", null)));
 
