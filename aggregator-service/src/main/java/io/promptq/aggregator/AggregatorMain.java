@@ -2,7 +2,9 @@ package io.promptq.aggregator;
 
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigSource;
+import io.promptq.lifecycle.Signals;
 import io.promptq.metrics.Metrics;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -10,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the aggregator as a process: reads the environment, starts {@link AggregatorService}, closes it on
- * SIGTERM and exits non-zero if the configuration is bad (2), the start-up fails or Kafka Streams fails (1).
+ * SIGTERM or SIGINT and exits with status 0 after that clean shutdown (as every promptq service does), or non-zero
+ * if the configuration is bad (2), the start-up fails or Kafka Streams fails (1).
  */
 public final class AggregatorMain {
 
@@ -36,18 +39,31 @@ public final class AggregatorMain {
             System.exit(1);
             return;
         }
-        Thread hook = Thread.ofPlatform().name("aggregator-shutdown").unstarted(service::close);
-        Runtime.getRuntime().addShutdownHook(hook);
-        KafkaStreams.State end;
-        try {
-            end = service.terminated().get();
-        } catch (ExecutionException e) {
-            end = KafkaStreams.State.ERROR;
-        }
-        if (end == KafkaStreams.State.ERROR) {
-            log.error("Kafka Streams failed; exiting");
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean signals = Signals.onTerminate(stop::countDown);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("aggregator-shutdown").unstarted(() -> {
+            stop.countDown();
             service.close();
+        }));
+        if (!signals) {
+            log.info("Signal handlers unavailable: SIGTERM stops the aggregator through the shutdown hook");
+        }
+        service.terminated().whenComplete((state, error) -> stop.countDown());
+        stop.await();
+        boolean failed = service.terminated().isDone() && endState(service) == KafkaStreams.State.ERROR;
+        service.close();
+        if (failed) {
+            log.error("Kafka Streams failed; exiting");
             System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static KafkaStreams.State endState(AggregatorService service) throws InterruptedException {
+        try {
+            return service.terminated().get();
+        } catch (ExecutionException e) {
+            return KafkaStreams.State.ERROR;
         }
     }
 }

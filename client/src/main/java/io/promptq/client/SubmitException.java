@@ -1,6 +1,7 @@
 package io.promptq.client;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job was not published. {@link #reason()} tells callers what to do about it; only
@@ -29,15 +30,34 @@ public class SubmitException extends RuntimeException {
          * {@link IdempotencyConflictException}. Nothing was written.
          */
         CONFLICT,
+        /**
+         * The record left for the broker but no answer says whether it was written (no acknowledgement within the
+         * send timeout, {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND}, a disconnect while it was in flight). The job may
+         * exist: retry only with the same idempotency key ({@link #jobId()} names the job), so the retry cannot make
+         * a second job.
+         */
+        OUTCOME_UNKNOWN,
         /** Any other failure (e.g. the registry refused the schema, or the client is closed). */
         FAILED
     }
 
     private final Reason reason;
+    private final @Nullable String jobId;
 
     public SubmitException(Reason reason, String message, Throwable cause) {
+        this(reason, message, cause, null);
+    }
+
+    /** As the other constructor, naming the job the submission was for. */
+    public SubmitException(Reason reason, String message, Throwable cause, @Nullable String jobId) {
         super(message, cause);
         this.reason = Objects.requireNonNull(reason, "reason");
+        this.jobId = jobId;
+    }
+
+    /** The id of the job the submission was for, when known (always for {@link Reason#OUTCOME_UNKNOWN}). */
+    public @Nullable String jobId() {
+        return jobId;
     }
 
     public Reason reason() {

@@ -3,6 +3,7 @@ package io.promptq.producer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigSource;
+import io.promptq.lifecycle.Signals;
 import io.promptq.metrics.Metrics;
 import io.promptq.producer.config.ProducerServiceConfig;
 import java.net.InetAddress;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the producer service alone: reads {@link ProducerServiceConfig} from the environment, starts the
- * service and closes it gracefully on SIGTERM. Exits with status 2 on a bad configuration.
+ * service and closes it gracefully on SIGTERM or SIGINT, then exits with status 0 (as every promptq service does
+ * after a clean shutdown). Exits with status 2 on a bad configuration.
  */
 public final class ProducerMain {
 
@@ -32,15 +34,18 @@ public final class ProducerMain {
         }
         PrometheusMeterRegistry registry = Metrics.prometheus("producer", instance());
         ProducerService service = ProducerService.start(config, registry);
-        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean signals = Signals.onTerminate(stop::countDown);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("promptq-producer-shutdown").unstarted(() -> {
-            try {
-                service.close();
-            } finally {
-                stopped.countDown();
-            }
+            stop.countDown();
+            service.close();
         }));
-        stopped.await();
+        if (!signals) {
+            log.info("Signal handlers unavailable: SIGTERM stops the producer through the shutdown hook");
+        }
+        stop.await();
+        service.close();
+        System.exit(0);
     }
 
     private static String instance() {

@@ -15,6 +15,7 @@ import io.promptq.producer.metrics.ProducerMetrics;
 import io.promptq.topic.TopicSpecs;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ public final class ProducerService implements AutoCloseable {
     private final Admin admin;
     private final TopicCreator topicCreator;
     private final OpsServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProducerService(ProducerServiceConfig config, PromptqClient client, @Nullable KafkaClientMetrics kafkaMetrics,
             Admin admin, TopicCreator topicCreator, OpsServer server) {
@@ -117,9 +119,15 @@ public final class ProducerService implements AutoCloseable {
         return config;
     }
 
-    /** Stops accepting requests, then flushes and closes the producer (waiting up to the send timeout). */
+    /**
+     * Stops accepting requests, then flushes and closes the producer (waiting up to the send timeout). Calls after
+     * the first return at once (main and the shutdown hook may both call it).
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.close();
         Closeables.closeQuietly(topicCreator);
         Closeables.closeQuietly(kafkaMetrics);

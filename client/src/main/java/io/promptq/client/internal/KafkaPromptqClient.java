@@ -41,6 +41,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,6 +50,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -258,14 +261,20 @@ public final class KafkaPromptqClient implements PromptqClient {
     /** Sends {@code record}; the future completes within the send timeout counted from {@code started}. */
     private CompletableFuture<SubmitReceipt> send(ProducerRecord<String, byte[]> record, String jobId, long started) {
         CompletableFuture<SubmitReceipt> acked = new CompletableFuture<>();
+        Thread caller = Thread.currentThread();
+        AtomicBoolean handedOff = new AtomicBoolean();
         try {
             producer.send(record, (metadata, error) -> {
                 if (error == null) {
                     acked.complete(new SubmitReceipt(jobId, metadata.topic(), metadata.partition(), metadata.offset()));
-                } else {
+                } else if (!handedOff.get() && Thread.currentThread() == caller) {
+                    // reported from inside send (metadata not available, buffer full): the record never left
                     acked.completeExceptionally(classify(error, jobId));
+                } else {
+                    acked.completeExceptionally(classifySent(error, jobId));
                 }
             });
+            handedOff.set(true);
         } catch (RuntimeException e) {
             acked.completeExceptionally(classify(e, jobId));
         }
@@ -278,7 +287,7 @@ public final class KafkaPromptqClient implements PromptqClient {
                     if (error == null) {
                         return receipt;
                     }
-                    throw classify(error, jobId);
+                    throw classifySent(error, jobId);
                 });
     }
 
@@ -424,6 +433,25 @@ public final class KafkaPromptqClient implements PromptqClient {
         } catch (ExecutionException e) {
             throw new SubmitException(Reason.FAILED, "reading the idempotency ledger failed", e.getCause());
         }
+    }
+
+    /**
+     * How a failure reported after {@code send} accepted the record is reported: one that leaves open whether the
+     * record was written (a timeout, {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND}, a disconnect in flight) is
+     * {@link Reason#OUTCOME_UNKNOWN} naming the job; the rest as {@link #classify}. Failures thrown by {@code send}
+     * itself (serialization, buffer full, metadata not available) never reach here: nothing left then.
+     */
+    static SubmitException classifySent(Throwable error, String jobId) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof TimeoutException || e instanceof org.apache.kafka.common.errors.TimeoutException
+                || e instanceof NotEnoughReplicasAfterAppendException || e instanceof NetworkException) {
+            return new SubmitException(Reason.OUTCOME_UNKNOWN, "job " + jobId + " may or may not have been written ("
+                    + e.getMessage() + "); retry with the same idempotency key", e, jobId);
+        }
+        return classify(e, jobId);
     }
 
     /** The one place that decides how a failure is reported to callers. */

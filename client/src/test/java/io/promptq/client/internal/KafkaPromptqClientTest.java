@@ -152,13 +152,13 @@ class KafkaPromptqClientTest {
     }
 
     @Test
-    void unacknowledgedSendFailsAsUnavailableOnceTheSendTimeoutPasses() {
+    void unacknowledgedSendFailsAsOutcomeUnknownOnceTheSendTimeoutPasses() {
         MockProducer<String, byte[]> producer = producer(false);
 
         CompletableFuture<SubmitReceipt> future = client(producer, Duration.ofMillis(500))
                 .submit(JobRequest.builder().tenant("acme").model("m").user("u").build());
 
-        assertFailsWith(future, Reason.UNAVAILABLE);
+        assertFailsWith(future, Reason.OUTCOME_UNKNOWN);
     }
 
     @Test

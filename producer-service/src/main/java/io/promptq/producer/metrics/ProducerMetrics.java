@@ -46,8 +46,10 @@ public final class ProducerMetrics {
         CONFLICT,
         /** 415: neither JSON nor NDJSON. */
         UNSUPPORTED_MEDIA_TYPE,
-        /** 503: Kafka or the registry unreachable, or no acknowledgement within the send timeout. */
+        /** 503: Kafka or the registry unreachable; nothing was written. */
         UNAVAILABLE,
+        /** 504: the record was sent but whether it was written is unknown; retry with the same idempotency key. */
+        OUTCOME_UNKNOWN,
         /** 500: anything else. */
         ERROR;
 

@@ -1,7 +1,11 @@
 package io.promptq.producer.http.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.javalin.http.Context;
 import io.promptq.client.IdempotencyConflictException;
 import io.promptq.client.InvalidJobException;
@@ -29,6 +33,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -52,12 +58,17 @@ public final class JobsHandler {
 
     private static final Logger log = LoggerFactory.getLogger(JobsHandler.class);
     private static final Duration AWAIT_GRACE = Duration.ofSeconds(2);
+    /** Reads one element of a batch array in place (the tokens after it are the rest of the array). */
+    private static final ObjectReader ELEMENT_READER = JobJson.mapper().reader()
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final PromptqClient client;
     private final ProducerServiceConfig config;
     private final ProducerMetrics metrics;
     private final Authenticator auth;
     private final long retryAfterSeconds;
+    /** Runs the submissions of a batch concurrently: one virtual thread per item, for the length of its send. */
+    private final Executor senders = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("promptq-batch-send-", 0).factory());
 
     public JobsHandler(PromptqClient client, ProducerServiceConfig config, ProducerMetrics metrics) {
         this.client = client;
@@ -108,10 +119,6 @@ public final class JobsHandler {
             if (items.isEmpty()) {
                 throw Rejection.invalidField("body", "must contain at least one job");
             }
-            if (items.size() > config.maxBatch()) {
-                throw Rejection.tooLarge("body", "the batch has " + items.size() + " jobs; the limit is "
-                        + config.maxBatch());
-            }
             BatchResult result = publishAll(items, principal);
             if (result.anyUnavailable()) {
                 ctx.header("Retry-After", Long.toString(retryAfterSeconds));
@@ -123,6 +130,11 @@ public final class JobsHandler {
         }
     }
 
+    /**
+     * Publishes every item at once, each on its own virtual thread (a submission may block while Kafka's metadata
+     * or the schema is unavailable), and awaits them all against one deadline, so a batch answers within about one
+     * send timeout however many items it holds.
+     */
     private BatchResult publishAll(List<Item> items, Optional<String> principal) {
         List<Object> outcomes = new ArrayList<>(items.size());
         for (Item item : items) {
@@ -131,11 +143,14 @@ public final class JobsHandler {
                 continue;
             }
             try {
-                outcomes.add(publish(prepare(item.node(), principal)));
+                JobRequest request = prepare(item.node(), principal);
+                outcomes.add(CompletableFuture.supplyAsync(() -> publish(request), senders)
+                        .thenCompose(future -> future));
             } catch (Rejection rejection) {
                 outcomes.add(rejection);
             }
         }
+        long deadline = System.nanoTime() + client.sendTimeout().plus(AWAIT_GRACE).toNanos();
         BatchResult result = new BatchResult(items.size());
         for (int i = 0; i < outcomes.size(); i++) {
             Object outcome = outcomes.get(i);
@@ -145,7 +160,7 @@ public final class JobsHandler {
                 }
                 @SuppressWarnings("unchecked")
                 CompletableFuture<SubmitReceipt> future = (CompletableFuture<SubmitReceipt>) outcome;
-                SubmitReceipt receipt = await(future);
+                SubmitReceipt receipt = await(future, Math.max(0, deadline - System.nanoTime()));
                 result.accepted(i, receipt);
                 count(receipt);
             } catch (Rejection rejection) {
@@ -190,8 +205,12 @@ public final class JobsHandler {
     }
 
     private SubmitReceipt await(CompletableFuture<SubmitReceipt> future) {
+        return await(future, client.sendTimeout().plus(AWAIT_GRACE).toNanos());
+    }
+
+    private SubmitReceipt await(CompletableFuture<SubmitReceipt> future, long timeoutNanos) {
         try {
-            return future.get(client.sendTimeout().plus(AWAIT_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw classify(unwrap(e));
         } catch (TimeoutException e) {
@@ -218,6 +237,10 @@ public final class JobsHandler {
                 case UNAVAILABLE -> {
                     log.debug("Job not published, Kafka or the registry unavailable: {}", submit.getMessage());
                     yield Rejection.unavailable(submit.getMessage(), retryAfterSeconds);
+                }
+                case OUTCOME_UNKNOWN -> {
+                    log.debug("Job outcome unknown: {}", submit.getMessage());
+                    yield Rejection.outcomeUnknown(String.valueOf(submit.jobId()), submit.getMessage(), retryAfterSeconds);
                 }
                 case FAILED -> {
                     log.error("Job not published: {}", submit.getMessage(), submit);
@@ -253,17 +276,48 @@ public final class JobsHandler {
         }
     }
 
-    private static List<Item> parseArray(byte[] body) {
-        JsonNode node = parse(body);
-        if (!node.isArray()) {
-            throw Rejection.invalidField("body", "must be a JSON array of jobs (or NDJSON with Content-Type " + NDJSON + ")");
+    /**
+     * The items of a JSON array, read with a streaming parser one element at a time, so a body of millions of tiny
+     * items is refused at the {@code maxBatch + 1}-th without building the rest.
+     */
+    private List<Item> parseArray(byte[] body) {
+        StrictUtf8.check(body);
+        try (JsonParser parser = JobJson.mapper().createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw Rejection.invalidField("body", "must be a JSON object, but the body is empty");
+            }
+            if (first != JsonToken.START_ARRAY) {
+                throw Rejection.invalidField("body", "must be a JSON array of jobs (or NDJSON with Content-Type " + NDJSON + ")");
+            }
+            List<Item> items = new ArrayList<>();
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                if (token == null) {
+                    throw Rejection.invalidField("body", "is not valid JSON: the array is not closed");
+                }
+                checkCount(items.size());
+                items.add(new Item(ELEMENT_READER.readTree(parser), null));
+            }
+            if (parser.nextToken() != null) {
+                throw Rejection.invalidField("body", "is not valid JSON: content follows the array");
+            }
+            return items;
+        } catch (JsonProcessingException e) {
+            throw Rejection.invalidField("body", "is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw Rejection.invalidField("body", "cannot be read: " + e.getMessage());
         }
-        List<Item> items = new ArrayList<>(node.size());
-        node.forEach(element -> items.add(new Item(element, null)));
-        return items;
     }
 
-    private static List<Item> parseLines(byte[] body) {
+    /** Refuses the batch when it already holds {@code parsed} items, the limit, and has another. */
+    private void checkCount(int parsed) {
+        if (parsed >= config.maxBatch()) {
+            throw Rejection.tooLarge("body", "the batch has more than " + config.maxBatch() + " jobs; the limit is "
+                    + config.maxBatch() + " (PROMPTQ_PRODUCER_MAX_BATCH)");
+        }
+    }
+
+    private List<Item> parseLines(byte[] body) {
         List<Item> items = new ArrayList<>();
         int lineNumber = 0;
         for (int start = 0; start < body.length; ) {
@@ -277,6 +331,7 @@ public final class JobsHandler {
             try {
                 StrictUtf8.check(bytes);
             } catch (Rejection malformed) {
+                checkCount(items.size());
                 items.add(new Item(null, malformed));
                 continue;
             }
@@ -284,6 +339,7 @@ public final class JobsHandler {
             if (line.isBlank()) {
                 continue;
             }
+            checkCount(items.size());
             try {
                 items.add(new Item(JobJson.mapper().readTree(line), null));
             } catch (JsonProcessingException e) {
@@ -353,7 +409,8 @@ public final class JobsHandler {
             item.put("status", rejection.problem().status());
             item.put("problem", rejection.problemAsMap());
             results.set(index, item);
-            anyUnavailable |= rejection.reason() == RejectReason.UNAVAILABLE;
+            anyUnavailable |= rejection.reason() == RejectReason.UNAVAILABLE
+                    || rejection.reason() == RejectReason.OUTCOME_UNKNOWN;
         }
 
         boolean anyUnavailable() {

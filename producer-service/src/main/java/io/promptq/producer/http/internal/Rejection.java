@@ -97,6 +97,20 @@ final class Rejection extends RuntimeException {
                 Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
 
+    /** Problem type of a submission whose record was sent but not confirmed either way. */
+    static final String OUTCOME_UNKNOWN_TYPE = "https://promptq.io/problems/outcome-unknown";
+
+    /**
+     * 504 with type {@value #OUTCOME_UNKNOWN_TYPE} and member {@code jobId}: the job may have been written; retry with
+     * the same idempotency key, which names the same job, so the retry cannot make a second one.
+     */
+    static Rejection outcomeUnknown(String jobId, String detail, long retryAfterSeconds) {
+        Problem base = Problem.of(504, "Gateway Timeout", detail);
+        return new Rejection(RejectReason.OUTCOME_UNKNOWN, new Problem(OUTCOME_UNKNOWN_TYPE, base.title(), 504,
+                detail + " - retry with the same idempotency key", Map.of()).with("jobId", jobId)
+                .with("retryAfterSeconds", retryAfterSeconds), Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+    }
+
     static Rejection error(String detail) {
         return new Rejection(RejectReason.ERROR, Problem.of(500, "Internal Server Error", detail), Map.of());
     }

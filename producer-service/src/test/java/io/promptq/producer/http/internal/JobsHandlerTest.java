@@ -161,6 +161,20 @@ class JobsHandlerTest {
     }
 
     @Test
+    void aSendWhoseOutcomeIsUnknownAnswers504OutcomeUnknownNamingTheJob() {
+        client.publisher(job -> CompletableFuture.failedFuture(new SubmitException(Reason.OUTCOME_UNKNOWN,
+                "not acknowledged within the send timeout", null, "6f1c2a5e-0000-4000-8000-000000000001")));
+
+        HttpResponse<String> response = http.postJson("/v1/jobs", JOB);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+        assertThat(json(response).path("type").asText()).endsWith("/outcome-unknown");
+        assertThat(json(response).path("jobId").asText()).isEqualTo("6f1c2a5e-0000-4000-8000-000000000001");
+        assertThat(json(response).path("detail").asText()).contains("same idempotency key");
+        assertThat(counter(ProducerMetrics.JOBS_REJECTED, "outcome_unknown")).isEqualTo(1);
+    }
+
+    @Test
     void unexpectedPublishFailureAnswers500WithoutInternals() {
         client.publisher(job -> CompletableFuture.failedFuture(new SubmitException(Reason.FAILED, "secret detail", null)));
 
@@ -212,6 +226,29 @@ class JobsHandlerTest {
     }
 
     @Test
+    void batchArrayIsRefusedAtTheItemPastTheLimitWithoutParsingTheRest() {
+        String body = "[" + String.join(",", JOB, JOB, JOB, JOB) + ", {this is never parsed";
+
+        HttpResponse<String> response = http.postJson("/v1/jobs/batch", body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+        assertThat(json(response).path("detail").asText()).contains("more than 3 jobs", "limit is 3");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void ndjsonBatchIsRefusedAtTheLinePastTheLimit() {
+        String line = JOB.replace("\n", " ") + "\n";
+        String body = line.repeat(4) + "{not json either\n".repeat(20);
+
+        HttpResponse<String> response = http.post("/v1/jobs/batch", body, Map.of("Content-Type", "application/x-ndjson"));
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(json(response).path("detail").asText()).contains("more than 3 jobs", "limit is 3");
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
     void emptyBatchIsInvalid() {
         HttpResponse<String> response = http.postJson("/v1/jobs/batch", "[]");
 
@@ -224,6 +261,26 @@ class JobsHandlerTest {
 
         assertThat(response.statusCode()).isEqualTo(415);
         assertThat(json(response).path("field").asText()).isEqualTo("Content-Type");
+    }
+
+    @Test
+    void batchWhoseSendsEachBlockForTheSendTimeoutAnswersWithinAboutOneSendTimeout() {
+        client.publisher(job -> {
+            try {
+                Thread.sleep(client.sendTimeout().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return CompletableFuture.failedFuture(new SubmitException(Reason.UNAVAILABLE, "metadata not available", null));
+        });
+
+        long started = System.nanoTime();
+        HttpResponse<String> response = http.postJson("/v1/jobs/batch", "[" + String.join(",", JOB, JOB, JOB) + "]");
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).path("results")).extracting(r -> r.path("status").asInt()).containsExactly(503, 503, 503);
+        assertThat(took).as("answer time").isLessThan(Duration.ofMillis(client.sendTimeout().toMillis() * 3 / 2));
     }
 
     @Test
