@@ -320,7 +320,9 @@ public final class KafkaPromptqClient implements PromptqClient {
             }
             Duration wait = retryBackoff.delay(failures + 1);
             Executor later = CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS, RETRY_THREADS);
-            return CompletableFuture.supplyAsync(() -> sendOnce(record, jobId, System.nanoTime()), later)
+            // closed while backing off: the job may still exist, so the answer stays OUTCOME_UNKNOWN
+            return CompletableFuture.supplyAsync(() -> closed ? CompletableFuture.<SubmitReceipt>failedFuture(classified)
+                    : sendOnce(record, jobId, System.nanoTime()), later)
                     .thenCompose(next -> retryUnknown(next, record, jobId, failures + 1));
         });
     }

@@ -382,6 +382,25 @@ class KafkaPromptqClientTest {
     }
 
     @Test
+    void closingWhileAnAmbiguousSendBacksOffStopsRetryingAndStillReportsOutcomeUnknown() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        client = new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
+                JobValidator.of(ValidationRules.defaults(), clock), Duration.ofSeconds(30), clock, registry,
+                KafkaPromptqClient.WARMUP_BACKOFF, new IdempotencyIndex(Duration.ofHours(24), 1_000, clock, jobs.name()),
+                null, 2, Backoff.fixed(Duration.ofMillis(500)).build());
+        CompletableFuture<SubmitReceipt> future = client.submit(JobRequest.builder().tenant("acme").model("m").user("u")
+                .build());
+
+        awaitSends(producer, 1);
+        producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("expired"));
+        client.close();
+
+        assertFailsWith(future, Reason.OUTCOME_UNKNOWN);
+        assertThat(producer.history()).hasSize(1);
+    }
+
+    @Test
     void aDefiniteFailureIsNotRetried() throws Exception {
         MockProducer<String, byte[]> producer = producer(false);
         CompletableFuture<SubmitReceipt> future = retryingClient(producer, Duration.ofSeconds(30), 2)
