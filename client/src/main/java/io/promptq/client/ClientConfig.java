@@ -28,15 +28,21 @@ import java.util.Objects;
  * @param idempotencyMaxKeys the most keyed jobs the client remembers (its own and those read from the idempotency
  *     ledger), the oldest forgotten first ({@link #IDEMPOTENCY_MAX_KEYS}, default {@value #DEFAULT_IDEMPOTENCY_MAX_KEYS});
  *     a resubmission of a forgotten key is written again and dropped by the workers
+ * @param outcomeUnknownRetries how often a submission whose outcome is unknown ({@code OUTCOME_UNKNOWN}: the record
+ *     may have been written) is sent again, each time with the same job id and idempotency key - generated when the
+ *     caller gave none - so a retry never makes a second job ({@link #OUTCOME_UNKNOWN_RETRIES}, default
+ *     {@value #DEFAULT_OUTCOME_UNKNOWN_RETRIES}, between 0 and 10; 0 sends unkeyed jobs unkeyed and never retries)
  */
 public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNames topics, ValidationRules rules,
-        Duration sendTimeout, String clientId, Duration idempotencyWindow, int idempotencyMaxKeys) {
+        Duration sendTimeout, String clientId, Duration idempotencyWindow, int idempotencyMaxKeys,
+        int outcomeUnknownRetries) {
 
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration MIN_SEND_TIMEOUT = Duration.ofMillis(500);
     public static final Duration MAX_SEND_TIMEOUT = Duration.ofMinutes(5);
     public static final String DEFAULT_CLIENT_ID = "promptq-client";
     public static final int DEFAULT_IDEMPOTENCY_MAX_KEYS = 1_000_000;
+    public static final int DEFAULT_OUTCOME_UNKNOWN_RETRIES = 2;
 
     /** Env key: the longest a submission may take before it fails as {@code UNAVAILABLE}. */
     public static final ConfigKey<Duration> SEND_TIMEOUT = ConfigKey.duration("PROMPTQ_PRODUCER_SEND_TIMEOUT",
@@ -46,6 +52,13 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
     /** Env key: the most keyed jobs the client's idempotency index holds (about 200 bytes of heap each). */
     public static final ConfigKey<Integer> IDEMPOTENCY_MAX_KEYS =
             ConfigKey.integer("PROMPTQ_IDEMPOTENCY_MAX_KEYS", DEFAULT_IDEMPOTENCY_MAX_KEYS, 1_000, 100_000_000);
+    /**
+     * Env key: how often the client library sends a submission again whose outcome is unknown, with the same job id
+     * and idempotency key (one is generated for jobs submitted without). The producer service never retries: it
+     * answers 504 {@code outcome-unknown} and leaves the retry to its caller.
+     */
+    public static final ConfigKey<Integer> OUTCOME_UNKNOWN_RETRIES =
+            ConfigKey.integer("PROMPTQ_CLIENT_OUTCOME_UNKNOWN_RETRIES", DEFAULT_OUTCOME_UNKNOWN_RETRIES, 0, 10);
 
     public ClientConfig {
         Objects.requireNonNull(kafka, "kafka");
@@ -56,12 +69,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         CLIENT_ID.check(clientId);
         Idempotency.WINDOW.check(idempotencyWindow);
         IDEMPOTENCY_MAX_KEYS.check(idempotencyMaxKeys);
+        OUTCOME_UNKNOWN_RETRIES.check(outcomeUnknownRetries);
     }
 
     /** A configuration with the default topic names, rules, send timeout, client id and idempotency settings. */
     public static ClientConfig of(KafkaSettings kafka, RegistryConfig registry) {
         return new ClientConfig(kafka, registry, TopicNames.defaults(), ValidationRules.defaults(),
-                DEFAULT_SEND_TIMEOUT, DEFAULT_CLIENT_ID, Idempotency.DEFAULT_WINDOW, DEFAULT_IDEMPOTENCY_MAX_KEYS);
+                DEFAULT_SEND_TIMEOUT, DEFAULT_CLIENT_ID, Idempotency.DEFAULT_WINDOW, DEFAULT_IDEMPOTENCY_MAX_KEYS,
+                DEFAULT_OUTCOME_UNKNOWN_RETRIES);
     }
 
     /** Reads every key listed on the components from {@code config}. */
@@ -74,7 +89,8 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
                 SEND_TIMEOUT.read(config),
                 CLIENT_ID.read(config),
                 Idempotency.WINDOW.read(config),
-                IDEMPOTENCY_MAX_KEYS.read(config));
+                IDEMPOTENCY_MAX_KEYS.read(config),
+                OUTCOME_UNKNOWN_RETRIES.read(config));
     }
 
     /** A builder starting from this configuration. */
@@ -92,6 +108,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         private String clientId;
         private Duration idempotencyWindow;
         private int idempotencyMaxKeys;
+        private int outcomeUnknownRetries;
 
         private Builder(ClientConfig from) {
             kafka = from.kafka;
@@ -102,6 +119,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             clientId = from.clientId;
             idempotencyWindow = from.idempotencyWindow;
             idempotencyMaxKeys = from.idempotencyMaxKeys;
+            outcomeUnknownRetries = from.outcomeUnknownRetries;
         }
 
         public Builder kafka(KafkaSettings value) {
@@ -144,9 +162,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             return this;
         }
 
+        public Builder outcomeUnknownRetries(int value) {
+            outcomeUnknownRetries = value;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(kafka, registry, topics, rules, sendTimeout, clientId, idempotencyWindow,
-                    idempotencyMaxKeys);
+                    idempotencyMaxKeys, outcomeUnknownRetries);
         }
     }
 }

@@ -29,6 +29,14 @@ import java.util.concurrent.CompletableFuture;
  * payload it is refused with {@link IdempotencyConflictException}. The client knows the keys it accepted itself and
  * those in the idempotency ledger the workers write; copies that slip past it (concurrent submits through different
  * clients before the ledger has the first) are written, and the workers run only the first.
+ *
+ * <p><b>Ambiguous sends.</b> When the broker's answer is lost (no acknowledgement within the send timeout, a
+ * disconnect in flight, {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND}) the record may or may not have been written. The
+ * client then sends the same record again, up to {@link ClientConfig#outcomeUnknownRetries()} times (default 2) with
+ * a short backoff, and fails with {@link SubmitException.Reason#OUTCOME_UNKNOWN} only if every try was ambiguous.
+ * A retry never makes a second job: it carries the same job id and idempotency key - the caller's, or one the client
+ * generates (a random UUID) before the first try when the caller gave none, so every job it sends is keyed while
+ * retries are enabled (set them to 0 to send unkeyed jobs as such).
  */
 public interface PromptqClient extends AutoCloseable {
 
@@ -38,8 +46,9 @@ public interface PromptqClient extends AutoCloseable {
      * <p>The future completes with the receipt once the broker acknowledged the record (for a duplicate: at once,
      * or once the first copy's acknowledgement arrives), or exceptionally with {@link InvalidJobException} or
      * {@link IdempotencyConflictException} (nothing written), or with a {@link SubmitException} whose
-     * {@linkplain SubmitException#reason() reason} says whether to retry; it always completes within
-     * {@link #sendTimeout()}. This call itself may block for up to that timeout while topic metadata is
+     * {@linkplain SubmitException#reason() reason} says whether to retry; it completes within
+     * {@link #sendTimeout()}, or, when sends whose outcome is unknown are retried, within one send timeout per try
+     * plus the backoff between tries. This call itself may block for up to that timeout while topic metadata is
      * fetched or while the producer's buffer is full (as {@code KafkaProducer.send} does); the future then
      * completes on the producer's I/O thread, so chain heavy work with the {@code *Async} methods.
      */

@@ -34,7 +34,8 @@ public class SubmitException extends RuntimeException {
          * The record left for the broker but no answer says whether it was written (no acknowledgement within the
          * send timeout, {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND}, a disconnect while it was in flight). The job may
          * exist: retry only with the same idempotency key ({@link #jobId()} names the job), so the retry cannot make
-         * a second job.
+         * a second job. The client library reports it only after its own retries
+         * ({@link ClientConfig#outcomeUnknownRetries()}) were all ambiguous.
          */
         OUTCOME_UNKNOWN,
         /** Any other failure (e.g. the registry refused the schema, or the client is closed). */

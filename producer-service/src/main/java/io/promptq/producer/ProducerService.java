@@ -63,7 +63,8 @@ public final class ProducerService implements AutoCloseable {
     public static ProducerService start(ProducerServiceConfig config, PrometheusMeterRegistry registry) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
-        PromptqClient client = PromptqClient.create(config.client());
+        // the service answers an ambiguous send at once (504 outcome-unknown) and leaves the retry to its caller
+        PromptqClient client = PromptqClient.create(config.client().toBuilder().outcomeUnknownRetries(0).build());
         KafkaClientMetrics kafkaMetrics = null;
         Admin admin = null;
         TopicCreator topicCreator = null;

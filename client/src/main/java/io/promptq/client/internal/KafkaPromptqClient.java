@@ -39,6 +39,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,10 +80,19 @@ import org.slf4j.LoggerFactory;
  * hash in the {@link JobHeaders#PAYLOAD_HASH} header. The index is fed by this client's own submissions and by a
  * {@link LedgerReader} of the idempotency ledger; keyed submissions wait (within their time budget) until the
  * reader has caught up with the ledger once.
+ *
+ * <p><b>Ambiguous sends.</b> A send whose outcome is unknown ({@link Reason#OUTCOME_UNKNOWN}: the record may have been
+ * written) is sent again, the same record, up to {@code outcomeUnknownRetries} times with {@link #RETRY_BACKOFF}
+ * between tries, each try with a fresh send timeout. So that a retry never makes a second job, a job submitted without
+ * an idempotency key gets one generated (a random UUID) before its first try: its id is then derived from it like any
+ * keyed job's, and the workers run only the first copy of it. Generated keys skip the idempotency index (nobody can
+ * resubmit them) and so never wait for the ledger.
  */
 public final class KafkaPromptqClient implements PromptqClient {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaPromptqClient.class);
+    /** Retries run on virtual threads: {@code send} may block while metadata is fetched or the buffer is full. */
+    private static final Executor RETRY_THREADS = task -> Thread.ofVirtual().name("promptq-client-retry").start(task);
     /**
      * Waits between tries to resolve the jobs schema: 250 ms doubling up to 10 s, full jitter. No budget of its
      * own, by design (submissions need the schema, so a client that stopped trying would fail them for good once
@@ -90,6 +100,9 @@ public final class KafkaPromptqClient implements PromptqClient {
      * {@link #close()} interrupts it.
      */
     public static final Backoff WARMUP_BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(10))
+            .fullJitter().build();
+    /** Waits between tries of a send whose outcome is unknown: 200 ms doubling up to 2 s, full jitter. */
+    public static final Backoff RETRY_BACKOFF = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(2))
             .fullJitter().build();
 
     private final Producer<String, byte[]> producer;
@@ -104,6 +117,8 @@ public final class KafkaPromptqClient implements PromptqClient {
     private final Thread warmup;
     private final IdempotencyIndex index;
     private final @Nullable LedgerReader ledger;
+    private final int outcomeUnknownRetries;
+    private final Backoff retryBackoff;
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
     private volatile Throwable lastSchemaFailure;
@@ -131,16 +146,33 @@ public final class KafkaPromptqClient implements PromptqClient {
                 null);
     }
 
+    /** As the full constructor, never retrying a send whose outcome is unknown (and generating no keys). */
+    public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
+            JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff,
+            IdempotencyIndex index, @Nullable LedgerReader ledger) {
+        this(producer, valueSerializer, topic, validator, sendTimeout, clock, resources, warmupBackoff, index, ledger,
+                0, RETRY_BACKOFF);
+    }
+
     /**
      * The full constructor.
      *
      * @param index what is known about keyed jobs
      * @param ledger the reader feeding {@code index} from the idempotency ledger, started by this constructor and
      *     closed by {@link #close()}; null: none (keyed submissions then do not wait for it)
+     * @param outcomeUnknownRetries how often a send whose outcome is unknown is tried again (0: never; then jobs
+     *     without an idempotency key are sent unkeyed)
+     * @param retryBackoff the waits between those tries ({@link Backoff#delay(int)} of the failures so far)
      */
     public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
             JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff,
-            IdempotencyIndex index, @Nullable LedgerReader ledger) {
+            IdempotencyIndex index, @Nullable LedgerReader ledger, int outcomeUnknownRetries, Backoff retryBackoff) {
+        if (outcomeUnknownRetries < 0) {
+            throw new IllegalArgumentException("outcomeUnknownRetries must not be negative, but was "
+                    + outcomeUnknownRetries);
+        }
+        this.outcomeUnknownRetries = outcomeUnknownRetries;
+        this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
         this.index = Objects.requireNonNull(index, "index");
         this.ledger = ledger;
         this.warmupBackoff = Objects.requireNonNull(warmupBackoff, "warmupBackoff");
@@ -178,7 +210,8 @@ public final class KafkaPromptqClient implements PromptqClient {
                             new ByteArrayDeserializer()),
                     ledgerTopic.valueDeserializer(), ledgerTopic.name(), index, LedgerReader.DEFAULT_REDISCOVERY);
             return new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
-                    JobValidator.of(config.rules()), config.sendTimeout(), clock, registry, WARMUP_BACKOFF, index, ledger);
+                    JobValidator.of(config.rules()), config.sendTimeout(), clock, registry, WARMUP_BACKOFF, index, ledger,
+                    config.outcomeUnknownRetries(), RETRY_BACKOFF);
         } catch (RuntimeException e) {
             if (producer != null) {
                 producer.close(Duration.ZERO);
@@ -212,6 +245,11 @@ public final class KafkaPromptqClient implements PromptqClient {
         if (!violations.isEmpty()) {
             return CompletableFuture.failedFuture(new InvalidJobException(violations));
         }
+        boolean generatedKey = request.idempotencyKey() == null && outcomeUnknownRetries > 0;
+        if (generatedKey) {
+            // once per submission, before the first try: every retry then carries the same key and job id
+            request = request.toBuilder().idempotencyKey(UUID.randomUUID().toString()).build();
+        }
         Instant now = clock.instant();
         String jobId = JobIds.of(request.tenant(), request.idempotencyKey());
         ValidationRules rules = validator.rules();
@@ -229,6 +267,11 @@ public final class KafkaPromptqClient implements PromptqClient {
             return send(new ProducerRecord<>(topic, null, timestamp, jobId, value), jobId, started);
         }
         PayloadHash hash = PayloadHash.of(job);
+        if (generatedKey) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(JobHeaders.PAYLOAD_HASH, hash.toBytes());
+            return send(new ProducerRecord<>(topic, null, timestamp, jobId, value, headers), jobId, started);
+        }
         try {
             awaitLedger(started, jobId);
         } catch (SubmitException e) {
@@ -258,8 +301,35 @@ public final class KafkaPromptqClient implements PromptqClient {
         };
     }
 
-    /** Sends {@code record}; the future completes within the send timeout counted from {@code started}. */
+    /**
+     * Sends {@code record}, and again (the same record) while its outcome is unknown, at most
+     * {@code outcomeUnknownRetries} more times; the first try completes within the send timeout counted from
+     * {@code started}, each retry within a send timeout of its own.
+     */
     private CompletableFuture<SubmitReceipt> send(ProducerRecord<String, byte[]> record, String jobId, long started) {
+        CompletableFuture<SubmitReceipt> first = sendOnce(record, jobId, started);
+        return outcomeUnknownRetries == 0 ? first : retryUnknown(first, record, jobId, 0);
+    }
+
+    private CompletableFuture<SubmitReceipt> retryUnknown(CompletableFuture<SubmitReceipt> attempt,
+            ProducerRecord<String, byte[]> record, String jobId, int failures) {
+        return attempt.exceptionallyCompose(error -> {
+            SubmitException classified = classify(error, jobId);
+            if (classified.reason() != Reason.OUTCOME_UNKNOWN || failures >= outcomeUnknownRetries || closed) {
+                return CompletableFuture.failedFuture(classified);
+            }
+            Duration wait = retryBackoff.delay(failures + 1);
+            Executor later = CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS, RETRY_THREADS);
+            // closed while backing off: the job may still exist, so the answer stays OUTCOME_UNKNOWN
+            return CompletableFuture.supplyAsync(() -> closed ? CompletableFuture.<SubmitReceipt>failedFuture(classified)
+                    : sendOnce(record, jobId, System.nanoTime()), later)
+                    .thenCompose(next -> retryUnknown(next, record, jobId, failures + 1));
+        });
+    }
+
+    /** Sends {@code record} once; the future completes within the send timeout counted from {@code started}. */
+    private CompletableFuture<SubmitReceipt> sendOnce(ProducerRecord<String, byte[]> record, String jobId,
+            long started) {
         CompletableFuture<SubmitReceipt> acked = new CompletableFuture<>();
         Thread caller = Thread.currentThread();
         AtomicBoolean handedOff = new AtomicBoolean();

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -304,6 +305,131 @@ class KafkaPromptqClientTest {
 
         assertFailsWith(client.submit(JobRequest.builder().tenant("acme").model("m").user("u").build()), Reason.FAILED);
         assertThat(client.schemaResolved()).isFalse();
+    }
+
+    @Test
+    void anAmbiguousSendOfAnUnkeyedJobIsRetriedWithOneGeneratedKeyAndNamesOneJob() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        CompletableFuture<SubmitReceipt> future = retryingClient(producer, Duration.ofSeconds(30), 2)
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").build());
+
+        awaitSends(producer, 1);
+        producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("expired before the ack"));
+        awaitSends(producer, 2);
+        producer.completeNext();
+        SubmitReceipt receipt = future.get(10, TimeUnit.SECONDS);
+
+        ProducerRecord<String, byte[]> first = producer.history().get(0);
+        ProducerRecord<String, byte[]> retry = producer.history().get(1);
+        PromptJob job = jobs.valueDeserializer().deserialize(first.topic(), first.value());
+        assertThat(job.getIdempotencyKey()).isNotBlank();
+        assertThat(UUID.fromString(job.getIdempotencyKey()).version()).isEqualTo(4);
+        assertThat(receipt.jobId()).isEqualTo(JobIds.derive("acme", job.getIdempotencyKey()).toString())
+                .isEqualTo(job.getJobId()).isEqualTo(first.key()).isEqualTo(retry.key());
+        assertThat(retry.value()).isEqualTo(first.value());
+        assertThat(JobHeaders.payloadHash(retry.headers())).contains(PayloadHash.of(job));
+        assertThat(receipt.duplicate()).isFalse();
+    }
+
+    @Test
+    void anAmbiguousSendOfAKeyedJobIsRetriedWithTheCallersKey() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        CompletableFuture<SubmitReceipt> future = retryingClient(producer, Duration.ofSeconds(30), 2)
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("order-9").build());
+
+        awaitSends(producer, 1);
+        producer.errorNext(new NotEnoughReplicasAfterAppendException("written to the leader only"));
+        awaitSends(producer, 2);
+        producer.completeNext();
+
+        String jobId = JobIds.derive("acme", "order-9").toString();
+        assertThat(future.get(10, TimeUnit.SECONDS).jobId()).isEqualTo(jobId);
+        assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly(jobId, jobId);
+        assertThat(producer.history()).allSatisfy(record -> assertThat(
+                jobs.valueDeserializer().deserialize(record.topic(), record.value()).getIdempotencyKey())
+                .isEqualTo("order-9"));
+    }
+
+    @Test
+    void anUnacknowledgedSendIsRetriedAfterItsSendTimeout() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        CompletableFuture<SubmitReceipt> future = retryingClient(producer, Duration.ofMillis(500), 1)
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").build());
+
+        awaitSends(producer, 2);
+        producer.completeNext(); // the first try's late answer: that try already failed as outcome unknown
+        producer.completeNext();
+
+        assertThat(future.get(10, TimeUnit.SECONDS).jobId()).isEqualTo(producer.history().get(0).key());
+    }
+
+    @Test
+    void retriesOfAnAmbiguousSendAreBoundedAndThenFailAsOutcomeUnknownNamingTheJob() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        CompletableFuture<SubmitReceipt> future = retryingClient(producer, Duration.ofSeconds(30), 2)
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").build());
+
+        for (int tries = 1; tries <= 3; tries++) {
+            awaitSends(producer, tries);
+            producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("expired"));
+        }
+
+        assertFailsWith(future, Reason.OUTCOME_UNKNOWN);
+        assertThatThrownBy(() -> future.get()).cause().isInstanceOfSatisfying(SubmitException.class,
+                e -> assertThat(e.jobId()).isEqualTo(producer.history().get(0).key()));
+        Thread.sleep(100);
+        assertThat(producer.history()).hasSize(3);
+    }
+
+    @Test
+    void closingWhileAnAmbiguousSendBacksOffStopsRetryingAndStillReportsOutcomeUnknown() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        client = new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
+                JobValidator.of(ValidationRules.defaults(), clock), Duration.ofSeconds(30), clock, registry,
+                KafkaPromptqClient.WARMUP_BACKOFF, new IdempotencyIndex(Duration.ofHours(24), 1_000, clock, jobs.name()),
+                null, 2, Backoff.fixed(Duration.ofMillis(500)).build());
+        CompletableFuture<SubmitReceipt> future = client.submit(JobRequest.builder().tenant("acme").model("m").user("u")
+                .build());
+
+        awaitSends(producer, 1);
+        producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("expired"));
+        client.close();
+
+        assertFailsWith(future, Reason.OUTCOME_UNKNOWN);
+        assertThat(producer.history()).hasSize(1);
+    }
+
+    @Test
+    void aDefiniteFailureIsNotRetried() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        CompletableFuture<SubmitReceipt> future = retryingClient(producer, Duration.ofSeconds(30), 2)
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").build());
+
+        awaitSends(producer, 1);
+        producer.errorNext(new NotEnoughReplicasException("isr too small"));
+
+        assertFailsWith(future, Reason.UNAVAILABLE);
+        Thread.sleep(100);
+        assertThat(producer.history()).hasSize(1);
+    }
+
+    private KafkaPromptqClient retryingClient(MockProducer<String, byte[]> producer, Duration sendTimeout, int retries) {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        client = new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
+                JobValidator.of(ValidationRules.defaults(), clock), sendTimeout, clock, registry,
+                KafkaPromptqClient.WARMUP_BACKOFF,
+                new IdempotencyIndex(Duration.ofHours(24), 1_000, clock, jobs.name()), null, retries,
+                Backoff.fixed(Duration.ofMillis(10)).build());
+        return client;
+    }
+
+    private static void awaitSends(MockProducer<String, byte[]> producer, int sends) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (producer.history().size() < sends) {
+            assertThat(System.nanoTime()).as("waiting for send %d", sends).isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     /** The jobs serializer, failing its first {@code failures} calls as a serializer does while the registry is down. */

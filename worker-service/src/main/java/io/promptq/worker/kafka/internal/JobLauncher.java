@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * job thread runs its record through {@link #runJob}, which classifies what the handler does: it returned its
  * output (the record is finished), it was interrupted or cancelled (its partition was abandoned), or it threw -
  * then the record is tried again after a backoff ({@link #HANDLER_BACKOFF}: 1 s doubling up to 30 s, full jitter)
- * until it succeeds or its partition is abandoned. The job then reports a {@link JobCompletion} with its output
+ * until it succeeds or its partition is abandoned - unbounded by design and safe only under {@link RecordHandler}'s
+ * contract that a handler throws only before side effects (a limit would leave the offset unfinished, pinning the
+ * partition's commits while readiness stays green; the record is never skipped). The job then reports a {@link JobCompletion} with its output
  * through a queue and wakes the poll; the poll thread applies completions ({@link #applyCompletions}): the offset
  * counts as finished and the output waits in its partition for the commit that writes both. Partition state
  * never leaves the poll thread.

@@ -245,6 +245,40 @@ class JobLauncherTest {
     }
 
     @Test
+    void aHandlerThrowingOnEveryCallIsRetriedWithTheBackoffUntilAbandonedAndItsRecordIsNotFinished()
+            throws InterruptedException {
+        AtomicInteger calls = new AtomicInteger();
+        List<Duration> waits = new CopyOnWriteArrayList<>();
+        CountDownLatch fourthWait = new CountDownLatch(1);
+        Backoff recordsThenBlocksOnTheFourthWait = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .fullJitter().random(() -> 0.5).sleeper(d -> {
+                    waits.add(d);
+                    if (waits.size() == 4) {
+                        fourthWait.countDown();
+                        new CountDownLatch(1).await(); // until the abandonment interrupts it
+                    }
+                }).build();
+        RecordHandler alwaysFails = (record, context) -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("broken before any side effect");
+        };
+        JobLauncher launcher = launcher(10, alwaysFails, recordsThenBlocksOnTheFourthWait);
+        PartitionState p0 = partition(P0, 10, 1);
+        launcher.launchReady(List.of(p0), 0);
+        assertThat(fourthWait.await(10, TimeUnit.SECONDS)).isTrue();
+
+        p0.abandon();
+        launcher.awaitRunning(List.of(p0), LONG);
+
+        assertThat(calls).as("one call per attempt, none after the abandonment").hasValue(4);
+        assertThat(waits).containsExactly(Duration.ofMillis(500), Duration.ofMillis(1_000), Duration.ofMillis(2_000),
+                Duration.ofMillis(4_000));
+        assertThat(p0.running()).isZero();
+        assertThat(p0.commitPosition()).as("never finished without an output: the next owner gets it again").isZero();
+        assertThat(p0.uncommittedOutputs()).isEmpty();
+    }
+
+    @Test
     void interruptedHandlerEndsUnfinishedWithoutRetrying() {
         AtomicInteger calls = new AtomicInteger();
         RecordHandler interrupted = (record, abandoned) -> {
