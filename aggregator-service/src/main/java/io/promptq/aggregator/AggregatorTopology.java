@@ -9,6 +9,7 @@ import io.promptq.aggregator.internal.FirstResultProcessor;
 import io.promptq.aggregator.internal.FixedSubjectSerde;
 import io.promptq.aggregator.internal.RegistryStatus;
 import io.promptq.aggregator.internal.RegistryWaitingDeserializer;
+import io.promptq.aggregator.internal.UndecodableDeadLetters;
 import io.promptq.retry.Backoff;
 import io.promptq.aggregator.stats.JobSample;
 import io.promptq.aggregator.stats.StatsAggregate;
@@ -48,6 +49,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *     + {@value #RESULTS_EXPIRY_STORE}); a later
  *     SUCCEEDED replaces a counted DEAD_LETTERED / EXPIRED result (redrive) and moves the job's count
  *   → one {@link JobSample} per scope: overall, model:&lt;m&gt;, tenant:&lt;t&gt;
+ *   + dead letters of records the workers could not decode (they have no result) → one overall sample each
  *   → repartition by scope
  *   ├→ all-time aggregate ({@value #TOTALS_STORE}) → totals topic (key = scope)
  *   └→ (overall and models) tumbling windows with grace ({@value #WINDOWS_STORE}), counting terminal results as
@@ -129,6 +131,7 @@ public final class AggregatorTopology {
                                 config.dedupRetention(), metrics, storedResults),
                         Named.as("first-result-per-job"), RESULTS_STORE, RESULTS_STATUS_STORE, RESULTS_EXPIRY_STORE)
                 .flatMap((jobId, counted) -> samplesByScope(counted), Named.as("sample-per-scope"))
+                .merge(undecodableRecords(builder, topics, registryStatus), Named.as("with-undecodable-records"))
                 .repartition(Repartitioned.with(keys, JobSample.serde()).withName("by-scope"));
 
         byScope.groupByKey(Grouped.with("totals", keys, JobSample.serde()))
@@ -163,6 +166,23 @@ public final class AggregatorTopology {
                 .to(topics.windows().name(), Produced.with(keys, topics.windows().valueSerde()).withName("windows"));
 
         return builder.build();
+    }
+
+    /**
+     * One overall {@link JobSample#undecodableRecord() sample} per dead letter of a record the workers could not
+     * decode ({@link UndecodableDeadLetters}): they have no result, so the results stream never sees them.
+     */
+    private static KStream<String, JobSample> undecodableRecords(StreamsBuilder builder, Topics topics,
+            RegistryStatus registryStatus) {
+        return builder
+                .stream(topics.deadLetters().name(), Consumed.with(Serdes.ByteArray(), Serdes.serdeFrom(
+                                topics.deadLetters().valueSerializer(), new RegistryWaitingDeserializer<>(
+                                        topics.deadLetters().valueDeserializer(), REGISTRY_WAIT, registryStatus)))
+                        .withName("dead-letters"))
+                .filter((key, deadLetter) -> UndecodableDeadLetters.isUndecodable(deadLetter),
+                        Named.as("undecodable-dead-letters"))
+                .map((key, deadLetter) -> KeyValue.pair(StatsKey.OVERALL_KEY, JobSample.undecodableRecord()),
+                        Named.as("undecodable-sample"));
     }
 
     /**

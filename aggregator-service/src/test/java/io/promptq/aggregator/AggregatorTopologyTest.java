@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.promptq.aggregator.internal.AggregatorMetrics;
 import io.promptq.config.ConfigSource;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.DeadLetter;
 import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStats;
 import io.promptq.schema.JobStatus;
@@ -46,6 +47,7 @@ class AggregatorTopologyTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private TopologyTestDriver driver;
     private TestInputTopic<String, JobResult> results;
+    private TestInputTopic<byte[], DeadLetter> deadLetters;
     private TestOutputTopic<String, JobStats> totals;
     private TestOutputTopic<String, JobStats> windows;
 
@@ -60,6 +62,8 @@ class AggregatorTopologyTest {
                 AggregatorTopology.build(config, topics, Clock.fixed(NOW, ZoneOffset.UTC), meters), props);
         results = driver.createInputTopic(topics.results().name(), Serdes.String().serializer(),
                 topics.results().valueSerializer());
+        deadLetters = driver.createInputTopic(topics.deadLetters().name(), Serdes.ByteArray().serializer(),
+                topics.deadLetters().valueSerializer());
         totals = driver.createOutputTopic(topics.totals().name(), Serdes.String().deserializer(),
                 topics.totals().valueDeserializer());
         windows = driver.createOutputTopic(topics.windows().name(), Serdes.String().deserializer(),
@@ -200,6 +204,41 @@ class AggregatorTopologyTest {
         assertThat(deadLetterWindow.getSucceeded()).isZero();
         assertThat(successWindow.getSucceeded()).isEqualTo(1);
         assertThat(successWindow.getDeadLettered()).isZero();
+    }
+
+    @Test
+    void deadLettersOfUndecodableRecordsCountAsUndecodableInTheOverallTotalsOnly() {
+        start();
+        // a job dead-lettered by the worker: its DEAD_LETTERED result counts it, its dead letter does not again
+        publish(Results.result("j1", "gpt", "acme", JobStatus.DEAD_LETTERED, T0, 1000, 10, 0, 100));
+        deadLetters.pipeInput("j1".getBytes(), deadLetter("j1", "PROVIDER_5XX", 1), T0);
+        // two records the worker could not decode: a dead letter each, no result
+        deadLetters.pipeInput("k1".getBytes(), deadLetter("k1", "UNKNOWN_MAGIC_BYTE", 0), T0.plusSeconds(1));
+        deadLetters.pipeInput(null, deadLetter(null, "DESERIALIZATION", 0), T0.plusSeconds(2));
+
+        Map<String, JobStats> latest = latestTotals();
+        JobStats overall = latest.get("overall");
+        assertThat(overall.getUndecodable()).isEqualTo(2);
+        assertThat(overall.getTotal()).isEqualTo(1);
+        assertThat(overall.getDeadLettered()).isEqualTo(1);
+        assertThat(latest.get("model:gpt").getUndecodable()).isZero();
+        assertThat(latest.get("tenant:acme").getUndecodable()).isZero();
+        assertThat(latest).containsOnlyKeys("overall", "model:gpt", "tenant:acme");
+    }
+
+    private static DeadLetter deadLetter(String jobId, String errorType, int attempts) {
+        return DeadLetter.newBuilder()
+                .setJobId(jobId)
+                .setErrorType(errorType)
+                .setErrorMessage("test")
+                .setAttempts(attempts)
+                .setSourceTopic("promptq.jobs")
+                .setSourcePartition(0)
+                .setSourceOffset(1)
+                .setFirstFailureAt(T0)
+                .setLastFailureAt(T0)
+                .setWorkerId("worker-1")
+                .build();
     }
 
     @Test
