@@ -9,6 +9,7 @@ import io.promptq.aggregator.internal.FirstResultProcessor;
 import io.promptq.aggregator.internal.FixedSubjectSerde;
 import io.promptq.aggregator.internal.RegistryStatus;
 import io.promptq.aggregator.internal.RegistryWaitingDeserializer;
+import io.promptq.aggregator.internal.UndecodableDeadLetters;
 import io.promptq.retry.Backoff;
 import io.promptq.aggregator.stats.JobSample;
 import io.promptq.aggregator.stats.StatsAggregate;
@@ -44,9 +45,11 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * results (key jobId, event time = completedAt)
- *   → dedup by jobId ({@value #RESULTS_STORE}: first result per job, + {@value #RESULTS_EXPIRY_STORE}); a later
+ *   → dedup by jobId ({@value #RESULTS_STORE}: first result per job, + {@value #RESULTS_STATUS_STORE}
+ *     + {@value #RESULTS_EXPIRY_STORE}); a later
  *     SUCCEEDED replaces a counted DEAD_LETTERED / EXPIRED result (redrive) and moves the job's count
  *   → one {@link JobSample} per scope: overall, model:&lt;m&gt;, tenant:&lt;t&gt;
+ *   + dead letters of records the workers could not decode (they have no result) → one overall sample each
  *   → repartition by scope
  *   ├→ all-time aggregate ({@value #TOTALS_STORE}) → totals topic (key = scope)
  *   └→ (overall and models) tumbling windows with grace ({@value #WINDOWS_STORE}), counting terminal results as
@@ -60,8 +63,17 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class AggregatorTopology {
 
-    /** First terminal result per job id (the dedup store; also answers job result queries). */
+    /**
+     * First terminal result per job id (the dedup store; also answers job result queries). Values are the
+     * {@link #storedResultSerde(Topics) encoded} results, kept as bytes.
+     */
     public static final String RESULTS_STORE = "promptq-job-results";
+    /**
+     * The status of each result in {@value #RESULTS_STORE} (job id → status name), so that the precedence rule
+     * reads a few bytes instead of decoding the stored result. Added in a later version under its own name: a
+     * deployment upgrading starts it empty, and jobs stored before fall back to decoding their stored result.
+     */
+    public static final String RESULTS_STATUS_STORE = "promptq-job-result-status";
     /** Job ids by first-seen time, to forget them after the dedup retention. */
     public static final String RESULTS_EXPIRY_STORE = "promptq-job-results-expiry";
     /** All-time aggregates by scope key. */
@@ -100,9 +112,12 @@ public final class AggregatorTopology {
             RegistryStatus registryStatus) {
         AggregatorMetrics metrics = new AggregatorMetrics(meters);
         Serde<String> keys = Serdes.String();
-        Serde<JobResult> storedResults = FixedSubjectSerde.of(topics.results().valueSerde(), topics.results().name());
+        Serde<JobResult> storedResults = storedResultSerde(topics);
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS_STORE), keys, storedResults));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(RESULTS_STORE), keys, Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(RESULTS_STATUS_STORE), keys, Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RESULTS_EXPIRY_STORE), Serdes.Bytes(), Serdes.ByteArray()));
 
@@ -112,9 +127,11 @@ public final class AggregatorTopology {
                                         registryStatus)))
                         .withTimestampExtractor(new CompletedAtTimestampExtractor(config.maxClockSkew(), metrics))
                         .withName("results"))
-                .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_EXPIRY_STORE, config.dedupRetention(), metrics),
-                        Named.as("first-result-per-job"), RESULTS_STORE, RESULTS_EXPIRY_STORE)
+                .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_STATUS_STORE, RESULTS_EXPIRY_STORE,
+                                config.dedupRetention(), metrics, storedResults),
+                        Named.as("first-result-per-job"), RESULTS_STORE, RESULTS_STATUS_STORE, RESULTS_EXPIRY_STORE)
                 .flatMap((jobId, counted) -> samplesByScope(counted), Named.as("sample-per-scope"))
+                .merge(undecodableRecords(builder, topics, registryStatus), Named.as("with-undecodable-records"))
                 .repartition(Repartitioned.with(keys, JobSample.serde()).withName("by-scope"));
 
         byScope.groupByKey(Grouped.with("totals", keys, JobSample.serde()))
@@ -149,6 +166,31 @@ public final class AggregatorTopology {
                 .to(topics.windows().name(), Produced.with(keys, topics.windows().valueSerde()).withName("windows"));
 
         return builder.build();
+    }
+
+    /**
+     * One overall {@link JobSample#undecodableRecord() sample} per dead letter of a record the workers could not
+     * decode ({@link UndecodableDeadLetters}): they have no result, so the results stream never sees them.
+     */
+    private static KStream<String, JobSample> undecodableRecords(StreamsBuilder builder, Topics topics,
+            RegistryStatus registryStatus) {
+        return builder
+                .stream(topics.deadLetters().name(), Consumed.with(Serdes.ByteArray(), Serdes.serdeFrom(
+                                topics.deadLetters().valueSerializer(), new RegistryWaitingDeserializer<>(
+                                        topics.deadLetters().valueDeserializer(), REGISTRY_WAIT, registryStatus)))
+                        .withName("dead-letters"))
+                .filter((key, deadLetter) -> UndecodableDeadLetters.isUndecodable(deadLetter),
+                        Named.as("undecodable-dead-letters"))
+                .map((key, deadLetter) -> KeyValue.pair(StatsKey.OVERALL_KEY, JobSample.undecodableRecord()),
+                        Named.as("undecodable-sample"));
+    }
+
+    /**
+     * The encoding of the values of {@value #RESULTS_STORE}, which holds them as bytes (so that the dedup check
+     * decodes nothing): the registry serde of the results topic, under that topic's subject.
+     */
+    public static Serde<JobResult> storedResultSerde(Topics topics) {
+        return FixedSubjectSerde.of(topics.results().valueSerde(), topics.results().name());
     }
 
     private static List<KeyValue<String, JobSample>> samplesByScope(CountedResult counted) {

@@ -16,7 +16,7 @@ import java.time.Instant;
  *  "totalRetries":9,"jobsRetried":7,"totalAttempts":128,"promptTokens":51200,"completionTokens":20480,
  *  "providerLatency":{"count":128,"sumMs":64000.0,"meanMs":500.0,"minMs":80.0,"maxMs":2400.0,
  *                     "p50Ms":450.1,"p90Ms":900.3,"p95Ms":1200.8,"p99Ms":2100.5},
- *  "endToEndLatency":{...},"updatedAt":"2026-11-22T16:40:00.123Z"}
+ *  "endToEndLatency":{...},"updatedAt":"2026-11-22T16:40:00.123Z","undecodable":0}
  * }</pre>
  *
  * @param key the aggregate's key: {@code overall}, {@code model:<m>} or {@code tenant:<t>}, with
@@ -25,6 +25,7 @@ import java.time.Instant;
  * @param scopeValue model or tenant name, {@code *} for overall
  * @param providerLatency provider time, one sample per attempt
  * @param endToEndLatency submit to terminal outcome, one sample per job
+ * @param undecodable records the workers could not decode (overall only; not part of {@code total})
  */
 public record JobStatsView(
         String key,
@@ -45,7 +46,8 @@ public record JobStatsView(
         long completionTokens,
         Latency providerLatency,
         Latency endToEndLatency,
-        String updatedAt) {
+        String updatedAt,
+        long undecodable) {
 
     /**
      * A latency summary in milliseconds; percentiles within 0.5% relative error.
@@ -75,7 +77,7 @@ public record JobStatsView(
                 stats.getExpired(), stats.getCancelled(), stats.getOther(), stats.getTotalRetries(),
                 stats.getJobsRetried(), stats.getTotalAttempts(), stats.getPromptTokens(), stats.getCompletionTokens(),
                 Latency.from(stats.getProviderLatency()), Latency.from(stats.getEndToEndLatency()),
-                iso(stats.getUpdatedAt()));
+                iso(stats.getUpdatedAt()), stats.getUndecodable());
     }
 
     /** The Avro record this view shows. */
@@ -98,6 +100,7 @@ public record JobStatsView(
                 .setCompletionTokens(completionTokens)
                 .setProviderLatency(providerLatency.toLatencyStats())
                 .setEndToEndLatency(endToEndLatency.toLatencyStats())
+                .setUndecodable(undecodable)
                 .setUpdatedAt(updatedAt == null ? Instant.EPOCH : Instant.parse(updatedAt))
                 .build();
     }

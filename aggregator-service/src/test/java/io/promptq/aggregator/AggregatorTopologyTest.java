@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.promptq.aggregator.internal.AggregatorMetrics;
 import io.promptq.config.ConfigSource;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.DeadLetter;
 import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStats;
 import io.promptq.schema.JobStatus;
@@ -46,6 +47,7 @@ class AggregatorTopologyTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private TopologyTestDriver driver;
     private TestInputTopic<String, JobResult> results;
+    private TestInputTopic<byte[], DeadLetter> deadLetters;
     private TestOutputTopic<String, JobStats> totals;
     private TestOutputTopic<String, JobStats> windows;
 
@@ -60,6 +62,8 @@ class AggregatorTopologyTest {
                 AggregatorTopology.build(config, topics, Clock.fixed(NOW, ZoneOffset.UTC), meters), props);
         results = driver.createInputTopic(topics.results().name(), Serdes.String().serializer(),
                 topics.results().valueSerializer());
+        deadLetters = driver.createInputTopic(topics.deadLetters().name(), Serdes.ByteArray().serializer(),
+                topics.deadLetters().valueSerializer());
         totals = driver.createOutputTopic(topics.totals().name(), Serdes.String().deserializer(),
                 topics.totals().valueDeserializer());
         windows = driver.createOutputTopic(topics.windows().name(), Serdes.String().deserializer(),
@@ -80,6 +84,14 @@ class AggregatorTopologyTest {
     /** Publishes {@code result} as a worker does: appended right when it completed. */
     private void publish(JobResult result) {
         results.pipeInput(result.getJobId(), result, result.getCompletedAt());
+    }
+
+    /** The first result of {@code jobId} kept by the dedup store (stored encoded), or null. */
+    private JobResult storedResult(String jobId) {
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(AggregatorTopology.RESULTS_STORE);
+        byte[] bytes = store.get(jobId);
+        return bytes == null ? null : AggregatorTopology.storedResultSerde(topics).deserializer()
+                .deserialize(topics.results().name(), bytes);
     }
 
     private Map<String, JobStats> latestTotals() {
@@ -160,8 +172,7 @@ class AggregatorTopologyTest {
         assertThat(overall.getTotalAttempts()).isEqualTo(2);
         assertThat(meters.get(AggregatorMetrics.RESULTS).tag("outcome", "duplicate").counter().count()).isEqualTo(3);
         assertThat(meters.get(AggregatorMetrics.RESULTS).tag("outcome", "counted").counter().count()).isEqualTo(2);
-        KeyValueStore<String, JobResult> store = driver.getKeyValueStore(AggregatorTopology.RESULTS_STORE);
-        assertThat(store.get("j1").getStatus()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(storedResult("j1").getStatus()).isEqualTo(JobStatus.SUCCEEDED);
     }
 
     @Test
@@ -182,8 +193,7 @@ class AggregatorTopologyTest {
         assertThat(overall.getCompletionTokens()).isEqualTo(30);
         assertThat(overall.getEndToEndLatency().getCount()).isEqualTo(1);
         assertThat(overall.getEndToEndLatency().getMeanMs()).isEqualTo(4000);
-        assertThat(driver.<String, JobResult>getKeyValueStore(AggregatorTopology.RESULTS_STORE).get("j1").getStatus())
-                .isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(storedResult("j1").getStatus()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(meters.get(AggregatorMetrics.RESULTS).tag("outcome", "superseded").counter().count()).isEqualTo(1);
         assertThat(meters.get(AggregatorMetrics.RESULTS).tag("outcome", "duplicate").counter().count()).isEqualTo(1);
 
@@ -194,6 +204,41 @@ class AggregatorTopologyTest {
         assertThat(deadLetterWindow.getSucceeded()).isZero();
         assertThat(successWindow.getSucceeded()).isEqualTo(1);
         assertThat(successWindow.getDeadLettered()).isZero();
+    }
+
+    @Test
+    void deadLettersOfUndecodableRecordsCountAsUndecodableInTheOverallTotalsOnly() {
+        start();
+        // a job dead-lettered by the worker: its DEAD_LETTERED result counts it, its dead letter does not again
+        publish(Results.result("j1", "gpt", "acme", JobStatus.DEAD_LETTERED, T0, 1000, 10, 0, 100));
+        deadLetters.pipeInput("j1".getBytes(), deadLetter("j1", "PROVIDER_5XX", 1), T0);
+        // two records the worker could not decode: a dead letter each, no result
+        deadLetters.pipeInput("k1".getBytes(), deadLetter("k1", "UNKNOWN_MAGIC_BYTE", 0), T0.plusSeconds(1));
+        deadLetters.pipeInput(null, deadLetter(null, "DESERIALIZATION", 0), T0.plusSeconds(2));
+
+        Map<String, JobStats> latest = latestTotals();
+        JobStats overall = latest.get("overall");
+        assertThat(overall.getUndecodable()).isEqualTo(2);
+        assertThat(overall.getTotal()).isEqualTo(1);
+        assertThat(overall.getDeadLettered()).isEqualTo(1);
+        assertThat(latest.get("model:gpt").getUndecodable()).isZero();
+        assertThat(latest.get("tenant:acme").getUndecodable()).isZero();
+        assertThat(latest).containsOnlyKeys("overall", "model:gpt", "tenant:acme");
+    }
+
+    private static DeadLetter deadLetter(String jobId, String errorType, int attempts) {
+        return DeadLetter.newBuilder()
+                .setJobId(jobId)
+                .setErrorType(errorType)
+                .setErrorMessage("test")
+                .setAttempts(attempts)
+                .setSourceTopic("promptq.jobs")
+                .setSourcePartition(0)
+                .setSourceOffset(1)
+                .setFirstFailureAt(T0)
+                .setLastFailureAt(T0)
+                .setWorkerId("worker-1")
+                .build();
     }
 
     @Test
@@ -297,13 +342,12 @@ class AggregatorTopologyTest {
     void firstResultOfEachJobIsKeptAndForgottenAfterTheDedupRetention() {
         start(Map.of(AggregatorConfig.DEDUP_RETENTION.name(), "1h"));
         publish(Results.succeeded("old", "gpt", "acme", T0));
-        KeyValueStore<String, JobResult> store = driver.getKeyValueStore(AggregatorTopology.RESULTS_STORE);
-        assertThat(store.get("old").getModel()).isEqualTo("gpt");
+        assertThat(storedResult("old").getModel()).isEqualTo("gpt");
 
         publish(Results.succeeded("new", "gpt", "acme", T0.plus(Duration.ofMinutes(61))));
 
-        assertThat(store.get("old")).isNull();
-        assertThat(store.get("new")).isNotNull();
+        assertThat(storedResult("old")).isNull();
+        assertThat(storedResult("new")).isNotNull();
         assertThat(meters.get(AggregatorMetrics.DEDUP_EXPIRED).counter().count()).isEqualTo(1);
         // documented trade-off: a duplicate arriving after the retention counts again
         publish(Results.succeeded("old", "gpt", "acme", T0));

@@ -7,6 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -27,7 +30,11 @@ import org.slf4j.LoggerFactory;
  * from a redrive; this processor is the safety net that keeps every job counted once either way.
  *
  * <p>The first result is kept in a key-value store by job id, which also answers
- * {@code GET /v1/jobs/{id}/result}. A second store indexes the job ids by first-seen event time
+ * {@code GET /v1/jobs/{id}/result}. The processor sees that store as encoded bytes, so whether a job is known is a
+ * key lookup that never decodes the stored result nor asks the schema registry; the bytes are those of the store's
+ * registry serde, so that store (and its changelog) keeps the format of earlier versions. A small status store
+ * (job id → status name) answers the precedence rule. Jobs stored by a version without that store have no status
+ * entry: for them alone the stored result is decoded, when a {@code SUCCEEDED} result of the job arrives. An expiry store indexes the job ids by first-seen event time
  * ({@code 8-byte big-endian timestamp + job id}), so that a stream-time punctuation can forget, in order,
  * every job id older than the retention: the stores stay bounded, and a duplicate arriving after the
  * retention would count again (that is the documented trade-off of {@code PROMPTQ_AGGREGATOR_DEDUP_RETENTION}).
@@ -41,15 +48,27 @@ public final class FirstResultProcessor implements Processor<String, JobResult, 
     private static final int PURGE_BATCH = 10_000;
 
     private final String resultsStoreName;
+    private final String statusStoreName;
     private final String expiryStoreName;
     private final Duration retention;
     private final AggregatorMetrics metrics;
+    private final Serializer<JobResult> resultSerializer;
+    private final Deserializer<JobResult> resultDeserializer;
     private ProcessorContext<String, CountedResult> context;
-    private KeyValueStore<String, JobResult> results;
+    private KeyValueStore<String, byte[]> results;
+    private KeyValueStore<String, String> statuses;
     private KeyValueStore<Bytes, byte[]> expiry;
 
-    public FirstResultProcessor(String resultsStoreName, String expiryStoreName, Duration retention,
-            AggregatorMetrics metrics) {
+    /**
+     * @param resultsStoreName the store of first results, as encoded bytes
+     * @param statusStoreName the store of the stored results' statuses (job id → status name)
+     * @param storedResults encodes results into the results store (and decodes one stored without a status entry)
+     */
+    public FirstResultProcessor(String resultsStoreName, String statusStoreName, String expiryStoreName,
+            Duration retention, AggregatorMetrics metrics, Serde<JobResult> storedResults) {
+        this.statusStoreName = statusStoreName;
+        this.resultSerializer = storedResults.serializer();
+        this.resultDeserializer = storedResults.deserializer();
         this.resultsStoreName = resultsStoreName;
         this.expiryStoreName = expiryStoreName;
         this.retention = retention;
@@ -69,6 +88,7 @@ public final class FirstResultProcessor implements Processor<String, JobResult, 
     public void init(ProcessorContext<String, CountedResult> context) {
         this.context = context;
         this.results = context.getStateStore(resultsStoreName);
+        this.statuses = context.getStateStore(statusStoreName);
         this.expiry = context.getStateStore(expiryStoreName);
         context.schedule(purgeInterval(retention), PunctuationType.STREAM_TIME, this::purge);
     }
@@ -90,22 +110,48 @@ public final class FirstResultProcessor implements Processor<String, JobResult, 
         if (record.key() == null) {
             log.debug("Result of job {} has no key; de-duplication relies on results being keyed by job id", jobId);
         }
-        JobResult stored = results.get(jobId);
+        byte[] stored = results.get(jobId);
         if (stored == null) {
-            results.put(jobId, result);
+            store(jobId, result);
             expiry.put(expiryKey(record.timestamp(), jobId), jobId.getBytes(StandardCharsets.UTF_8));
             metrics.counted();
             context.forward(record.withKey(jobId).withValue(new CountedResult(result, null)));
-        } else if (supersedes(result.getStatus(), stored.getStatus())) {
+            return;
+        }
+        JobStatus storedStatus = result.getStatus() == JobStatus.SUCCEEDED ? storedStatus(jobId, stored) : null;
+        if (supersedes(result.getStatus(), storedStatus)) {
             // Keeps the job's expiry entry (first seen): a redrive does not extend how long the job is remembered.
-            results.put(jobId, result);
+            store(jobId, result);
             metrics.superseded();
             log.debug("Result {} of job {} replaces its earlier {} result (offset {})", result.getStatus(), jobId,
-                    stored.getStatus(), offset());
-            context.forward(record.withKey(jobId).withValue(new CountedResult(result, stored.getStatus())));
+                    storedStatus, offset());
+            context.forward(record.withKey(jobId).withValue(new CountedResult(result, storedStatus)));
         } else {
             metrics.duplicate();
             log.debug("Ignoring duplicate result of job {} (offset {})", jobId, offset());
+        }
+    }
+
+    private void store(String jobId, JobResult result) {
+        results.put(jobId, resultSerializer.serialize(resultsStoreName, result));
+        statuses.put(jobId, result.getStatus() == null ? JobStatus.UNKNOWN.name() : result.getStatus().name());
+    }
+
+    /** The status of the stored result: from the status store, or (stored by an older version) decoded. */
+    private @Nullable JobStatus storedStatus(String jobId, byte[] stored) {
+        String status = statuses.get(jobId);
+        if (status != null) {
+            return parseStatus(status);
+        }
+        JobResult decoded = resultDeserializer.deserialize(resultsStoreName, stored);
+        return decoded == null ? null : decoded.getStatus();
+    }
+
+    private static JobStatus parseStatus(String name) {
+        try {
+            return JobStatus.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return JobStatus.UNKNOWN;
         }
     }
 
@@ -133,7 +179,9 @@ public final class FirstResultProcessor implements Processor<String, JobResult, 
                 }
             }
             for (KeyValue<Bytes, byte[]> entry : batch) {
-                results.delete(new String(entry.value, StandardCharsets.UTF_8));
+                String jobId = new String(entry.value, StandardCharsets.UTF_8);
+                results.delete(jobId);
+                statuses.delete(jobId);
                 expiry.delete(entry.key);
             }
             purged += batch.size();

@@ -13,7 +13,8 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Creates the topics the aggregator reads and writes when they are missing: the results topic, the totals
- * topic, the windows topic and its dead-letter topic of undecodable results, shaped by {@link TopicSpecs#aggregator} (so they look the same whoever creates
+ * topic, the windows topic, the jobs' dead-letter topic (read for undecodable records) and its own dead-letter topic of
+ * undecodable results, shaped by {@link TopicSpecs#aggregator} (so they look the same whoever creates
  * them first) and created by the shared {@link TopicProvisioner}. Existing topics are left as they are.
  */
 public final class TopicBootstrap {
@@ -29,7 +30,9 @@ public final class TopicBootstrap {
      */
     public static void ensureTopics(Map<String, Object> adminConfig, TopicNames names, String deadLetterTopic,
             int partitions, Duration windowRetention, Duration timeout) {
-        List<TopicSpec> specs = new ArrayList<>(TopicSpecs.of(names, partitions).aggregator(windowRetention));
+        TopicSpecs topicSpecs = TopicSpecs.of(names, partitions);
+        List<TopicSpec> specs = new ArrayList<>(topicSpecs.aggregator(windowRetention));
+        specs.add(topicSpecs.deadLetters()); // read for the count of undecodable records
         specs.add(new TopicSpec(deadLetterTopic, partitions, Optional.empty(), Map.of()));
         try (Admin admin = Admin.create(adminConfig)) {
             TopicProvisioner.create(admin, timeout).ensure(specs);

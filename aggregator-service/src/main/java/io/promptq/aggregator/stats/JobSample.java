@@ -26,18 +26,34 @@ import org.jspecify.annotations.Nullable;
  * @param completionTokens tokens out
  * @param supersedes the status this job was counted with before, when this sample replaces an earlier terminal
  *     result of the same job (a redriven dead letter that succeeded); {@code null} for a job counted the first time
+ * @param undecodable this is no job but a record the workers could not decode (dead-lettered without a result):
+ *     it counts only as undecodable
  */
 public record JobSample(JobStatus status, int attempts, long[] providerMs, long endToEndMs, long promptTokens,
-        long completionTokens, @Nullable JobStatus supersedes) {
+        long completionTokens, @Nullable JobStatus supersedes, boolean undecodable) {
 
     private static final byte FORMAT_V1 = 1;
     /** V1 plus the superseded status; written only for superseding samples, so V1 readers see no change otherwise. */
     private static final byte FORMAT_V2 = 2;
+    /** The sample of an undecodable record: only a version byte. */
+    private static final byte FORMAT_UNDECODABLE = 3;
+    private static final JobSample UNDECODABLE = new JobSample(JobStatus.UNKNOWN, 0, new long[0], -1, 0, 0, null, true);
     private static final Serde<JobSample> SERDE = Serdes.serdeFrom(new SampleSerializer(), new SampleDeserializer());
 
     public JobSample {
         Objects.requireNonNull(status, "status");
         providerMs = providerMs.clone();
+    }
+
+    /** A sample of a job. */
+    public JobSample(JobStatus status, int attempts, long[] providerMs, long endToEndMs, long promptTokens,
+            long completionTokens, @Nullable JobStatus supersedes) {
+        this(status, attempts, providerMs, endToEndMs, promptTokens, completionTokens, supersedes, false);
+    }
+
+    /** The sample of a record the workers could not decode and dead-lettered without publishing a result. */
+    public static JobSample undecodableRecord() {
+        return UNDECODABLE;
     }
 
     /** A sample of a job counted for the first time. */
@@ -102,17 +118,20 @@ public record JobSample(JobStatus status, int attempts, long[] providerMs, long 
         return o instanceof JobSample other && status == other.status && attempts == other.attempts
                 && endToEndMs == other.endToEndMs && promptTokens == other.promptTokens
                 && completionTokens == other.completionTokens && Arrays.equals(providerMs, other.providerMs)
-                && supersedes == other.supersedes;
+                && supersedes == other.supersedes && undecodable == other.undecodable;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(status, attempts, endToEndMs, promptTokens, completionTokens, Arrays.hashCode(providerMs),
-                supersedes);
+                supersedes, undecodable);
     }
 
     @Override
     public String toString() {
+        if (undecodable) {
+            return "JobSample[undecodable]";
+        }
         return "JobSample[status=" + status + ", attempts=" + attempts + ", providerMs=" + Arrays.toString(providerMs)
                 + ", endToEndMs=" + endToEndMs + ", promptTokens=" + promptTokens + ", completionTokens="
                 + completionTokens + (supersedes == null ? "" : ", supersedes=" + supersedes) + "]";
@@ -144,6 +163,9 @@ public record JobSample(JobStatus status, int attempts, long[] providerMs, long 
             if (s == null) {
                 return null;
             }
+            if (s.undecodable) {
+                return new byte[] {FORMAT_UNDECODABLE};
+            }
             int size = 2 + 4 + 8 * 3 + 4 + 8 * s.providerMs.length + (s.supersedes == null ? 0 : 1);
             ByteBuffer buf = ByteBuffer.allocate(size);
             buf.put(s.supersedes == null ? FORMAT_V1 : FORMAT_V2).put(statusCode(s.status)).putInt(s.attempts).putLong(s.endToEndMs)
@@ -167,6 +189,9 @@ public record JobSample(JobStatus status, int attempts, long[] providerMs, long 
             try {
                 ByteBuffer buf = ByteBuffer.wrap(data);
                 byte format = buf.get();
+                if (format == FORMAT_UNDECODABLE) {
+                    return UNDECODABLE;
+                }
                 if (format != FORMAT_V1 && format != FORMAT_V2) {
                     throw new SerializationException("unknown JobSample format " + format + " on " + topic);
                 }

@@ -35,7 +35,10 @@ public final class StatsAggregate {
     public static final double RELATIVE_ACCURACY = 0.005;
 
     private static final byte FORMAT_V1 = 1;
-    private static final int COUNTERS = 12;
+    /** V1 plus the undecodable count after the other counters; V1 is still read (undecodable 0). */
+    private static final byte FORMAT_V2 = 2;
+    private static final int COUNTERS_V1 = 12;
+    private static final int COUNTERS = 13;
     private static final Serde<StatsAggregate> SERDE = Serdes.serdeFrom(new AggregateSerializer(), new AggregateDeserializer());
 
     private long total;
@@ -50,6 +53,7 @@ public final class StatsAggregate {
     private long promptTokens;
     private long completionTokens;
     private long updatedAtMs;
+    private long undecodable;
     private final LatencyAccumulator provider;
     private final LatencyAccumulator endToEnd;
 
@@ -82,6 +86,11 @@ public final class StatsAggregate {
      * @return this aggregate
      */
     public StatsAggregate add(JobSample job, long nowMs) {
+        if (job.undecodable()) {
+            undecodable++; // no job: not in total, no status, attempts, tokens or latencies
+            updatedAtMs = Math.max(updatedAtMs, nowMs);
+            return this;
+        }
         JobStatus previous = job.supersedes();
         if (previous == null) {
             total++;
@@ -137,6 +146,7 @@ public final class StatsAggregate {
         totalAttempts += other.totalAttempts;
         promptTokens += other.promptTokens;
         completionTokens += other.completionTokens;
+        undecodable += other.undecodable;
         updatedAtMs = Math.max(updatedAtMs, other.updatedAtMs);
         provider.merge(other.provider);
         endToEnd.merge(other.endToEnd);
@@ -169,6 +179,7 @@ public final class StatsAggregate {
                 .setProviderLatency(provider.toLatencyStats())
                 .setEndToEndLatency(endToEnd.toLatencyStats())
                 .setUpdatedAt(Instant.ofEpochMilli(updatedAtMs))
+                .setUndecodable(undecodable)
                 .build();
     }
 
@@ -216,6 +227,11 @@ public final class StatsAggregate {
         return completionTokens;
     }
 
+    /** Records the workers could not decode (dead-lettered, no job, no result); not part of {@link #total()}. */
+    public long undecodable() {
+        return undecodable;
+    }
+
     public long updatedAtMs() {
         return updatedAtMs;
     }
@@ -236,10 +252,10 @@ public final class StatsAggregate {
         byte[] endToEndSketch = endToEnd.sketchBytes();
         ByteBuffer buf = ByteBuffer.allocate(1 + 8 * COUNTERS + provider.sizeOf(providerSketch)
                 + endToEnd.sizeOf(endToEndSketch));
-        buf.put(FORMAT_V1)
+        buf.put(FORMAT_V2)
                 .putLong(total).putLong(succeeded).putLong(deadLettered).putLong(expired).putLong(cancelled)
                 .putLong(other).putLong(totalRetries).putLong(jobsRetried).putLong(totalAttempts)
-                .putLong(promptTokens).putLong(completionTokens).putLong(updatedAtMs);
+                .putLong(promptTokens).putLong(completionTokens).putLong(updatedAtMs).putLong(undecodable);
         provider.write(buf, providerSketch);
         endToEnd.write(buf, endToEndSketch);
         return buf.array();
@@ -254,11 +270,11 @@ public final class StatsAggregate {
         try {
             ByteBuffer buf = ByteBuffer.wrap(data);
             byte format = buf.get();
-            if (format != FORMAT_V1) {
+            if (format != FORMAT_V1 && format != FORMAT_V2) {
                 throw new SerializationException("unknown StatsAggregate format " + format);
             }
             long[] counters = new long[COUNTERS];
-            for (int i = 0; i < COUNTERS; i++) {
+            for (int i = 0; i < (format == FORMAT_V1 ? COUNTERS_V1 : COUNTERS); i++) {
                 counters[i] = buf.getLong();
             }
             StatsAggregate a = new StatsAggregate(LatencyAccumulator.read(buf), LatencyAccumulator.read(buf));
@@ -274,6 +290,7 @@ public final class StatsAggregate {
             a.promptTokens = counters[9];
             a.completionTokens = counters[10];
             a.updatedAtMs = counters[11];
+            a.undecodable = counters[12];
             return a;
         } catch (IOException | UncheckedIOException | BufferUnderflowException | IllegalArgumentException
                 | IndexOutOfBoundsException e) {
@@ -290,7 +307,7 @@ public final class StatsAggregate {
     public String toString() {
         return "StatsAggregate[total=" + total + ", succeeded=" + succeeded + ", deadLettered=" + deadLettered
                 + ", expired=" + expired + ", cancelled=" + cancelled + ", other=" + other + ", totalRetries="
-                + totalRetries + ", jobsRetried=" + jobsRetried + ", providerSamples=" + provider.count() + "]";
+                + totalRetries + ", jobsRetried=" + jobsRetried + ", undecodable=" + undecodable + ", providerSamples=" + provider.count() + "]";
     }
 
     private static final class AggregateSerializer implements Serializer<StatsAggregate> {

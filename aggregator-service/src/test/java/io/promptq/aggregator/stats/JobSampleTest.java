@@ -61,4 +61,12 @@ class JobSampleTest {
 
         assertThat(JobSample.serde().serializer().serialize("t", sample)[0]).isEqualTo((byte) 1);
     }
+
+    @Test
+    void theSampleOfAnUndecodableRecordRoundTripsThroughTheRepartitionSerde() {
+        byte[] bytes = JobSample.serde().serializer().serialize("t", JobSample.undecodableRecord());
+
+        assertThat(JobSample.serde().deserializer().deserialize("t", bytes)).isEqualTo(JobSample.undecodableRecord());
+        assertThat(bytes).hasSize(1);
+    }
 }

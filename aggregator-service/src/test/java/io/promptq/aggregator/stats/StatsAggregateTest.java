@@ -184,4 +184,31 @@ class StatsAggregateTest {
         assertThatThrownBy(() -> StatsAggregate.fromBytes(bytes)).isInstanceOf(SerializationException.class)
                 .hasMessageContaining("format 9");
     }
+
+    @Test
+    void undecodableRecordsAreCountedApartFromJobsAndSurviveTheStoreFormat() {
+        StatsAggregate aggregate = StatsAggregate.of(List.of(
+                new JobSample(JobStatus.SUCCEEDED, 1, new long[] {5}, 6, 1, 2),
+                JobSample.undecodableRecord(),
+                JobSample.undecodableRecord()), 7);
+
+        StatsAggregate restored = StatsAggregate.fromBytes(aggregate.toBytes());
+        assertThat(restored.undecodable()).isEqualTo(2);
+        assertThat(restored.total()).isEqualTo(1);
+        assertThat(restored.totalAttempts()).isEqualTo(1);
+        assertThat(restored.merge(aggregate).toJobStats(StatsKey.overall(), null, null).getUndecodable()).isEqualTo(4);
+    }
+
+    @Test
+    void anAggregateStoredByAnEarlierVersionIsReadWithNoUndecodableRecords() {
+        byte[] v2 = StatsAggregate.of(List.of(new JobSample(JobStatus.SUCCEEDED, 1, new long[] {5}, 6, 1, 2)), 7).toBytes();
+        // the V1 form: the same counters without the trailing undecodable count
+        java.nio.ByteBuffer v1 = java.nio.ByteBuffer.allocate(v2.length - 8);
+        v1.put((byte) 1).put(v2, 1, 8 * 12).put(v2, 1 + 8 * 13, v2.length - 1 - 8 * 13);
+
+        StatsAggregate restored = StatsAggregate.fromBytes(v1.array());
+        assertThat(restored.total()).isEqualTo(1);
+        assertThat(restored.undecodable()).isZero();
+        assertThat(restored.provider().count()).isEqualTo(1);
+    }
 }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -52,9 +53,12 @@ public final class InteractiveQueries {
     private final Duration windowSize;
     private final Forwarder forwarder;
     private final AggregatorMetrics metrics;
+    private final Deserializer<JobResult> storedResults;
 
+    /** @param storedResults decodes the values of {@link AggregatorTopology#RESULTS_STORE} */
     public InteractiveQueries(KafkaStreams streams, HostInfo self, Duration windowSize, Forwarder forwarder,
-            AggregatorMetrics metrics) {
+            AggregatorMetrics metrics, Deserializer<JobResult> storedResults) {
+        this.storedResults = storedResults;
         this.streams = streams;
         this.self = self;
         this.windowSize = windowSize;
@@ -148,9 +152,11 @@ public final class InteractiveQueries {
         if (!owner.activeHost().equals(self)) {
             return forward(forwarded, owner, "/v1/jobs/" + encodePathSegment(jobId) + "/result", JobResultView.class);
         }
-        ReadOnlyKeyValueStore<String, JobResult> store =
+        ReadOnlyKeyValueStore<String, byte[]> store =
                 store(AggregatorTopology.RESULTS_STORE, QueryableStoreTypes.keyValueStore(), owner.partition());
-        return read(() -> Optional.ofNullable(store.get(jobId)).map(JobResultView::from));
+        return read(() -> Optional.ofNullable(store.get(jobId))
+                .map(bytes -> storedResults.deserialize(AggregatorTopology.RESULTS_STORE, bytes))
+                .map(JobResultView::from));
     }
 
     private JobStatsView view(StatsKey key, StatsAggregate aggregate, Long windowStart) {
