@@ -51,6 +51,10 @@ public final class StatsCommand implements Callable<Integer> {
             } else {
                 out.println("All-time totals (" + url + ")");
                 out.println(StatsTable.render(totals, JobStatsView::key));
+                String undecodable = StatsTable.undecodableLine(totals);
+                if (!undecodable.isEmpty()) {
+                    out.println(undecodable);
+                }
                 out.println();
                 out.println("Windows, overall, last " + minutes + " min");
                 out.println(windows.isEmpty() ? "  (none)" : StatsTable.render(windows, JobStatsView::windowStart));

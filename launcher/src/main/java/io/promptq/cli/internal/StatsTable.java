@@ -38,6 +38,19 @@ public final class StatsTable {
         return layOut(cells);
     }
 
+    /**
+     * A line naming the records the workers could not decode (dead-lettered raw, in no row's {@code total}), taken
+     * from the overall row; empty if there are none, so the usual output stays as it was.
+     */
+    public static String undecodableLine(List<JobStatsView> totals) {
+        for (JobStatsView s : totals) {
+            if (s.undecodable() > 0) {
+                return "  undecodable records dead-lettered by the workers (in no total above): " + s.undecodable();
+            }
+        }
+        return "";
+    }
+
     /** Left-aligned first column, right-aligned others, two spaces apart. */
     static String layOut(String[][] cells) {
         int columns = cells[0].length;
