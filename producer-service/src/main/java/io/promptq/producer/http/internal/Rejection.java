@@ -91,6 +91,12 @@ final class Rejection extends RuntimeException {
                 .with("field", "Content-Type"), Map.of());
     }
 
+    /** 415 naming {@code Content-Encoding}, with {@code Accept-Encoding: identity} (RFC 9110, 15.5.16). */
+    static Rejection unsupportedEncoding(String detail) {
+        return new Rejection(RejectReason.UNSUPPORTED_MEDIA_TYPE, Problem.of(415, "Unsupported Media Type", detail)
+                .with("field", "Content-Encoding"), Map.of("Accept-Encoding", "identity"));
+    }
+
     static Rejection unavailable(String detail, long retryAfterSeconds) {
         return new Rejection(RejectReason.UNAVAILABLE, Problem.of(503, "Service Unavailable", detail)
                 .with("retryAfterSeconds", retryAfterSeconds),
