@@ -97,6 +97,18 @@ final class Rejection extends RuntimeException {
                 .with("field", "Content-Encoding"), Map.of("Accept-Encoding", "identity"));
     }
 
+    /** 400 naming {@code body}: the upload ended early or its chunked framing was malformed. */
+    static Rejection incompleteBody(String detail) {
+        return new Rejection(RejectReason.INCOMPLETE_BODY, Problem.of(400, "Bad Request", detail).with("field", "body"),
+                Map.of("Connection", "close"));
+    }
+
+    /** 408 naming {@code body}: the upload stalled past the idle timeout (or below the minimum data rate). */
+    static Rejection bodyTimeout(String detail) {
+        return new Rejection(RejectReason.INCOMPLETE_BODY, Problem.of(408, "Request Timeout", detail).with("field", "body"),
+                Map.of("Connection", "close"));
+    }
+
     static Rejection unavailable(String detail, long retryAfterSeconds) {
         return new Rejection(RejectReason.UNAVAILABLE, Problem.of(503, "Service Unavailable", detail)
                 .with("retryAfterSeconds", retryAfterSeconds),
