@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET /health/live}, {@code GET /health/ready} and {@code GET /metrics}; services add their own
  * routes through {@code routes}. Uncaught {@link ProblemException}s become problem+json answers and any
  * other exception a 500 problem, logged once here. A path no route serves answers a 404 problem, and a path
- * served only for other methods a 405 problem with {@code Allow} listing them.
+ * served only for other methods a 405 problem with {@code Allow} listing them. Errors Jetty raises before a request
+ * reaches Javalin (bad framing, 414, 431) are problems too ({@link ProblemErrorHandler}).
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -55,6 +56,9 @@ public final class OpsServer implements AutoCloseable {
         Javalin app = Javalin.create(config -> {
             config.useVirtualThreads = true;
             config.showJavalinBanner = false;
+            ProblemErrorHandler errors = new ProblemErrorHandler();
+            config.jetty.modifyServer(server -> server.setErrorHandler(errors));
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(errors));
             config.events(events -> events.handlerAdded(handler -> {
                 if (handler.getHttpMethod().isHttpMethod()) {
                     routesAdded.add(Route.of(handler.getHttpMethod(), handler.getPath()));
