@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,8 @@ final class BodyReader {
     private static Rejection unreadable(Exception e) {
         log.debug("Request body not read whole: {}", e.toString());
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof TimeoutException) {
+            if (cause instanceof TimeoutException
+                    || (cause instanceof BadMessageException bad && bad.getCode() == HttpStatus.REQUEST_TIMEOUT_408)) {
                 return Rejection.bodyTimeout("the request body stalled: " + cause.getMessage());
             }
         }
