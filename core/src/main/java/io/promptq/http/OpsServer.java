@@ -13,6 +13,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET /health/live}, {@code GET /health/ready} and {@code GET /metrics}; services add their own
  * routes through {@code routes}. Uncaught {@link ProblemException}s become problem+json answers and any
  * other exception a 500 problem, logged once here. A path no route serves answers a 404 problem, and a path
- * served only for other methods a 405 problem with {@code Allow} listing them.
+ * served only for other methods a 405 problem with {@code Allow} listing them. Errors Jetty raises before a request
+ * reaches Javalin (bad framing, 414, 431) are problems too ({@link ProblemErrorHandler}).
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -51,10 +58,28 @@ public final class OpsServer implements AutoCloseable {
      * @param routes adds the service's own routes
      */
     public static OpsServer start(String host, int port, PrometheusMeterRegistry metrics, Consumer<Javalin> routes) {
+        return start(host, port, metrics, null, routes);
+    }
+
+    /**
+     * Starts a server on {@code host:port} (port 0 picks a free one) whose connections obey {@code limits} (none:
+     * Jetty's defaults).
+     *
+     * @param routes adds the service's own routes
+     */
+    public static OpsServer start(String host, int port, PrometheusMeterRegistry metrics, @Nullable HttpLimits limits,
+            Consumer<Javalin> routes) {
         List<Route> routesAdded = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(config -> {
             config.useVirtualThreads = true;
             config.showJavalinBanner = false;
+            ProblemErrorHandler errors = new ProblemErrorHandler();
+            config.jetty.modifyServer(server -> server.setErrorHandler(errors));
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(errors));
+            if (limits != null) {
+                config.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(limits.minRequestDataRate()));
+                config.jetty.addConnector((server, http) -> connector(server, http, host, port, limits));
+            }
             config.events(events -> events.handlerAdded(handler -> {
                 if (handler.getHttpMethod().isHttpMethod()) {
                     routesAdded.add(Route.of(handler.getHttpMethod(), handler.getPath()));
@@ -82,8 +107,24 @@ public final class OpsServer implements AutoCloseable {
         });
         app.error(HttpStatus.NOT_FOUND, ctx -> notFound(ctx, routesAdded));
         routes.accept(app);
-        app.start(host, port);
+        if (limits != null) {
+            app.start();
+        } else {
+            app.start(host, port);
+        }
         return server;
+    }
+
+    /** The listening connector under {@code limits}: its backlog, connection cap and header timeout. */
+    private static ServerConnector connector(Server server, HttpConfiguration http, String host, int port,
+            HttpLimits limits) {
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setAcceptQueueSize(limits.acceptQueueSize());
+        server.addBean(new ConnectionLimit(limits.maxConnections(), connector));
+        connector.addBean(new HeaderTimeout(connector.getScheduler(), limits.headerTimeout().toMillis()));
+        return connector;
     }
 
     /**

@@ -4,6 +4,8 @@ import io.promptq.client.ClientConfig;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
+import io.promptq.http.HttpLimits;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -31,6 +33,9 @@ import java.util.regex.Pattern;
  *     ({@link #CREATE_TOPICS}, default true)
  * @param topicPartitions partitions of a jobs topic (and idempotency ledger) created here ({@link #TOPIC_PARTITIONS}, default
  *     {@value #DEFAULT_TOPIC_PARTITIONS})
+ * @param httpLimits connection limits of the HTTP API against slow or numerous clients: connection cap
+ *     ({@link #MAX_CONNECTIONS}), TCP backlog ({@link #ACCEPT_QUEUE_SIZE}), minimum body data rate
+ *     ({@link #MIN_REQUEST_DATA_RATE}) and header timeout ({@link #HEADER_TIMEOUT})
  * @param client the Kafka client: brokers, registry, topics, validation rules, send timeout
  */
 public record ProducerServiceConfig(
@@ -43,6 +48,7 @@ public record ProducerServiceConfig(
         String defaultTenant,
         boolean createTopics,
         int topicPartitions,
+        HttpLimits httpLimits,
         ClientConfig client) {
 
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -53,6 +59,10 @@ public record ProducerServiceConfig(
     public static final String DEFAULT_TENANT = "default";
     public static final boolean DEFAULT_CREATE_TOPICS = true;
     public static final int DEFAULT_TOPIC_PARTITIONS = 6;
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 1024;
+    public static final int DEFAULT_MIN_REQUEST_DATA_RATE = 1024;
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
     /** Kafka client id of the service's producer unless {@code PROMPTQ_CLIENT_ID} is set. */
     public static final String DEFAULT_CLIENT_ID = "promptq-producer";
 
@@ -84,6 +94,18 @@ public record ProducerServiceConfig(
     /** Env key: partitions of the jobs topic when this service creates it. */
     public static final ConfigKey<Integer> TOPIC_PARTITIONS =
             ConfigKey.integer("PROMPTQ_PRODUCER_TOPIC_PARTITIONS", DEFAULT_TOPIC_PARTITIONS, 1, 10_000);
+    /** Env key: most open HTTP connections; further clients wait in the TCP backlog until one closes. */
+    public static final ConfigKey<Integer> MAX_CONNECTIONS =
+            ConfigKey.integer("PROMPTQ_PRODUCER_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+    /** Env key: TCP listen backlog of the HTTP port, sized for bursts of new connections. */
+    public static final ConfigKey<Integer> ACCEPT_QUEUE_SIZE =
+            ConfigKey.integer("PROMPTQ_PRODUCER_ACCEPT_QUEUE_SIZE", DEFAULT_ACCEPT_QUEUE_SIZE, 1, 65_535);
+    /** Env key: least bytes per second a request body must arrive at; a slower upload is cut off with 408 (0: off). */
+    public static final ConfigKey<Integer> MIN_REQUEST_DATA_RATE =
+            ConfigKey.integer("PROMPTQ_PRODUCER_MIN_REQUEST_DATA_RATE", DEFAULT_MIN_REQUEST_DATA_RATE, 0, 1_000_000_000);
+    /** Env key: longest a request's line and headers may take to arrive before the connection is closed. */
+    public static final ConfigKey<Duration> HEADER_TIMEOUT = ConfigKey.duration("PROMPTQ_PRODUCER_HEADER_TIMEOUT",
+            DEFAULT_HEADER_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5));
     /** Env key: the Kafka {@code client.id} of the service's producer ({@link ClientConfig#CLIENT_ID} with another default). */
     public static final ConfigKey<String> CLIENT_ID = ClientConfig.CLIENT_ID.withDefault(DEFAULT_CLIENT_ID);
 
@@ -96,6 +118,11 @@ public record ProducerServiceConfig(
         AUTH_TOKENS.check(authTokens);
         DEFAULT_TENANT_KEY.check(defaultTenant);
         TOPIC_PARTITIONS.check(topicPartitions);
+        Objects.requireNonNull(httpLimits, "httpLimits");
+        MAX_CONNECTIONS.check(httpLimits.maxConnections());
+        ACCEPT_QUEUE_SIZE.check(httpLimits.acceptQueueSize());
+        MIN_REQUEST_DATA_RATE.check((int) Math.min(Integer.MAX_VALUE, httpLimits.minRequestDataRate()));
+        HEADER_TIMEOUT.check(httpLimits.headerTimeout());
         Objects.requireNonNull(client, "client");
     }
 
@@ -112,6 +139,8 @@ public record ProducerServiceConfig(
                 DEFAULT_TENANT_KEY.read(config),
                 CREATE_TOPICS.read(config),
                 TOPIC_PARTITIONS.read(config),
+                new HttpLimits(MAX_CONNECTIONS.read(config), ACCEPT_QUEUE_SIZE.read(config),
+                        MIN_REQUEST_DATA_RATE.read(config), HEADER_TIMEOUT.read(config)),
                 client);
     }
 
@@ -119,7 +148,13 @@ public record ProducerServiceConfig(
     public static ProducerServiceConfig defaults(ClientConfig client) {
         return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH, AuthTokens.none(), DEFAULT_TENANT, DEFAULT_CREATE_TOPICS,
-                DEFAULT_TOPIC_PARTITIONS, client);
+                DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), client);
+    }
+
+    /** The default connection limits of the HTTP API. */
+    public static HttpLimits defaultHttpLimits() {
+        return new HttpLimits(DEFAULT_MAX_CONNECTIONS, DEFAULT_ACCEPT_QUEUE_SIZE, DEFAULT_MIN_REQUEST_DATA_RATE,
+                DEFAULT_HEADER_TIMEOUT);
     }
 
     /** A builder starting from this configuration. */
@@ -138,6 +173,7 @@ public record ProducerServiceConfig(
         private String defaultTenant;
         private boolean createTopics;
         private int topicPartitions;
+        private HttpLimits httpLimits;
         private ClientConfig client;
 
         private Builder(ProducerServiceConfig from) {
@@ -150,6 +186,7 @@ public record ProducerServiceConfig(
             defaultTenant = from.defaultTenant;
             createTopics = from.createTopics;
             topicPartitions = from.topicPartitions;
+            httpLimits = from.httpLimits;
             client = from.client;
         }
 
@@ -198,6 +235,11 @@ public record ProducerServiceConfig(
             return this;
         }
 
+        public Builder httpLimits(HttpLimits value) {
+            httpLimits = value;
+            return this;
+        }
+
         public Builder client(ClientConfig value) {
             client = value;
             return this;
@@ -205,7 +247,7 @@ public record ProducerServiceConfig(
 
         public ProducerServiceConfig build() {
             return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
-                    defaultTenant, createTopics, topicPartitions, client);
+                    defaultTenant, createTopics, topicPartitions, httpLimits, client);
         }
     }
 }

@@ -50,6 +50,8 @@ public final class ProducerMetrics {
         UNAVAILABLE,
         /** 504: the record was sent but whether it was written is unknown; retry with the same idempotency key. */
         OUTCOME_UNKNOWN,
+        /** 400 or 408: the body was cut short, malformed in its framing, or stalled past the idle timeout. */
+        INCOMPLETE_BODY,
         /** 500: anything else. */
         ERROR;
 

@@ -7,6 +7,7 @@ import io.promptq.client.ClientConfig;
 import io.promptq.client.ValidationRules;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigSource;
+import io.promptq.http.HttpLimits;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ class ProducerServiceConfigTest {
         assertThat(config.client().clientId()).isEqualTo("promptq-producer");
         assertThat(config.client().rules().maxTokensCap()).isEqualTo(32_768);
         assertThat(config.client().rules().modelAllowList()).isEmpty();
+        assertThat(config.httpLimits()).isEqualTo(new HttpLimits(10_000, 1024, 1024, Duration.ofSeconds(10)));
     }
 
     @Test
@@ -45,6 +47,10 @@ class ProducerServiceConfigTest {
                 Map.entry(ProducerServiceConfig.TOPIC_PARTITIONS.name(), "12"),
                 Map.entry(ValidationRules.MAX_TOKENS_CAP.name(), "4096"),
                 Map.entry(ValidationRules.MODEL_ALLOWLIST.name(), "gpt-4o-mini,llama-3"),
+                Map.entry(ProducerServiceConfig.MAX_CONNECTIONS.name(), "500"),
+                Map.entry(ProducerServiceConfig.ACCEPT_QUEUE_SIZE.name(), "4096"),
+                Map.entry(ProducerServiceConfig.MIN_REQUEST_DATA_RATE.name(), "0"),
+                Map.entry(ProducerServiceConfig.HEADER_TIMEOUT.name(), "3s"),
                 Map.entry(ClientConfig.SEND_TIMEOUT.name(), "1500ms"))));
 
         assertThat(config.httpHost()).isEqualTo("0.0.0.0");
@@ -58,6 +64,7 @@ class ProducerServiceConfigTest {
         assertThat(config.client().rules().maxTokensCap()).isEqualTo(4096);
         assertThat(config.client().rules().modelAllowList()).containsExactly("gpt-4o-mini", "llama-3");
         assertThat(config.client().sendTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(config.httpLimits()).isEqualTo(new HttpLimits(500, 4096, 0, Duration.ofSeconds(3)));
     }
 
     @ParameterizedTest(name = "{0}={1} is refused")
@@ -71,7 +78,13 @@ class ProducerServiceConfigTest {
             "PROMPTQ_PRODUCER_TOPIC_PARTITIONS|0",
             "PROMPTQ_PRODUCER_SEND_TIMEOUT|forever",
             "PROMPTQ_PRODUCER_MAX_TOKENS_CAP|-1",
-            "PROMPTQ_PRODUCER_DEFAULT_TENANT|no spaces"})
+            "PROMPTQ_PRODUCER_DEFAULT_TENANT|no spaces",
+            "PROMPTQ_PRODUCER_MAX_CONNECTIONS|0",
+            "PROMPTQ_PRODUCER_ACCEPT_QUEUE_SIZE|0",
+            "PROMPTQ_PRODUCER_ACCEPT_QUEUE_SIZE|70000",
+            "PROMPTQ_PRODUCER_MIN_REQUEST_DATA_RATE|-1",
+            "PROMPTQ_PRODUCER_HEADER_TIMEOUT|10ms",
+            "PROMPTQ_PRODUCER_HEADER_TIMEOUT|1h"})
     void badValueStopsStartUpNamingItsKey(String key, String value) {
         assertThatThrownBy(() -> ProducerServiceConfig.from(ConfigSource.of(Map.of(key, value))))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo(key));

@@ -89,6 +89,7 @@ public final class JobsHandler {
             if (mediaType != null && !isJson(mediaType)) {
                 throw Rejection.unsupportedMediaType("Content-Type must be application/json, but was " + mediaType);
             }
+            checkCharsetAndEncoding(ctx);
             JsonNode node = parse(BodyReader.read(ctx.req(), config.maxBodyBytes()));
             JobRequest request = prepare(node, principal);
             SubmitReceipt receipt = await(publish(request));
@@ -114,6 +115,7 @@ public final class JobsHandler {
                 throw Rejection.unsupportedMediaType("Content-Type must be application/json (an array of jobs) or "
                         + NDJSON + " (one job per line), but was " + mediaType);
             }
+            checkCharsetAndEncoding(ctx);
             byte[] body = BodyReader.read(ctx.req(), config.maxBatchBodyBytes());
             List<Item> items = ndjson ? parseLines(body) : parseArray(body);
             if (items.isEmpty()) {
@@ -357,6 +359,42 @@ public final class JobsHandler {
         }
         int semicolon = header.indexOf(';');
         return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Refuses with 415 a body declared in another charset than UTF-8 (JSON is UTF-8, RFC 8259; reading latin1 as
+     * UTF-8 would alter the content) or with a {@code Content-Encoding} other than {@code identity} (a compressed
+     * body would be parsed as garbage, and decompressing it would bypass the body size limit).
+     */
+    private static void checkCharsetAndEncoding(Context ctx) {
+        String charset = charset(ctx.header("Content-Type"));
+        if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+            throw Rejection.unsupportedMediaType("Content-Type charset must be utf-8 (or absent), but was " + charset);
+        }
+        String encoding = ctx.header("Content-Encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+            throw Rejection.unsupportedEncoding("Content-Encoding must be absent or identity, but was " + encoding.trim());
+        }
+    }
+
+    /** The {@code charset} parameter of a Content-Type header, unquoted, or null when there is none. */
+    static @Nullable String charset(@Nullable String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim();
+            int equals = parameter.indexOf('=');
+            if (equals > 0 && parameter.substring(0, equals).trim().equalsIgnoreCase("charset")) {
+                String value = parameter.substring(equals + 1).trim();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                return value;
+            }
+        }
+        return null;
     }
 
     private static boolean isJson(String mediaType) {

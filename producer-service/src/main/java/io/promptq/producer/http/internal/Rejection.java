@@ -91,6 +91,24 @@ final class Rejection extends RuntimeException {
                 .with("field", "Content-Type"), Map.of());
     }
 
+    /** 415 naming {@code Content-Encoding}, with {@code Accept-Encoding: identity} (RFC 9110, 15.5.16). */
+    static Rejection unsupportedEncoding(String detail) {
+        return new Rejection(RejectReason.UNSUPPORTED_MEDIA_TYPE, Problem.of(415, "Unsupported Media Type", detail)
+                .with("field", "Content-Encoding"), Map.of("Accept-Encoding", "identity"));
+    }
+
+    /** 400 naming {@code body}: the upload ended early or its chunked framing was malformed. */
+    static Rejection incompleteBody(String detail) {
+        return new Rejection(RejectReason.INCOMPLETE_BODY, Problem.of(400, "Bad Request", detail).with("field", "body"),
+                Map.of("Connection", "close"));
+    }
+
+    /** 408 naming {@code body}: the upload stalled past the idle timeout (or below the minimum data rate). */
+    static Rejection bodyTimeout(String detail) {
+        return new Rejection(RejectReason.INCOMPLETE_BODY, Problem.of(408, "Request Timeout", detail).with("field", "body"),
+                Map.of("Connection", "close"));
+    }
+
     static Rejection unavailable(String detail, long retryAfterSeconds) {
         return new Rejection(RejectReason.UNAVAILABLE, Problem.of(503, "Service Unavailable", detail)
                 .with("retryAfterSeconds", retryAfterSeconds),

@@ -264,6 +264,46 @@ class JobsHandlerTest {
     }
 
     @Test
+    void aCharsetOtherThanUtf8Is415NamingContentType() {
+        for (String path : new String[] {"/v1/jobs", "/v1/jobs/batch"}) {
+            HttpResponse<String> response = http.post(path, JOB, Map.of("Content-Type", "application/json; charset=latin1"));
+
+            assertProblem(response, 415, "Content-Type");
+            assertThat(json(response).path("detail").asText()).contains("latin1");
+        }
+        assertThat(client.published()).isEmpty();
+    }
+
+    @Test
+    void utf8CharsetInAnySpellingIsAccepted() {
+        assertThat(http.post("/v1/jobs", JOB, Map.of("Content-Type", "application/json; charset=UTF-8")).statusCode())
+                .isEqualTo(202);
+        assertThat(http.post("/v1/jobs", JOB, Map.of("Content-Type", "application/json;charset=\"utf-8\"")).statusCode())
+                .isEqualTo(202);
+    }
+
+    @Test
+    void aContentEncodingOtherThanIdentityIs415NamingContentEncoding() {
+        for (String path : new String[] {"/v1/jobs", "/v1/jobs/batch"}) {
+            HttpResponse<String> response = http.post(path, JOB,
+                    Map.of("Content-Type", "application/json", "Content-Encoding", "br"));
+
+            assertProblem(response, 415, "Content-Encoding");
+            assertThat(response.headers().firstValue("Accept-Encoding")).hasValue("identity");
+        }
+        assertThat(client.published()).isEmpty();
+        assertThat(http.post("/v1/jobs", JOB, Map.of("Content-Type", "application/json", "Content-Encoding", "identity"))
+                .statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void aMissingContentTypeIsReadAsJson() {
+        HttpResponse<String> response = http.post("/v1/jobs", JOB, Map.of());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    }
+
+    @Test
     void batchWhoseSendsEachBlockForTheSendTimeoutAnswersWithinAboutOneSendTimeout() {
         client.publisher(job -> {
             try {
