@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  * @param localRetryDelay longest wait before an in-process retry ({@link #LOCAL_RETRY_DELAY})
  * @param revokeTimeout how long a revoked partition waits for its running jobs ({@link #REVOKE_TIMEOUT})
  * @param shutdownGrace how long a stop waits for running jobs ({@link #SHUTDOWN_GRACE})
+ * @param rebalanceStuckAfter how long a rebalance of this member may last before readiness reports it stuck
+ *     ({@link #REBALANCE_STUCK_AFTER})
  * @param commitInterval how often finished jobs' outputs and offsets are committed ({@link #COMMIT_INTERVAL})
  * @param transactions outputs and offsets in one Kafka transaction ({@link #TRANSACTIONS})
  * @param transactionalIdPrefix prefix of the transactional id, null = the group id
@@ -82,6 +84,7 @@ public record WorkerConfig(
         Duration localRetryDelay,
         Duration revokeTimeout,
         Duration shutdownGrace,
+        Duration rebalanceStuckAfter,
         Duration commitInterval,
         boolean transactions,
         @Nullable String transactionalIdPrefix,
@@ -131,6 +134,7 @@ public record WorkerConfig(
      */
     public static final Duration MAX_REVOKE_TIMEOUT = Duration.ofMinutes(4);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_REBALANCE_STUCK_AFTER = Duration.ofSeconds(60);
     /**
      * Outcomes become visible at commit, so the interval is end-to-end latency: 100 ms adds about 50 ms on
      * average (see the README's Performance section for the cost of shorter intervals).
@@ -207,6 +211,16 @@ public record WorkerConfig(
     /** How long a stop (SIGTERM) waits for running jobs before committing and exiting (default 30s). */
     public static final ConfigKey<Duration> SHUTDOWN_GRACE =
             ConfigKey.duration("PROMPTQ_WORKER_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1));
+    /**
+     * How long this member may be in one rebalance (from partitions revoked or lost, or a commit refused for a
+     * rebalance, to the next assignment) before the {@code group} readiness check is down (default 60s). While its
+     * join is pending a classic-protocol member fetches nothing, not even for partitions it keeps; a join waits at
+     * most the session timeout of a vanished member or the rebalance timeout ({@code max.poll.interval.ms}) of a
+     * slow one, so a longer rebalance means the group is stuck.
+     */
+    public static final ConfigKey<Duration> REBALANCE_STUCK_AFTER = ConfigKey.duration(
+            "PROMPTQ_WORKER_REBALANCE_STUCK_AFTER", DEFAULT_REBALANCE_STUCK_AFTER, Duration.ofSeconds(1),
+            Duration.ofHours(1));
     /**
      * How often finished jobs' outputs and offsets are committed (default 100ms). Outcomes become visible to
      * readers at commit, so this is added latency (half of it on average); each commit is one transaction.
@@ -302,6 +316,7 @@ public record WorkerConfig(
         LOCAL_RETRY_DELAY.check(localRetryDelay);
         REVOKE_TIMEOUT.check(revokeTimeout);
         SHUTDOWN_GRACE.check(shutdownGrace);
+        REBALANCE_STUCK_AFTER.check(rebalanceStuckAfter);
         COMMIT_INTERVAL.check(commitInterval);
         if (transactionalIdPrefix != null) {
             TRANSACTIONAL_ID_PREFIX.check(transactionalIdPrefix);
@@ -358,6 +373,7 @@ public record WorkerConfig(
                 LOCAL_RETRY_DELAY.read(source),
                 REVOKE_TIMEOUT.read(source),
                 SHUTDOWN_GRACE.read(source),
+                REBALANCE_STUCK_AFTER.read(source),
                 COMMIT_INTERVAL.read(source),
                 TRANSACTIONS.read(source),
                 TRANSACTIONAL_ID_PREFIX.readOptional(source).orElse(null),
@@ -444,6 +460,7 @@ public record WorkerConfig(
         private Duration localRetryDelay;
         private Duration revokeTimeout;
         private Duration shutdownGrace;
+        private Duration rebalanceStuckAfter;
         private Duration commitInterval;
         private boolean transactions;
         private @Nullable String transactionalIdPrefix;
@@ -481,6 +498,7 @@ public record WorkerConfig(
             localRetryDelay = from.localRetryDelay;
             revokeTimeout = from.revokeTimeout;
             shutdownGrace = from.shutdownGrace;
+            rebalanceStuckAfter = from.rebalanceStuckAfter;
             commitInterval = from.commitInterval;
             transactions = from.transactions;
             transactionalIdPrefix = from.transactionalIdPrefix;
@@ -563,6 +581,11 @@ public record WorkerConfig(
 
         public Builder shutdownGrace(Duration value) {
             shutdownGrace = value;
+            return this;
+        }
+
+        public Builder rebalanceStuckAfter(Duration value) {
+            rebalanceStuckAfter = value;
             return this;
         }
 
@@ -685,7 +708,7 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
-                    commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
+                    rebalanceStuckAfter, commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
                     idempotencyMaxKeys, pollTimeout,
                     groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, topicMinInSyncReplicas, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
         }
