@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -127,13 +128,24 @@ public record WorkerConfig(
             List.of(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
     public static final int DEFAULT_LOCAL_RETRIES = 0;
     public static final Duration DEFAULT_LOCAL_RETRY_DELAY = Duration.ofMillis(200);
-    public static final Duration DEFAULT_REVOKE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * A revoked partition's running jobs are given the provider call timeout plus 15 s to finish and commit, so a
+     * scale-out does not abandon calls already paid for. Under the cooperative protocols only the revoked
+     * partitions' handover (and this member's own polling) waits; the rest of the group keeps working.
+     */
+    public static final Duration DEFAULT_REVOKE_TIMEOUT = ResilienceConfig.DEFAULT_CALL_TIMEOUT.plusSeconds(15);
     /**
      * The revocation callback blocks the poll thread: past the consumer's {@code max.poll.interval.ms} (5 min by
      * default) the member would be evicted from the group, so the wait stays below it.
      */
     public static final Duration MAX_REVOKE_TIMEOUT = Duration.ofMinutes(4);
-    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    /**
+     * A stop gives running jobs the provider call timeout plus 15 s to finish and commit, so a SIGTERM does not
+     * abandon calls already paid for. The orchestrator's kill deadline (Kubernetes
+     * {@code terminationGracePeriodSeconds}, Compose {@code stop_grace_period}) must exceed it, plus about 20 s to
+     * leave the group and close.
+     */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = ResilienceConfig.DEFAULT_CALL_TIMEOUT.plusSeconds(15);
     public static final Duration DEFAULT_REBALANCE_STUCK_AFTER = Duration.ofSeconds(60);
     /**
      * Outcomes become visible at commit, so the interval is end-to-end latency: 100 ms adds about 50 ms on
@@ -204,11 +216,15 @@ public record WorkerConfig(
             DEFAULT_LOCAL_RETRY_DELAY, Duration.ZERO, Duration.ofMinutes(1));
     /**
      * How long a revoked partition waits for its running jobs before they are abandoned and left to the new
-     * owner (default 10s; keep it below the group's rebalance timeout).
+     * owner (default 75s: the provider call timeout plus a margin to commit). It must stay below the consumer's
+     * {@code max.poll.interval.ms} (checked at start-up): the wait blocks the poll thread.
      */
     public static final ConfigKey<Duration> REVOKE_TIMEOUT =
             ConfigKey.duration("PROMPTQ_WORKER_REVOKE_TIMEOUT", DEFAULT_REVOKE_TIMEOUT, Duration.ZERO, MAX_REVOKE_TIMEOUT);
-    /** How long a stop (SIGTERM) waits for running jobs before committing and exiting (default 30s). */
+    /**
+     * How long a stop (SIGTERM) waits for running jobs before committing and exiting (default 75s: the provider
+     * call timeout plus a margin to commit; the orchestrator's grace period must be longer).
+     */
     public static final ConfigKey<Duration> SHUTDOWN_GRACE =
             ConfigKey.duration("PROMPTQ_WORKER_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1));
     /**
@@ -315,6 +331,14 @@ public record WorkerConfig(
         LOCAL_RETRIES.check(localRetries);
         LOCAL_RETRY_DELAY.check(localRetryDelay);
         REVOKE_TIMEOUT.check(revokeTimeout);
+        Objects.requireNonNull(kafka, "kafka");
+        long maxPollInterval = maxPollIntervalMs(kafka);
+        if (revokeTimeout.toMillis() >= maxPollInterval) {
+            throw new ConfigException(REVOKE_TIMEOUT.name(), "invalid value '" + revokeTimeout + "', must be below"
+                    + " the consumer's max.poll.interval.ms (" + maxPollInterval + " ms, set by "
+                    + MAX_POLL_INTERVAL_KEY + "): a revocation blocks the poll thread, and past max.poll.interval.ms"
+                    + " the worker is evicted from the group");
+        }
         SHUTDOWN_GRACE.check(shutdownGrace);
         REBALANCE_STUCK_AFTER.check(rebalanceStuckAfter);
         COMMIT_INTERVAL.check(commitInterval);
@@ -344,6 +368,31 @@ public record WorkerConfig(
         Objects.requireNonNull(resilience, "resilience");
         Objects.requireNonNull(clock, "clock");
     }
+
+    /** The environment key that sets the worker consumer's {@code max.poll.interval.ms}. */
+    static final String MAX_POLL_INTERVAL_KEY = KafkaSettings.PREFIX + "CONSUMER_MAX_POLL_INTERVAL_MS";
+
+    /**
+     * The consumer's {@code max.poll.interval.ms}: from the consumer or the shared pass-through, else Kafka's
+     * default (5 min).
+     */
+    static long maxPollIntervalMs(KafkaSettings kafka) {
+        String value = kafka.consumer().get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        if (value == null) {
+            value = kafka.common().get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        }
+        if (value == null) {
+            return DEFAULT_MAX_POLL_INTERVAL_MS;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw ConfigException.invalid(MAX_POLL_INTERVAL_KEY, value, "must be a number of milliseconds");
+        }
+    }
+
+    /** Kafka's default {@code max.poll.interval.ms}. */
+    private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     /**
      * The longest a record can wait in a retry tier: the longest tier delay, or the longest provider

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * requires for the commit to land before the partition moves. <b>Lost</b>: drain and abandon, without waiting or
  * committing - the partition is someone else's already, and so are its uncommitted outputs' records.
  *
- * <p>Revoked and lost mark a rebalance in progress in the {@link LoopCounters}; assigned ends it (see
+ * <p>Revoked (once its wait is over) and lost mark a rebalance in progress in the {@link LoopCounters}; assigned
+ * ends it (see
  * {@link io.promptq.worker.kafka.FlowStats#rebalanceSince()}).
  *
  * <p>Once the loop crashed, the callbacks do nothing (a crash commits nothing).
@@ -160,7 +161,6 @@ final class RebalanceListener implements ConsumerRebalanceListener {
         if (crashed.getAsBoolean() || revoked.isEmpty()) {
             return;
         }
-        counters.rebalanceStarted();
         waker.enterCallback();
         try {
             List<PartitionState> leaving = drain(revoked);
@@ -170,6 +170,8 @@ final class RebalanceListener implements ConsumerRebalanceListener {
             }
             abandon(leaving, revoked, "Revoked");
         } finally {
+            // From the end of the wait: the member is busy committing until then (the consumer check covers it).
+            counters.rebalanceStarted();
             waker.exitCallback();
         }
     }
