@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,6 +40,8 @@ import org.jspecify.annotations.Nullable;
  * @param localRetryDelay longest wait before an in-process retry ({@link #LOCAL_RETRY_DELAY})
  * @param revokeTimeout how long a revoked partition waits for its running jobs ({@link #REVOKE_TIMEOUT})
  * @param shutdownGrace how long a stop waits for running jobs ({@link #SHUTDOWN_GRACE})
+ * @param rebalanceStuckAfter how long a rebalance of this member may last before readiness reports it stuck
+ *     ({@link #REBALANCE_STUCK_AFTER})
  * @param commitInterval how often finished jobs' outputs and offsets are committed ({@link #COMMIT_INTERVAL})
  * @param transactions outputs and offsets in one Kafka transaction ({@link #TRANSACTIONS})
  * @param transactionalIdPrefix prefix of the transactional id, null = the group id
@@ -82,6 +85,7 @@ public record WorkerConfig(
         Duration localRetryDelay,
         Duration revokeTimeout,
         Duration shutdownGrace,
+        Duration rebalanceStuckAfter,
         Duration commitInterval,
         boolean transactions,
         @Nullable String transactionalIdPrefix,
@@ -124,13 +128,25 @@ public record WorkerConfig(
             List.of(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
     public static final int DEFAULT_LOCAL_RETRIES = 0;
     public static final Duration DEFAULT_LOCAL_RETRY_DELAY = Duration.ofMillis(200);
-    public static final Duration DEFAULT_REVOKE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * A revoked partition's running jobs are given the provider call timeout plus 15 s to finish and commit, so a
+     * scale-out does not abandon calls already paid for. Under the cooperative protocols only the revoked
+     * partitions' handover (and this member's own polling) waits; the rest of the group keeps working.
+     */
+    public static final Duration DEFAULT_REVOKE_TIMEOUT = ResilienceConfig.DEFAULT_CALL_TIMEOUT.plusSeconds(15);
     /**
      * The revocation callback blocks the poll thread: past the consumer's {@code max.poll.interval.ms} (5 min by
      * default) the member would be evicted from the group, so the wait stays below it.
      */
     public static final Duration MAX_REVOKE_TIMEOUT = Duration.ofMinutes(4);
-    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    /**
+     * A stop gives running jobs the provider call timeout plus 15 s to finish and commit, so a SIGTERM does not
+     * abandon calls already paid for. The orchestrator's kill deadline (Kubernetes
+     * {@code terminationGracePeriodSeconds}, Compose {@code stop_grace_period}) must exceed it, plus about 20 s to
+     * leave the group and close.
+     */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = ResilienceConfig.DEFAULT_CALL_TIMEOUT.plusSeconds(15);
+    public static final Duration DEFAULT_REBALANCE_STUCK_AFTER = Duration.ofSeconds(60);
     /**
      * Outcomes become visible at commit, so the interval is end-to-end latency: 100 ms adds about 50 ms on
      * average (see the README's Performance section for the cost of shorter intervals).
@@ -200,13 +216,27 @@ public record WorkerConfig(
             DEFAULT_LOCAL_RETRY_DELAY, Duration.ZERO, Duration.ofMinutes(1));
     /**
      * How long a revoked partition waits for its running jobs before they are abandoned and left to the new
-     * owner (default 10s; keep it below the group's rebalance timeout).
+     * owner (default 75s: the provider call timeout plus a margin to commit). It must stay below the consumer's
+     * {@code max.poll.interval.ms} (checked at start-up): the wait blocks the poll thread.
      */
     public static final ConfigKey<Duration> REVOKE_TIMEOUT =
             ConfigKey.duration("PROMPTQ_WORKER_REVOKE_TIMEOUT", DEFAULT_REVOKE_TIMEOUT, Duration.ZERO, MAX_REVOKE_TIMEOUT);
-    /** How long a stop (SIGTERM) waits for running jobs before committing and exiting (default 30s). */
+    /**
+     * How long a stop (SIGTERM) waits for running jobs before committing and exiting (default 75s: the provider
+     * call timeout plus a margin to commit; the orchestrator's grace period must be longer).
+     */
     public static final ConfigKey<Duration> SHUTDOWN_GRACE =
             ConfigKey.duration("PROMPTQ_WORKER_SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1));
+    /**
+     * How long this member may be in one rebalance (from partitions revoked or lost, or a commit refused for a
+     * rebalance, to the next assignment) before the {@code group} readiness check is down (default 60s). While its
+     * join is pending a classic-protocol member fetches nothing, not even for partitions it keeps; a join waits at
+     * most the session timeout of a vanished member or the rebalance timeout ({@code max.poll.interval.ms}) of a
+     * slow one, so a longer rebalance means the group is stuck.
+     */
+    public static final ConfigKey<Duration> REBALANCE_STUCK_AFTER = ConfigKey.duration(
+            "PROMPTQ_WORKER_REBALANCE_STUCK_AFTER", DEFAULT_REBALANCE_STUCK_AFTER, Duration.ofSeconds(1),
+            Duration.ofHours(1));
     /**
      * How often finished jobs' outputs and offsets are committed (default 100ms). Outcomes become visible to
      * readers at commit, so this is added latency (half of it on average); each commit is one transaction.
@@ -301,7 +331,16 @@ public record WorkerConfig(
         LOCAL_RETRIES.check(localRetries);
         LOCAL_RETRY_DELAY.check(localRetryDelay);
         REVOKE_TIMEOUT.check(revokeTimeout);
+        Objects.requireNonNull(kafka, "kafka");
+        long maxPollInterval = maxPollIntervalMs(kafka);
+        if (revokeTimeout.toMillis() >= maxPollInterval) {
+            throw new ConfigException(REVOKE_TIMEOUT.name(), "invalid value '" + revokeTimeout + "', must be below"
+                    + " the consumer's max.poll.interval.ms (" + maxPollInterval + " ms, set by "
+                    + MAX_POLL_INTERVAL_KEY + "): a revocation blocks the poll thread, and past max.poll.interval.ms"
+                    + " the worker is evicted from the group");
+        }
         SHUTDOWN_GRACE.check(shutdownGrace);
+        REBALANCE_STUCK_AFTER.check(rebalanceStuckAfter);
         COMMIT_INTERVAL.check(commitInterval);
         if (transactionalIdPrefix != null) {
             TRANSACTIONAL_ID_PREFIX.check(transactionalIdPrefix);
@@ -329,6 +368,31 @@ public record WorkerConfig(
         Objects.requireNonNull(resilience, "resilience");
         Objects.requireNonNull(clock, "clock");
     }
+
+    /** The environment key that sets the worker consumer's {@code max.poll.interval.ms}. */
+    static final String MAX_POLL_INTERVAL_KEY = KafkaSettings.PREFIX + "CONSUMER_MAX_POLL_INTERVAL_MS";
+
+    /**
+     * The consumer's {@code max.poll.interval.ms}: from the consumer or the shared pass-through, else Kafka's
+     * default (5 min).
+     */
+    static long maxPollIntervalMs(KafkaSettings kafka) {
+        String value = kafka.consumer().get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        if (value == null) {
+            value = kafka.common().get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        }
+        if (value == null) {
+            return DEFAULT_MAX_POLL_INTERVAL_MS;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw ConfigException.invalid(MAX_POLL_INTERVAL_KEY, value, "must be a number of milliseconds");
+        }
+    }
+
+    /** Kafka's default {@code max.poll.interval.ms}. */
+    private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     /**
      * The longest a record can wait in a retry tier: the longest tier delay, or the longest provider
@@ -358,6 +422,7 @@ public record WorkerConfig(
                 LOCAL_RETRY_DELAY.read(source),
                 REVOKE_TIMEOUT.read(source),
                 SHUTDOWN_GRACE.read(source),
+                REBALANCE_STUCK_AFTER.read(source),
                 COMMIT_INTERVAL.read(source),
                 TRANSACTIONS.read(source),
                 TRANSACTIONAL_ID_PREFIX.readOptional(source).orElse(null),
@@ -444,6 +509,7 @@ public record WorkerConfig(
         private Duration localRetryDelay;
         private Duration revokeTimeout;
         private Duration shutdownGrace;
+        private Duration rebalanceStuckAfter;
         private Duration commitInterval;
         private boolean transactions;
         private @Nullable String transactionalIdPrefix;
@@ -481,6 +547,7 @@ public record WorkerConfig(
             localRetryDelay = from.localRetryDelay;
             revokeTimeout = from.revokeTimeout;
             shutdownGrace = from.shutdownGrace;
+            rebalanceStuckAfter = from.rebalanceStuckAfter;
             commitInterval = from.commitInterval;
             transactions = from.transactions;
             transactionalIdPrefix = from.transactionalIdPrefix;
@@ -563,6 +630,11 @@ public record WorkerConfig(
 
         public Builder shutdownGrace(Duration value) {
             shutdownGrace = value;
+            return this;
+        }
+
+        public Builder rebalanceStuckAfter(Duration value) {
+            rebalanceStuckAfter = value;
             return this;
         }
 
@@ -685,7 +757,7 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
-                    commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
+                    rebalanceStuckAfter, commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
                     idempotencyMaxKeys, pollTimeout,
                     groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, topicMinInSyncReplicas, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
         }

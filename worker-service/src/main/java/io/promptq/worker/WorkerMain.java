@@ -3,6 +3,7 @@ package io.promptq.worker;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigSource;
+import io.promptq.lifecycle.Signals;
 import io.promptq.metrics.Metrics;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -15,6 +15,7 @@ package io.promptq.worker;
  * @param retriesScheduled jobs published to a retry tier
  * @param undecodable undecodable records dead-lettered
  * @param abandoned running jobs abandoned at a revocation or stop (redelivered elsewhere)
+ * @param rebalanceSince epoch millis since when this worker has been in a rebalance (fetching nothing), 0 when none
  */
 public record WorkerStats(
         String workerId,
@@ -28,7 +29,8 @@ public record WorkerStats(
         long expired,
         long retriesScheduled,
         long undecodable,
-        long abandoned) {
+        long abandoned,
+        long rebalanceSince) {
 
     /** Terminal results published: succeeded + dead-lettered + expired. */
     public long completed() {

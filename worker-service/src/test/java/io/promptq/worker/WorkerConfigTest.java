@@ -23,16 +23,43 @@ class WorkerConfigTest {
         assertThat(c.maxAttempts()).isEqualTo(5);
         assertThat(c.retryDelays()).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
         assertThat(c.localRetries()).isZero();
-        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(75));
+        assertThat(c.rebalanceStuckAfter()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.groupProtocol()).isEqualTo(WorkerConfig.GroupProtocol.CLASSIC);
         assertThat(c.groupAssignor()).isEqualTo("range");
         assertThat(c.bufferPerPartition()).isEqualTo(50);
-        assertThat(c.revokeTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.revokeTimeout()).isEqualTo(Duration.ofSeconds(75));
         assertThat(c.createTopics()).isTrue();
         assertThat(c.topicPartitions()).isEqualTo(6);
         assertThat(c.httpHost()).isEqualTo("127.0.0.1");
         assertThat(c.httpPort()).isEqualTo(8082);
         assertThat(c.resilience().callTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void defaultRevokeTimeoutAndShutdownGraceLetAProviderCallInFlightFinishAndCommit() {
+        WorkerConfig c = WorkerConfig.from(ConfigSource.empty());
+        Duration call = c.resilience().callTimeout();
+
+        assertThat(c.revokeTimeout()).isGreaterThanOrEqualTo(call.plusSeconds(10));
+        assertThat(c.shutdownGrace()).isGreaterThanOrEqualTo(call.plusSeconds(10));
+        assertThat(c.revokeTimeout().toMillis()).isLessThan(WorkerConfig.maxPollIntervalMs(c.kafka()));
+    }
+
+    @Test
+    void revokeTimeoutNotBelowMaxPollIntervalFailsAtStartNamingBothKeys() {
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(
+                        "PROMPTQ_KAFKA_CONSUMER_MAX_POLL_INTERVAL_MS", "60000"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(WorkerConfig.REVOKE_TIMEOUT.name())
+                .hasMessageContaining("PROMPTQ_KAFKA_CONSUMER_MAX_POLL_INTERVAL_MS")
+                .hasMessageContaining("60000 ms");
+        assertThatThrownBy(() -> WorkerConfig.from(ConfigSource.of(Map.of(
+                        WorkerConfig.REVOKE_TIMEOUT.name(), "30s", "PROMPTQ_KAFKA_MAX_POLL_INTERVAL_MS", "30000"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(WorkerConfig.REVOKE_TIMEOUT.name());
+        assertThat(WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.REVOKE_TIMEOUT.name(), "30s",
+                "PROMPTQ_KAFKA_CONSUMER_MAX_POLL_INTERVAL_MS", "60000"))).revokeTimeout())
+                .isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -48,12 +75,14 @@ class WorkerConfigTest {
                 Map.entry(WorkerConfig.LOCAL_RETRIES.name(), "1"),
                 Map.entry(WorkerConfig.REVOKE_TIMEOUT.name(), "3s"),
                 Map.entry(WorkerConfig.SHUTDOWN_GRACE.name(), "5s"),
+                Map.entry(WorkerConfig.REBALANCE_STUCK_AFTER.name(), "90s"),
                 Map.entry(WorkerConfig.GROUP_PROTOCOL.name(), "classic"),
                 Map.entry(WorkerConfig.CREATE_TOPICS.name(), "false"),
                 Map.entry(WorkerConfig.TOPIC_PARTITIONS.name(), "12"),
                 Map.entry(WorkerConfig.HTTP_PORT.name(), "0"))));
 
         assertThat(c.groupId()).isEqualTo("g");
+        assertThat(c.rebalanceStuckAfter()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.workerId()).isEqualTo("w-1");
         assertThat(c.partitionConcurrency()).isEqualTo(3);
         assertThat(c.maxInFlight()).isEqualTo(7);

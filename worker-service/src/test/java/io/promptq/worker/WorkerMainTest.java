@@ -1,10 +1,11 @@
 package io.promptq.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** The worker process's exit status after it stopped. */
+/** The worker process's exit status after it stopped, and its signal handling. */
 class WorkerMainTest {
 
     @Test
@@ -20,5 +21,11 @@ class WorkerMainTest {
     @Test
     void failedWorkerExitsOne() {
         assertThat(WorkerMain.exitStatus(true, 431)).isEqualTo(1);
+    }
+
+    @Test
+    void signalsAreHandledByCoresOneHelperNotAWorkerCopy() {
+        assertThatThrownBy(() -> Class.forName("io.promptq.worker.Signals")).isInstanceOf(ClassNotFoundException.class);
+        assertThat(io.promptq.lifecycle.Signals.class).isPublic();
     }
 }

@@ -7,6 +7,7 @@ import io.promptq.worker.WorkerStats;
 import io.promptq.worker.kafka.FlowStats;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +24,25 @@ public final class WorkerHttp {
         server.readiness("consumer", consumerCheck(loop, staleAfter, clock));
         server.readiness("outcomes", outcomesCheck(loop));
         return server;
+    }
+
+    /**
+     * Down while this member has been in one rebalance for longer than {@code stuckAfter} (see
+     * {@link FlowStats#rebalanceSince()}): a classic-protocol member with a pending join fetches nothing, not even
+     * for the partitions it keeps, and no partition shows as paused.
+     */
+    public static HealthCheck groupCheck(FlowStats loop, Duration stuckAfter, Clock clock) {
+        return () -> {
+            long since = loop.rebalanceSince();
+            if (since == 0) {
+                return HealthCheck.Result.up("no rebalance in progress");
+            }
+            long millis = Math.max(0, clock.millis() - since);
+            String detail = "rebalance in progress since " + Instant.ofEpochMilli(since) + " (" + millis / 1000
+                    + " s): nothing is fetched until this member has rejoined";
+            return millis > stuckAfter.toMillis() ? HealthCheck.Result.down("stuck " + detail + ", longer than "
+                    + stuckAfter) : HealthCheck.Result.up(detail);
+        };
     }
 
     /** Down while finished jobs' outputs cannot be published for a fault of the system (ACL, credentials). */

@@ -183,6 +183,7 @@ public final class WorkerRuntime {
                 http = WorkerHttp.start(config.httpHost(), config.httpPort(), registry, loop,
                         () -> snapshot(id, loop, outcomes), staleAfter, config.clock());
                 http.readiness("models", () -> modelsCheck(resilient.unavailableModels()));
+                http.readiness("group", WorkerHttp.groupCheck(loop, config.rebalanceStuckAfter(), config.clock()));
             }
             runtime = new WorkerRuntime(config, resources, loop, pollThread, outcomes, http);
         } catch (RuntimeException e) {
@@ -331,7 +332,8 @@ public final class WorkerRuntime {
         }
         return new WorkerStats(id, loop.inFlight(), loop.buffered(), loop.assignedPartitions(), paused, loop.fetched(),
                 outcomes.succeeded(), outcomes.deadLettered(), outcomes.expired(), outcomes.retries(),
-                outcomes.undecodable(), loop.abandoned());
+                outcomes.undecodable(), loop.abandoned(),
+                loop.rebalanceSince());
     }
 
     public WorkerStats stats() {

@@ -49,6 +49,23 @@ public interface FlowStats {
         return 0;
     }
 
+    /**
+     * Epoch millis since when this member has been in a rebalance, 0 when none. Known from partitions revoked or
+     * lost, or a commit refused because the group rebalances, until partitions are assigned at the end of the
+     * rebalance (under the classic protocol every rejoin ends with that callback, possibly with no partitions) or
+     * records are fetched again. While the join is pending, the classic consumer fetches nothing, not even for the
+     * partitions it keeps - without any partition showing as paused.
+     */
+    default long rebalanceSince() {
+        return 0;
+    }
+
+    /** Seconds this member has been in the current rebalance at {@code nowMillis}, 0 when none. */
+    default double rebalanceSeconds(long nowMillis) {
+        long since = rebalanceSince();
+        return since == 0 ? 0 : Math.max(0, nowMillis - since) / 1000.0;
+    }
+
     /** Epoch millis of the latest poll, 0 before the first. */
     long lastPollAt();
 

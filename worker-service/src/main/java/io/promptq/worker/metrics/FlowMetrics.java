@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Flow meters: jobs in flight, free permits and buffered records for the worker and per assigned partition, and
- * paused partitions by reason. Per-partition gauges come and go with the assignment (it is also the poll loop's
+ * paused partitions by reason, and how long the current rebalance has lasted. Per-partition gauges come and go with the assignment (it is also the poll loop's
  * {@link FlowListener}). Binding failures are logged once and never stop the worker.
  */
 public final class FlowMetrics implements MeterBinder, FlowListener {
@@ -67,6 +67,10 @@ public final class FlowMetrics implements MeterBinder, FlowListener {
                     .description("Records skipped because an earlier owner had finished them").register(registry));
             meters.add(FunctionCounter.builder(WorkerMetricNames.JOBS_ABANDONED, stats, FlowStats::abandoned).tags(tags)
                     .description("Running jobs abandoned at a revocation or stop (redelivered)").register(registry));
+            meters.add(Gauge.builder(WorkerMetricNames.REBALANCE_SECONDS, stats,
+                            s -> s.rebalanceSeconds(System.currentTimeMillis())).tags(tags)
+                    .description("Seconds this worker has been in the current rebalance (fetching nothing), 0 when none")
+                    .register(registry));
             for (CommitFailureReason reason : CommitFailureReason.values()) {
                 meters.add(FunctionCounter.builder(WorkerMetricNames.COMMIT_FAILURES, stats,
                                 s -> s.commitFailures(reason))

@@ -35,6 +35,8 @@ public final class WorkerMetricNames {
      * timeout, other); what they held stays pending and is committed later or redone by the partition's next owner.
      */
     public static final String COMMIT_FAILURES = "promptq.worker.commit.failures";
+    /** Gauge: seconds this worker has been in the current rebalance (fetching nothing), 0 when none. */
+    public static final String REBALANCE_SECONDS = "promptq.worker.rebalance.seconds";
     /** Counter: fetched records skipped because an earlier owner of the partition had finished them. */
     public static final String RECORDS_SKIPPED_FINISHED = "promptq.worker.records.skipped.finished";
     /**

@@ -3,6 +3,7 @@ package io.promptq.worker.kafka.internal;
 import io.promptq.worker.kafka.CommitFailureReason;
 import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.PauseReason;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 final class LoopCounters implements FlowStats {
 
     private final int maxInFlight;
+    private final Clock clock;
     private final AtomicIntegerArray pausedByReason = new AtomicIntegerArray(PauseReason.values().length);
     private final AtomicLong abandonedTotal = new AtomicLong();
     private final AtomicLongArray commitFailuresByReason = new AtomicLongArray(CommitFailureReason.values().length);
@@ -26,12 +28,39 @@ final class LoopCounters implements FlowStats {
     private volatile int assigned;
     private volatile long lastPollAt;
     private volatile long uncommittedAtStop;
+    private volatile long rebalanceSince;
     private volatile boolean running;
     private volatile @Nullable Throwable failure;
 
     /** @param maxInFlight the worker-wide cap, for {@link #freePermits()} */
     LoopCounters(int maxInFlight) {
+        this(maxInFlight, Clock.systemUTC());
+    }
+
+    /** @param clock stamps the start of a rebalance ({@link #rebalanceSince()}) */
+    LoopCounters(int maxInFlight, Clock clock) {
         this.maxInFlight = maxInFlight;
+        this.clock = clock;
+    }
+
+    /**
+     * Poll thread: a sign that the group is rebalancing (partitions revoked or lost, a commit refused for a
+     * rebalance). Keeps the first sign's time until {@link #rebalanceEnded()}.
+     */
+    void rebalanceStarted() {
+        if (rebalanceSince == 0) {
+            rebalanceSince = Math.max(1, clock.millis());
+        }
+    }
+
+    /** Poll thread: this member is fetching again (partitions assigned at the end of a rebalance, or records fetched). */
+    void rebalanceEnded() {
+        rebalanceSince = 0;
+    }
+
+    @Override
+    public long rebalanceSince() {
+        return rebalanceSince;
     }
 
     /** Poll thread: publishes the current jobs in flight and, from {@code partitions}, buffered and assigned. */
@@ -66,9 +95,12 @@ final class LoopCounters implements FlowStats {
         return skippedFinishedTotal.get();
     }
 
-    /** Poll thread: a commit of finished work failed for {@code reason}. */
+    /** Poll thread: a commit of finished work failed for {@code reason} (a rebalance one marks a rebalance started). */
     void countCommitFailure(CommitFailureReason reason) {
         commitFailuresByReason.incrementAndGet(reason.ordinal());
+        if (reason == CommitFailureReason.REBALANCE) {
+            rebalanceStarted();
+        }
     }
 
     @Override

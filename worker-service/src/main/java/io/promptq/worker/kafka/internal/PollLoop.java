@@ -114,7 +114,7 @@ public final class PollLoop implements Runnable, FlowStats {
         this.settings = settings;
         this.clock = clock;
         this.dueTime = dueTime;
-        this.counters = new LoopCounters(settings.maxInFlight());
+        this.counters = new LoopCounters(settings.maxInFlight(), clock);
         this.waker = new PollWaker(consumer, this::workPending);
         this.duplicates = new DuplicateFilter(duplicates, settings.jobsTopic(), waker::wake);
         this.launcher = new JobLauncher(settings.maxInFlight(), handler, jobThreads, JobLauncher.HANDLER_BACKOFF,
@@ -250,6 +250,7 @@ public final class PollLoop implements Runnable, FlowStats {
             return;
         }
         counters.countFetched(records.count());
+        counters.rebalanceEnded();
         for (TopicPartition tp : records.partitions()) {
             PartitionState s = partitions.get(tp);
             if (s == null) {
@@ -434,6 +435,11 @@ public final class PollLoop implements Runnable, FlowStats {
     @Override
     public long uncommittedAtStop() {
         return counters.uncommittedAtStop();
+    }
+
+    @Override
+    public long rebalanceSince() {
+        return counters.rebalanceSince();
     }
 
     @Override

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * requires for the commit to land before the partition moves. <b>Lost</b>: drain and abandon, without waiting or
  * committing - the partition is someone else's already, and so are its uncommitted outputs' records.
  *
+ * <p>Revoked (once its wait is over) and lost mark a rebalance in progress in the {@link LoopCounters}; assigned
+ * ends it (see
+ * {@link io.promptq.worker.kafka.FlowStats#rebalanceSince()}).
+ *
  * <p>Once the loop crashed, the callbacks do nothing (a crash commits nothing).
  */
 final class RebalanceListener implements ConsumerRebalanceListener {
@@ -92,6 +96,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+        counters.rebalanceEnded();
         Map<TopicPartition, PartitionState> fresh = new LinkedHashMap<>();
         for (TopicPartition tp : assigned) {
             if (partitions.contains(tp)) {
@@ -165,6 +170,8 @@ final class RebalanceListener implements ConsumerRebalanceListener {
             }
             abandon(leaving, revoked, "Revoked");
         } finally {
+            // From the end of the wait: the member is busy committing until then (the consumer check covers it).
+            counters.rebalanceStarted();
             waker.exitCallback();
         }
     }
@@ -174,6 +181,7 @@ final class RebalanceListener implements ConsumerRebalanceListener {
         if (crashed.getAsBoolean() || lost.isEmpty()) {
             return;
         }
+        counters.rebalanceStarted();
         waker.enterCallback();
         try {
             abandon(drain(lost), lost, "Lost");

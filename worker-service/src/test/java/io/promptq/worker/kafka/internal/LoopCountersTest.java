@@ -2,7 +2,11 @@ package io.promptq.worker.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promptq.testkit.MutableClock;
+import io.promptq.worker.kafka.CommitFailureReason;
 import io.promptq.worker.kafka.PauseReason;
+import java.time.Duration;
+import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -10,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /** The loop's counters as other threads read them. */
 class LoopCountersTest {
 
-    private final LoopCounters counters = new LoopCounters(10);
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+    private final LoopCounters counters = new LoopCounters(10, clock);
     private final AssignedPartitions partitions = new AssignedPartitions();
 
     private PartitionState partitionWithBuffered(int partition, int records) {
@@ -34,6 +39,28 @@ class LoopCountersTest {
         assertThat(counters.freePermits()).isEqualTo(4);
         assertThat(counters.buffered()).isEqualTo(7);
         assertThat(counters.assignedPartitions()).isEqualTo(2);
+    }
+
+    @Test
+    void aCommitRefusedForARebalanceMarksARebalanceSinceTheFirstRefusalUntilItEnds() {
+        long first = clock.millis();
+        counters.countCommitFailure(CommitFailureReason.REBALANCE);
+        clock.advance(Duration.ofSeconds(5));
+        counters.countCommitFailure(CommitFailureReason.REBALANCE);
+
+        assertThat(counters.rebalanceSince()).isEqualTo(first);
+        assertThat(counters.rebalanceSeconds(clock.millis())).isEqualTo(5.0);
+
+        counters.rebalanceEnded();
+        assertThat(counters.rebalanceSince()).isZero();
+    }
+
+    @Test
+    void otherCommitFailuresMarkNoRebalance() {
+        counters.countCommitFailure(CommitFailureReason.TIMEOUT);
+        counters.countCommitFailure(CommitFailureReason.OTHER);
+
+        assertThat(counters.rebalanceSince()).isZero();
     }
 
     @Test

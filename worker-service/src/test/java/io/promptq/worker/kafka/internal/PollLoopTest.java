@@ -338,6 +338,21 @@ class PollLoopTest {
     }
 
     @Test
+    void commitRefusedForARebalanceShowsARebalanceInProgressUntilRecordsAreFetchedAgain() throws Exception {
+        start(10, 10, 50, IntakeGate.OPEN, Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofMillis(20));
+        assign(P0);
+        producer.failingCommits = 1;
+        long before = System.currentTimeMillis();
+
+        add(P0, 0, 1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> loop.rebalanceSince() != 0);
+        assertThat(loop.rebalanceSince()).isGreaterThanOrEqualTo(before);
+        add(P0, 1, 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> loop.rebalanceSince() == 0);
+    }
+
+    @Test
     void finalCommitRefusedDuringARebalanceAtStopIsRetriedUntilItLands() throws Exception {
         start(10, 10, 50, IntakeGate.OPEN, Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofMinutes(1));
         assign(P0);

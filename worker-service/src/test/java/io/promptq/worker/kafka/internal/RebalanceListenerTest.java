@@ -55,7 +55,7 @@ class RebalanceListenerTest {
     private final AtomicBoolean crashed = new AtomicBoolean();
     private final RecordingFlow flow = new RecordingFlow();
     private final AssignedPartitions partitions = new AssignedPartitions();
-    private final LoopCounters counters = new LoopCounters(10);
+    private final LoopCounters counters = new LoopCounters(10, clock);
     private JobLauncher launcher;
     private PollWaker waker;
     private RebalanceListener listener;
@@ -102,6 +102,34 @@ class RebalanceListenerTest {
             return s.running() == running;
         });
         return s;
+    }
+
+    @Test
+    void revocationMarksARebalanceInProgressUntilTheNextAssignmentEvenAnEmptyOne() {
+        create(LONG);
+        listener.onPartitionsAssigned(List.of(P0, P1));
+        assertThat(counters.rebalanceSince()).isZero();
+        long revokedAt = clock.millis();
+
+        listener.onPartitionsRevoked(List.of(P1));
+        clock.advance(Duration.ofSeconds(40));
+
+        assertThat(counters.rebalanceSince()).isEqualTo(revokedAt);
+        assertThat(counters.rebalanceSeconds(clock.millis())).isEqualTo(40.0);
+        listener.onPartitionsAssigned(List.of());
+        assertThat(counters.rebalanceSince()).isZero();
+        assertThat(counters.rebalanceSeconds(clock.millis())).isZero();
+    }
+
+    @Test
+    void lostPartitionsMarkARebalanceInProgress() {
+        create(LONG);
+        listener.onPartitionsAssigned(List.of(P0));
+        long lostAt = clock.millis();
+
+        listener.onPartitionsLost(List.of(P0));
+
+        assertThat(counters.rebalanceSince()).isEqualTo(lostAt);
     }
 
     @Test
