@@ -30,6 +30,9 @@ public final class AggregatorMain {
             System.exit(2);
             return;
         }
+        // Before start-up, so that a SIGTERM arriving while the service starts still stops it cleanly (exit 0).
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean signals = Signals.onTerminate(stop::countDown);
         AggregatorService service;
         try {
             service = AggregatorService.start(config,
@@ -39,8 +42,6 @@ public final class AggregatorMain {
             System.exit(1);
             return;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        boolean signals = Signals.onTerminate(stop::countDown);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("aggregator-shutdown").unstarted(() -> {
             stop.countDown();
             service.close();

@@ -32,10 +32,11 @@ public final class ProducerMain {
             System.exit(2);
             return;
         }
-        PrometheusMeterRegistry registry = Metrics.prometheus("producer", instance());
-        ProducerService service = ProducerService.start(config, registry);
+        // Before start-up, so that a SIGTERM arriving while the service starts still stops it cleanly (exit 0).
         CountDownLatch stop = new CountDownLatch(1);
         boolean signals = Signals.onTerminate(stop::countDown);
+        PrometheusMeterRegistry registry = Metrics.prometheus("producer", instance());
+        ProducerService service = ProducerService.start(config, registry);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("promptq-producer-shutdown").unstarted(() -> {
             stop.countDown();
             service.close();

@@ -6,7 +6,6 @@ import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.JvmProcess;
 import io.promptq.testkit.PromptqCluster;
 import io.promptq.testkit.UniqueNames;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,6 @@ class ProducerMainIT {
                 .name("producer-main-it")
                 .jvmArgs("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
                 .env(env)
-                .logFile(Path.of("target", "producer-main-it.log"))
                 .start()) {
             producer.awaitLog("Producer service listening", Duration.ofSeconds(60));
 

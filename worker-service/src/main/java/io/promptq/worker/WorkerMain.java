@@ -36,6 +36,9 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
+        // Before start-up, so that a SIGTERM arriving while the service starts still stops it cleanly (exit 0).
+        CountDownLatch stop = new CountDownLatch(1);
+        boolean signals = Signals.onTerminate(stop::countDown);
         PrometheusMeterRegistry registry = Metrics.prometheus("worker", config.workerId());
         WorkerService worker;
         try {
@@ -49,8 +52,6 @@ public final class WorkerMain {
             System.exit(1);
             return;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        boolean signals = Signals.onTerminate(stop::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();
             worker.close();
