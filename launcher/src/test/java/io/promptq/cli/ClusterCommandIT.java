@@ -114,7 +114,6 @@ class ClusterCommandIT {
                 .env(Map.of("PROMPTQ_LOG_DIR", tmp.resolve("logs").toString()))
                 .args("cluster", "--data-dir", dataDir.toString(), "--kafka-port", Integer.toString(kafkaPort),
                         "--registry-port", Integer.toString(registryPort))
-                .logFile(Path.of("target", name + ".log"))
                 .start();
         try {
             cluster.awaitLog(ClusterCommand.READY_LINE, START_TIMEOUT);
