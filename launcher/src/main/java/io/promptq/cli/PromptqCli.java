@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             UpCommand.class,
+            ClusterCommand.class,
             SubmitCommand.class,
             StatsCommand.class,
             BenchCommand.class,

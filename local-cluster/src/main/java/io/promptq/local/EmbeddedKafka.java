@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * default, or several for fault tests.
  *
  * <p>Every listener is bound to 127.0.0.1 on a free port; the data lives in a temporary directory
- * that {@link #close()} removes. A node can be stopped and started again with the same ports and
+ * that {@link #close()} removes, or in a persistent one that later starts reuse ({@link Config#dataDir()}). A node can be stopped and started again with the same ports and
  * data ({@link #stopBroker(int)}, {@link #startBroker(int)}, {@link #restart()}), so tests can check
  * how clients behave while Kafka is down. A fatal broker fault cannot stop the JVM: Kafka's exit and
  * halt procedures are replaced (see {@code ExitGuard}). Topics are not auto-created.
@@ -48,6 +49,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int MAX_START_ATTEMPTS = 3;
+    /** File of a {@linkplain Config#dataDir() persistent data directory} holding the KRaft cluster id. */
+    public static final String CLUSTER_ID_FILE = "cluster.id";
 
     private final Config config;
     private final Path baseDir;
@@ -85,6 +88,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         ExitGuard.install();
         long started = System.nanoTime();
+        if (config.dataDir().isPresent()) {
+            return startPersistent(config, config.dataDir().get(), started);
+        }
         Path baseDir;
         try {
             baseDir = Files.createTempDirectory("promptq-kafka-");
@@ -130,6 +136,63 @@ public final class EmbeddedKafka implements AutoCloseable {
                 throw new LocalClusterException("Kafka (" + nodes.size() + " node(s)) did not start: " + e, e);
             }
         }
+    }
+
+    /**
+     * Starts a cluster on a persistent directory: the first start formats it (cluster id kept in
+     * {@value #CLUSTER_ID_FILE}), later starts reuse the same cluster id, node ids and log directories, so
+     * topics and committed offsets survive. Nothing is deleted on close; a failed start leaves the data as is.
+     */
+    private static EmbeddedKafka startPersistent(Config config, Path dir, long started) {
+        String clusterId;
+        List<KafkaNode> nodes;
+        try {
+            Files.createDirectories(dir);
+            Path idFile = dir.resolve(CLUSTER_ID_FILE);
+            boolean fresh = !Files.isRegularFile(idFile);
+            if (fresh) {
+                clusterId = Uuid.randomUuid().toString();
+            } else {
+                clusterId = Files.readString(idFile).strip();
+                int formatted = formattedNodes(dir);
+                if (formatted != config.nodes()) {
+                    throw new LocalClusterException("Kafka data directory " + dir + " holds a cluster of " + formatted
+                            + " node(s), not " + config.nodes() + ": start it with the same number of brokers or use another directory");
+                }
+            }
+            nodes = newNodes(config, dir);
+            if (fresh) {
+                for (KafkaNode node : nodes) {
+                    node.format(clusterId);
+                }
+                Files.writeString(idFile, clusterId + System.lineSeparator());
+            }
+        } catch (LocalClusterException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new LocalClusterException("cannot prepare Kafka data directory " + dir + ": " + e, e);
+        }
+        try {
+            runOnNodes("promptq-kafka-start-", nodes, KafkaNode::start, config.startupTimeout());
+            awaitBrokers(bootstrapOf(nodes), nodes.size(), config.startupTimeout());
+        } catch (Exception e) {
+            stopQuietly(nodes);
+            throw new LocalClusterException("Kafka (" + nodes.size() + " node(s)) on " + dir + " did not start: " + e, e);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        EmbeddedKafka kafka = new EmbeddedKafka(config, dir, clusterId, nodes, took);
+        LOG.info("Kafka {} ({} node{}, data in {}) ready at {} in {} ms", AppInfoParser.getVersion(), nodes.size(),
+                nodes.size() == 1 ? "" : "s", dir, kafka.bootstrapServers(), took.toMillis());
+        return kafka;
+    }
+
+    /** Number of {@code node-<id>} directories under {@code dir} that hold a formatted KRaft log directory. */
+    private static int formattedNodes(Path dir) {
+        int n = 0;
+        while (Files.isRegularFile(dir.resolve("node-" + n).resolve("meta.properties"))) {
+            n++;
+        }
+        return n;
     }
 
     /** Comma-separated {@code 127.0.0.1:port} of every node (stopped ones included). */
@@ -258,6 +321,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     private void shutdown() {
         long t0 = System.nanoTime();
         stopQuietly(nodes);
+        if (config.dataDir().isPresent()) {
+            LOG.info("Kafka stopped in {} ms; data kept in {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), baseDir);
+            return;
+        }
         if (!Directories.deleteRecursively(baseDir)) {
             LOG.warn("could not delete all Kafka data under {}", baseDir);
         }
@@ -396,8 +463,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         private final Duration startupTimeout;
         private final int brokerPort;
         private final boolean shutdownHook;
+        private final Path dataDir;
 
         private Config(Builder b) {
+            this.dataDir = b.dataDir;
             this.brokerPort = b.brokerPort;
             this.shutdownHook = b.shutdownHook;
             this.nodes = b.nodes;
@@ -418,7 +487,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** A builder pre-filled with this configuration. */
         public Builder toBuilder() {
             Builder b = new Builder().nodes(nodes).defaultPartitions(defaultPartitions).startupTimeout(startupTimeout)
-                    .brokerPort(brokerPort).shutdownHook(shutdownHook);
+                    .brokerPort(brokerPort).shutdownHook(shutdownHook).dataDir(dataDir);
             b.brokerProperties.putAll(brokerProperties);
             return b;
         }
@@ -459,8 +528,18 @@ public final class EmbeddedKafka implements AutoCloseable {
             return brokerPort;
         }
 
+        /**
+         * The persistent data directory, if any: formatted on the first start and reused by later ones (same
+         * cluster id, node ids and log directories), never deleted. Empty (the default): a temporary directory
+         * that {@link EmbeddedKafka#close()} removes.
+         */
+        public Optional<Path> dataDir() {
+            return Optional.ofNullable(dataDir);
+        }
+
         /** Builder for {@link Config}; each setter checks its value. */
         public static final class Builder {
+            private Path dataDir;
             private int nodes = DEFAULT_NODES;
             private int defaultPartitions = DEFAULT_PARTITIONS;
             private final Map<String, String> brokerProperties = new LinkedHashMap<>();
@@ -488,6 +567,12 @@ public final class EmbeddedKafka implements AutoCloseable {
                             + (65535 - MAX_NODES) + ", but was " + port);
                 }
                 this.brokerPort = port;
+                return this;
+            }
+
+            /** See {@link Config#dataDir()}; null (default) for a temporary directory. */
+            public Builder dataDir(Path dir) {
+                this.dataDir = dir == null ? null : dir.toAbsolutePath().normalize();
                 return this;
             }
 

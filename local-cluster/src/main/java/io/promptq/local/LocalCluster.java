@@ -405,6 +405,15 @@ public final class LocalCluster implements AutoCloseable {
             }
 
             /**
+             * A persistent Kafka data directory reused by later starts (see {@link EmbeddedKafka.Config#dataDir()});
+             * null (default) for a temporary one.
+             */
+            public Builder kafkaDataDir(java.nio.file.Path dir) {
+                kafka.dataDir(dir);
+                return this;
+            }
+
+            /**
              * Whether Kafka stops itself at JVM exit (default true); owners that close their clients and then
              * the cluster from their own shutdown hook turn it off (see {@link EmbeddedKafka.Config#shutdownHook()}).
              */

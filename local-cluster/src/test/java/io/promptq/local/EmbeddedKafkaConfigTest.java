@@ -3,9 +3,12 @@ package io.promptq.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedKafkaConfigTest {
 
@@ -69,5 +72,39 @@ class EmbeddedKafkaConfigTest {
         assertThatThrownBy(() -> LocalSchemaRegistry.Config.builder().compatibility("backward"))
                 .hasMessageStartingWith("compatibility must be one of [NONE, BACKWARD");
         assertThat(LocalSchemaRegistry.Config.defaults().compatibility()).isEqualTo("BACKWARD");
+    }
+
+    @Test
+    void dataDirIsTemporaryByDefaultAndKeptAbsoluteByToBuilder() {
+        assertThat(EmbeddedKafka.Config.defaults().dataDir()).isEmpty();
+
+        EmbeddedKafka.Config config = EmbeddedKafka.Config.builder().dataDir(Path.of("target", "..", "kafka-data")).build();
+
+        assertThat(config.dataDir()).contains(Path.of("kafka-data").toAbsolutePath());
+        assertThat(config.toBuilder().build().dataDir()).isEqualTo(config.dataDir());
+    }
+
+    @Test
+    void aDataDirFormattedForThreeNodesRefusesToStartWithOneAndIsLeftUntouched(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve(EmbeddedKafka.CLUSTER_ID_FILE), "some-cluster-id\n");
+        for (int node = 0; node < 3; node++) {
+            Files.createDirectories(dir.resolve("node-" + node));
+            Files.writeString(dir.resolve("node-" + node).resolve("meta.properties"), "node.id=" + node + "\n");
+        }
+
+        assertThatThrownBy(() -> EmbeddedKafka.start(EmbeddedKafka.Config.builder().dataDir(dir).build()))
+                .isInstanceOf(LocalClusterException.class)
+                .hasMessageContaining("holds a cluster of 3 node(s), not 1");
+        assertThat(dir.resolve("node-2").resolve("meta.properties")).exists();
+        assertThat(dir.resolve(EmbeddedKafka.CLUSTER_ID_FILE)).hasContent("some-cluster-id");
+    }
+
+    @Test
+    void registryStorageDirKeepsSchemasInAnH2FileThere(@TempDir Path dir) {
+        LocalSchemaRegistry.Config config = LocalSchemaRegistry.Config.builder().storageDir(dir).build();
+
+        assertThat(config.registryProperties())
+                .containsEntry(LocalSchemaRegistry.Config.JDBC_URL_PROPERTY, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("registry"))
+                .containsEntry("registry.rules.global.compatibility", "BACKWARD");
     }
 }
