@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
             SubmitCommand.class,
             StatsCommand.class,
             BenchCommand.class,
+            WorkerCommand.class,
+            ProducerCommand.class,
+            AggregatorCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PromptqCli implements Runnable {
