@@ -68,6 +68,11 @@ final class PartitionState implements PartitionView {
     private boolean deduplicated;
     /** Held until the gate has restored the partition's state: nothing starts, nothing is fetched. */
     private boolean restoring;
+    /**
+     * Held until what the previous owner committed could be read ({@link #restore}): nothing is buffered, started or
+     * fetched, so a record the previous owner finished cannot run again.
+     */
+    private boolean offsetsPending;
     /** The latest commit known to have succeeded, and the latest one sent (in flight or succeeded), never lower. */
     private @Nullable OffsetAndMetadata committed;
     private @Nullable OffsetAndMetadata requested;
@@ -101,7 +106,7 @@ final class PartitionState implements PartitionView {
 
     /** Whether one more fetched record may be buffered (else the caller seeks back to it). */
     boolean hasRoom() {
-        return !draining && buffer.size() < bufferCapacity && tracker.outstanding() < maxUncommitted;
+        return !draining && !offsetsPending && buffer.size() < bufferCapacity && tracker.outstanding() < maxUncommitted;
     }
 
     /**
@@ -113,6 +118,7 @@ final class PartitionState implements PartitionView {
         if (tracker.lastRegistered() >= 0) {
             throw new IllegalStateException(tp + ": restore after records were added");
         }
+        offsetsPending = false;
         OffsetMetadataCodec.Decoded decoded = OffsetMetadataCodec.decode(committedOffset, metadata);
         if (decoded.problem() != null) {
             log.warn("{}: ignoring the metadata committed with offset {} ({}); records from there on run even if "
@@ -124,6 +130,24 @@ final class PartitionState implements PartitionView {
             restoredEnd = progress.end();
             log.debug("{}: restored {}", tp, progress);
         }
+    }
+
+    /**
+     * What the previous owner committed could not be read yet: hold the partition (nothing buffered, started or
+     * fetched, pause reason {@link PauseReason#RESTORING}) until {@link #restore} or {@link #nothingCommitted}.
+     */
+    void awaitCommittedOffsets() {
+        offsetsPending = true;
+    }
+
+    /** Whether the partition waits for its committed offset and metadata (see {@link #awaitCommittedOffsets}). */
+    boolean committedOffsetsPending() {
+        return offsetsPending;
+    }
+
+    /** No earlier owner committed anything for the partition: nothing to restore, its records may run. */
+    void nothingCommitted() {
+        offsetsPending = false;
     }
 
     /**
@@ -201,7 +225,7 @@ final class PartitionState implements PartitionView {
 
     /** Whether a permit is free (and the partition is neither being revoked nor restoring). */
     boolean canStart() {
-        return !draining && !restoring && inFlight < permits;
+        return !draining && !restoring && !offsetsPending && inFlight < permits;
     }
 
     /**
@@ -377,7 +401,7 @@ final class PartitionState implements PartitionView {
         if (draining) {
             return PauseReason.SHUTDOWN;
         }
-        if (restoring) {
+        if (restoring || offsetsPending) {
             return PauseReason.RESTORING;
         }
         if (gate != null) {

@@ -179,6 +179,7 @@ public final class PollLoop implements Runnable, FlowStats {
     private void turn() {
         long now = clock.millis();
         launcher.applyCompletions();
+        rebalance.retryPendingRestores();
         duplicates.releaseRestored();
         launcher.launchReady(partitions.all(), now);
         refreshCounters();

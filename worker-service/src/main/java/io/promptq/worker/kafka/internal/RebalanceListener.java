@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  */
 final class RebalanceListener implements ConsumerRebalanceListener {
 
+    /** First wait before reading held partitions' committed offsets again (doubling up to {@link #PENDING_RETRY_MAX}). */
+    static final Duration PENDING_RETRY = Duration.ofMillis(500);
+    static final Duration PENDING_RETRY_MAX = Duration.ofSeconds(4);
+    /** How long one such read may block the poll thread. */
+    static final Duration PENDING_READ_TIMEOUT = Duration.ofSeconds(1);
+
     private static final Logger log = LoggerFactory.getLogger(RebalanceListener.class);
 
     private final LoopSettings settings;
@@ -58,6 +64,10 @@ final class RebalanceListener implements ConsumerRebalanceListener {
     private final DuplicateFilter duplicates;
     private boolean stopping;
     private long shutdownDeadline = Long.MAX_VALUE;
+    /** Partitions held because what their previous owner committed could not be read yet (usually empty). */
+    private final List<PartitionState> offsetsPending = new ArrayList<>();
+    private int pendingAttempts;
+    private long nextPendingAttemptAt;
 
     /** @param crashed whether the loop crashed (any thread may set what it reads) */
     RebalanceListener(Consumer<?, ?> consumer, LoopSettings settings, AssignedPartitions partitions,
@@ -129,9 +139,12 @@ final class RebalanceListener implements ConsumerRebalanceListener {
      * Reads what the previous owners committed for {@code fresh} partitions - the position and the metadata naming
      * the records finished above it and the start counts of records started without an outcome - so that finished
      * records are skipped instead of run again. Under {@code read_committed} this waits for pending transactional
-     * offsets. If it fails, the partitions start without that knowledge: correct, but their finished records above
-     * the position run again. A blocking call inside {@code poll}: disarmed meanwhile, like a revocation, so a job
-     * finishing now does not wake it (see {@link PollWaker}).
+     * offsets - after a SIGKILL, until the broker aborts the dead owner's transaction, which can take longer than
+     * the call may wait. If it fails, the partitions are held ({@link PartitionState#awaitCommittedOffsets()}:
+     * nothing fetched, buffered or started) and {@link #retryPendingRestores} reads again on later turns: starting
+     * without that knowledge would run finished records again (a second provider call and a second result). A
+     * blocking call inside {@code poll}: disarmed meanwhile, like a revocation, so a job finishing now does not wake
+     * it (see {@link PollWaker}).
      */
     private void restore(Map<TopicPartition, PartitionState> fresh) {
         if (fresh.isEmpty() || settings.offsetMetadataMaxChars() == 0) {
@@ -142,18 +155,65 @@ final class RebalanceListener implements ConsumerRebalanceListener {
         try {
             committed = waker.blocking(() -> consumer.committed(fresh.keySet(), settings.closeTimeout()));
         } catch (KafkaException e) {
-            log.warn("Cannot read the committed offsets of {} ({}); records finished above them may run again",
+            log.warn("Cannot read the committed offsets of {} yet ({}); holding them (not fetched, nothing started) and"
+                    + " reading again, so that records their previous owner finished are not run again",
                     fresh.keySet(), e.toString());
+            for (PartitionState s : fresh.values()) {
+                s.awaitCommittedOffsets();
+                offsetsPending.add(s);
+            }
+            pendingAttempts = 0;
+            nextPendingAttemptAt = clock.millis();
             return;
         } finally {
             waker.exitCallback();
         }
-        committed.forEach((tp, om) -> {
-            PartitionState s = fresh.get(tp);
-            if (s != null && om != null) {
+        apply(committed, fresh);
+    }
+
+    private static void apply(Map<TopicPartition, OffsetAndMetadata> committed, Map<TopicPartition, PartitionState> to) {
+        to.forEach((tp, s) -> {
+            OffsetAndMetadata om = committed.get(tp);
+            if (om != null) {
                 s.restore(om.offset(), om.metadata());
+            } else {
+                s.nothingCommitted();
             }
         });
+    }
+
+    /**
+     * Poll thread, each turn: reads the committed offsets of held partitions again (see {@link #restore}), at most
+     * every {@link #PENDING_RETRY} doubling to {@link #PENDING_RETRY_MAX}, each read waiting at most
+     * {@link #PENDING_READ_TIMEOUT}; partitions revoked or lost meanwhile are dropped. Cheap when none are held.
+     */
+    void retryPendingRestores() {
+        if (offsetsPending.isEmpty()) {
+            return;
+        }
+        offsetsPending.removeIf(PartitionState::abandoned);
+        long now = clock.millis();
+        if (offsetsPending.isEmpty() || now < nextPendingAttemptAt) {
+            return;
+        }
+        Map<TopicPartition, PartitionState> held = new LinkedHashMap<>();
+        for (PartitionState s : offsetsPending) {
+            held.put(s.topicPartition(), s);
+        }
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    waker.blocking(() -> consumer.committed(held.keySet(), PENDING_READ_TIMEOUT));
+            apply(committed, held);
+            offsetsPending.clear();
+            log.info("Read the committed offsets of {} after {} more attempts: their records run", held.keySet(),
+                    pendingAttempts + 1);
+        } catch (KafkaException e) {
+            long wait = Math.min(PENDING_RETRY_MAX.toMillis(), PENDING_RETRY.toMillis() << Math.min(pendingAttempts, 10));
+            pendingAttempts++;
+            nextPendingAttemptAt = clock.millis() + wait;
+            log.debug("Committed offsets of {} still unreadable ({}); reading again in {} ms", held.keySet(),
+                    e.toString(), wait);
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.promptq.testkit.MutableClock;
 import io.promptq.worker.kafka.FlowListener;
+import io.promptq.worker.kafka.PauseReason;
 import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.PartitionView;
 import io.promptq.worker.kafka.RecordHandler;
@@ -355,24 +356,50 @@ class RebalanceListenerTest {
     }
 
     @Test
-    void failingCommittedCallStillAssignsThePartitionWithNothingRestored() {
+    void partitionWhoseCommittedOffsetsCannotBeReadYetIsHeldUntilTheyCanAndThenSkipsFinishedRecords() {
         create(LONG);
         consumer.groupOffsets.put(P0, committedWith(2, new long[] {3, 5}, 2, 2));
-        consumer.committedFailure = new TimeoutException("coordinator unavailable");
+        consumer.committedFailure = new TimeoutException("pending transactional offsets of a killed owner");
 
         listener.onPartitionsAssigned(List.of(P0));
 
-        assertThat(consumer.committedCalls).hasValue(1);
+        PartitionState s = partitions.get(P0);
         assertThat(partitions.contains(P0)).isTrue();
         assertThat(flow.assigned).containsExactly(P0);
-        PartitionState s = partitions.get(P0);
-        assertThat(List.of(s.add(record(P0, 2), 0), s.add(record(P0, 3), 0))).containsExactly(true, true);
-        launcher.launchReady(partitions.all(), 0);
-        await().atMost(LONG).pollInSameThread().until(() -> {
-            launcher.applyCompletions();
-            return s.running() == 0 && previousStarts.size() == 2;
-        });
-        assertThat(previousStarts).isEqualTo(Map.of(P0 + "@2", 0, P0 + "@3", 0));
+        assertThat(s.committedOffsetsPending()).isTrue();
+        assertThat(s.hasRoom()).as("nothing is buffered while held").isFalse();
+        assertThat(s.canStart()).isFalse();
+        assertThat(s.evaluate(null, false, false, 0)).isEqualTo(PauseReason.RESTORING);
+
+        int calls = consumer.committedCalls.get();
+        listener.retryPendingRestores(); // still failing: stays held
+        assertThat(consumer.committedCalls).hasValue(calls + 1);
+        assertThat(s.committedOffsetsPending()).isTrue();
+        listener.retryPendingRestores();
+        assertThat(consumer.committedCalls).as("not read again before the backoff").hasValue(calls + 1);
+
+        consumer.committedFailure = null;
+        clock.advance(RebalanceListener.PENDING_RETRY);
+        listener.retryPendingRestores();
+        assertThat(s.committedOffsetsPending()).isFalse();
+
+        assertThat(s.hasRoom()).isTrue();
+        assertThat(List.of(s.add(record(P0, 2), 0), s.add(record(P0, 3), 0))).as("offset 3 was finished before")
+                .containsExactly(true, false);
+    }
+
+    @Test
+    void heldPartitionRevokedBeforeItsOffsetsCouldBeReadIsForgotten() {
+        create(LONG);
+        consumer.committedFailure = new TimeoutException("coordinator unavailable");
+        listener.onPartitionsAssigned(List.of(P0));
+        int calls = consumer.committedCalls.get();
+
+        listener.onPartitionsRevoked(List.of(P0));
+        consumer.committedFailure = null;
+        listener.retryPendingRestores();
+
+        assertThat(consumer.committedCalls).as("nothing read for a partition no longer owned").hasValue(calls);
     }
 
     @Test
