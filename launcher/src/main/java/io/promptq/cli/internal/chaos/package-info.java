@@ -1,0 +1,5 @@
+/**
+ * The chaos suite behind {@code ./promptq chaos}: a provider stub with fault switches, child service JVMs, a seeded
+ * fault schedule and the tally of what the run produced against what it must.
+ */
+package io.promptq.cli.internal.chaos;
