@@ -13,12 +13,14 @@ import java.util.TreeSet;
  * What a chaos run produced, measured against what it must: every accepted job exactly one committed result, no
  * provider call beyond what the faults justify, the aggregator's total equal to the distinct results, no lag.
  *
- * @param provisionalCallBound calls per job justified by the faults: 1 + the calls of that job refused by a fault
- *     (503/429/401 each entitle a retry) + 1 if its call may have been in flight in a killed worker's open transaction
+ * @param callsPerJobBase provider calls any job may take before its refused calls are added: 1, plus 1 if it was in
+ *     flight or finished in the open transaction of a SIGKILLed worker (the kill aborts it, the job runs again); each
+ *     call of the job a fault refused (503/429/401) entitles it to one more
+ * @param workerExitCodes exit status per worker, keyed "name (SIGKILL)" or "name (SIGTERM)"; a SIGTERM must give 0
  */
 public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, List<String> lost,
-        int jobsWithDuplicateResults, int contradictoryResults, int distinctResults, int maxProviderCallsPerJob,
-        long totalProviderCalls, int jobsOverCallBound, int provisionalCallBound, long aggregatorTotal, long lagAtEnd,
+        int jobsWithDuplicateResults, int contradictoryResults, int distinctResults, int deadLetteredJobs, int maxProviderCallsPerJob,
+        long totalProviderCalls, int jobsOverCallBound, int callsPerJobBase, long aggregatorTotal, long lagAtEnd,
         double secondsToSettle, double seconds, List<Fault> faults, Map<String, Integer> workerExitCodes,
         int poisonPillsWritten, Map<String, Integer> deadLetters) {
 
@@ -52,9 +54,10 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
                 over++;
             }
         }
+        int deadLettered = (int) results.values().stream().filter(st -> st.contains(JobStatus.DEAD_LETTERED)).count();
         int distinct = (int) results.keySet().stream().filter(accepted::contains).count();
         return new ChaosReport(jobs, seed, accepted.size(), notAccepted, new ArrayList<>(lost), duplicates, contradictory,
-                distinct, max, total, over, 2, aggregatorTotal, lag, toSettle, seconds, faults, exitCodes, pills, deadLetters);
+                distinct, deadLettered, max, total, over, 2, aggregatorTotal, lag, toSettle, seconds, faults, exitCodes, pills, deadLetters);
     }
 
     /** The checks the run must pass; empty if it passed. */
@@ -66,12 +69,20 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
         if (jobsWithDuplicateResults > 0) {
             failures.add(jobsWithDuplicateResults + " jobs with more than one committed result");
         }
+        if (deadLetteredJobs > 0) {
+            failures.add(deadLetteredJobs + " jobs dead-lettered, though every fault of the run is transient or a system fault");
+        }
         if (aggregatorTotal != distinctResults) {
             failures.add("aggregator total " + aggregatorTotal + " != distinct results " + distinctResults);
         }
         if (lagAtEnd != 0) {
             failures.add("consumer-group lag at the end: " + lagAtEnd);
         }
+        workerExitCodes.forEach((worker, code) -> {
+            if (worker.endsWith("(SIGTERM)") && code != 0) {
+                failures.add(worker + " exited with " + code + " instead of 0 after draining");
+            }
+        });
         if (notAccepted > 0) {
             failures.add(notAccepted + " jobs never accepted by the producer");
         }
@@ -85,6 +96,7 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
         row(t, "accepted (202)", accepted);
         row(t, "distinct committed results", distinctResults);
         row(t, "lost", lost.size());
+        row(t, "jobs dead-lettered", deadLetteredJobs);
         row(t, "jobs with duplicate results", jobsWithDuplicateResults);
         row(t, "contradictory results", contradictoryResults);
         row(t, "provider calls (total)", totalProviderCalls);
@@ -120,6 +132,7 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
         field(j, "jobsWithDuplicateResults", jobsWithDuplicateResults);
         field(j, "contradictoryResults", contradictoryResults);
         field(j, "distinctResults", distinctResults);
+        field(j, "deadLetteredJobs", deadLetteredJobs);
         field(j, "maxProviderCallsPerJob", maxProviderCallsPerJob);
         field(j, "totalProviderCalls", totalProviderCalls);
         field(j, "jobsOverCallBound", jobsOverCallBound);

@@ -112,7 +112,6 @@ public final class ChaosRun {
                 producerEnv.put(ProducerServiceConfig.TOPIC_PARTITIONS.name(), String.valueOf(PARTITIONS));
                 producer = ServiceJvm.start("producer", "producer", producerEnv, logs);
                 all.add(producer);
-                awaitReady(producerPort, "producer");
 
                 int aggregatorPort = freePort();
                 Map<String, String> aggregatorEnv = new HashMap<>(base);
@@ -128,7 +127,7 @@ public final class ChaosRun {
                 workerEnv.put(WorkerConfig.TOPIC_PARTITIONS.name(), String.valueOf(PARTITIONS));
                 workerEnv.put(WorkerConfig.MAX_IN_FLIGHT.name(), "20");
                 workerEnv.put(WorkerConfig.COMMIT_INTERVAL.name(), "500ms");
-                workerEnv.put(WorkerConfig.RETRY_DELAYS.name(), "500ms,2s");
+                workerEnv.put(WorkerConfig.RETRY_DELAYS.name(), "1s,5s,20s");
                 workerEnv.put(LlmConfig.PROVIDER.name(), "openai");
                 workerEnv.put(LlmConfig.OPENAI_BASE_URL.name(), stub.baseUrl());
                 workerEnv.put(LlmConfig.OPENAI_API_KEY.name(), "chaos-key");
@@ -144,6 +143,7 @@ public final class ChaosRun {
                     return w;
                 };
                 workers.add(newWorker.get());
+                awaitReady(producerPort, "producer");
                 awaitWorker(workers.getFirst());
                 awaitReady(aggregatorPort, "aggregator");
 
@@ -168,7 +168,7 @@ public final class ChaosRun {
                     sleep(schedule, 0.10 + random.nextDouble() * 0.05);
                     ServiceJvm victim = workers.remove(random.nextInt(workers.size()));
                     fault("SIGKILL " + victim.name() + " and start a replacement");
-                    workerExitCodes.put(victim.name(), victim.kill());
+                    workerExitCodes.put(victim.name() + " (SIGKILL)", victim.kill());
                     workers.add(newWorker.get());
                     // (4) provider outage (503) then 429 burst with Retry-After
                     sleep(schedule, 0.10);
@@ -208,13 +208,17 @@ public final class ChaosRun {
                     fault("scale workers 3 -> 1 (SIGTERM)");
                     while (workers.size() > 1) {
                         ServiceJvm w = workers.removeFirst();
-                        workerExitCodes.put(w.name(), w.stop(Duration.ofSeconds(60)));
+                        workerExitCodes.put(w.name() + " (SIGTERM)", w.stop(Duration.ofSeconds(60)));
                     }
                     long lastFault = System.nanoTime();
 
                     awaitQuiet(results, stub, accepted.size());
                     long settled = results.lastResultNanos();
                     AggregatorTotals totals = aggregatorTotals(aggregatorPort, results.distinct());
+                    for (ServiceJvm w : workers) {
+                        workerExitCodes.put(w.name() + " (SIGTERM)", w.stop(Duration.ofSeconds(60)));
+                    }
+                    workers.clear();
                     long lag = lag(cluster.admin(), WorkerConfig.GROUP_ID.defaultValue().orElseThrow(), names.jobs());
                     return ChaosReport.of(jobs, seed, accepted, refused.get(), results.snapshot(), stub, totals.total(),
                             lag, Math.max(0, (settled - lastFault)) / 1e9, List.copyOf(faults), Map.copyOf(workerExitCodes),
@@ -222,7 +226,7 @@ public final class ChaosRun {
                 }
             } finally {
                 for (ServiceJvm w : workers) {
-                    workerExitCodes.putIfAbsent(w.name(), w.stop(Duration.ofSeconds(30)));
+                    w.stop(Duration.ofSeconds(30));
                 }
                 all.forEach(ServiceJvm::close);
             }
@@ -342,17 +346,18 @@ public final class ChaosRun {
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 Matcher m = total.matcher(r.body());
                 if (r.statusCode() == 200 && m.find()) {
-                    last = Long.parseLong(m.group(1));
-                    if (last >= expected) {
+                    long now = Long.parseLong(m.group(1));
+                    if (now >= expected && now == last) {
+                        return new AggregatorTotals(now); // reached and stable: a late double count would show here
+                    }
+                    last = now;
+                    if (now >= expected) {
                         Thread.sleep(2_000);
                         continue;
                     }
                 }
             } catch (java.io.IOException e) {
                 // restarting or restoring: ask again
-            }
-            if (last >= expected) {
-                return new AggregatorTotals(last);
             }
             Thread.sleep(500);
         }
