@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,16 +30,16 @@ public final class ChaosCommand implements Callable<Integer> {
     int jobs;
 
     @Option(names = "--seed", description = "Seed of the fault schedule (default: random, printed).")
-    Long seed;
+    @Nullable Long seed;
 
     @Option(names = "--json", description = "Write the report as JSON to this file.")
-    Path json;
+    @Nullable Path json;
 
     @Option(names = "--scale", description = "Fault durations and pacing as a fraction of full size (default: jobs/10000, at least 0.15, at most 1).")
-    Double scale;
+    @Nullable Double scale;
 
     @Option(names = "--dir", description = "Working directory for cluster data and service logs (default: a new temporary directory).")
-    Path dir;
+    @Nullable Path dir;
 
     @Override
     public Integer call() throws Exception {

@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -103,14 +102,13 @@ public final class ChaosRun {
             List<ServiceJvm> workers = new ArrayList<>();
             List<ServiceJvm> all = new CopyOnWriteArrayList<>();
             int[] nextWorker = {0};
-            ServiceJvm producer = null;
-            ServiceJvm[] aggregator = {null};
+            ServiceJvm[] aggregator = new ServiceJvm[1];
             try {
                 int producerPort = freePort();
                 Map<String, String> producerEnv = new HashMap<>(base);
                 producerEnv.put(ProducerServiceConfig.HTTP_PORT.name(), String.valueOf(producerPort));
                 producerEnv.put(ProducerServiceConfig.TOPIC_PARTITIONS.name(), String.valueOf(PARTITIONS));
-                producer = ServiceJvm.start("producer", "producer", producerEnv, logs);
+                ServiceJvm producer = ServiceJvm.start("producer", "producer", producerEnv, logs);
                 all.add(producer);
 
                 int aggregatorPort = freePort();
@@ -511,7 +509,4 @@ public final class ChaosRun {
         return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
-    static Set<String> sorted(Set<String> ids) {
-        return new TreeSet<>(ids);
-    }
 }
