@@ -200,6 +200,7 @@ public final class ChaosRun {
                     Thread.sleep(seconds(10).toMillis());
                     cluster.kafka().startBroker(broker);
                     fault("broker " + broker + " started");
+                    long lastFault = System.nanoTime(); // the last fault that breaks something; scaling down only drains
                     // (2) scale back 3 -> 1 with SIGTERM
                     submitter.join();
                     sleep(schedule, 0.05);
@@ -208,7 +209,6 @@ public final class ChaosRun {
                         ServiceJvm w = workers.removeFirst();
                         workerExitCodes.put(w.name() + " (SIGTERM)", w.stop(Duration.ofSeconds(60)));
                     }
-                    long lastFault = System.nanoTime();
 
                     awaitQuiet(results, stub, accepted.size());
                     long settled = results.lastResultNanos();
