@@ -7,6 +7,7 @@ import io.promptq.kafka.KafkaSettings;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.local.LocalCluster;
+import io.promptq.local.LocalSchemaRegistry;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.JobResult;
@@ -92,12 +93,17 @@ public final class ChaosRun {
 
     public ChaosReport run() throws Exception {
         Random random = new Random(seed);
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().brokers(3)
+        // The registry is this run's own (not the cluster's), on a fixed port and a storage directory, so that it can
+        // be stopped and started again with the same URL and the same schema ids.
+        LocalSchemaRegistry.Config registryConfig = LocalSchemaRegistry.Config.builder().port(freePort())
+                .storageDir(dir.resolve("registry")).build();
+        LocalSchemaRegistry[] registry = {LocalSchemaRegistry.start(registryConfig)};
+        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().brokers(3).schemaRegistry(false)
                 .kafkaDataDir(dir.resolve("kafka")).build());
                 ProviderStub stub = ProviderStub.start(Duration.ofMillis(20))) {
             Map<String, String> base = new HashMap<>();
             base.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
-            base.put(SchemaRegistryKeys.URL.name(), cluster.schemaRegistryUrl());
+            base.put(SchemaRegistryKeys.URL.name(), registry[0].url());
             Path logs = dir.resolve("logs");
             List<ServiceJvm> workers = new ArrayList<>();
             List<ServiceJvm> all = new CopyOnWriteArrayList<>();
@@ -200,6 +206,13 @@ public final class ChaosRun {
                     Thread.sleep(seconds(10).toMillis());
                     cluster.kafka().startBroker(broker);
                     fault("broker " + broker + " started");
+                    // (6) schema registry stopped, then started again on its port and storage
+                    sleep(schedule, 0.02);
+                    fault("stop the schema registry for " + seconds(10));
+                    registry[0].close();
+                    Thread.sleep(seconds(10).toMillis());
+                    registry[0] = LocalSchemaRegistry.start(registryConfig);
+                    fault("schema registry started");
                     long lastFault = System.nanoTime(); // the last fault that breaks something; scaling down only drains
                     // (2) scale back 3 -> 1 with SIGTERM
                     submitter.join();
@@ -228,6 +241,8 @@ public final class ChaosRun {
                 }
                 all.forEach(ServiceJvm::close);
             }
+        } finally {
+            registry[0].close();
         }
     }
 
