@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * @param workerExitCodes exit status per worker, keyed "name (SIGKILL)" or "name (SIGTERM)"; a SIGTERM must give 0
  */
 public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, List<String> lost,
-        int jobsWithDuplicateResults, int contradictoryResults, int distinctResults, int deadLetteredJobs, int maxProviderCallsPerJob,
+        int jobsWithDuplicateResults, int contradictoryResults, int distinctResults, int deadLetteredJobs, List<String> unjustifiedDeadLetters, int maxProviderCallsPerJob,
         long totalProviderCalls, int jobsOverCallBound, int callsPerJobBase, long aggregatorTotal, long lagAtEnd,
         double secondsToSettle, double seconds, List<Fault> faults, Map<String, Integer> workerExitCodes,
         int poisonPillsWritten, Map<String, Integer> deadLetters) {
@@ -54,10 +54,14 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
                 over++;
             }
         }
-        int deadLettered = (int) results.values().stream().filter(st -> st.contains(JobStatus.DEAD_LETTERED)).count();
+        List<String> deadLetteredIds = results.entrySet().stream().filter(e -> e.getValue().contains(JobStatus.DEAD_LETTERED))
+                .map(Map.Entry::getKey).sorted().toList();
+        int deadLettered = deadLetteredIds.size();
+        List<String> unjustified = deadLetteredIds.stream()
+                .filter(id -> stub.transientRefused(id) < ChaosRun.MAX_ATTEMPTS).toList();
         int distinct = (int) results.keySet().stream().filter(accepted::contains).count();
         return new ChaosReport(jobs, seed, accepted.size(), notAccepted, new ArrayList<>(lost), duplicates, contradictory,
-                distinct, deadLettered, max, total, over, 2, aggregatorTotal, lag, toSettle, seconds, faults, exitCodes, pills, deadLetters);
+                distinct, deadLettered, unjustified, max, total, over, 2, aggregatorTotal, lag, toSettle, seconds, faults, exitCodes, pills, deadLetters);
     }
 
     /** The checks the run must pass; empty if it passed. */
@@ -69,8 +73,9 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
         if (jobsWithDuplicateResults > 0) {
             failures.add(jobsWithDuplicateResults + " jobs with more than one committed result");
         }
-        if (deadLetteredJobs > 0) {
-            failures.add(deadLetteredJobs + " jobs dead-lettered, though every fault of the run is transient or a system fault");
+        if (!unjustifiedDeadLetters.isEmpty()) {
+            failures.add(unjustifiedDeadLetters.size() + " jobs dead-lettered without " + ChaosRun.MAX_ATTEMPTS
+                    + " answers 503/429 (a 401 must never dead-letter): " + unjustifiedDeadLetters.subList(0, Math.min(20, unjustifiedDeadLetters.size())));
         }
         if (aggregatorTotal != distinctResults) {
             failures.add("aggregator total " + aggregatorTotal + " != distinct results " + distinctResults);
@@ -96,7 +101,8 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
         row(t, "accepted (202)", accepted);
         row(t, "distinct committed results", distinctResults);
         row(t, "lost", lost.size());
-        row(t, "jobs dead-lettered", deadLetteredJobs);
+        row(t, "jobs dead-lettered (attempts spent on 503/429)", deadLetteredJobs - unjustifiedDeadLetters.size());
+        row(t, "jobs dead-lettered otherwise", unjustifiedDeadLetters.size());
         row(t, "jobs with duplicate results", jobsWithDuplicateResults);
         row(t, "contradictory results", contradictoryResults);
         row(t, "provider calls (total)", totalProviderCalls);
@@ -113,7 +119,7 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
     }
 
     private static void row(StringBuilder t, String name, Object value) {
-        t.append(String.format(Locale.ROOT, "| %-34s | %s |%n", name, value));
+        t.append(String.format(Locale.ROOT, "| %-46s | %s |%n", name, value));
     }
 
     /** The report as one JSON object. */
@@ -133,6 +139,7 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
         field(j, "contradictoryResults", contradictoryResults);
         field(j, "distinctResults", distinctResults);
         field(j, "deadLetteredJobs", deadLetteredJobs);
+        field(j, "unjustifiedDeadLetters", unjustifiedDeadLetters.size());
         field(j, "maxProviderCallsPerJob", maxProviderCallsPerJob);
         field(j, "totalProviderCalls", totalProviderCalls);
         field(j, "jobsOverCallBound", jobsOverCallBound);

@@ -65,6 +65,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class ChaosRun {
 
     private static final int PARTITIONS = 6;
+    /** The workers' attempts per job: a job may be dead-lettered only after this many 503/429 answers. */
+    static final int MAX_ATTEMPTS = 5;
     private static final Pattern JOB_ID = Pattern.compile("\"jobId\"\\s*:\\s*\"([^\"]+)\"");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -132,6 +134,7 @@ public final class ChaosRun {
                 workerEnv.put(WorkerConfig.MAX_IN_FLIGHT.name(), "20");
                 workerEnv.put(WorkerConfig.COMMIT_INTERVAL.name(), "500ms");
                 workerEnv.put(WorkerConfig.RETRY_DELAYS.name(), "1s,5s,20s");
+                workerEnv.put(WorkerConfig.MAX_ATTEMPTS.name(), String.valueOf(MAX_ATTEMPTS));
                 workerEnv.put(LlmConfig.PROVIDER.name(), "openai");
                 workerEnv.put(LlmConfig.OPENAI_BASE_URL.name(), stub.baseUrl());
                 workerEnv.put(LlmConfig.OPENAI_API_KEY.name(), "chaos-key");

@@ -34,6 +34,7 @@ public final class ProviderStub implements AutoCloseable {
     private final Duration latency;
     private final Map<String, AtomicInteger> callsByJob = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> refusedByJob = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> transientByJob = new ConcurrentHashMap<>();
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong lastCallAt = new AtomicLong(System.nanoTime());
     private volatile Mode mode = Mode.OK;
@@ -78,6 +79,12 @@ public final class ProviderStub implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** Calls of {@code jobId} answered 503 or 429: each is an attempt the worker may count toward dead-lettering. */
+    public int transientRefused(String jobId) {
+        AtomicInteger n = transientByJob.get(jobId);
+        return n == null ? 0 : n.get();
+    }
+
     /** Calls received so far. */
     public long totalCalls() {
         return calls.get();
@@ -116,6 +123,9 @@ public final class ProviderStub implements AutoCloseable {
 
     private void refuse(HttpExchange exchange, String job, int status, String type) throws IOException {
         refusedByJob.computeIfAbsent(job, k -> new AtomicInteger()).incrementAndGet();
+        if (status != 401) {
+            transientByJob.computeIfAbsent(job, k -> new AtomicInteger()).incrementAndGet();
+        }
         send(exchange, status, "{\"error\":{\"message\":\"chaos stub: " + type + "\",\"type\":\"" + type
                 + "\",\"param\":null,\"code\":\"" + type + "\"}}");
     }
