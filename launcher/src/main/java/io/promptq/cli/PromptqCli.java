@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             WorkerCommand.class,
             ProducerCommand.class,
             AggregatorCommand.class,
+            ChaosCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PromptqCli implements Runnable {

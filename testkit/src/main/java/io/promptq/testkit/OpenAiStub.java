@@ -63,6 +63,14 @@ public final class OpenAiStub implements AutoCloseable {
     private final LongAdder permanentFailures = new LongAdder();
     private final ConcurrentLinkedQueue<Long> answeredAt = new ConcurrentLinkedQueue<>();
     private final AtomicLong completionIds = new AtomicLong();
+    private volatile Outage outage = Outage.NONE;
+
+    /**
+     * A fault switched on for every call from now on, over the scripted {@link Behaviour}: for chaos runs that need
+     * the provider down (503), rate-limiting (429 with {@code Retry-After: 1}) or refusing the credentials (401) for a
+     * while. Calls answered with 503 or 429 count as transient failures (each entitles its job to one more attempt).
+     */
+    public enum Outage { NONE, UNAVAILABLE_503, RATE_LIMITED_429, UNAUTHORIZED_401 }
 
     private OpenAiStub(Behaviour behaviour) throws IOException {
         this.behaviour = behaviour;
@@ -148,6 +156,11 @@ public final class OpenAiStub implements AutoCloseable {
         return n;
     }
 
+    /** Switches every call from now on to {@code value} ({@link Outage#NONE}: back to the behaviour). */
+    public void outage(Outage value) {
+        outage = Objects.requireNonNull(value, "outage");
+    }
+
     /** Forgets every count; the behaviour and its per-job draws start over too. */
     public void reset() {
         callsByJob.clear();
@@ -182,6 +195,9 @@ public final class OpenAiStub implements AutoCloseable {
                 inFlight.decrementAndGet();
             }
             if (answer != null) {
+                if (answer.status() == 429) {
+                    exchange.getResponseHeaders().set("Retry-After", "1");
+                }
                 send(exchange, answer.status(), answer.json());
             }
         }
@@ -197,6 +213,20 @@ public final class OpenAiStub implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        }
+        switch (outage) {
+            case UNAVAILABLE_503, RATE_LIMITED_429 -> {
+                transientFailures.increment();
+                transientByJob.computeIfAbsent(jobId, k -> new AtomicInteger()).incrementAndGet();
+                return outage == Outage.UNAVAILABLE_503
+                        ? new Answer(503, error("stub: outage, call " + call + " of job " + jobId, "server_error"))
+                        : new Answer(429, error("stub: rate limited, call " + call + " of job " + jobId, "rate_limit_exceeded"));
+            }
+            case UNAUTHORIZED_401 -> {
+                permanentFailures.increment();
+                return new Answer(401, error("stub: invalid api key", "invalid_request_error"));
+            }
+            case NONE -> { }
         }
         if (draw < behaviour.transientRate()) {
             transientFailures.increment();

@@ -155,4 +155,28 @@ class OpenAiStubTest {
         }
         return request.build();
     }
+
+    @Test
+    void outageSwitchAnswers503Then429WithRetryAfterThen401AndBackToCompletions() throws Exception {
+        try (OpenAiStub stub = OpenAiStub.start(OpenAiStub.Behaviour.instant())) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest call = HttpRequest.newBuilder(URI.create(stub.baseUrl() + "/chat/completions"))
+                    .header(OpenAiStub.JOB_ID_HEADER, "job-o").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"messages\":[]}")).build();
+
+            stub.outage(OpenAiStub.Outage.UNAVAILABLE_503);
+            assertThat(http.send(call, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+            stub.outage(OpenAiStub.Outage.RATE_LIMITED_429);
+            HttpResponse<String> limited = http.send(call, HttpResponse.BodyHandlers.ofString());
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
+            stub.outage(OpenAiStub.Outage.UNAUTHORIZED_401);
+            assertThat(http.send(call, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            stub.outage(OpenAiStub.Outage.NONE);
+            assertThat(http.send(call, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+            assertThat(stub.calls("job-o")).isEqualTo(4);
+            assertThat(stub.transientFailures("job-o")).isEqualTo(2);
+        }
+    }
 }
