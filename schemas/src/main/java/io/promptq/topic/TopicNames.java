@@ -97,6 +97,31 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
                 RESULTS.name(), results, TOTALS.name(), totals, WINDOWS.name(), windows, IDEMPOTENCY.name(), idempotency);
     }
 
+    /** Appended to the jobs topic's name to name the status topic. */
+    public static final String STATUS_SUFFIX = ".status";
+    /** Appended to the jobs topic's name to name the cancellations topic. */
+    public static final String CANCELLATIONS_SUFFIX = ".cancellations";
+    /** Appended to the results topic's name to name the webhooks' dead-letter topic. */
+    public static final String WEBHOOK_DEAD_LETTERS_SUFFIX = ".webhooks-dlq";
+
+    /**
+     * The status topic ({@code <jobs>}{@value #STATUS_SUFFIX}): jobs' non-terminal state changes, compacted,
+     * jobId-keyed. Named after the jobs topic so that deployments sharing a cluster stay apart.
+     */
+    public String status() {
+        return jobs + STATUS_SUFFIX;
+    }
+
+    /** The cancellations topic ({@code <jobs>}{@value #CANCELLATIONS_SUFFIX}): cancel requests, compacted, jobId-keyed. */
+    public String cancellations() {
+        return jobs + CANCELLATIONS_SUFFIX;
+    }
+
+    /** The webhooks' dead-letter topic ({@code <results>}{@value #WEBHOOK_DEAD_LETTERS_SUFFIX}): callbacks given up on. */
+    public String webhookDeadLetters() {
+        return results + WEBHOOK_DEAD_LETTERS_SUFFIX;
+    }
+
     /** The name of retry tier {@code tier} (0-based). */
     public String retry(int tier) {
         if (tier < 0) {

@@ -137,6 +137,36 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
                 .withConfig(TopicConfig.RETENTION_MS_CONFIG, Long.toString(window.toMillis()));
     }
 
+    /**
+     * The status topic: compacted (the latest change per job is enough to answer a status query after the
+     * aggregator's store is rebuilt) and deleted once older than {@code retention}, how long job views are kept.
+     */
+    public TopicSpec status(Duration retention) {
+        return compactedFor(names.status(), retention);
+    }
+
+    /**
+     * The cancellations topic: compacted and deleted once older than {@code retention}, which must outlast the
+     * longest a job can wait (its deadline, or the retry tiers' delays), or a late worker would run a cancelled job.
+     */
+    public TopicSpec cancellations(Duration retention) {
+        return compactedFor(names.cancellations(), retention);
+    }
+
+    /** Callbacks given up on after their last attempt. */
+    public TopicSpec webhookDeadLetters() {
+        return plain(names.webhookDeadLetters());
+    }
+
+    private TopicSpec compactedFor(String name, Duration retention) {
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention of " + name + " must be positive, but was " + retention);
+        }
+        return plain(name)
+                .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, WINDOWS_CLEANUP_POLICY)
+                .withConfig(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
+    }
+
     /** The topics a submitter needs: jobs and the idempotency ledger it reads, kept for {@code idempotencyWindow}. */
     public List<TopicSpec> submitter(Duration idempotencyWindow) {
         return List.of(jobs(), idempotency(idempotencyWindow));

@@ -4,7 +4,9 @@ import io.promptq.registry.AvroSerdes;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.DeadLetter;
 import io.promptq.schema.IdempotencyEntry;
+import io.promptq.schema.JobCancellation;
 import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStateChange;
 import io.promptq.schema.JobStats;
 import io.promptq.schema.PromptJob;
 import io.promptq.schema.RetryJob;
@@ -27,6 +29,9 @@ public final class Topics {
     private final Topic<String, JobStats> totals;
     private final Topic<String, JobStats> windows;
     private final Topic<String, IdempotencyEntry> idempotency;
+    private final Topic<String, JobStateChange> status;
+    private final Topic<String, JobCancellation> cancellations;
+    private final Topic<String, JobResult> webhookDeadLetters;
 
     private Topics(TopicNames names, SchemaRegistryClient registry, boolean autoRegister) {
         this.names = names;
@@ -39,6 +44,11 @@ public final class Topics {
         this.windows = new Topic<>(names.windows(), keys, stats);
         this.idempotency = new Topic<>(names.idempotency(), keys,
                 AvroSerdes.specific(IdempotencyEntry.class, registry, autoRegister));
+        this.status = new Topic<>(names.status(), keys, AvroSerdes.specific(JobStateChange.class, registry, autoRegister));
+        this.cancellations = new Topic<>(names.cancellations(), keys,
+                AvroSerdes.specific(JobCancellation.class, registry, autoRegister));
+        this.webhookDeadLetters = new Topic<>(names.webhookDeadLetters(), keys,
+                AvroSerdes.specific(JobResult.class, registry, autoRegister));
     }
 
     /**
@@ -87,5 +97,20 @@ public final class Topics {
     /** The idempotency ledger (compacted), keyed by job id like the jobs topic. */
     public Topic<String, IdempotencyEntry> idempotency() {
         return idempotency;
+    }
+
+    /** Jobs' non-terminal state changes (QUEUED, RUNNING, RETRYING), keyed by job id; terminal ones are results. */
+    public Topic<String, JobStateChange> status() {
+        return status;
+    }
+
+    /** Cancel requests, keyed by job id; read in full by every worker. */
+    public Topic<String, JobCancellation> cancellations() {
+        return cancellations;
+    }
+
+    /** Results whose webhook could not be delivered after the last attempt, keyed by job id. */
+    public Topic<String, JobResult> webhookDeadLetters() {
+        return webhookDeadLetters;
     }
 }

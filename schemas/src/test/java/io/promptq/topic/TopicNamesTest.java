@@ -29,6 +29,18 @@ class TopicNamesTest {
     }
 
     @Test
+    void statusCancellationsAndWebhookDeadLettersAreNamedAfterTheirDeployment() {
+        TopicNames names = TopicNames.from(ConfigSource.of(Map.of(TopicNames.JOBS.name(), "team-a.jobs",
+                TopicNames.RESULTS.name(), "team-a.results")));
+
+        assertThat(names.status()).isEqualTo("team-a.jobs.status");
+        assertThat(names.cancellations()).isEqualTo("team-a.jobs.cancellations");
+        assertThat(names.webhookDeadLetters()).isEqualTo("team-a.results.webhooks-dlq");
+        assertThat(TopicSpecs.of(names, 3).status(java.time.Duration.ofDays(1)).configs())
+                .containsEntry("cleanup.policy", "compact,delete").containsEntry("retention.ms", "86400000");
+    }
+
+    @Test
     void theIdempotencyLedgerIsNamedAfterTheJobsTopicUnlessSet() {
         assertThat(TopicNames.defaults().idempotency()).isEqualTo("promptq.jobs.idempotency");
         assertThat(TopicNames.from(ConfigSource.of(Map.of(TopicNames.JOBS.name(), "team-a.jobs"))).idempotency())
