@@ -12,6 +12,7 @@ import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.topic.Idempotency;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import io.promptq.worker.WorkerConfig;
@@ -47,7 +48,7 @@ class ReadmeConfigTablesMatchTheKeysTest {
 
     /** Every class that declares configuration keys. */
     private static final List<Class<?>> CONFIGS = List.of(KafkaSettings.class, SchemaRegistryKeys.class,
-            TopicNames.class, Idempotency.class, ProducerServiceConfig.class, ClientConfig.class, ValidationRules.class,
+            TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, ValidationRules.class,
             WorkerConfig.class, LlmConfig.class, ResilienceConfig.class, AggregatorConfig.class);
 
     /** Prefixes of pass-through keys, documented as {@code PREFIX<PROPERTY>}. */

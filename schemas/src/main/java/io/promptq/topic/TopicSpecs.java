@@ -158,6 +158,14 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
         return plain(names.webhookDeadLetters());
     }
 
+    /**
+     * The lifecycle topics, status and cancellations, kept for {@code retention} ({@link JobLifecycle#RETENTION}):
+     * every service that writes or reads either provisions both.
+     */
+    public List<TopicSpec> lifecycle(Duration retention) {
+        return List.of(status(retention), cancellations(retention));
+    }
+
     private TopicSpec compactedFor(String name, Duration retention) {
         if (retention.isNegative() || retention.isZero()) {
             throw new IllegalArgumentException("retention of " + name + " must be positive, but was " + retention);
