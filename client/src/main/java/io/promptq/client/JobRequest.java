@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * @param priority scheduling hint, higher first (default 0)
  * @param attributes free-form metadata carried to the result (never null)
  * @param extra provider-specific generation parameters, passed through as strings (never null)
+ * @param callbackUrl the webhook called with the result once the job is terminal (must be on the allow-list,
+ *     {@code PROMPTQ_WEBHOOK_ALLOWED_URLS}), or null for the tenant's default ({@code PROMPTQ_WEBHOOK_TENANT_URLS})
+ *     or none
  */
 public record JobRequest(
         String tenant,
@@ -46,7 +49,8 @@ public record JobRequest(
         @Nullable String idempotencyKey,
         int priority,
         Map<String, String> attributes,
-        Map<String, String> extra) {
+        Map<String, String> extra,
+        @Nullable String callbackUrl) {
 
     /** Temperature used when a request gives none (the schema's default). */
     public static final double DEFAULT_TEMPERATURE = 1.0;
@@ -56,6 +60,15 @@ public record JobRequest(
         stop = stop == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(stop));
         attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
         extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    }
+
+    /** A request without a callback URL (the form before webhooks existed). */
+    public JobRequest(String tenant, String model, List<Message> messages, @Nullable Double temperature,
+            @Nullable Integer maxTokens, @Nullable Double topP, @Nullable Long seed, List<String> stop,
+            @Nullable Instant deadline, @Nullable String idempotencyKey, int priority, Map<String, String> attributes,
+            Map<String, String> extra) {
+        this(tenant, model, messages, temperature, maxTokens, topP, seed, stop, deadline, idempotencyKey, priority,
+                attributes, extra, null);
     }
 
     public static Builder builder() {
@@ -78,6 +91,7 @@ public record JobRequest(
         b.priority = priority;
         b.attributes.putAll(attributes);
         b.extra.putAll(extra);
+        b.callbackUrl = callbackUrl;
         return b;
     }
 
@@ -128,6 +142,7 @@ public record JobRequest(
         private int priority;
         private final Map<String, String> attributes = new LinkedHashMap<>();
         private final Map<String, String> extra = new LinkedHashMap<>();
+        private String callbackUrl;
 
         private Builder() {}
 
@@ -246,9 +261,15 @@ public record JobRequest(
             return this;
         }
 
+        /** The webhook called with the result; null: the tenant's default, if any. */
+        public Builder callbackUrl(String callbackUrl) {
+            this.callbackUrl = callbackUrl;
+            return this;
+        }
+
         public JobRequest build() {
             return new JobRequest(tenant, model, messages, temperature, maxTokens, topP, seed, stop, deadline,
-                    idempotencyKey, priority, attributes, extra);
+                    idempotencyKey, priority, attributes, extra, callbackUrl);
         }
     }
 }

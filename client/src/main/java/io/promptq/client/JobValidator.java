@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * {@code idempotencyKey} non-blank and at most
  * {@value ValidationRules#MAX_IDEMPOTENCY_KEY_LENGTH} characters; at most
  * {@value ValidationRules#MAX_ATTRIBUTES} attributes (and extra parameters) with non-blank keys and
- * non-null values. No string may hold a lone UTF-16 surrogate or a NUL character: neither survives the
+ * non-null values; {@code callbackUrl} on the webhook allow-list ({@link io.promptq.webhook.WebhookTargets}; with
+ * webhooks off every callback is refused). No string may hold a lone UTF-16 surrogate or a NUL character: neither survives the
  * UTF-8 record unchanged.
  */
 public final class JobValidator {
@@ -83,6 +84,13 @@ public final class JobValidator {
         }
         checkMap("attributes", request.attributes(), out);
         checkMap("extra", request.extra(), out);
+        String callbackUrl = request.callbackUrl();
+        if (callbackUrl != null) {
+            String refusal = rules.webhooks().refusal(callbackUrl);
+            if (refusal != null) {
+                out.add(new Violation("callbackUrl", refusal));
+            }
+        }
         return List.copyOf(out);
     }
 

@@ -3,6 +3,7 @@ package io.promptq.client;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
+import io.promptq.webhook.WebhookTargets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,8 +22,11 @@ import java.util.Set;
  *     default {@value #DEFAULT_DEFAULT_MAX_TOKENS} or the cap, whichever is smaller); at most the cap
  * @param modelAllowList the models jobs may name; empty means any model ({@link #MODEL_ALLOWLIST}, default empty)
  * @param maxMessages the most messages one job may carry ({@link #MAX_MESSAGES}, default {@value #DEFAULT_MAX_MESSAGES})
+ * @param webhooks the callback URLs jobs may name and the tenants' defaults ({@code PROMPTQ_WEBHOOK_*}, see
+ *     {@link WebhookTargets}; default: webhooks off)
  */
-public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String> modelAllowList, int maxMessages) {
+public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String> modelAllowList, int maxMessages,
+        WebhookTargets webhooks) {
 
     public static final int DEFAULT_MAX_TOKENS_CAP = 32_768;
     public static final int DEFAULT_DEFAULT_MAX_TOKENS = 1_024;
@@ -68,6 +72,12 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
         MODEL_ALLOWLIST.check(new ArrayList<>(modelAllowList));
         modelAllowList = Collections.unmodifiableSet(new LinkedHashSet<>(modelAllowList));
         MAX_MESSAGES.check(maxMessages);
+        Objects.requireNonNull(webhooks, "webhooks");
+    }
+
+    /** Rules with webhooks off. */
+    public ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String> modelAllowList, int maxMessages) {
+        this(maxTokensCap, defaultMaxTokens, modelAllowList, maxMessages, WebhookTargets.none());
     }
 
     /** The defaults: cap {@value #DEFAULT_MAX_TOKENS_CAP}, any model. */
@@ -88,7 +98,7 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
         int cap = MAX_TOKENS_CAP.read(config);
         int defaultMaxTokens = DEFAULT_MAX_TOKENS_KEY.readOptional(config).orElse(Math.min(DEFAULT_DEFAULT_MAX_TOKENS, cap));
         return new ValidationRules(cap, defaultMaxTokens, new LinkedHashSet<>(MODEL_ALLOWLIST.read(config)),
-                MAX_MESSAGES.read(config));
+                MAX_MESSAGES.read(config), WebhookTargets.from(config));
     }
 
     /** A builder starting from these rules. */
@@ -106,12 +116,14 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
         private Integer defaultMaxTokens;
         private Set<String> modelAllowList;
         private int maxMessages;
+        private WebhookTargets webhooks;
 
         private Builder(ValidationRules from, boolean withDefaultMaxTokens) {
             maxTokensCap = from.maxTokensCap;
             defaultMaxTokens = withDefaultMaxTokens ? from.defaultMaxTokens : null;
             modelAllowList = from.modelAllowList;
             maxMessages = from.maxMessages;
+            webhooks = from.webhooks;
         }
 
         public Builder maxTokensCap(int value) {
@@ -135,9 +147,15 @@ public record ValidationRules(int maxTokensCap, int defaultMaxTokens, Set<String
             return this;
         }
 
+        /** The callback URLs jobs may name and the tenants' defaults. */
+        public Builder webhooks(WebhookTargets value) {
+            webhooks = value;
+            return this;
+        }
+
         public ValidationRules build() {
             int maxTokens = defaultMaxTokens != null ? defaultMaxTokens : Math.min(DEFAULT_DEFAULT_MAX_TOKENS, maxTokensCap);
-            return new ValidationRules(maxTokensCap, maxTokens, modelAllowList, maxMessages);
+            return new ValidationRules(maxTokensCap, maxTokens, modelAllowList, maxMessages, webhooks);
         }
     }
 }

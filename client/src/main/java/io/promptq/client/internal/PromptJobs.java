@@ -13,7 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 
-/** Maps a validated {@link JobRequest} to the Avro {@link PromptJob} written to Kafka, applying the defaults. */
+/**
+ * Maps a validated {@link JobRequest} to the Avro {@link PromptJob} written to Kafka, applying the defaults (the
+ * tenant's default callback among them).
+ */
 public final class PromptJobs {
 
     private PromptJobs() {}
@@ -48,6 +51,7 @@ public final class PromptJobs {
                 .setIdempotencyKey(request.idempotencyKey())
                 .setPriority(request.priority())
                 .setAttributes(new LinkedHashMap<>(request.attributes()))
+                .setCallbackUrl(rules.webhooks().callbackFor(request.tenant(), request.callbackUrl()))
                 .build();
     }
 }

@@ -34,7 +34,9 @@ import org.jspecify.annotations.Nullable;
  *   "idempotencyKey": "order-42",          // optional: the job id is derived from tenant + key
  *   "priority": 0,                         // optional
  *   "attributes": {"k": "v"},              // optional, string values, carried to the result
- *   "extra": {"presence_penalty": "0.5"}   // optional, provider-specific parameters as strings
+ *   "extra": {"presence_penalty": "0.5"},  // optional, provider-specific parameters as strings
+ *   "callbackUrl": "https://hooks.example.com/promptq"  // optional, on PROMPTQ_WEBHOOK_ALLOWED_URLS; default: the
+ *                                          // tenant's PROMPTQ_WEBHOOK_TENANT_URLS entry or none
  * }
  * }</pre>
  * Roles are {@code system}, {@code user}, {@code assistant}, {@code tool}. JSON {@code null} counts as
@@ -44,7 +46,7 @@ public final class JobJson {
 
     /** Field names of the job object. */
     public static final Set<String> FIELDS = Set.of("tenant", "model", "messages", "temperature", "maxTokens", "topP",
-            "seed", "stop", "deadline", "idempotencyKey", "priority", "attributes", "extra");
+            "seed", "stop", "deadline", "idempotencyKey", "priority", "attributes", "extra", "callbackUrl");
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -143,6 +145,7 @@ public final class JobJson {
         }
         b.attributes(stringMap(node, "attributes"));
         b.extra(stringMap(node, "extra"));
+        b.callbackUrl(text(node, "callbackUrl"));
         return b.build();
     }
 
@@ -186,6 +189,7 @@ public final class JobJson {
             ObjectNode extra = node.putObject("extra");
             request.extra().forEach(extra::put);
         }
+        putIfPresent(node, "callbackUrl", request.callbackUrl());
         return node;
     }
 

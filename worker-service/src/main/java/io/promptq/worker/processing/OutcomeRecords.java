@@ -51,7 +51,8 @@ public final class OutcomeRecords {
                 .setCompletedAt(completedAt)
                 .setWorkerId(workerId)
                 .setProvider(h.provider())
-                .setAttributes(job.getAttributes());
+                .setAttributes(job.getAttributes())
+                .setCallbackUrl(job.getCallbackUrl());
         switch (outcome) {
             case Outcome.Succeeded s -> b.setStatus(JobStatus.SUCCEEDED)
                     .setOutput(s.response().text())
