@@ -1,5 +1,6 @@
 package io.promptq.aggregator;
 
+import io.promptq.aggregator.webhook.WebhookConfig;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
@@ -41,6 +42,8 @@ import java.util.Objects;
  * @param kafka broker connection and client overrides ({@code PROMPTQ_KAFKA_*})
  * @param registry schema registry connection ({@code PROMPTQ_SCHEMA_REGISTRY_*})
  * @param topics topic names ({@code PROMPTQ_TOPIC_*})
+ * @param webhooks the webhook dispatcher ({@code PROMPTQ_WEBHOOK_*}, see {@link WebhookConfig}; off unless
+ *     {@code PROMPTQ_WEBHOOK_ALLOWED_URLS} is set)
  */
 public record AggregatorConfig(
         String applicationId,
@@ -61,7 +64,8 @@ public record AggregatorConfig(
         int httpPort,
         KafkaSettings kafka,
         RegistryConfig registry,
-        TopicNames topics) {
+        TopicNames topics,
+        WebhookConfig webhooks) {
 
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
@@ -155,10 +159,29 @@ public record AggregatorConfig(
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(webhooks, "webhooks");
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
             throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
                     "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
         }
+    }
+
+    /** A configuration with webhooks off. */
+    public AggregatorConfig(String applicationId, Duration window, Duration grace, Duration windowRetention,
+            Duration dedupRetention, Duration maxClockSkew, Path stateDir, String advertisedHost,
+            Duration commitInterval, int streamThreads, boolean createTopics, int topicPartitions,
+            Duration queryTimeout, String deadLetterTopic, String httpHost, int httpPort, KafkaSettings kafka,
+            RegistryConfig registry, TopicNames topics) {
+        this(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew, stateDir, advertisedHost,
+                commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout, deadLetterTopic, httpHost,
+                httpPort, kafka, registry, topics, WebhookConfig.disabled());
+    }
+
+    /** A copy with other webhook settings. */
+    public AggregatorConfig withWebhooks(WebhookConfig value) {
+        return new AggregatorConfig(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew,
+                stateDir, advertisedHost, commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout,
+                deadLetterTopic, httpHost, httpPort, kafka, registry, topics, value);
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
@@ -184,7 +207,8 @@ public record AggregatorConfig(
                 HTTP_PORT.read(config),
                 KafkaSettings.from(config),
                 SchemaRegistryKeys.from(config),
-                topics);
+                topics,
+                WebhookConfig.from(config));
     }
 
     /** The HTTP host itself, unless it is a wildcard address; then this machine's host name. */

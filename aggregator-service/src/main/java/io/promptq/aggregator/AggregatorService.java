@@ -13,6 +13,7 @@ import io.promptq.aggregator.internal.query.InteractiveQueries;
 import io.promptq.aggregator.internal.query.QueryRoutes;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
+import io.promptq.aggregator.webhook.WebhookDispatcher;
 import io.promptq.http.HealthCheck;
 import io.promptq.http.OpsServer;
 import io.promptq.registry.SchemaRegistryClient;
@@ -34,13 +35,15 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.HostInfo;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The running aggregator: the Kafka Streams topology of {@link AggregatorTopology} plus the analysts' HTTP
  * query API (see {@link QueryRoutes}), health ({@code /health/ready} is UP while Kafka Streams is RUNNING)
- * and Prometheus metrics (Kafka Streams' own meters and the aggregator's). Embeddable: the launcher starts
+ * and Prometheus metrics (Kafka Streams' own meters and the aggregator's), and, when webhooks are on, the
+ * {@link WebhookDispatcher} on its own consumer group. Embeddable: the launcher starts
  * it in-process and reads the totals through {@link #totals()}.
  *
  * <pre>{@code
@@ -69,11 +72,12 @@ public final class AggregatorService implements AutoCloseable {
     private final InteractiveQueries queries;
     private final HostInfo self;
     private final CompletableFuture<KafkaStreams.State> terminated;
+    private final @Nullable WebhookDispatcher webhooks;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AggregatorService(AggregatorConfig config, SchemaRegistryClient registry, Forwarder forwarder, OpsServer http,
             KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, InteractiveQueries queries, HostInfo self,
-            CompletableFuture<KafkaStreams.State> terminated) {
+            CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks) {
         this.config = config;
         this.registry = registry;
         this.forwarder = forwarder;
@@ -83,6 +87,7 @@ public final class AggregatorService implements AutoCloseable {
         this.queries = queries;
         this.self = self;
         this.terminated = terminated;
+        this.webhooks = webhooks;
     }
 
     /**
@@ -100,12 +105,13 @@ public final class AggregatorService implements AutoCloseable {
         OpsServer http = null;
         KafkaStreams streams = null;
         KafkaStreamsMetrics streamsMetrics = null;
+        WebhookDispatcher webhooks = null;
         try {
             Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
             if (config.createTopics()) {
                 TopicBootstrap.ensureTopics(config.kafka().adminConfig(config.applicationId() + "-admin"),
                         config.topics(), config.deadLetterTopic(), config.topicPartitions(), config.windowRetention(),
-                        Duration.ofSeconds(30));
+                        config.webhooks().enabled(), Duration.ofSeconds(30));
             }
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
@@ -139,11 +145,19 @@ public final class AggregatorService implements AutoCloseable {
             streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(metrics);
             streams.start();
+            if (config.webhooks().enabled()) {
+                webhooks = WebhookDispatcher.start(config.webhooks(), config.kafka(), config.applicationId(), topics,
+                        metrics, clock);
+            }
             log.info("Aggregator {} started: results {} -> totals {}, windows {} ({} windows, grace {}); query API at http://{}:{}",
                     config.applicationId(), topics.results().name(), topics.totals().name(), topics.windows().name(),
                     config.window(), config.grace(), self.host(), self.port());
-            return new AggregatorService(config, registry, forwarder, http, streams, streamsMetrics, queries, self, terminated);
+            return new AggregatorService(config, registry, forwarder, http, streams, streamsMetrics, queries, self, terminated,
+                    webhooks);
         } catch (RuntimeException e) {
+            if (webhooks != null) {
+                webhooks.close();
+            }
             if (streamsMetrics != null) {
                 streamsMetrics.close();
             }
@@ -261,6 +275,9 @@ public final class AggregatorService implements AutoCloseable {
         }
         log.info("Stopping aggregator {}", config.applicationId());
         http.close();
+        if (webhooks != null) {
+            webhooks.close();
+        }
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(CLOSE_TIMEOUT));
         streamsMetrics.close();
