@@ -3,10 +3,12 @@ package io.promptq.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.promptq.webhook.WebhookTargets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -32,6 +34,19 @@ class JobValidatorTest {
     @Test
     void acceptsACompleteValidRequest() {
         assertThat(validator.validate(valid().build())).isEmpty();
+    }
+
+    @Test
+    void refusesACallbackUrlOutsideTheWebhookAllowListAndAnyWhileWebhooksAreOff() {
+        JobValidator withWebhooks = JobValidator.of(ValidationRules.builder().webhooks(new WebhookTargets(
+                List.of("https://hooks.example.com/promptq"), Map.of())).build(), Clock.fixed(NOW, ZoneOffset.UTC));
+
+        assertThat(withWebhooks.validate(valid().model("m").callbackUrl("https://hooks.example.com/promptq/a").build()))
+                .isEmpty();
+        assertThat(withWebhooks.validate(valid().model("m").callbackUrl("http://169.254.169.254/").build()))
+                .extracting(Violation::field).containsExactly("callbackUrl");
+        assertThat(validator.validate(valid().callbackUrl("https://hooks.example.com/promptq/a").build()))
+                .extracting(Violation::field).containsExactly("callbackUrl");
     }
 
     @Test

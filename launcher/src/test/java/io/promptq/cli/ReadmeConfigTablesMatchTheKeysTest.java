@@ -3,6 +3,7 @@ package io.promptq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promptq.aggregator.AggregatorConfig;
+import io.promptq.aggregator.webhook.WebhookConfig;
 import io.promptq.client.ClientConfig;
 import io.promptq.client.ValidationRules;
 import io.promptq.config.ConfigException;
@@ -15,6 +16,7 @@ import io.promptq.topic.Idempotency;
 import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
+import io.promptq.webhook.WebhookTargets;
 import io.promptq.worker.WorkerConfig;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -49,7 +51,8 @@ class ReadmeConfigTablesMatchTheKeysTest {
     /** Every class that declares configuration keys. */
     private static final List<Class<?>> CONFIGS = List.of(KafkaSettings.class, SchemaRegistryKeys.class,
             TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, ValidationRules.class,
-            WorkerConfig.class, LlmConfig.class, ResilienceConfig.class, AggregatorConfig.class);
+            WorkerConfig.class, LlmConfig.class, ResilienceConfig.class, AggregatorConfig.class, WebhookTargets.class,
+            WebhookConfig.class);
 
     /** Prefixes of pass-through keys, documented as {@code PREFIX<PROPERTY>}. */
     private static final List<String> PASS_THROUGH_PREFIXES = List.of(KafkaSettings.PREFIX, SchemaRegistryKeys.SSL_PREFIX);

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * <p>Besides the keys below, {@link ClientConfig#from(ConfigSource)} reads Kafka ({@code PROMPTQ_KAFKA_*}),
  * the schema registry ({@code PROMPTQ_SCHEMA_REGISTRY_*}), topic names ({@code PROMPTQ_TOPIC_*}), the
  * validation rules ({@code PROMPTQ_PRODUCER_MAX_TOKENS_CAP}, {@code PROMPTQ_PRODUCER_DEFAULT_MAX_TOKENS},
- * {@code PROMPTQ_PRODUCER_MODEL_ALLOWLIST}, {@code PROMPTQ_PRODUCER_MAX_MESSAGES}) and
+ * {@code PROMPTQ_PRODUCER_MODEL_ALLOWLIST}, {@code PROMPTQ_PRODUCER_MAX_MESSAGES}, the webhook allow-list and tenant
+ * callbacks {@code PROMPTQ_WEBHOOK_ALLOWED_URLS}, {@code PROMPTQ_WEBHOOK_TENANT_URLS}) and
  * {@code PROMPTQ_PRODUCER_SEND_TIMEOUT} (default 5s), the idempotency window {@code PROMPTQ_IDEMPOTENCY_WINDOW}
  * (default 24h) and {@code PROMPTQ_IDEMPOTENCY_MAX_KEYS}.
  *
