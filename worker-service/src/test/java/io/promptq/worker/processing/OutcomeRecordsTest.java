@@ -60,6 +60,21 @@ class OutcomeRecordsTest {
     }
 
     @Test
+    void everyTerminalResultCarriesTheJobsCallbackUrlForTheWebhookDispatcher() {
+        PromptJob withCallback = TestJobs.job("job-1", SUBMITTED);
+        withCallback.setCallbackUrl("https://hooks.example.com/promptq");
+        JobHistory h = new JobHistory(withCallback, SOURCE, ORIGIN, 1, List.of(5L), 30, 12, SUBMITTED.plusMillis(400),
+                null, null, null, SUBMITTED.plusMillis(900), "simulated");
+
+        assertThat(records.result(new Outcome.Succeeded(h, new LlmResponse("answer", "stop", 10, 5))).getCallbackUrl())
+                .isEqualTo("https://hooks.example.com/promptq");
+        assertThat(records.result(new Outcome.DeadLettered(h, DeadLetterReason.MAX_ATTEMPTS)).getCallbackUrl())
+                .isEqualTo("https://hooks.example.com/promptq");
+        assertThat(records.result(new Outcome.Succeeded(history(1, List.of(5L), null, SUBMITTED.plusMillis(900)),
+                new LlmResponse("answer", "stop", 10, 5))).getCallbackUrl()).isNull();
+    }
+
+    @Test
     void deadLetteredResultCarriesTheLastErrorAndWhy() {
         JobHistory h = history(5, List.of(1L, 2L, 3L, 4L, 5L), TIMEOUT, SUBMITTED.plusSeconds(20));
 
