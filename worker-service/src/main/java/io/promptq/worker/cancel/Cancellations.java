@@ -91,7 +91,7 @@ public final class Cancellations {
         }
     }
 
-    /** Requests held (of every tenant). */
+    /** Requests held (of every tenant); counts them, for logs. */
     public int size() {
         int n = 0;
         for (Entry e : requests.values()) {
