@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Cancellation on a real broker and registry, with the OpenAI-compatible stub as the provider: a cancel made while
  * no worker runs holds for the next worker (no provider call, result CANCELLED), a cancel naming another tenant
- * does nothing, and a running job's provider call is aborted - the stub sees the connection closed - and the job
- * ends CANCELLED after its one call, never retried or dead-lettered.
+ * does nothing, a job waiting on a retry tier ends CANCELLED when its retry is due (without another call), and a
+ * running job's provider call is aborted - the stub sees the connection closed - and the job ends CANCELLED after
+ * its one call, never retried or dead-lettered.
  */
 @PromptqCluster
 class CancellationIT {
@@ -96,6 +97,34 @@ class CancellationIT {
             assertThat(kit.outcomes().retries).isEmpty();
             assertThat(kit.outcomes().deadLetters).isEmpty();
             assertThat(cancellations(kit, worker, Cancellations.RUNNING)).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aJobWaitingOnARetryTierEndsCancelledWhenItsRetryIsDueWithoutAnotherCall(ClusterInfo cluster)
+            throws Exception {
+        try (WorkerItKit kit = WorkerItKit.create(cluster, "cancel-retry", 2, 1);
+                OpenAiStub stub = OpenAiStub.start(OpenAiStub.Behaviour.instant().withTransientRate(1.0));
+                KafkaProducer<String, JobCancellation> cancels = cancels(kit)) {
+            cluster.createTopics(2, kit.names.cancellations());
+            PromptJob job = WorkerItKit.job("retrying");
+            Map<String, String> env = env(kit, stub);
+            env.put(WorkerConfig.RETRY_DELAYS.name(), "4s");
+            WorkerConfig config = kit.config("worker", env);
+            WorkerService worker = kit.start(config, LlmProviders.create(config.llm()));
+            kit.send(job, null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> kit.outcomes().retries.stream()
+                    .anyMatch(r -> r.retry().getJob().getJobId().equals(job.getJobId())));
+
+            cancel(cancels, kit, job.getJobId(), job.getTenant());
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> kit.outcomes().result(job.getJobId()) != null);
+            JobResult result = kit.outcomes().result(job.getJobId());
+            assertThat(result.getStatus()).isEqualTo(JobStatus.CANCELLED);
+            assertThat(result.getAttempts()).isEqualTo(1);
+            assertThat(stub.calls(job.getJobId())).isEqualTo(1);
+            assertThat(kit.outcomes().deadLetters).isEmpty();
+            assertThat(cancellations(kit, worker, Cancellations.QUEUED)).isEqualTo(1.0);
         }
     }
 
