@@ -8,6 +8,7 @@ import io.promptq.registry.RegistryConfig;
 import io.promptq.topic.TopicNames;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes prompt jobs to promptq's jobs topic straight from a JVM, without the HTTP API: the same
@@ -53,6 +54,17 @@ public interface PromptqClient extends AutoCloseable {
      * completes on the producer's I/O thread, so chain heavy work with the {@code *Async} methods.
      */
     CompletableFuture<SubmitReceipt> submit(JobRequest request);
+
+    /**
+     * Asks the workers to cancel the job {@code jobId} of {@code tenant}: writes a {@code JobCancellation} to the
+     * cancellations topic ({@code <jobs>.cancellations}, keyed by job id). A job not started yet is finished
+     * {@code CANCELLED} without a provider call, a running one has its call aborted; a job already finished keeps
+     * its outcome, and a request naming another tenant's job does nothing. The future completes once the broker
+     * acknowledged the request (within {@link #sendTimeout()}), or exceptionally with a {@link SubmitException}.
+     *
+     * @param reason why, kept in the request and the job's result; may be null
+     */
+    CompletableFuture<Void> cancel(String tenant, String jobId, @Nullable String reason);
 
     /** The validator {@link #submit} applies, e.g. to check a request without publishing it. */
     JobValidator validator();

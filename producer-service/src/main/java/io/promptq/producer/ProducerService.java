@@ -6,14 +6,18 @@ import io.promptq.client.PromptqClient;
 import io.promptq.http.OpsServer;
 import io.promptq.lifecycle.Closeables;
 import io.promptq.producer.config.ProducerServiceConfig;
+import io.promptq.producer.http.internal.CancelHandler;
 import io.promptq.producer.http.internal.JobsHandler;
 import io.promptq.producer.internal.CachedHealthCheck;
 import io.promptq.producer.internal.KafkaHealthCheck;
 import io.promptq.producer.internal.RegistryHealthCheck;
 import io.promptq.producer.internal.TopicCreator;
 import io.promptq.producer.metrics.ProducerMetrics;
+import io.promptq.kafka.TopicSpec;
 import io.promptq.topic.TopicSpecs;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
@@ -75,17 +79,21 @@ public final class ProducerService implements AutoCloseable {
             admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
             String topic = client.jobsTopic();
             if (config.createTopics()) {
-                topicCreator = TopicCreator.start(admin, TopicSpecs.of(config.client().topics(), config.topicPartitions())
-                        .submitter(config.client().idempotencyWindow()), Duration.ofSeconds(10));
+                TopicSpecs specs = TopicSpecs.of(config.client().topics(), config.topicPartitions());
+                List<TopicSpec> topics = new ArrayList<>(specs.submitter(config.client().idempotencyWindow()));
+                topics.addAll(specs.lifecycle(config.jobStatusRetention()));
+                topicCreator = TopicCreator.start(admin, topics, Duration.ofSeconds(10));
                 if (!topicCreator.await(config.client().sendTimeout())) {
                     log.warn("Topics {} and {} not confirmed yet; creation continues in the background", topic,
                             config.client().topics().idempotency());
                 }
             }
             JobsHandler jobs = new JobsHandler(client, config, metrics);
+            CancelHandler cancels = new CancelHandler(client, config);
             OpsServer server = OpsServer.start(config.httpHost(), config.httpPort(), registry, config.httpLimits(), app -> {
                 app.post("/v1/jobs", jobs::submit);
                 app.post("/v1/jobs/batch", jobs::submitBatch);
+                app.post("/v1/jobs/{jobId}/cancel", cancels::cancel);
             });
             Duration ttl = Duration.ofSeconds(READINESS_CACHE_SECONDS);
             server.readiness("kafka", new CachedHealthCheck(new KafkaHealthCheck(admin, topic, CHECK_TIMEOUT), ttl))

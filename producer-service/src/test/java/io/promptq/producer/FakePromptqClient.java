@@ -62,6 +62,15 @@ public final class FakePromptqClient implements PromptqClient {
         return publisher.apply(request).whenComplete((r, e) -> inFlight.decrementAndGet());
     }
 
+    /** Cancel requests made so far, as {@code tenant/jobId/reason}. */
+    public final Queue<String> cancels = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public CompletableFuture<Void> cancel(String tenant, String jobId, String reason) {
+        cancels.add(tenant + "/" + jobId + "/" + reason);
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Valid jobs handed to the publisher so far. */
     public List<JobRequest> published() {
         return List.copyOf(published);

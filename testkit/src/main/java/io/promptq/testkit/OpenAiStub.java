@@ -15,8 +15,10 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -64,6 +66,8 @@ public final class OpenAiStub implements AutoCloseable {
     private final ConcurrentLinkedQueue<Long> answeredAt = new ConcurrentLinkedQueue<>();
     private final AtomicLong completionIds = new AtomicLong();
     private volatile Outage outage = Outage.NONE;
+    private final Map<String, CountDownLatch> held = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> closedByClient = new ConcurrentHashMap<>();
 
     /**
      * A fault switched on for every call from now on, over the scripted {@link Behaviour}: for chaos runs that need
@@ -161,6 +165,30 @@ public final class OpenAiStub implements AutoCloseable {
         outage = Objects.requireNonNull(value, "outage");
     }
 
+    /**
+     * Holds every call of {@code jobId} from now on: the stub answers 200 at once and then streams only whitespace
+     * (a byte every 50 ms, valid before a JSON body) until {@link #release}, so the call hangs as a slow model's
+     * would - and a client that gives up and closes the connection is noticed at the next byte and counted in
+     * {@link #closedByClient}.
+     */
+    public void hold(String jobId) {
+        held.putIfAbsent(Objects.requireNonNull(jobId, "jobId"), new CountDownLatch(1));
+    }
+
+    /** Lets the held calls of {@code jobId} finish with their answer. */
+    public void release(String jobId) {
+        CountDownLatch latch = held.remove(jobId);
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
+    /** How many held calls of {@code jobId} ended because the client closed the connection. */
+    public int closedByClient(String jobId) {
+        AtomicInteger n = closedByClient.get(jobId);
+        return n == null ? 0 : n.get();
+    }
+
     /** Forgets every count; the behaviour and its per-job draws start over too. */
     public void reset() {
         callsByJob.clear();
@@ -186,6 +214,11 @@ public final class OpenAiStub implements AutoCloseable {
             String jobId = Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst(JOB_ID_HEADER), NO_JOB);
             int call = callsByJob.computeIfAbsent(jobId, k -> new AtomicInteger()).incrementAndGet();
             calls.increment();
+            CountDownLatch hold = held.get(jobId);
+            if (hold != null) {
+                holdUntilReleased(exchange, jobId, call, model(body), hold);
+                return;
+            }
             inFlight.incrementAndGet();
             Answer answer;
             try {
@@ -200,6 +233,30 @@ public final class OpenAiStub implements AutoCloseable {
                 }
                 send(exchange, answer.status(), answer.json());
             }
+        }
+    }
+
+    /** Streams whitespace until {@code hold} is released (then the answer) or the client closes the connection. */
+    private void holdUntilReleased(HttpExchange exchange, String jobId, int call, String model, CountDownLatch hold) {
+        inFlight.incrementAndGet();
+        try {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            while (!hold.await(50, TimeUnit.MILLISECONDS)) {
+                out.write(' ');
+                out.flush();
+            }
+            out.write(completion(jobId, call, model).getBytes(StandardCharsets.UTF_8));
+            out.close();
+            succeeded.increment();
+        } catch (IOException e) {
+            closedByClient.computeIfAbsent(jobId, k -> new AtomicInteger()).incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            answeredAt.add(System.nanoTime());
+            inFlight.decrementAndGet();
         }
     }
 

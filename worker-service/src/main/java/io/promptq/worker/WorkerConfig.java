@@ -9,6 +9,7 @@ import io.promptq.llm.ResilienceConfig;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.topic.Idempotency;
 import io.promptq.topic.SchemaRegistryKeys;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.TopicNames;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -52,6 +53,9 @@ import org.jspecify.annotations.Nullable;
  * @param idempotencyWindow how long after its first submission a keyed job's later copies are dropped
  *     ({@link Idempotency#WINDOW}, shared with the submitters)
  * @param idempotencyMaxKeys keyed jobs remembered per jobs partition ({@link #IDEMPOTENCY_MAX_KEYS})
+ * @param jobStatusRetention how long cancel requests hold and the lifecycle topics keep records
+ *     ({@link JobLifecycle#RETENTION})
+ * @param cancellationsMaxKeys cancel requests held in memory ({@link #CANCELLATIONS_MAX_KEYS})
  * @param pollTimeout longest single poll ({@link #POLL_TIMEOUT})
  * @param groupProtocol consumer group protocol ({@link #GROUP_PROTOCOL})
  * @param groupAssignor server-side assignor with the KIP-848 protocol ({@link #GROUP_ASSIGNOR})
@@ -93,6 +97,8 @@ public record WorkerConfig(
         int offsetMetadataMaxBytes,
         Duration idempotencyWindow,
         int idempotencyMaxKeys,
+        Duration jobStatusRetention,
+        int cancellationsMaxKeys,
         Duration pollTimeout,
         GroupProtocol groupProtocol,
         String groupAssignor,
@@ -158,6 +164,7 @@ public record WorkerConfig(
     public static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = 4096;
     /** About 200 bytes of heap each: some 40 MB per jobs partition the worker owns. */
     public static final int DEFAULT_IDEMPOTENCY_MAX_KEYS = 200_000;
+    public static final int DEFAULT_CANCELLATIONS_MAX_KEYS = 100_000;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(250);
     public static final GroupProtocol DEFAULT_GROUP_PROTOCOL = GroupProtocol.CLASSIC;
     public static final String DEFAULT_GROUP_ASSIGNOR = "range";
@@ -277,6 +284,13 @@ public record WorkerConfig(
      */
     public static final ConfigKey<Integer> IDEMPOTENCY_MAX_KEYS = ConfigKey.integer(
             "PROMPTQ_WORKER_IDEMPOTENCY_MAX_KEYS", DEFAULT_IDEMPOTENCY_MAX_KEYS, 1_000, 100_000_000);
+    /**
+     * Cancel requests the worker holds in memory (it reads the whole cancellations topic): the oldest are forgotten
+     * first, so a job cancelled long ago and still queued runs. About 150 bytes of heap each (default
+     * {@value #DEFAULT_CANCELLATIONS_MAX_KEYS}).
+     */
+    public static final ConfigKey<Integer> CANCELLATIONS_MAX_KEYS = ConfigKey.integer(
+            "PROMPTQ_WORKER_CANCELLATIONS_MAX_KEYS", DEFAULT_CANCELLATIONS_MAX_KEYS, 1_000, 100_000_000);
     /** Longest single poll; finishing jobs and due retries wake the poll earlier (default 250ms). */
     public static final ConfigKey<Duration> POLL_TIMEOUT = ConfigKey.duration("PROMPTQ_WORKER_POLL_TIMEOUT",
             DEFAULT_POLL_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(1));
@@ -349,6 +363,8 @@ public record WorkerConfig(
         OFFSET_METADATA_MAX_BYTES.check(offsetMetadataMaxBytes);
         Idempotency.WINDOW.check(idempotencyWindow);
         IDEMPOTENCY_MAX_KEYS.check(idempotencyMaxKeys);
+        JobLifecycle.RETENTION.check(jobStatusRetention);
+        CANCELLATIONS_MAX_KEYS.check(cancellationsMaxKeys);
         POLL_TIMEOUT.check(pollTimeout);
         GROUP_PROTOCOL.check(groupProtocol);
         GROUP_ASSIGNOR.check(groupAssignor);
@@ -430,6 +446,8 @@ public record WorkerConfig(
                 OFFSET_METADATA_MAX_BYTES.read(source),
                 Idempotency.WINDOW.read(source),
                 IDEMPOTENCY_MAX_KEYS.read(source),
+                JobLifecycle.RETENTION.read(source),
+                CANCELLATIONS_MAX_KEYS.read(source),
                 POLL_TIMEOUT.read(source),
                 GROUP_PROTOCOL.read(source),
                 GROUP_ASSIGNOR.read(source),
@@ -517,6 +535,8 @@ public record WorkerConfig(
         private int offsetMetadataMaxBytes;
         private Duration idempotencyWindow;
         private int idempotencyMaxKeys;
+        private Duration jobStatusRetention;
+        private int cancellationsMaxKeys;
         private Duration pollTimeout;
         private GroupProtocol groupProtocol;
         private String groupAssignor;
@@ -555,6 +575,8 @@ public record WorkerConfig(
             offsetMetadataMaxBytes = from.offsetMetadataMaxBytes;
             idempotencyWindow = from.idempotencyWindow;
             idempotencyMaxKeys = from.idempotencyMaxKeys;
+            jobStatusRetention = from.jobStatusRetention;
+            cancellationsMaxKeys = from.cancellationsMaxKeys;
             pollTimeout = from.pollTimeout;
             groupProtocol = from.groupProtocol;
             groupAssignor = from.groupAssignor;
@@ -664,6 +686,16 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder jobStatusRetention(Duration value) {
+            jobStatusRetention = value;
+            return this;
+        }
+
+        public Builder cancellationsMaxKeys(int value) {
+            cancellationsMaxKeys = value;
+            return this;
+        }
+
         public Builder idempotencyMaxKeys(int value) {
             idempotencyMaxKeys = value;
             return this;
@@ -758,7 +790,7 @@ public record WorkerConfig(
             return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
                     rebalanceStuckAfter, commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
-                    idempotencyMaxKeys, pollTimeout,
+                    idempotencyMaxKeys, jobStatusRetention, cancellationsMaxKeys, pollTimeout,
                     groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, topicMinInSyncReplicas, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
         }
     }

@@ -22,11 +22,13 @@ import io.promptq.registry.RegistryUnreachableException;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.retry.Backoff;
 import io.promptq.schema.IdempotencyEntry;
+import io.promptq.schema.JobCancellation;
 import io.promptq.schema.PromptJob;
 import io.promptq.topic.Idempotency;
 import io.promptq.topic.JobHeaders;
 import io.promptq.topic.PayloadHash;
 import io.promptq.topic.Topic;
+import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -121,6 +123,8 @@ public final class KafkaPromptqClient implements PromptqClient {
     private final Backoff retryBackoff;
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
+    private final @Nullable Serializer<JobCancellation> cancellationSerializer;
+    private final String cancellationsTopic;
     private volatile Throwable lastSchemaFailure;
     private volatile boolean closed;
 
@@ -154,6 +158,14 @@ public final class KafkaPromptqClient implements PromptqClient {
                 0, RETRY_BACKOFF);
     }
 
+    /** As the full constructor, without cancellations ({@link #cancel} then fails). */
+    public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
+            JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff,
+            IdempotencyIndex index, @Nullable LedgerReader ledger, int outcomeUnknownRetries, Backoff retryBackoff) {
+        this(producer, valueSerializer, topic, validator, sendTimeout, clock, resources, warmupBackoff, index, ledger,
+                outcomeUnknownRetries, retryBackoff, null);
+    }
+
     /**
      * The full constructor.
      *
@@ -163,10 +175,14 @@ public final class KafkaPromptqClient implements PromptqClient {
      * @param outcomeUnknownRetries how often a send whose outcome is unknown is tried again (0: never; then jobs
      *     without an idempotency key are sent unkeyed)
      * @param retryBackoff the waits between those tries ({@link Backoff#delay(int)} of the failures so far)
+     * @param cancellationSerializer serializer of the cancellations topic's values; null: {@link #cancel} fails
      */
     public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
             JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff,
-            IdempotencyIndex index, @Nullable LedgerReader ledger, int outcomeUnknownRetries, Backoff retryBackoff) {
+            IdempotencyIndex index, @Nullable LedgerReader ledger, int outcomeUnknownRetries, Backoff retryBackoff,
+            @Nullable Serializer<JobCancellation> cancellationSerializer) {
+        this.cancellationSerializer = cancellationSerializer;
+        this.cancellationsTopic = topic + TopicNames.CANCELLATIONS_SUFFIX;
         if (outcomeUnknownRetries < 0) {
             throw new IllegalArgumentException("outcomeUnknownRetries must not be negative, but was "
                     + outcomeUnknownRetries);
@@ -211,7 +227,7 @@ public final class KafkaPromptqClient implements PromptqClient {
                     ledgerTopic.valueDeserializer(), ledgerTopic.name(), index, LedgerReader.DEFAULT_REDISCOVERY);
             return new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
                     JobValidator.of(config.rules()), config.sendTimeout(), clock, registry, WARMUP_BACKOFF, index, ledger,
-                    config.outcomeUnknownRetries(), RETRY_BACKOFF);
+                    config.outcomeUnknownRetries(), RETRY_BACKOFF, topics.cancellations().valueSerializer());
         } catch (RuntimeException e) {
             if (producer != null) {
                 producer.close(Duration.ZERO);
@@ -359,6 +375,29 @@ public final class KafkaPromptqClient implements PromptqClient {
                     }
                     throw classifySent(error, jobId);
                 });
+    }
+
+    @Override
+    public CompletableFuture<Void> cancel(String tenant, String jobId, @Nullable String reason) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(jobId, "jobId");
+        if (closed) {
+            return CompletableFuture.failedFuture(new SubmitException(Reason.FAILED, "the client is closed", null, jobId));
+        }
+        if (cancellationSerializer == null) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                    "this client was built without a serializer of " + cancellationsTopic));
+        }
+        JobCancellation request = JobCancellation.newBuilder().setJobId(jobId).setTenant(tenant)
+                .setRequestedAt(clock.instant()).setReason(reason).build();
+        byte[] value;
+        try {
+            value = cancellationSerializer.serialize(cancellationsTopic, request);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(classify(e, jobId));
+        }
+        return sendOnce(new ProducerRecord<>(cancellationsTopic, jobId, value), jobId, System.nanoTime())
+                .thenApply(receipt -> null);
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.promptq.producer.ProducerService;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.topic.Idempotency;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.TopicSpecs;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,13 +136,16 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Every promptq topic as the services would create it ({@link TopicSpecs}), with the stack's partitions, one
-     * replica, the aggregator's window retention for the windows topic and the idempotency window for the ledger:
+     * replica, the aggregator's window retention for the windows topic, the idempotency window for the ledger and
+ * the job status retention for the lifecycle topics (status, cancellations):
      * the same configuration whichever creates it first.
      */
     static List<TopicSpec> topicSpecs(ConfigSource config, int partitions, int retryTiers) {
-        return new TopicSpecs(TopicNames.from(config), partitions, Optional.of((short) 1))
-                .all(retryTiers, WorkerConfig.from(config).longestRetryDelay(),
-                        AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config));
+        TopicSpecs specs = new TopicSpecs(TopicNames.from(config), partitions, Optional.of((short) 1));
+        List<TopicSpec> all = new ArrayList<>(specs.all(retryTiers, WorkerConfig.from(config).longestRetryDelay(),
+                AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config)));
+        all.addAll(specs.lifecycle(JobLifecycle.RETENTION.read(config)));
+        return all;
     }
 
     private void createTopics() {

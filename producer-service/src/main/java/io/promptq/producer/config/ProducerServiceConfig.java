@@ -3,6 +3,7 @@ package io.promptq.producer.config;
 import io.promptq.client.ClientConfig;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.config.ConfigSource;
 import io.promptq.http.HttpLimits;
 import java.time.Duration;
@@ -38,6 +39,7 @@ import java.util.regex.Pattern;
  *     ({@link #MAX_CONNECTIONS}), TCP backlog ({@link #ACCEPT_QUEUE_SIZE}), minimum body data rate
  *     ({@link #MIN_REQUEST_DATA_RATE}) and header timeout ({@link #HEADER_TIMEOUT})
  * @param client the Kafka client: brokers, registry, topics, validation rules, send timeout
+ * @param jobStatusRetention retention of the lifecycle topics created here ({@link JobLifecycle#RETENTION})
  */
 public record ProducerServiceConfig(
         String httpHost,
@@ -50,7 +52,8 @@ public record ProducerServiceConfig(
         boolean createTopics,
         int topicPartitions,
         HttpLimits httpLimits,
-        ClientConfig client) {
+        ClientConfig client,
+        Duration jobStatusRetention) {
 
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -125,6 +128,7 @@ public record ProducerServiceConfig(
         MIN_REQUEST_DATA_RATE.check((int) Math.min(Integer.MAX_VALUE, httpLimits.minRequestDataRate()));
         HEADER_TIMEOUT.check(httpLimits.headerTimeout());
         Objects.requireNonNull(client, "client");
+        JobLifecycle.RETENTION.check(jobStatusRetention);
     }
 
     /** Reads every key of this service (see the class documentation) from {@code config}. */
@@ -142,14 +146,15 @@ public record ProducerServiceConfig(
                 TOPIC_PARTITIONS.read(config),
                 new HttpLimits(MAX_CONNECTIONS.read(config), ACCEPT_QUEUE_SIZE.read(config),
                         MIN_REQUEST_DATA_RATE.read(config), HEADER_TIMEOUT.read(config)),
-                client);
+                client,
+                JobLifecycle.RETENTION.read(config));
     }
 
     /** The defaults, with {@code client} for Kafka and the registry. */
     public static ProducerServiceConfig defaults(ClientConfig client) {
         return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH, AuthTokens.none(), DEFAULT_TENANT, DEFAULT_CREATE_TOPICS,
-                DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), client);
+                DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), client, JobLifecycle.DEFAULT_RETENTION);
     }
 
     /** The default connection limits of the HTTP API. */
@@ -176,6 +181,7 @@ public record ProducerServiceConfig(
         private int topicPartitions;
         private HttpLimits httpLimits;
         private ClientConfig client;
+        private Duration jobStatusRetention;
 
         private Builder(ProducerServiceConfig from) {
             httpHost = from.httpHost;
@@ -189,6 +195,7 @@ public record ProducerServiceConfig(
             topicPartitions = from.topicPartitions;
             httpLimits = from.httpLimits;
             client = from.client;
+            jobStatusRetention = from.jobStatusRetention;
         }
 
         public Builder httpHost(String value) {
@@ -241,6 +248,11 @@ public record ProducerServiceConfig(
             return this;
         }
 
+        public Builder jobStatusRetention(Duration value) {
+            jobStatusRetention = value;
+            return this;
+        }
+
         public Builder client(ClientConfig value) {
             client = value;
             return this;
@@ -248,7 +260,7 @@ public record ProducerServiceConfig(
 
         public ProducerServiceConfig build() {
             return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
-                    defaultTenant, createTopics, topicPartitions, httpLimits, client);
+                    defaultTenant, createTopics, topicPartitions, httpLimits, client, jobStatusRetention);
         }
     }
 }

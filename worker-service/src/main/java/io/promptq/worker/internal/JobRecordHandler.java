@@ -20,7 +20,9 @@ import io.promptq.worker.kafka.JobContext;
 import io.promptq.worker.kafka.JobOutput;
 import io.promptq.worker.kafka.RecordHandler;
 import io.promptq.worker.kafka.WorkerHeaders;
+import io.promptq.worker.cancel.Cancellations;
 import io.promptq.worker.metrics.OutcomeMetrics;
+import io.promptq.worker.processing.CancelRequest;
 import io.promptq.worker.processing.Coordinates;
 import io.promptq.worker.processing.DeadLetterReason;
 import io.promptq.worker.processing.JobDelivery;
@@ -74,6 +76,10 @@ import org.slf4j.LoggerFactory;
  *       cannot be built (a bug, a foreign record whose timestamps overflow) is dead-lettered
  *       {@link DeadLetterReason#INTERNAL_ERROR} with the exception's text, and so is a job whose processing
  *       threw - only the registry's trouble is waited out.</li>
+ *   <li>A job whose tenant asked to cancel it ({@link Cancellations}) gets a {@code CANCELLED} result: without a
+ *       provider call if the request is known when the record starts (from the jobs topic, or a retry tier once the
+ *       retry is due), or with its running call aborted if the request arrives while it runs. Never retried or
+ *       dead-lettered after that; an answer already in keeps its outcome.</li>
  *   <li>An abandoned job (its partition was revoked) returns nothing: it will be redelivered.</li>
  * </ul>
  */
@@ -109,6 +115,7 @@ public final class JobRecordHandler implements RecordHandler {
     private final int maxCrashStarts;
     private final Backoff decodeBackoff;
     private final Backoff serializeBackoff;
+    private final Cancellations cancellations;
 
     /**
      * @param maxRecordBytes the producer's {@code max.request.size}: larger outcomes use their fallback at once
@@ -123,6 +130,15 @@ public final class JobRecordHandler implements RecordHandler {
     JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
             OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock, int maxRecordBytes, int maxCrashStarts,
             Backoff decodeBackoff, Backoff serializeBackoff) {
+        this(topics, tiersByTopic, processor, records, metrics, modelSeen, clock, maxRecordBytes, maxCrashStarts,
+                decodeBackoff, serializeBackoff, new Cancellations(1, Duration.ofDays(1), clock, outcome -> {}));
+    }
+
+    /** @param cancellations the cancel requests known and the jobs running, checked as each job starts */
+    JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
+            OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock, int maxRecordBytes, int maxCrashStarts,
+            Backoff decodeBackoff, Backoff serializeBackoff, Cancellations cancellations) {
+        this.cancellations = cancellations;
         this.topics = topics;
         this.tiersByTopic = Map.copyOf(tiersByTopic);
         this.jobs = topics.jobs().valueDeserializer();
@@ -160,21 +176,39 @@ public final class JobRecordHandler implements RecordHandler {
                     DeadLetterReason.INVALID_JOB);
             return deadLetter(processor.givenUp(delivery, DeadLetterReason.INVALID_JOB, why), context);
         }
+        String jobId = delivery.job().getJobId();
+        Cancellations.Running run = cancellations.started(jobId, delivery.job().getTenant());
+        CancelRequest known = null;
+        CancelRequest lateCancel;
         Outcome outcome;
         try {
-            if (context.previousStarts() >= maxCrashStarts) {
+            known = cancellations.find(jobId, delivery.job().getTenant());
+            if (known != null) {
+                log.info("Job {} from {} is cancelled (requested {}); finishing it without calling the provider",
+                        jobId, source, known.requestedAt());
+                outcome = processor.cancelled(delivery, known);
+            } else if (context.previousStarts() >= maxCrashStarts) {
                 log.error("Job {} from {} was started {} times without an outcome; dead-lettering it as a crash loop",
                         delivery.job().getJobId(), source, context.previousStarts());
                 outcome = processor.crashLooped(delivery, context.previousStarts());
             } else {
-                outcome = processor.process(delivery);
+                outcome = processor.process(delivery, run::request);
             }
         } catch (CancellationException e) {
             throw e;
         } catch (RuntimeException e) {
             // The provider may have been called: never run the job again for this delivery.
+            run.finish();
             outcome = processor.givenUp(delivery, DeadLetterReason.INTERNAL_ERROR, "processing failed: " + e);
             return internalError(record, source, outcome, e, context);
+        } finally {
+            lateCancel = run.finish();
+        }
+        if (outcome instanceof Outcome.Cancelled) {
+            metrics.cancellation(known != null ? Cancellations.QUEUED : Cancellations.RUNNING);
+        } else if (lateCancel != null) {
+            log.info("Job {}: its cancel came after its outcome ({}); the outcome stands", jobId, outcomeKind(outcome));
+            metrics.cancellation(Cancellations.TOO_LATE);
         }
         if (context.abandoned()) {
             throw new CancellationException("partition revoked: job " + delivery.job().getJobId() + " is left to its new owner");
@@ -260,6 +294,7 @@ public final class JobRecordHandler implements RecordHandler {
         switch (outcome) {
             case Outcome.Succeeded s -> out = List.of(result(key, records.result(s), waiting));
             case Outcome.Expired e -> out = List.of(result(key, records.result(e), waiting));
+            case Outcome.Cancelled c -> out = List.of(result(key, records.result(c), waiting));
             case Outcome.RetryScheduled r -> {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add(WorkerHeaders.DUE_AT, WorkerHeaders.millis(r.dueAt().toEpochMilli()));
@@ -275,6 +310,7 @@ public final class JobRecordHandler implements RecordHandler {
         switch (outcome) {
             case Outcome.Succeeded s -> metrics.outcome(JobStatus.SUCCEEDED);
             case Outcome.Expired e -> metrics.outcome(JobStatus.EXPIRED);
+            case Outcome.Cancelled c -> metrics.outcome(JobStatus.CANCELLED);
             case Outcome.RetryScheduled r -> metrics.retry(r.tier());
             case Outcome.DeadLettered d -> { }
         }
@@ -315,6 +351,7 @@ public final class JobRecordHandler implements RecordHandler {
         return switch (outcome) {
             case Outcome.Succeeded s -> "the result";
             case Outcome.Expired e -> "the result";
+            case Outcome.Cancelled c -> "the result";
             case Outcome.RetryScheduled r -> "the retry record";
             case Outcome.DeadLettered d -> "the dead letter";
         };

@@ -12,6 +12,8 @@ import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.topic.Topics;
 import io.promptq.worker.WorkerConfig;
 import io.promptq.worker.WorkerStats;
+import io.promptq.worker.cancel.Cancellations;
+import io.promptq.worker.cancel.internal.CancellationReader;
 import io.promptq.worker.http.WorkerHttp;
 import io.promptq.worker.kafka.FlowStats;
 import io.promptq.worker.kafka.PauseReason;
@@ -30,6 +32,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -76,6 +79,8 @@ public final class WorkerRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Longest the start waits for the cancellations topic to be read to its end; past it the start fails. */
+    static final Duration CANCELLATIONS_CATCH_UP = Duration.ofMinutes(2);
 
     private final WorkerConfig config;
     private final Deque<AutoCloseable> resources;
@@ -149,9 +154,14 @@ public final class WorkerRuntime {
         for (int i = 0; i < retryTopics.size(); i++) {
             tiers.put(retryTopics.get(i), i);
         }
+        Cancellations cancellations = new Cancellations(config.cancellationsMaxKeys(), config.jobStatusRetention(),
+                config.clock(), outcomes::cancellation);
+        CancellationReader cancelReader = startCancellationReader(config, topics, cancellations, resources);
         JobRecordHandler handler = new JobRecordHandler(topics, tiers, processor, new OutcomeRecords(id), outcomes,
-                model -> {}, config.clock(), maxRequestSize(producerConfig), config.maxCrashStarts());
+                model -> {}, config.clock(), maxRequestSize(producerConfig), config.maxCrashStarts(),
+                JobRecordHandler.DECODE_BACKOFF, JobRecordHandler.SERIALIZE_BACKOFF, cancellations);
 
+        awaitCancellations(cancelReader);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         LoopSettings settings = new LoopSettings(config.topics().jobs(), retryTopics, config.partitionConcurrency(),
@@ -197,6 +207,40 @@ public final class WorkerRuntime {
                 config.transactions() ? "transactional id " + config.transactionalId() : "at-least-once outcomes",
                 http == null ? "no HTTP" : "HTTP on " + config.httpHost() + ":" + http.port());
         return runtime;
+    }
+
+    /**
+     * Starts reading the whole cancellations topic on a thread of its own ({@link CancellationReader}); closing the
+     * returned resource stops it.
+     */
+    private static CancellationReader startCancellationReader(WorkerConfig config, Topics topics,
+            Cancellations cancellations, Deque<AutoCloseable> resources) {
+        Map<String, Object> props = KafkaLedger.consumerConfig(config);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-cancellations");
+        CancellationReader reader = new CancellationReader(topics.cancellations().name(),
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                topics.cancellations().keyDeserializer(), topics.cancellations().valueDeserializer(), cancellations);
+        Thread thread = Thread.ofPlatform().name("promptq-cancellations-" + config.workerId()).daemon().start(reader);
+        resources.push(() -> {
+            reader.close();
+            join(thread, CLOSE_TIMEOUT);
+        });
+        return reader;
+    }
+
+    /**
+     * Waits until every cancel request made so far is known ({@link #CANCELLATIONS_CATCH_UP} at most), so the first
+     * job started after a restart already sees a cancel made while no worker ran.
+     */
+    private static void awaitCancellations(CancellationReader reader) {
+        try {
+            reader.awaitCaughtUp(CANCELLATIONS_CATCH_UP);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the cancellations topic", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot start: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -56,7 +56,8 @@ public final class OutcomeMetrics implements MeterBinder {
                     .publishPercentileHistogram().register(registry);
             meters.add(lateness);
             meters.add(duration);
-            for (JobStatus s : List.of(JobStatus.SUCCEEDED, JobStatus.DEAD_LETTERED, JobStatus.EXPIRED)) {
+            for (JobStatus s : List.of(JobStatus.SUCCEEDED, JobStatus.DEAD_LETTERED, JobStatus.EXPIRED,
+                    JobStatus.CANCELLED)) {
                 counter(WorkerMetricNames.OUTCOMES, WorkerMetricNames.TAG_STATUS, s.name());
             }
         } catch (RuntimeException e) {
@@ -73,6 +74,11 @@ public final class OutcomeMetrics implements MeterBinder {
             default -> { }
         }
         counter(WorkerMetricNames.OUTCOMES, WorkerMetricNames.TAG_STATUS, status.name()).increment();
+    }
+
+    /** A cancel request took effect, or came too late, or named another tenant's job ({@code outcome}). */
+    public void cancellation(String outcome) {
+        counter(WorkerMetricNames.CANCELLATIONS, WorkerMetricNames.TAG_OUTCOME, outcome).increment();
     }
 
     /** A retry was published to tier {@code tier}. */

@@ -57,6 +57,8 @@ public final class WorkerMetricNames {
     /** Timer: handling of one record, from start to acknowledged outcome. */
     public static final String JOB_DURATION = "promptq.worker.job.duration";
 
+    /** Cancel requests by what they did ({@code outcome}: queued, running, too_late, other_tenant). */
+    public static final String CANCELLATIONS = "promptq.worker.cancellations";
     public static final String TAG_WORKER = "worker";
     public static final String TAG_TOPIC = "topic";
     public static final String TAG_PARTITION = "partition";
@@ -64,6 +66,7 @@ public final class WorkerMetricNames {
     public static final String TAG_STATUS = "status";
     public static final String TAG_TIER = "tier";
     public static final String TAG_CONFLICT = "conflict";
+    public static final String TAG_OUTCOME = "outcome";
 
     private WorkerMetricNames() {}
 }

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,11 +71,28 @@ public final class JobProcessor {
      * @throws InterruptedException if interrupted while waiting between in-process retries (the job was abandoned)
      */
     public Outcome process(JobDelivery delivery) throws InterruptedException {
+        return process(delivery, () -> null);
+    }
+
+    /**
+     * Decides the outcome of {@code delivery} as {@link #process(JobDelivery)}, ending it {@link Outcome.Cancelled}
+     * once {@code cancel} names a request: before the next attempt starts, or when the running attempt ends
+     * (aborted by the caller's interrupt; the aborted attempt is counted) - never retried or dead-lettered after it.
+     * An attempt that succeeded keeps its result: the answer is paid for.
+     *
+     * @param cancel the job's cancel request, null while there is none; asked only between attempts
+     * @throws InterruptedException if interrupted between in-process retries without a cancel request
+     */
+    public Outcome process(JobDelivery delivery, Supplier<@Nullable CancelRequest> cancel) throws InterruptedException {
         History h = new History(delivery);
         Instant deadline = delivery.job().getDeadline();
         LlmRequest request = null;
         int localRetries = 0;
         while (true) {
+            CancelRequest cancelled = cancel.get();
+            if (cancelled != null) {
+                return new Outcome.Cancelled(h.freeze(clock.instant()), cancelled);
+            }
             Instant start = clock.instant();
             if (deadline != null && !start.isBefore(deadline)) {
                 return new Outcome.Expired(h.freeze(start));
@@ -94,9 +113,12 @@ public final class JobProcessor {
                 h.completionTokens += response.completionTokens();
                 return new Outcome.Succeeded(h.freeze(clock.instant()), response);
             } catch (DeadlinePassedException e) {
-                return new Outcome.Expired(h.freeze(clock.instant()));
+                CancelRequest c = cancel.get();
+                return c != null ? new Outcome.Cancelled(h.freeze(clock.instant()), c)
+                        : new Outcome.Expired(h.freeze(clock.instant()));
             } catch (ModelUnavailableException e) {
-                return park(h, delivery, e);
+                CancelRequest c = cancel.get();
+                return c != null ? new Outcome.Cancelled(h.freeze(clock.instant()), c) : park(h, delivery, e);
             } catch (ProviderException e) {
                 failure = Failure.of(e);
             } catch (RuntimeException e) {
@@ -105,6 +127,10 @@ public final class JobProcessor {
                 failure = new Failure(UNEXPECTED, String.valueOf(e), true, null, Optional.empty());
             }
             h.attempt(providerMillis[0] >= 0 ? providerMillis[0] : clock.millis() - startMillis);
+            CancelRequest abortedBy = cancel.get();
+            if (abortedBy != null) {
+                return new Outcome.Cancelled(h.freeze(clock.instant()), abortedBy);
+            }
             Instant failedAt = clock.instant();
             h.failed(failure.toErrorInfo(), failedAt);
             RetryDecision decision = policy.decide(h.attempts, localRetries, delivery.tier(), failure.retryable(),
@@ -112,7 +138,15 @@ public final class JobProcessor {
             switch (decision) {
                 case RetryDecision.RetryLocally local -> {
                     localRetries++;
-                    sleeper.sleep(local.delay());
+                    try {
+                        sleeper.sleep(local.delay());
+                    } catch (InterruptedException e) {
+                        CancelRequest c = cancel.get();
+                        if (c == null) {
+                            throw e;
+                        }
+                        return new Outcome.Cancelled(h.freeze(clock.instant()), c);
+                    }
                 }
                 case RetryDecision.RetryOnTopic retry -> {
                     return new Outcome.RetryScheduled(h.freeze(failedAt), retry.tier(), retry.dueAt());
@@ -160,6 +194,11 @@ public final class JobProcessor {
         h.failed(ErrorInfo.newBuilder().setType(reason.name()).setMessage(message).setRetryable(false)
                 .setHttpStatus(null).build(), now);
         return new Outcome.DeadLettered(h.freeze(now), reason);
+    }
+
+    /** Cancels {@code delivery} before it starts (again): its history so far, no provider call. */
+    public Outcome.Cancelled cancelled(JobDelivery delivery, CancelRequest request) {
+        return new Outcome.Cancelled(new History(delivery).freeze(clock.instant()), request);
     }
 
     /** A classified failure of one attempt. */

@@ -39,4 +39,15 @@ public sealed interface Outcome {
             Objects.requireNonNull(history, "history");
         }
     }
+
+    /**
+     * The job was cancelled by {@code request} (its tenant's): before an attempt started, or with its running
+     * provider call aborted; terminal, never retried.
+     */
+    record Cancelled(JobHistory history, CancelRequest request) implements Outcome {
+        public Cancelled {
+            Objects.requireNonNull(history, "history");
+            Objects.requireNonNull(request, "request");
+        }
+    }
 }

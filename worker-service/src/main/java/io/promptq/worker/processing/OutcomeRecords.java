@@ -30,7 +30,7 @@ public final class OutcomeRecords {
         this.workerId = Objects.requireNonNull(workerId, "workerId");
     }
 
-    /** The result of a terminal outcome (succeeded, dead-lettered or expired). */
+    /** The result of a terminal outcome (succeeded, dead-lettered, expired or cancelled). */
     public JobResult result(Outcome outcome) {
         JobHistory h = outcome.history();
         PromptJob job = h.job();
@@ -64,6 +64,9 @@ public final class OutcomeRecords {
             case Outcome.Expired e -> b.setStatus(JobStatus.EXPIRED)
                     .setOutput(null).setFinishReason(null)
                     .setError(expiredError(h));
+            case Outcome.Cancelled c -> b.setStatus(JobStatus.CANCELLED)
+                    .setOutput(null).setFinishReason(null)
+                    .setError(cancelledError(c));
             case Outcome.RetryScheduled r -> throw new IllegalArgumentException(
                     "a scheduled retry is not a terminal outcome: job " + job.getJobId());
         }
@@ -160,6 +163,18 @@ public final class OutcomeRecords {
                     .setRetryable(false).setHttpStatus(null).build();
         }
         return ErrorInfo.newBuilder(last).setMessage(prefix + last.getMessage()).build();
+    }
+
+    /** The error of a cancelled job: type {@code CANCELLED}, naming when the request was made and why. */
+    private static ErrorInfo cancelledError(Outcome.Cancelled c) {
+        String reason = c.request().reason();
+        return ErrorInfo.newBuilder()
+                .setType(JobStatus.CANCELLED.name())
+                .setMessage("cancelled by request of " + c.request().requestedAt()
+                        + (reason == null ? "" : ": " + reason) + " after " + c.history().attempts() + " attempts")
+                .setRetryable(false)
+                .setHttpStatus(null)
+                .build();
     }
 
     private static ErrorInfo expiredError(JobHistory h) {

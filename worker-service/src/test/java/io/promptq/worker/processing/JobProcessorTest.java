@@ -154,6 +154,44 @@ class JobProcessorTest {
     }
 
     @Test
+    void aCallFailingAfterItsCancelEndsCancelledWithTheAttemptCountedAndNoRetry() throws Exception {
+        CancelRequest request = new CancelRequest("tenant-a", SUBMITTED, "stop");
+        llm.fails(Duration.ofMillis(30), ErrorClass.TIMEOUT);
+        CancelRequest[] cancel = {null};
+        LlmCaller cancelledDuringTheCall = new LlmCaller() {
+            @Override
+            public String providerName() {
+                return llm.providerName();
+            }
+
+            @Override
+            public io.promptq.llm.LlmResponse call(io.promptq.llm.LlmRequest r, LongConsumer providerMillis) {
+                cancel[0] = request;
+                return llm.call(r, providerMillis);
+            }
+        };
+        JobProcessor processor = new JobProcessor(cancelledDuringTheCall, RetryPolicy.of(TIERS, 3), clock,
+                Duration.ofSeconds(60));
+
+        Outcome outcome = processor.process(JobDelivery.fresh(TestJobs.job("c1", SUBMITTED), SOURCE), () -> cancel[0]);
+
+        assertThat(outcome).isInstanceOf(Outcome.Cancelled.class);
+        assertThat(((Outcome.Cancelled) outcome).request()).isSameAs(request);
+        assertThat(outcome.history().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aJobCancelledBeforeItStartsEndsCancelledWithoutCallingTheProvider() throws Exception {
+        CancelRequest request = new CancelRequest("tenant-a", SUBMITTED, null);
+
+        Outcome outcome = processor().process(JobDelivery.fresh(TestJobs.job("c2", SUBMITTED), SOURCE), () -> request);
+
+        assertThat(outcome).isInstanceOf(Outcome.Cancelled.class);
+        assertThat(outcome.history().attempts()).isZero();
+        assertThat(llm.calls).isEmpty();
+    }
+
+    @Test
     void permanentFailureIsDeadLetteredAfterOneAttempt() throws Exception {
         llm.fails(Duration.ofMillis(10), ErrorClass.INVALID_REQUEST);
 
