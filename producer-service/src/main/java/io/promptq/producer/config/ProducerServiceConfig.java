@@ -1,6 +1,7 @@
 package io.promptq.producer.config;
 
 import io.promptq.client.ClientConfig;
+import io.promptq.client.JobIdKey;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
  * validation rules ({@code PROMPTQ_PRODUCER_MAX_TOKENS_CAP}, {@code PROMPTQ_PRODUCER_DEFAULT_MAX_TOKENS},
  * {@code PROMPTQ_PRODUCER_MODEL_ALLOWLIST}, {@code PROMPTQ_PRODUCER_MAX_MESSAGES}) and
  * {@code PROMPTQ_PRODUCER_SEND_TIMEOUT} (default 5s), the idempotency window {@code PROMPTQ_IDEMPOTENCY_WINDOW}
- * (default 24h) and {@code PROMPTQ_IDEMPOTENCY_MAX_KEYS}.
+ * (default 24h), {@code PROMPTQ_IDEMPOTENCY_MAX_KEYS} and the job-id secret {@code PROMPTQ_JOB_ID_KEY}, which is
+ * required when authentication is on (tokens set).
  *
  * @param httpHost interface the HTTP API binds to ({@link #HTTP_HOST}, default {@value #DEFAULT_HTTP_HOST})
  * @param httpPort its port, 0 for any free one ({@link #HTTP_PORT}, default {@value #DEFAULT_HTTP_PORT})
@@ -26,7 +28,7 @@ import java.util.regex.Pattern;
  * @param maxBatchBodyBytes largest body of {@code POST /v1/jobs/batch} ({@link #MAX_BATCH_BODY_BYTES}, default 16 MiB)
  * @param maxBatch most jobs in one batch request ({@link #MAX_BATCH}, default {@value #DEFAULT_MAX_BATCH})
  * @param authTokens bearer tokens and their tenants; none turns authentication off ({@link #AUTH_TOKENS},
- *     default empty)
+ *     default empty); with tokens, {@code client} must have a {@link JobIdKey}
  * @param defaultTenant tenant of jobs that name none when authentication is off ({@link #DEFAULT_TENANT_KEY},
  *     default {@value #DEFAULT_TENANT}); with authentication on, the token's tenant is used instead
  * @param createTopics create the jobs topic and the idempotency ledger at start-up if they are missing
@@ -124,6 +126,10 @@ public record ProducerServiceConfig(
         MIN_REQUEST_DATA_RATE.check((int) Math.min(Integer.MAX_VALUE, httpLimits.minRequestDataRate()));
         HEADER_TIMEOUT.check(httpLimits.headerTimeout());
         Objects.requireNonNull(client, "client");
+        if (authTokens.enabled() && !client.jobIdKey().present()) {
+            throw new ConfigException(JobIdKey.KEY.name(), "is required when " + AUTH_TOKENS.name() + " is set: without"
+                    + " it keyed job ids are derived from public information and any tenant could name another's jobs");
+        }
     }
 
     /** Reads every key of this service (see the class documentation) from {@code config}. */
