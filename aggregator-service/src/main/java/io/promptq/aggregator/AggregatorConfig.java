@@ -4,6 +4,7 @@ import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import io.promptq.config.Durations;
+import io.promptq.http.BearerTokens;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.topic.SchemaRegistryKeys;
@@ -41,6 +42,9 @@ import java.util.Objects;
  * @param kafka broker connection and client overrides ({@code PROMPTQ_KAFKA_*})
  * @param registry schema registry connection ({@code PROMPTQ_SCHEMA_REGISTRY_*})
  * @param topics topic names ({@code PROMPTQ_TOPIC_*})
+ * @param authTokens the submission tokens ({@code token=tenant}) that may read their tenant's jobs
+ *     ({@link #AUTH_TOKENS}; none: job endpoints open)
+ * @param readTokens the analysts' tokens that may read aggregate statistics ({@link #READ_TOKENS}; none: open)
  */
 public record AggregatorConfig(
         String applicationId,
@@ -61,7 +65,9 @@ public record AggregatorConfig(
         int httpPort,
         KafkaSettings kafka,
         RegistryConfig registry,
-        TopicNames topics) {
+        TopicNames topics,
+        BearerTokens authTokens,
+        BearerTokens readTokens) {
 
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
@@ -136,6 +142,26 @@ public record AggregatorConfig(
     /** Port of the query API; 0 picks a free port. */
     public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("PROMPTQ_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65_535);
 
+    /**
+     * Env key: {@code token1=tenantA,token2=tenantB}, the producer's submission tokens ({@code
+     * PROMPTQ_PRODUCER_AUTH_TOKENS}, same value): each may read only its tenant's jobs ({@code /v1/jobs/...}; another
+     * tenant's job answers 404); empty leaves the job endpoints open. Never shown in messages.
+     */
+    public static final ConfigKey<BearerTokens> AUTH_TOKENS = ConfigKey.of("PROMPTQ_AGGREGATOR_AUTH_TOKENS",
+                    (String spec) -> BearerTokens.parseTenants("PROMPTQ_AGGREGATOR_AUTH_TOKENS", spec),
+                    (BearerTokens tokens) -> tokens.enabled() ? "[hidden]" : "")
+            .withDefault(BearerTokens.none())
+            .secret();
+    /**
+     * Env key: {@code token1,token2}, the analysts' tokens that may read aggregate statistics ({@code /v1/stats/...});
+     * empty leaves them open. They read no jobs. Never shown in messages.
+     */
+    public static final ConfigKey<BearerTokens> READ_TOKENS = ConfigKey.of("PROMPTQ_AGGREGATOR_READ_TOKENS",
+                    (String spec) -> BearerTokens.parseList("PROMPTQ_AGGREGATOR_READ_TOKENS", spec),
+                    (BearerTokens tokens) -> tokens.enabled() ? "[hidden]" : "")
+            .withDefault(BearerTokens.none())
+            .secret();
+
     public AggregatorConfig {
         APPLICATION_ID.check(applicationId);
         WINDOW.check(window);
@@ -155,6 +181,8 @@ public record AggregatorConfig(
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(topics, "topics");
+        AUTH_TOKENS.check(authTokens);
+        READ_TOKENS.check(readTokens);
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
             throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
                     "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
@@ -184,7 +212,9 @@ public record AggregatorConfig(
                 HTTP_PORT.read(config),
                 KafkaSettings.from(config),
                 SchemaRegistryKeys.from(config),
-                topics);
+                topics,
+                AUTH_TOKENS.read(config),
+                READ_TOKENS.read(config));
     }
 
     /** The HTTP host itself, unless it is a wildcard address; then this machine's host name. */
