@@ -5,6 +5,7 @@ import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import io.promptq.config.Durations;
 import io.promptq.http.BearerTokens;
+import io.promptq.http.OpsServer;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.topic.SchemaRegistryKeys;
@@ -14,6 +15,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the aggregator needs, immutable and validated on construction: a bad value fails the
@@ -39,6 +41,8 @@ import java.util.Objects;
  * @param deadLetterTopic where results that cannot be decoded are written as they are ({@link #DEAD_LETTER_TOPIC})
  * @param httpHost interface of the query API ({@link #HTTP_HOST})
  * @param httpPort port of the query API, 0 for any free port ({@link #HTTP_PORT})
+ * @param managementPort port of {@code /health/*} and {@code /metrics} when apart from the query API
+ *     ({@link OpsServer#MANAGEMENT_PORT}; null: on the API port)
  * @param kafka broker connection and client overrides ({@code PROMPTQ_KAFKA_*})
  * @param registry schema registry connection ({@code PROMPTQ_SCHEMA_REGISTRY_*})
  * @param topics topic names ({@code PROMPTQ_TOPIC_*})
@@ -63,6 +67,7 @@ public record AggregatorConfig(
         String deadLetterTopic,
         String httpHost,
         int httpPort,
+        @Nullable Integer managementPort,
         KafkaSettings kafka,
         RegistryConfig registry,
         TopicNames topics,
@@ -178,6 +183,9 @@ public record AggregatorConfig(
         DEAD_LETTER_TOPIC.check(deadLetterTopic);
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
+        if (managementPort != null) {
+            OpsServer.MANAGEMENT_PORT.check(managementPort);
+        }
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(topics, "topics");
@@ -210,6 +218,7 @@ public record AggregatorConfig(
                 DEAD_LETTER_TOPIC.readOptional(config).orElse(topics.results() + DEFAULT_DEAD_LETTER_SUFFIX),
                 httpHost,
                 HTTP_PORT.read(config),
+                OpsServer.MANAGEMENT_PORT.readOptional(config).orElse(null),
                 KafkaSettings.from(config),
                 SchemaRegistryKeys.from(config),
                 topics,

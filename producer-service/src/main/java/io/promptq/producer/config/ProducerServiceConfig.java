@@ -6,9 +6,11 @@ import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import io.promptq.http.HttpLimits;
+import io.promptq.http.OpsServer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of the producer service, read from the environment by {@link #from(ConfigSource)} and checked
@@ -24,6 +26,8 @@ import java.util.regex.Pattern;
  *
  * @param httpHost interface the HTTP API binds to ({@link #HTTP_HOST}, default {@value #DEFAULT_HTTP_HOST})
  * @param httpPort its port, 0 for any free one ({@link #HTTP_PORT}, default {@value #DEFAULT_HTTP_PORT})
+ * @param managementPort port of {@code /health/*} and {@code /metrics} when apart from the API
+ *     ({@link OpsServer#MANAGEMENT_PORT}; null, the default: on the API port)
  * @param maxBodyBytes largest body of {@code POST /v1/jobs} ({@link #MAX_BODY_BYTES}, default 1 MiB)
  * @param maxBatchBodyBytes largest body of {@code POST /v1/jobs/batch} ({@link #MAX_BATCH_BODY_BYTES}, default 16 MiB)
  * @param maxBatch most jobs in one batch request ({@link #MAX_BATCH}, default {@value #DEFAULT_MAX_BATCH})
@@ -43,6 +47,7 @@ import java.util.regex.Pattern;
 public record ProducerServiceConfig(
         String httpHost,
         int httpPort,
+        @Nullable Integer managementPort,
         int maxBodyBytes,
         int maxBatchBodyBytes,
         int maxBatch,
@@ -114,6 +119,9 @@ public record ProducerServiceConfig(
     public ProducerServiceConfig {
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
+        if (managementPort != null) {
+            OpsServer.MANAGEMENT_PORT.check(managementPort);
+        }
         MAX_BODY_BYTES.check(maxBodyBytes);
         MAX_BATCH_BODY_BYTES.check(maxBatchBodyBytes);
         MAX_BATCH.check(maxBatch);
@@ -138,6 +146,7 @@ public record ProducerServiceConfig(
         return new ProducerServiceConfig(
                 HTTP_HOST.read(config),
                 HTTP_PORT.read(config),
+                OpsServer.MANAGEMENT_PORT.readOptional(config).orElse(null),
                 MAX_BODY_BYTES.read(config),
                 MAX_BATCH_BODY_BYTES.read(config),
                 MAX_BATCH.read(config),
@@ -152,7 +161,7 @@ public record ProducerServiceConfig(
 
     /** The defaults, with {@code client} for Kafka and the registry. */
     public static ProducerServiceConfig defaults(ClientConfig client) {
-        return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_BODY_BYTES,
+        return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, null, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH, AuthTokens.none(), DEFAULT_TENANT, DEFAULT_CREATE_TOPICS,
                 DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), client);
     }
@@ -172,6 +181,7 @@ public record ProducerServiceConfig(
     public static final class Builder {
         private String httpHost;
         private int httpPort;
+        private @Nullable Integer managementPort;
         private int maxBodyBytes;
         private int maxBatchBodyBytes;
         private int maxBatch;
@@ -185,6 +195,7 @@ public record ProducerServiceConfig(
         private Builder(ProducerServiceConfig from) {
             httpHost = from.httpHost;
             httpPort = from.httpPort;
+            managementPort = from.managementPort;
             maxBodyBytes = from.maxBodyBytes;
             maxBatchBodyBytes = from.maxBatchBodyBytes;
             maxBatch = from.maxBatch;
@@ -203,6 +214,11 @@ public record ProducerServiceConfig(
 
         public Builder httpPort(int value) {
             httpPort = value;
+            return this;
+        }
+
+        public Builder managementPort(@Nullable Integer value) {
+            managementPort = value;
             return this;
         }
 
@@ -252,7 +268,7 @@ public record ProducerServiceConfig(
         }
 
         public ProducerServiceConfig build() {
-            return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
+            return new ProducerServiceConfig(httpHost, httpPort, managementPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
                     defaultTenant, createTopics, topicPartitions, httpLimits, client);
         }
     }

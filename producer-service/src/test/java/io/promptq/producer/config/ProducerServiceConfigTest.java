@@ -28,6 +28,7 @@ class ProducerServiceConfigTest {
         assertThat(config.maxBodyBytes()).isEqualTo(1024 * 1024);
         assertThat(config.maxBatch()).isEqualTo(1000);
         assertThat(config.authTokens().enabled()).isFalse();
+        assertThat(config.managementPort()).isNull();
         assertThat(config.defaultTenant()).isEqualTo("default");
         assertThat(config.createTopics()).isTrue();
         assertThat(config.topicPartitions()).isEqualTo(6);
@@ -43,6 +44,7 @@ class ProducerServiceConfigTest {
         ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.of(Map.ofEntries(
                 Map.entry(ProducerServiceConfig.HTTP_HOST.name(), "0.0.0.0"),
                 Map.entry(ProducerServiceConfig.HTTP_PORT.name(), "9090"),
+                Map.entry("PROMPTQ_MANAGEMENT_PORT", "9091"),
                 Map.entry(ProducerServiceConfig.MAX_BODY_BYTES.name(), "2048"),
                 Map.entry(ProducerServiceConfig.MAX_BATCH.name(), "10"),
                 Map.entry(ProducerServiceConfig.AUTH_TOKENS.name(), "t1=acme, t2=globex"),
@@ -59,6 +61,7 @@ class ProducerServiceConfigTest {
 
         assertThat(config.httpHost()).isEqualTo("0.0.0.0");
         assertThat(config.httpPort()).isEqualTo(9090);
+        assertThat(config.managementPort()).isEqualTo(9091);
         assertThat(config.maxBodyBytes()).isEqualTo(2048);
         assertThat(config.maxBatch()).isEqualTo(10);
         assertThat(config.authTokens().tenantOf("t2")).contains("globex");
@@ -89,7 +92,8 @@ class ProducerServiceConfigTest {
             "PROMPTQ_PRODUCER_MIN_REQUEST_DATA_RATE|-1",
             "PROMPTQ_PRODUCER_HEADER_TIMEOUT|10ms",
             "PROMPTQ_PRODUCER_HEADER_TIMEOUT|1h",
-            "PROMPTQ_JOB_ID_KEY|shorter-than-32-characters"})
+            "PROMPTQ_JOB_ID_KEY|shorter-than-32-characters",
+            "PROMPTQ_MANAGEMENT_PORT|70000"})
     void badValueStopsStartUpNamingItsKey(String key, String value) {
         assertThatThrownBy(() -> ProducerServiceConfig.from(ConfigSource.of(Map.of(key, value))))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo(key));
