@@ -60,7 +60,8 @@ public final class OpsServer implements AutoCloseable {
      * Env key: the port of the management endpoints ({@code /health/*}, {@code /metrics}), for probes and scrapers
      * apart from the API (Kubernetes-style); unset serves them on the HTTP port, as before. 0 picks a free port.
      */
-    public static final ConfigKey<Integer> MANAGEMENT_PORT = ConfigKey.integer("PROMPTQ_MANAGEMENT_PORT", 0, 0, 65_535);
+    public static final ConfigKey<Integer> MANAGEMENT_PORT = ConfigKey.of("PROMPTQ_MANAGEMENT_PORT", Integer::parseInt,
+            String::valueOf).and(port -> port >= 0 && port <= 65_535, "must be a port number in [0, 65535]");
 
     /**
      * Starts a server on {@code host:port} (port 0 picks a free one).
