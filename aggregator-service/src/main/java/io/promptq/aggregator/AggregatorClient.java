@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small client of the aggregator's query API (JDK {@code HttpClient} + Jackson), for the launcher's
@@ -40,8 +41,10 @@ public final class AggregatorClient implements AutoCloseable {
     private final URI base;
     private final Duration timeout;
     private final HttpClient http;
+    private final @Nullable String authorization;
 
-    private AggregatorClient(URI base, Duration timeout) {
+    private AggregatorClient(URI base, Duration timeout, @Nullable String bearerToken) {
+        this.authorization = bearerToken == null || bearerToken.isBlank() ? null : "Bearer " + bearerToken.trim();
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.timeout = timeout;
@@ -54,12 +57,20 @@ public final class AggregatorClient implements AutoCloseable {
     }
 
     public static AggregatorClient create(URI baseUrl, Duration timeout) {
+        return create(baseUrl, timeout, null);
+    }
+
+    /**
+     * A client sending {@code Authorization: Bearer <bearerToken>} with every request: a tenant's token for its jobs,
+     * an analyst's read token for statistics; null or blank sends none.
+     */
+    public static AggregatorClient create(URI baseUrl, Duration timeout, @Nullable String bearerToken) {
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(timeout, "timeout");
         if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
             throw new IllegalArgumentException("baseUrl must be an http(s) URL, but was " + baseUrl);
         }
-        return new AggregatorClient(baseUrl, timeout);
+        return new AggregatorClient(baseUrl, timeout, bearerToken);
     }
 
     /** The all-time totals over every job (zeros before the first result). */
@@ -153,8 +164,12 @@ public final class AggregatorClient implements AutoCloseable {
     }
 
     private HttpResponse<String> send(String pathAndQuery) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout)
-                .header("Accept", "application/json").GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout)
+                .header("Accept", "application/json");
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        HttpRequest request = builder.GET().build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

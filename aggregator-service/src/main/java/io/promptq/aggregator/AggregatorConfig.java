@@ -5,6 +5,8 @@ import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import io.promptq.config.Durations;
+import io.promptq.http.BearerTokens;
+import io.promptq.http.OpsServer;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.topic.SchemaRegistryKeys;
@@ -14,6 +16,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the aggregator needs, immutable and validated on construction: a bad value fails the
@@ -39,11 +42,16 @@ import java.util.Objects;
  * @param deadLetterTopic where results that cannot be decoded are written as they are ({@link #DEAD_LETTER_TOPIC})
  * @param httpHost interface of the query API ({@link #HTTP_HOST})
  * @param httpPort port of the query API, 0 for any free port ({@link #HTTP_PORT})
+ * @param managementPort port of {@code /health/*} and {@code /metrics} when apart from the query API
+ *     ({@link OpsServer#MANAGEMENT_PORT}; null: on the API port)
  * @param kafka broker connection and client overrides ({@code PROMPTQ_KAFKA_*})
  * @param registry schema registry connection ({@code PROMPTQ_SCHEMA_REGISTRY_*})
  * @param topics topic names ({@code PROMPTQ_TOPIC_*})
  * @param webhooks the webhook dispatcher ({@code PROMPTQ_WEBHOOK_*}, see {@link WebhookConfig}; off unless
  *     {@code PROMPTQ_WEBHOOK_ALLOWED_URLS} is set)
+ * @param authTokens the submission tokens ({@code token=tenant}) that may read their tenant's jobs
+ *     ({@link #AUTH_TOKENS}; none: job endpoints open)
+ * @param readTokens the analysts' tokens that may read aggregate statistics ({@link #READ_TOKENS}; none: open)
  */
 public record AggregatorConfig(
         String applicationId,
@@ -62,10 +70,13 @@ public record AggregatorConfig(
         String deadLetterTopic,
         String httpHost,
         int httpPort,
+        @Nullable Integer managementPort,
         KafkaSettings kafka,
         RegistryConfig registry,
         TopicNames topics,
-        WebhookConfig webhooks) {
+        WebhookConfig webhooks,
+        BearerTokens authTokens,
+        BearerTokens readTokens) {
 
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
@@ -140,6 +151,26 @@ public record AggregatorConfig(
     /** Port of the query API; 0 picks a free port. */
     public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("PROMPTQ_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65_535);
 
+    /**
+     * Env key: {@code token1=tenantA,token2=tenantB}, the producer's submission tokens ({@code
+     * PROMPTQ_PRODUCER_AUTH_TOKENS}, same value): each may read only its tenant's jobs ({@code /v1/jobs/...}; another
+     * tenant's job answers 404); empty leaves the job endpoints open. Never shown in messages.
+     */
+    public static final ConfigKey<BearerTokens> AUTH_TOKENS = ConfigKey.of("PROMPTQ_AGGREGATOR_AUTH_TOKENS",
+                    (String spec) -> BearerTokens.parseTenants("PROMPTQ_AGGREGATOR_AUTH_TOKENS", spec),
+                    (BearerTokens tokens) -> tokens.enabled() ? "[hidden]" : "")
+            .withDefault(BearerTokens.none())
+            .secret();
+    /**
+     * Env key: {@code token1,token2}, the analysts' tokens that may read aggregate statistics ({@code /v1/stats/...});
+     * empty leaves them open. They read no jobs. Never shown in messages.
+     */
+    public static final ConfigKey<BearerTokens> READ_TOKENS = ConfigKey.of("PROMPTQ_AGGREGATOR_READ_TOKENS",
+                    (String spec) -> BearerTokens.parseList("PROMPTQ_AGGREGATOR_READ_TOKENS", spec),
+                    (BearerTokens tokens) -> tokens.enabled() ? "[hidden]" : "")
+            .withDefault(BearerTokens.none())
+            .secret();
+
     public AggregatorConfig {
         APPLICATION_ID.check(applicationId);
         WINDOW.check(window);
@@ -156,10 +187,15 @@ public record AggregatorConfig(
         DEAD_LETTER_TOPIC.check(deadLetterTopic);
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
+        if (managementPort != null) {
+            OpsServer.MANAGEMENT_PORT.check(managementPort);
+        }
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(webhooks, "webhooks");
+        AUTH_TOKENS.check(authTokens);
+        READ_TOKENS.check(readTokens);
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
             throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
                     "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
@@ -174,14 +210,14 @@ public record AggregatorConfig(
             RegistryConfig registry, TopicNames topics) {
         this(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew, stateDir, advertisedHost,
                 commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout, deadLetterTopic, httpHost,
-                httpPort, kafka, registry, topics, WebhookConfig.disabled());
+                httpPort, null, kafka, registry, topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none());
     }
 
     /** A copy with other webhook settings. */
     public AggregatorConfig withWebhooks(WebhookConfig value) {
         return new AggregatorConfig(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew,
                 stateDir, advertisedHost, commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout,
-                deadLetterTopic, httpHost, httpPort, kafka, registry, topics, value);
+                deadLetterTopic, httpHost, httpPort, managementPort, kafka, registry, topics, value, authTokens, readTokens);
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
@@ -205,10 +241,13 @@ public record AggregatorConfig(
                 DEAD_LETTER_TOPIC.readOptional(config).orElse(topics.results() + DEFAULT_DEAD_LETTER_SUFFIX),
                 httpHost,
                 HTTP_PORT.read(config),
+                OpsServer.MANAGEMENT_PORT.readOptional(config).orElse(null),
                 KafkaSettings.from(config),
                 SchemaRegistryKeys.from(config),
                 topics,
-                WebhookConfig.from(config));
+                WebhookConfig.from(config),
+                AUTH_TOKENS.read(config),
+                READ_TOKENS.read(config));
     }
 
     /** The HTTP host itself, unless it is a wildcard address; then this machine's host name. */

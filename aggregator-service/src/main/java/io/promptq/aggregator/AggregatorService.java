@@ -115,8 +115,9 @@ public final class AggregatorService implements AutoCloseable {
             }
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
-            QueryRoutes routes = new QueryRoutes(queryRef::get, clock);
-            http = OpsServer.start(config.httpHost(), config.httpPort(), metrics, routes::register);
+            QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readTokens());
+            http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, null,
+                    routes::register);
             HostInfo self = new HostInfo(config.advertisedHost(), http.port());
 
             RegistryStatus registryStatus = new RegistryStatus();

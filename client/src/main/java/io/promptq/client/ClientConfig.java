@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /**
  * Everything a {@link PromptqClient} needs: where Kafka and the schema registry are, the topic names,
- * the validation rules, how long a submission may take and how keyed jobs are deduplicated. Immutable; checked on construction against the
+ * the validation rules, how long a submission may take, how keyed jobs are named and deduplicated. Immutable; checked on construction against the
  * declared keys. Change a copy with {@link #toBuilder()}.
  *
  * @param kafka brokers and client overrides ({@code PROMPTQ_KAFKA_*}, see {@link KafkaSettings})
@@ -32,10 +32,12 @@ import java.util.Objects;
  *     may have been written) is sent again, each time with the same job id and idempotency key - generated when the
  *     caller gave none - so a retry never makes a second job ({@link #OUTCOME_UNKNOWN_RETRIES}, default
  *     {@value #DEFAULT_OUTCOME_UNKNOWN_RETRIES}, between 0 and 10; 0 sends unkeyed jobs unkeyed and never retries)
+ * @param jobIdKey the secret keyed job ids are derived with ({@link JobIdKey#KEY}, default none: guessable ids, for
+ *     local use only); every submitter of a deployment must use the same one
  */
 public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNames topics, ValidationRules rules,
         Duration sendTimeout, String clientId, Duration idempotencyWindow, int idempotencyMaxKeys,
-        int outcomeUnknownRetries) {
+        int outcomeUnknownRetries, JobIdKey jobIdKey) {
 
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration MIN_SEND_TIMEOUT = Duration.ofMillis(500);
@@ -70,13 +72,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         Idempotency.WINDOW.check(idempotencyWindow);
         IDEMPOTENCY_MAX_KEYS.check(idempotencyMaxKeys);
         OUTCOME_UNKNOWN_RETRIES.check(outcomeUnknownRetries);
+        JobIdKey.KEY.check(jobIdKey);
     }
 
     /** A configuration with the default topic names, rules, send timeout, client id and idempotency settings. */
     public static ClientConfig of(KafkaSettings kafka, RegistryConfig registry) {
         return new ClientConfig(kafka, registry, TopicNames.defaults(), ValidationRules.defaults(),
                 DEFAULT_SEND_TIMEOUT, DEFAULT_CLIENT_ID, Idempotency.DEFAULT_WINDOW, DEFAULT_IDEMPOTENCY_MAX_KEYS,
-                DEFAULT_OUTCOME_UNKNOWN_RETRIES);
+                DEFAULT_OUTCOME_UNKNOWN_RETRIES, JobIdKey.none());
     }
 
     /** Reads every key listed on the components from {@code config}. */
@@ -90,7 +93,8 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
                 CLIENT_ID.read(config),
                 Idempotency.WINDOW.read(config),
                 IDEMPOTENCY_MAX_KEYS.read(config),
-                OUTCOME_UNKNOWN_RETRIES.read(config));
+                OUTCOME_UNKNOWN_RETRIES.read(config),
+                JobIdKey.KEY.read(config));
     }
 
     /** A builder starting from this configuration. */
@@ -109,6 +113,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         private Duration idempotencyWindow;
         private int idempotencyMaxKeys;
         private int outcomeUnknownRetries;
+        private JobIdKey jobIdKey;
 
         private Builder(ClientConfig from) {
             kafka = from.kafka;
@@ -120,6 +125,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             idempotencyWindow = from.idempotencyWindow;
             idempotencyMaxKeys = from.idempotencyMaxKeys;
             outcomeUnknownRetries = from.outcomeUnknownRetries;
+            jobIdKey = from.jobIdKey;
         }
 
         public Builder kafka(KafkaSettings value) {
@@ -167,9 +173,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             return this;
         }
 
+        public Builder jobIdKey(JobIdKey value) {
+            jobIdKey = value;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(kafka, registry, topics, rules, sendTimeout, clientId, idempotencyWindow,
-                    idempotencyMaxKeys, outcomeUnknownRetries);
+                    idempotencyMaxKeys, outcomeUnknownRetries, jobIdKey);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.config.ConfigKey;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A Javalin server (handlers on virtual threads) with the endpoints every promptq service exposes:
  * {@code GET /health/live}, {@code GET /health/ready} and {@code GET /metrics}; services add their own
- * routes through {@code routes}. Uncaught {@link ProblemException}s become problem+json answers and any
+ * routes through {@code routes}. The first three can have a port of their own ({@link #MANAGEMENT_PORT}). Uncaught {@link ProblemException}s become problem+json answers and any
  * other exception a 500 problem, logged once here. A path no route serves answers a 404 problem, and a path
  * served only for other methods a 405 problem with {@code Allow} listing them. Errors Jetty raises before a request
  * reaches Javalin (bad framing, 414, 431) are problems too ({@link ProblemErrorHandler}).
@@ -35,10 +36,13 @@ public final class OpsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
 
     private final Javalin app;
-    private final Map<String, HealthCheck> checks = new ConcurrentHashMap<>();
+    private final @Nullable Javalin management;
+    private final Map<String, HealthCheck> checks;
 
-    private OpsServer(Javalin app) {
+    private OpsServer(Javalin app, @Nullable Javalin management, Map<String, HealthCheck> checks) {
         this.app = app;
+        this.management = management;
+        this.checks = checks;
     }
 
     /** A registered route: its method and path pattern ({@code {p}} one segment; {@code <p>}, {@code *} any). */
@@ -51,6 +55,13 @@ public final class OpsServer implements AutoCloseable {
             return new Route(method, Pattern.compile(regex + "/?"));
         }
     }
+
+    /**
+     * Env key: the port of the management endpoints ({@code /health/*}, {@code /metrics}), for probes and scrapers
+     * apart from the API (Kubernetes-style); unset serves them on the HTTP port, as before. 0 picks a free port.
+     */
+    public static final ConfigKey<Integer> MANAGEMENT_PORT = ConfigKey.of("PROMPTQ_MANAGEMENT_PORT", Integer::parseInt,
+            String::valueOf).and(port -> port >= 0 && port <= 65_535, "must be a port number in [0, 65535]");
 
     /**
      * Starts a server on {@code host:port} (port 0 picks a free one).
@@ -69,6 +80,36 @@ public final class OpsServer implements AutoCloseable {
      */
     public static OpsServer start(String host, int port, PrometheusMeterRegistry metrics, @Nullable HttpLimits limits,
             Consumer<Javalin> routes) {
+        return start(host, port, null, metrics, limits, routes);
+    }
+
+    /**
+     * Starts a server on {@code host:port} whose connections obey {@code limits} (none: Jetty's defaults), with the
+     * management endpoints ({@code /health/live}, {@code /health/ready}, {@code /metrics}) on {@code host:managementPort}
+     * instead when that is set ({@link #MANAGEMENT_PORT}; 0 picks a free one): the API port then does not serve them.
+     *
+     * @param managementPort the management endpoints' own port; null: on the API port
+     * @param routes adds the service's own routes
+     */
+    public static OpsServer start(String host, int port, @Nullable Integer managementPort, PrometheusMeterRegistry metrics,
+            @Nullable HttpLimits limits, Consumer<Javalin> routes) {
+        Map<String, HealthCheck> checks = new ConcurrentHashMap<>();
+        Javalin app = create(host, port, limits, routes, managementPort == null ? metrics : null, checks);
+        Javalin management = null;
+        if (managementPort != null) {
+            try {
+                management = create(host, managementPort, null, ignored -> {}, metrics, checks);
+            } catch (RuntimeException e) {
+                app.stop();
+                throw e;
+            }
+        }
+        return new OpsServer(app, management, checks);
+    }
+
+    /** A started Javalin with {@code routes}, the error mapping and, given {@code metrics}, the management endpoints. */
+    private static Javalin create(String host, int port, @Nullable HttpLimits limits, Consumer<Javalin> routes,
+            @Nullable PrometheusMeterRegistry metrics, Map<String, HealthCheck> checks) {
         List<Route> routesAdded = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(config -> {
             config.useVirtualThreads = true;
@@ -86,20 +127,11 @@ public final class OpsServer implements AutoCloseable {
                 }
             }));
         });
-        OpsServer server = new OpsServer(app);
-        app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
-        app.get("/health/ready", ctx -> {
-            Map<String, Object> details = new LinkedHashMap<>();
-            boolean up = true;
-            for (Map.Entry<String, HealthCheck> entry : server.checks.entrySet()) {
-                HealthCheck.Result result = entry.getValue().check();
-                up &= result.up();
-                details.put(entry.getKey(), Map.of("status", result.up() ? "UP" : "DOWN", "detail", result.detail()));
-            }
-            ctx.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                    .json(Map.of("status", up ? "UP" : "DOWN", "checks", details));
-        });
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        if (metrics != null) {
+            app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+            app.get("/health/ready", ctx -> ready(ctx, checks));
+            app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        }
         app.exception(ProblemException.class, (e, ctx) -> respond(ctx, e.problem()));
         app.exception(Exception.class, (e, ctx) -> {
             log.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
@@ -112,7 +144,20 @@ public final class OpsServer implements AutoCloseable {
         } else {
             app.start(host, port);
         }
-        return server;
+        return app;
+    }
+
+    /** {@code GET /health/ready}: UP with 200 while every readiness check is up, else DOWN with 503. */
+    private static void ready(io.javalin.http.Context ctx, Map<String, HealthCheck> checks) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        boolean up = true;
+        for (Map.Entry<String, HealthCheck> entry : checks.entrySet()) {
+            HealthCheck.Result result = entry.getValue().check();
+            up &= result.up();
+            details.put(entry.getKey(), Map.of("status", result.up() ? "UP" : "DOWN", "detail", result.detail()));
+        }
+        ctx.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                .json(Map.of("status", up ? "UP" : "DOWN", "checks", details));
     }
 
     /** The listening connector under {@code limits}: its backlog, connection cap and header timeout. */
@@ -163,6 +208,11 @@ public final class OpsServer implements AutoCloseable {
         return app.port();
     }
 
+    /** The port of the management endpoints: {@link #port()} unless they have their own. */
+    public int managementPort() {
+        return management == null ? app.port() : management.port();
+    }
+
     public Javalin javalin() {
         return app;
     }
@@ -170,5 +220,8 @@ public final class OpsServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        if (management != null) {
+            management.stop();
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.promptq.aggregator.JobStatsView;
 import io.promptq.aggregator.stats.StatsKey;
 import io.promptq.cli.internal.StatsTable;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -30,6 +31,11 @@ public final class StatsCommand implements Callable<Integer> {
             description = "Aggregator query API (default: ${DEFAULT-VALUE}).")
     String url;
 
+    @Option(names = "--token", defaultValue = "${env:PROMPTQ_AGGREGATOR_TOKEN}",
+            description = "Bearer token sent to the aggregator: an analysts' read token when it sets"
+                    + " PROMPTQ_AGGREGATOR_READ_TOKENS (default: $PROMPTQ_AGGREGATOR_TOKEN).")
+    String token;
+
     @Option(names = "--minutes", defaultValue = "10", description = "How many minutes of windows to show (default: ${DEFAULT-VALUE}).")
     int minutes;
 
@@ -39,7 +45,7 @@ public final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (AggregatorClient client = AggregatorClient.create(url)) {
+        try (AggregatorClient client = AggregatorClient.create(URI.create(url), AggregatorClient.DEFAULT_TIMEOUT, token)) {
             List<JobStatsView> totals = client.allTotals();
             Instant to = Instant.now();
             List<JobStatsView> windows = client.windows(StatsKey.overall(), to.minus(Duration.ofMinutes(minutes)), to);

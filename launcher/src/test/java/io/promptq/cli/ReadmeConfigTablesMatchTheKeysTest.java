@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.webhook.WebhookConfig;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.JobIdKey;
 import io.promptq.client.ValidationRules;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
+import io.promptq.http.OpsServer;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
@@ -52,7 +54,7 @@ class ReadmeConfigTablesMatchTheKeysTest {
     private static final List<Class<?>> CONFIGS = List.of(KafkaSettings.class, SchemaRegistryKeys.class,
             TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, ValidationRules.class,
             WorkerConfig.class, LlmConfig.class, ResilienceConfig.class, AggregatorConfig.class, WebhookTargets.class,
-            WebhookConfig.class);
+            WebhookConfig.class, JobIdKey.class, OpsServer.class);
 
     /** Prefixes of pass-through keys, documented as {@code PREFIX<PROPERTY>}. */
     private static final List<String> PASS_THROUGH_PREFIXES = List.of(KafkaSettings.PREFIX, SchemaRegistryKeys.SSL_PREFIX);
@@ -62,6 +64,7 @@ class ReadmeConfigTablesMatchTheKeysTest {
             "PROMPTQ_JAVA_OPTS", "the promptq launcher script",
             "PROMPTQ_LOG_DIR", "the launcher's logback.xml",
             "PROMPTQ_AGGREGATOR_URL", "picocli default of promptq stats --aggregator-url",
+            "PROMPTQ_AGGREGATOR_TOKEN", "picocli default of promptq stats --token",
             "PROMPTQ_TOKEN", "picocli default of promptq submit --token",
             "PROMPTQ_APICURIO_HOME", "local-cluster, to find the registry jar",
             "PROMPTQ_CACHE_DIR", "local-cluster, its cache directory",

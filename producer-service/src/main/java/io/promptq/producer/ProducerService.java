@@ -90,7 +90,8 @@ public final class ProducerService implements AutoCloseable {
             }
             JobsHandler jobs = new JobsHandler(client, config, metrics);
             CancelHandler cancels = new CancelHandler(client, config);
-            OpsServer server = OpsServer.start(config.httpHost(), config.httpPort(), registry, config.httpLimits(), app -> {
+            OpsServer server = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), registry,
+                    config.httpLimits(), app -> {
                 app.post("/v1/jobs", jobs::submit);
                 app.post("/v1/jobs/batch", jobs::submitBatch);
                 app.post("/v1/jobs/{jobId}/cancel", cancels::cancel);

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.client.JobIdKey;
+import io.promptq.client.JobIds;
+import io.promptq.client.JobRequest;
+import io.promptq.client.PromptqClient;
+import io.promptq.client.SubmitReceipt;
 import io.promptq.client.ValidationRules;
 import io.promptq.producer.config.AuthTokens;
 import io.promptq.producer.config.ProducerServiceConfig;
@@ -15,12 +20,17 @@ import io.promptq.topic.TopicNames;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Bearer-token authentication: 401 without a known token, 403 for another tenant's jobs. */
+/**
+ * Bearer-token authentication: 401 without a known token, 403 for another tenant's jobs; with authentication on,
+ * keyed job ids are derived with the deployment's secret ({@code PROMPTQ_JOB_ID_KEY}).
+ */
 @PromptqCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProducerAuthIT {
@@ -30,7 +40,10 @@ class ProducerAuthIT {
     private static final String JOB_WITHOUT_TENANT = """
             {"model": "mock-1", "messages": [{"role": "user", "content": "hi"}]}""";
 
+    private static final JobIdKey JOB_ID_KEY = JobIdKey.of("auth-it-secret-0123456789abcdef0123456789");
+
     private ClusterInfo cluster;
+    private ProducerServiceConfig config;
     private ProducerService service;
     private HttpTestClient http;
     private String topic;
@@ -40,9 +53,10 @@ class ProducerAuthIT {
         this.cluster = cluster;
         TopicNames topics = ItSupport.uniqueTopics("auth-it");
         topic = topics.jobs();
-        ProducerServiceConfig config = ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(), topics,
-                ValidationRules.defaults(), Duration.ofSeconds(10))
-                .toBuilder().authTokens(AuthTokens.parse("acme-token=acme,globex-token=globex")).build();
+        ProducerServiceConfig plain = ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(), topics,
+                ValidationRules.defaults(), Duration.ofSeconds(10));
+        config = plain.toBuilder().authTokens(AuthTokens.parse("acme-token=acme,globex-token=globex"))
+                .client(plain.client().toBuilder().jobIdKey(JOB_ID_KEY).build()).build();
         service = ProducerService.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         http = new HttpTestClient(service.port());
     }
@@ -112,5 +126,25 @@ class ProducerAuthIT {
 
     private HttpResponse<String> post(String path, String body, String authorization) {
         return http.post(path, body, Map.of("Content-Type", "application/json", "Authorization", authorization));
+    }
+
+    @Test
+    void keyedJobIdsAreTheSecretsHmacAndTheClientLibraryNamesTheSameJob() throws Exception {
+        String body = """
+                {"tenant": "acme", "model": "mock-1", "idempotencyKey": "auth-it-keyed",
+                 "messages": [{"role": "user", "content": "hi"}]}""";
+        HttpResponse<String> response = post("/v1/jobs", body, "Bearer acme-token");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String jobId = json(response).path("jobId").asText();
+        assertThat(jobId).isEqualTo(JobIds.derive(JOB_ID_KEY, "acme", "auth-it-keyed").toString())
+                .isNotEqualTo(JobIds.derive("acme", "auth-it-keyed").toString());
+        assertThat(UUID.fromString(jobId).version()).isEqualTo(8);
+        try (PromptqClient client = PromptqClient.create(config.client())) {
+            SubmitReceipt again = client.submit(JobRequest.builder().tenant("acme").model("mock-1").user("hi")
+                    .idempotencyKey("auth-it-keyed").build()).get(30, TimeUnit.SECONDS);
+
+            assertThat(again.jobId()).isEqualTo(jobId);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.promptq.worker;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
+import io.promptq.http.OpsServer;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
@@ -69,6 +70,8 @@ import org.jspecify.annotations.Nullable;
  * @param httpEnabled serve health and metrics over HTTP ({@link #HTTP_ENABLED})
  * @param httpHost HTTP bind address ({@link #HTTP_HOST})
  * @param httpPort HTTP port, 0 = any free port ({@link #HTTP_PORT})
+ * @param managementPort port of {@code /health/*} and {@code /metrics} when apart from the HTTP port
+ *     ({@link OpsServer#MANAGEMENT_PORT}; null: on the HTTP port)
  * @param kafka brokers and client overrides
  * @param registry schema registry
  * @param topics topic names
@@ -109,6 +112,7 @@ public record WorkerConfig(
         boolean httpEnabled,
         String httpHost,
         int httpPort,
+        @Nullable Integer managementPort,
         KafkaSettings kafka,
         RegistryConfig registry,
         TopicNames topics,
@@ -377,6 +381,9 @@ public record WorkerConfig(
         }
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
+        if (managementPort != null) {
+            OpsServer.MANAGEMENT_PORT.check(managementPort);
+        }
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(topics, "topics");
@@ -458,6 +465,7 @@ public record WorkerConfig(
                 HTTP_ENABLED.read(source),
                 HTTP_HOST.read(source),
                 HTTP_PORT.read(source),
+                OpsServer.MANAGEMENT_PORT.readOptional(source).orElse(null),
                 KafkaSettings.from(source),
                 registry(source),
                 TopicNames.from(source),
@@ -547,6 +555,7 @@ public record WorkerConfig(
         private boolean httpEnabled;
         private String httpHost;
         private int httpPort;
+        private @Nullable Integer managementPort;
         private KafkaSettings kafka;
         private RegistryConfig registry;
         private TopicNames topics;
@@ -587,6 +596,7 @@ public record WorkerConfig(
             httpEnabled = from.httpEnabled;
             httpHost = from.httpHost;
             httpPort = from.httpPort;
+            managementPort = from.managementPort;
             kafka = from.kafka;
             registry = from.registry;
             topics = from.topics;
@@ -756,6 +766,11 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder managementPort(@Nullable Integer value) {
+            managementPort = value;
+            return this;
+        }
+
         public Builder kafka(KafkaSettings value) {
             kafka = value;
             return this;
@@ -791,7 +806,7 @@ public record WorkerConfig(
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
                     rebalanceStuckAfter, commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
                     idempotencyMaxKeys, jobStatusRetention, cancellationsMaxKeys, pollTimeout,
-                    groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, topicMinInSyncReplicas, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
+                    groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, topicMinInSyncReplicas, httpEnabled, httpHost, httpPort, managementPort, kafka, registry, topics, llm, resilience, clock);
         }
     }
 }

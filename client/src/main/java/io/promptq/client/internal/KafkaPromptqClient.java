@@ -8,6 +8,7 @@ import io.promptq.client.ClientConfig;
 import io.promptq.client.ClientMetrics;
 import io.promptq.client.IdempotencyConflictException;
 import io.promptq.client.InvalidJobException;
+import io.promptq.client.JobIdKey;
 import io.promptq.client.JobIds;
 import io.promptq.client.JobRequest;
 import io.promptq.client.JobValidator;
@@ -121,6 +122,7 @@ public final class KafkaPromptqClient implements PromptqClient {
     private final @Nullable LedgerReader ledger;
     private final int outcomeUnknownRetries;
     private final Backoff retryBackoff;
+    private final JobIdKey jobIdKey;
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
     private final @Nullable Serializer<JobCancellation> cancellationSerializer;
@@ -158,17 +160,18 @@ public final class KafkaPromptqClient implements PromptqClient {
                 0, RETRY_BACKOFF);
     }
 
-    /** As the full constructor, without cancellations ({@link #cancel} then fails). */
+    /** As the full constructor, without cancellations ({@link #cancel} then fails), naming keyed jobs without a secret (guessable version 5 ids, for local use). */
     public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
             JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff,
             IdempotencyIndex index, @Nullable LedgerReader ledger, int outcomeUnknownRetries, Backoff retryBackoff) {
         this(producer, valueSerializer, topic, validator, sendTimeout, clock, resources, warmupBackoff, index, ledger,
-                outcomeUnknownRetries, retryBackoff, null);
+                outcomeUnknownRetries, retryBackoff, null, JobIdKey.none());
     }
 
     /**
      * The full constructor.
      *
+     * @param jobIdKey the secret keyed job ids are derived with ({@link JobIds#of(JobIdKey, String, String)})
      * @param index what is known about keyed jobs
      * @param ledger the reader feeding {@code index} from the idempotency ledger, started by this constructor and
      *     closed by {@link #close()}; null: none (keyed submissions then do not wait for it)
@@ -180,7 +183,8 @@ public final class KafkaPromptqClient implements PromptqClient {
     public KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
             JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff,
             IdempotencyIndex index, @Nullable LedgerReader ledger, int outcomeUnknownRetries, Backoff retryBackoff,
-            @Nullable Serializer<JobCancellation> cancellationSerializer) {
+            @Nullable Serializer<JobCancellation> cancellationSerializer,
+            JobIdKey jobIdKey) {
         this.cancellationSerializer = cancellationSerializer;
         this.cancellationsTopic = topic + TopicNames.CANCELLATIONS_SUFFIX;
         if (outcomeUnknownRetries < 0) {
@@ -189,6 +193,7 @@ public final class KafkaPromptqClient implements PromptqClient {
         }
         this.outcomeUnknownRetries = outcomeUnknownRetries;
         this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
+        this.jobIdKey = Objects.requireNonNull(jobIdKey, "jobIdKey");
         this.index = Objects.requireNonNull(index, "index");
         this.ledger = ledger;
         this.warmupBackoff = Objects.requireNonNull(warmupBackoff, "warmupBackoff");
@@ -227,7 +232,8 @@ public final class KafkaPromptqClient implements PromptqClient {
                     ledgerTopic.valueDeserializer(), ledgerTopic.name(), index, LedgerReader.DEFAULT_REDISCOVERY);
             return new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
                     JobValidator.of(config.rules()), config.sendTimeout(), clock, registry, WARMUP_BACKOFF, index, ledger,
-                    config.outcomeUnknownRetries(), RETRY_BACKOFF, topics.cancellations().valueSerializer());
+                    config.outcomeUnknownRetries(), RETRY_BACKOFF, topics.cancellations().valueSerializer(),
+                    config.jobIdKey());
         } catch (RuntimeException e) {
             if (producer != null) {
                 producer.close(Duration.ZERO);
@@ -267,7 +273,7 @@ public final class KafkaPromptqClient implements PromptqClient {
             request = request.toBuilder().idempotencyKey(UUID.randomUUID().toString()).build();
         }
         Instant now = clock.instant();
-        String jobId = JobIds.of(request.tenant(), request.idempotencyKey());
+        String jobId = JobIds.of(jobIdKey, request.tenant(), request.idempotencyKey());
         ValidationRules rules = validator.rules();
         PromptJob job = PromptJobs.toAvro(request, jobId, now, rules);
         byte[] value;

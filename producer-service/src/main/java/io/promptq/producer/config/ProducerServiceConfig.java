@@ -1,14 +1,17 @@
 package io.promptq.producer.config;
 
 import io.promptq.client.ClientConfig;
+import io.promptq.client.JobIdKey;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.topic.JobLifecycle;
 import io.promptq.config.ConfigSource;
 import io.promptq.http.HttpLimits;
+import io.promptq.http.OpsServer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of the producer service, read from the environment by {@link #from(ConfigSource)} and checked
@@ -20,15 +23,18 @@ import java.util.regex.Pattern;
  * {@code PROMPTQ_PRODUCER_MODEL_ALLOWLIST}, {@code PROMPTQ_PRODUCER_MAX_MESSAGES}, the webhook allow-list and tenant
  * callbacks {@code PROMPTQ_WEBHOOK_ALLOWED_URLS}, {@code PROMPTQ_WEBHOOK_TENANT_URLS}) and
  * {@code PROMPTQ_PRODUCER_SEND_TIMEOUT} (default 5s), the idempotency window {@code PROMPTQ_IDEMPOTENCY_WINDOW}
- * (default 24h) and {@code PROMPTQ_IDEMPOTENCY_MAX_KEYS}.
+ * (default 24h), {@code PROMPTQ_IDEMPOTENCY_MAX_KEYS} and the job-id secret {@code PROMPTQ_JOB_ID_KEY}, which is
+ * required when authentication is on (tokens set).
  *
  * @param httpHost interface the HTTP API binds to ({@link #HTTP_HOST}, default {@value #DEFAULT_HTTP_HOST})
  * @param httpPort its port, 0 for any free one ({@link #HTTP_PORT}, default {@value #DEFAULT_HTTP_PORT})
+ * @param managementPort port of {@code /health/*} and {@code /metrics} when apart from the API
+ *     ({@link OpsServer#MANAGEMENT_PORT}; null, the default: on the API port)
  * @param maxBodyBytes largest body of {@code POST /v1/jobs} ({@link #MAX_BODY_BYTES}, default 1 MiB)
  * @param maxBatchBodyBytes largest body of {@code POST /v1/jobs/batch} ({@link #MAX_BATCH_BODY_BYTES}, default 16 MiB)
  * @param maxBatch most jobs in one batch request ({@link #MAX_BATCH}, default {@value #DEFAULT_MAX_BATCH})
  * @param authTokens bearer tokens and their tenants; none turns authentication off ({@link #AUTH_TOKENS},
- *     default empty)
+ *     default empty); with tokens, {@code client} must have a {@link JobIdKey}
  * @param defaultTenant tenant of jobs that name none when authentication is off ({@link #DEFAULT_TENANT_KEY},
  *     default {@value #DEFAULT_TENANT}); with authentication on, the token's tenant is used instead
  * @param createTopics create the jobs topic and the idempotency ledger at start-up if they are missing
@@ -44,6 +50,7 @@ import java.util.regex.Pattern;
 public record ProducerServiceConfig(
         String httpHost,
         int httpPort,
+        @Nullable Integer managementPort,
         int maxBodyBytes,
         int maxBatchBodyBytes,
         int maxBatch,
@@ -116,6 +123,9 @@ public record ProducerServiceConfig(
     public ProducerServiceConfig {
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
+        if (managementPort != null) {
+            OpsServer.MANAGEMENT_PORT.check(managementPort);
+        }
         MAX_BODY_BYTES.check(maxBodyBytes);
         MAX_BATCH_BODY_BYTES.check(maxBatchBodyBytes);
         MAX_BATCH.check(maxBatch);
@@ -129,6 +139,10 @@ public record ProducerServiceConfig(
         HEADER_TIMEOUT.check(httpLimits.headerTimeout());
         Objects.requireNonNull(client, "client");
         JobLifecycle.RETENTION.check(jobStatusRetention);
+        if (authTokens.enabled() && !client.jobIdKey().present()) {
+            throw new ConfigException(JobIdKey.KEY.name(), "is required when " + AUTH_TOKENS.name() + " is set: without"
+                    + " it keyed job ids are derived from public information and any tenant could name another's jobs");
+        }
     }
 
     /** Reads every key of this service (see the class documentation) from {@code config}. */
@@ -137,6 +151,7 @@ public record ProducerServiceConfig(
         return new ProducerServiceConfig(
                 HTTP_HOST.read(config),
                 HTTP_PORT.read(config),
+                OpsServer.MANAGEMENT_PORT.readOptional(config).orElse(null),
                 MAX_BODY_BYTES.read(config),
                 MAX_BATCH_BODY_BYTES.read(config),
                 MAX_BATCH.read(config),
@@ -152,7 +167,7 @@ public record ProducerServiceConfig(
 
     /** The defaults, with {@code client} for Kafka and the registry. */
     public static ProducerServiceConfig defaults(ClientConfig client) {
-        return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_BODY_BYTES,
+        return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, null, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH, AuthTokens.none(), DEFAULT_TENANT, DEFAULT_CREATE_TOPICS,
                 DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), client, JobLifecycle.DEFAULT_RETENTION);
     }
@@ -172,6 +187,7 @@ public record ProducerServiceConfig(
     public static final class Builder {
         private String httpHost;
         private int httpPort;
+        private @Nullable Integer managementPort;
         private int maxBodyBytes;
         private int maxBatchBodyBytes;
         private int maxBatch;
@@ -186,6 +202,7 @@ public record ProducerServiceConfig(
         private Builder(ProducerServiceConfig from) {
             httpHost = from.httpHost;
             httpPort = from.httpPort;
+            managementPort = from.managementPort;
             maxBodyBytes = from.maxBodyBytes;
             maxBatchBodyBytes = from.maxBatchBodyBytes;
             maxBatch = from.maxBatch;
@@ -205,6 +222,11 @@ public record ProducerServiceConfig(
 
         public Builder httpPort(int value) {
             httpPort = value;
+            return this;
+        }
+
+        public Builder managementPort(@Nullable Integer value) {
+            managementPort = value;
             return this;
         }
 
@@ -259,7 +281,7 @@ public record ProducerServiceConfig(
         }
 
         public ProducerServiceConfig build() {
-            return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
+            return new ProducerServiceConfig(httpHost, httpPort, managementPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
                     defaultTenant, createTopics, topicPartitions, httpLimits, client, jobStatusRetention);
         }
     }

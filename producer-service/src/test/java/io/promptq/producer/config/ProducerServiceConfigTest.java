@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.promptq.client.ClientConfig;
+import io.promptq.client.JobIdKey;
 import io.promptq.client.ValidationRules;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigSource;
@@ -16,6 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ProducerServiceConfigTest {
 
+    private static final String JOB_ID_KEY = "k3y-0123456789abcdef0123456789abcdef";
+
     @Test
     void defaultsSuitLocalRunsWithAuthOff() {
         ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.empty());
@@ -25,6 +28,7 @@ class ProducerServiceConfigTest {
         assertThat(config.maxBodyBytes()).isEqualTo(1024 * 1024);
         assertThat(config.maxBatch()).isEqualTo(1000);
         assertThat(config.authTokens().enabled()).isFalse();
+        assertThat(config.managementPort()).isNull();
         assertThat(config.defaultTenant()).isEqualTo("default");
         assertThat(config.createTopics()).isTrue();
         assertThat(config.topicPartitions()).isEqualTo(6);
@@ -40,9 +44,11 @@ class ProducerServiceConfigTest {
         ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.of(Map.ofEntries(
                 Map.entry(ProducerServiceConfig.HTTP_HOST.name(), "0.0.0.0"),
                 Map.entry(ProducerServiceConfig.HTTP_PORT.name(), "9090"),
+                Map.entry("PROMPTQ_MANAGEMENT_PORT", "9091"),
                 Map.entry(ProducerServiceConfig.MAX_BODY_BYTES.name(), "2048"),
                 Map.entry(ProducerServiceConfig.MAX_BATCH.name(), "10"),
                 Map.entry(ProducerServiceConfig.AUTH_TOKENS.name(), "t1=acme, t2=globex"),
+                Map.entry(JobIdKey.KEY.name(), JOB_ID_KEY),
                 Map.entry(ProducerServiceConfig.CREATE_TOPICS.name(), "false"),
                 Map.entry(ProducerServiceConfig.TOPIC_PARTITIONS.name(), "12"),
                 Map.entry(ValidationRules.MAX_TOKENS_CAP.name(), "4096"),
@@ -55,6 +61,7 @@ class ProducerServiceConfigTest {
 
         assertThat(config.httpHost()).isEqualTo("0.0.0.0");
         assertThat(config.httpPort()).isEqualTo(9090);
+        assertThat(config.managementPort()).isEqualTo(9091);
         assertThat(config.maxBodyBytes()).isEqualTo(2048);
         assertThat(config.maxBatch()).isEqualTo(10);
         assertThat(config.authTokens().tenantOf("t2")).contains("globex");
@@ -84,7 +91,9 @@ class ProducerServiceConfigTest {
             "PROMPTQ_PRODUCER_ACCEPT_QUEUE_SIZE|70000",
             "PROMPTQ_PRODUCER_MIN_REQUEST_DATA_RATE|-1",
             "PROMPTQ_PRODUCER_HEADER_TIMEOUT|10ms",
-            "PROMPTQ_PRODUCER_HEADER_TIMEOUT|1h"})
+            "PROMPTQ_PRODUCER_HEADER_TIMEOUT|1h",
+            "PROMPTQ_JOB_ID_KEY|shorter-than-32-characters",
+            "PROMPTQ_MANAGEMENT_PORT|70000"})
     void badValueStopsStartUpNamingItsKey(String key, String value) {
         assertThatThrownBy(() -> ProducerServiceConfig.from(ConfigSource.of(Map.of(key, value))))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo(key));
@@ -93,10 +102,25 @@ class ProducerServiceConfigTest {
     @Test
     void tokensNeverAppearInToStringOrErrors() {
         ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.of(Map.of(
-                ProducerServiceConfig.AUTH_TOKENS.name(), "s3cr3t=acme")));
+                ProducerServiceConfig.AUTH_TOKENS.name(), "s3cr3t=acme", JobIdKey.KEY.name(), JOB_ID_KEY)));
 
-        assertThat(config.toString()).doesNotContain("s3cr3t").contains("1 token(s)");
+        assertThat(config.toString()).doesNotContain("s3cr3t").doesNotContain(JOB_ID_KEY).contains("1 token(s)");
         assertThatThrownBy(() -> AuthTokens.parse("s3cr3t"))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
+    }
+
+    @Test
+    void authenticationWithoutAJobIdKeyStopsStartUpNamingTheKey() {
+        assertThatThrownBy(() -> ProducerServiceConfig.from(ConfigSource.of(Map.of(
+                ProducerServiceConfig.AUTH_TOKENS.name(), "s3cr3t=acme"))))
+                .isInstanceOfSatisfying(ConfigException.class,
+                        e -> assertThat(e.key()).isEqualTo("PROMPTQ_JOB_ID_KEY"));
+    }
+
+    @Test
+    void theJobIdKeyReachesTheClientWithoutAuthenticationToo() {
+        ProducerServiceConfig config = ProducerServiceConfig.from(ConfigSource.of(Map.of(JobIdKey.KEY.name(), JOB_ID_KEY)));
+
+        assertThat(config.client().jobIdKey()).isEqualTo(JobIdKey.of(JOB_ID_KEY));
     }
 }

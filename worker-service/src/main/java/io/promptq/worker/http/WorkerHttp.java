@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts the worker's ops server: {@code /health/live}, {@code /health/ready} (ready while the poll loop runs
@@ -20,7 +21,14 @@ public final class WorkerHttp {
 
     public static OpsServer start(String host, int port, PrometheusMeterRegistry registry, FlowStats loop,
             Supplier<WorkerStats> stats, Duration staleAfter, Clock clock) {
-        OpsServer server = OpsServer.start(host, port, registry, app -> app.get("/stats", ctx -> ctx.json(stats.get())));
+        return start(host, port, null, registry, loop, stats, staleAfter, clock);
+    }
+
+    /** As the other start, with {@code /health/*} and {@code /metrics} on {@code managementPort} when it is set. */
+    public static OpsServer start(String host, int port, @Nullable Integer managementPort, PrometheusMeterRegistry registry,
+            FlowStats loop, Supplier<WorkerStats> stats, Duration staleAfter, Clock clock) {
+        OpsServer server = OpsServer.start(host, port, managementPort, registry, null,
+                app -> app.get("/stats", ctx -> ctx.json(stats.get())));
         server.readiness("consumer", consumerCheck(loop, staleAfter, clock));
         server.readiness("outcomes", outcomesCheck(loop));
         return server;

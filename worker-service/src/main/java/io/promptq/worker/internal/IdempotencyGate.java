@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * redelivered (after a crash or a rebalance) and runs; a copy at any other offset is a later one. Correct even
  * while the first copy still runs: its entry may be committed before its outcome.
  *
- * <p><b>Cost.</b> A record without the {@link JobHeaders#PAYLOAD_HASH} header whose jobId is not a name-based
- * (version 5) UUID is unkeyed: one header lookup and one byte comparison, no allocation. A keyed one costs a map
+ * <p><b>Cost.</b> A record without the {@link JobHeaders#PAYLOAD_HASH} header whose jobId is not a derived
+ * (version 8 or 5) UUID is unkeyed: one header lookup and one byte comparison, no allocation. A keyed one costs a map
  * lookup; its first copy also one Avro decode on the poll thread (tenant, key and submittedAt for the ledger entry,
  * and the payload hash if the header is missing) and the entry's encoding.
  *
@@ -294,9 +294,12 @@ final class IdempotencyGate implements DuplicateGate, AutoCloseable {
         }
     }
 
-    /** Whether {@code key} is the text of a name-based (version 5) UUID: how promptq names keyed jobs. */
+    /**
+     * Whether {@code key} is the text of a derived UUID, as promptq names keyed jobs: version 8 (HMAC with {@code
+     * PROMPTQ_JOB_ID_KEY}) or version 5 (name-based, without a key).
+     */
     static boolean nameBased(byte[] key) {
-        return key.length == UUID_LENGTH && key[UUID_VERSION_INDEX] == '5';
+        return key.length == UUID_LENGTH && (key[UUID_VERSION_INDEX] == '8' || key[UUID_VERSION_INDEX] == '5');
     }
 
     // ------------------------------------------------------------------ the keys of one partition

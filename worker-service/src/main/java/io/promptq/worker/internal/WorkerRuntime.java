@@ -190,7 +190,7 @@ public final class WorkerRuntime {
         try {
             if (config.httpEnabled()) {
                 Duration staleAfter = config.revokeTimeout().plus(config.pollTimeout()).plusSeconds(10);
-                http = WorkerHttp.start(config.httpHost(), config.httpPort(), registry, loop,
+                http = WorkerHttp.start(config.httpHost(), config.httpPort(), config.managementPort(), registry, loop,
                         () -> snapshot(id, loop, outcomes), staleAfter, config.clock());
                 http.readiness("models", () -> modelsCheck(resilient.unavailableModels()));
                 http.readiness("group", WorkerHttp.groupCheck(loop, config.rebalanceStuckAfter(), config.clock()));

@@ -312,6 +312,9 @@ class IdempotencyGateTest {
     @Test
     void nameBasedIdsAreRecognisedByTheirVersionDigit() {
         assertThat(IdempotencyGate.nameBased(keyedId("k").getBytes(StandardCharsets.UTF_8))).isTrue();
+        StringBuilder hmacId = new StringBuilder(keyedId("k"));
+        hmacId.setCharAt(14, '8');
+        assertThat(IdempotencyGate.nameBased(hmacId.toString().getBytes(StandardCharsets.UTF_8))).isTrue();
         assertThat(IdempotencyGate.nameBased(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8))).isFalse();
         assertThat(IdempotencyGate.nameBased("short".getBytes(StandardCharsets.UTF_8))).isFalse();
         assertThat(DuplicateGate.NONE.admit(keyed(1, keyedId("k"), "q"))).isSameAs(Admission.RUN);

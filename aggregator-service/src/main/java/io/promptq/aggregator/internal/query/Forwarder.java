@@ -13,12 +13,19 @@ import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Sends a query to the aggregator instance that owns the key (its {@code application.server}), marked with
- * {@value #FORWARDED_HEADER} so that the receiver answers from its own stores and never forwards again.
+ * {@value #FORWARDED_HEADER} so that the receiver answers from its own stores and never forwards again. It carries
+ * the caller's {@code Authorization} ({@link #CALLER_AUTHORIZATION}, set by {@link QueryRoutes} for each request), so
+ * the owner authenticates the forwarded query as it would the caller's.
  */
 public final class Forwarder implements AutoCloseable {
 
     /** Marks a request forwarded by another instance: answer locally (or 503), never forward. */
     public static final String FORWARDED_HEADER = "X-Promptq-Forwarded";
+    /**
+     * The {@code Authorization} of the request being served on this thread (null: none); set before every API route
+     * runs, so a value never outlives its request's turn on the thread.
+     */
+    static final ThreadLocal<String> CALLER_AUTHORIZATION = new ThreadLocal<>();
 
     private final HttpClient http;
     private final Duration timeout;
@@ -35,8 +42,13 @@ public final class Forwarder implements AutoCloseable {
      */
     public <T> Optional<T> get(HostInfo host, String pathAndQuery, Class<T> type) {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED_HEADER, "true")
-                .header("Accept", "application/json").GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED_HEADER, "true")
+                .header("Accept", "application/json");
+        String authorization = CALLER_AUTHORIZATION.get();
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        HttpRequest request = builder.GET().build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());

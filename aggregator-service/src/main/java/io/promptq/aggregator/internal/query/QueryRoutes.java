@@ -3,10 +3,12 @@ package io.promptq.aggregator.internal.query;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.promptq.aggregator.JobResultView;
 import io.promptq.aggregator.JobStatsView;
 import io.promptq.aggregator.QueryUnavailableException;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
+import io.promptq.http.BearerTokens;
 import io.promptq.http.OpsServer;
 import io.promptq.http.Problem;
 import io.promptq.http.ProblemException;
@@ -15,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -31,21 +34,59 @@ import java.util.function.Supplier;
  * 400 for bad parameters (including malformed percent-encoding anywhere in the query string), 404 for an
  * unknown scope or job, 503 (with {@code Retry-After}) while Kafka Streams is not RUNNING or the owning instance
  * cannot be reached.
+ *
+ * <p><b>Authentication.</b> With job tokens ({@code PROMPTQ_AGGREGATOR_AUTH_TOKENS}) every {@code /v1/jobs/...}
+ * request needs one of them (else 401 with {@code WWW-Authenticate: Bearer}) and sees only its tenant's jobs: another
+ * tenant's job answers the same 404 as an unknown one ({@link #requireReadable}), so ids leak nothing. With read tokens
+ * ({@code PROMPTQ_AGGREGATOR_READ_TOKENS}) every {@code /v1/stats/...} request needs one of those. A query forwarded to
+ * the instance owning the data carries the caller's {@code Authorization} ({@link Forwarder}), which that instance
+ * checks again.
  */
 public final class QueryRoutes {
 
     /** Range of a windows query without {@code from}. */
     public static final Duration DEFAULT_WINDOWS_RANGE = Duration.ofHours(1);
 
+    /** Request attribute: the tenant of the caller's job token (absent while job tokens are off). */
+    public static final String TENANT_ATTRIBUTE = "promptq.tenant";
+
     private final Supplier<InteractiveQueries> queries;
     private final Clock clock;
+    private final BearerTokens jobTokens;
+    private final BearerTokens readTokens;
 
     /**
+     * Routes without authentication.
+     *
      * @param queries the query engine; may return null until Kafka Streams is created (then 503)
      */
     public QueryRoutes(Supplier<InteractiveQueries> queries, Clock clock) {
+        this(queries, clock, BearerTokens.none(), BearerTokens.none());
+    }
+
+    /**
+     * @param queries the query engine; may return null until Kafka Streams is created (then 503)
+     * @param jobTokens tokens (token to tenant) that may read their tenant's jobs; none: job endpoints open
+     * @param readTokens tokens that may read statistics; none: statistics open
+     */
+    public QueryRoutes(Supplier<InteractiveQueries> queries, Clock clock, BearerTokens jobTokens, BearerTokens readTokens) {
         this.queries = queries;
         this.clock = clock;
+        this.jobTokens = Objects.requireNonNull(jobTokens, "jobTokens");
+        this.readTokens = Objects.requireNonNull(readTokens, "readTokens");
+    }
+
+    /**
+     * Answers 404 (as for an unknown job) unless the caller may read a job of {@code tenant}: always while job tokens
+     * are off, else only with a token of that tenant.
+     *
+     * @param notFound the answer for an unknown job
+     */
+    public static void requireReadable(Context ctx, String tenant, Problem notFound) {
+        Object principal = ctx.attribute(TENANT_ATTRIBUTE);
+        if (principal != null && !principal.equals(tenant)) {
+            throw new ProblemException(notFound);
+        }
     }
 
     /** Adds the routes and the 503 mapping to {@code app}. */
@@ -54,6 +95,9 @@ public final class QueryRoutes {
             ctx.header("Retry-After", "1");
             OpsServer.respond(ctx, Problem.of(503, "Service Unavailable", e.getMessage()));
         });
+        app.before("/v1/*", ctx -> Forwarder.CALLER_AUTHORIZATION.set(ctx.header("Authorization")));
+        app.before("/v1/jobs/*", ctx -> jobTokens.authenticate(ctx).ifPresent(t -> ctx.attribute(TENANT_ATTRIBUTE, t)));
+        app.before("/v1/stats/*", readTokens::authenticate);
         app.get("/v1/stats/totals", ctx -> totals(ctx, QueryParams.scope("scope", QueryParams.query(ctx, "scope"), StatsKey.overall())));
         app.get("/v1/stats/totals/all", this::allTotals);
         app.get("/v1/stats/totals/model/<model>", ctx -> totals(ctx, StatsKey.model(ctx.pathParam("model"))));
@@ -99,9 +143,11 @@ public final class QueryRoutes {
         if (jobId.isBlank()) {
             throw QueryParams.badRequest("jobId", "must not be blank");
         }
-        json(ctx, queries().jobResult(jobId, forwarded(ctx)).orElseThrow(() -> new ProblemException(
-                Problem.of(404, "Not Found", "no result for job " + jobId
-                        + " (unknown, not finished yet, or older than the de-duplication retention)").with("jobId", jobId))));
+        Problem notFound = Problem.of(404, "Not Found", "no result for job " + jobId
+                + " (unknown, not finished yet, or older than the de-duplication retention)").with("jobId", jobId);
+        JobResultView view = queries().jobResult(jobId, forwarded(ctx)).orElseThrow(() -> new ProblemException(notFound));
+        requireReadable(ctx, view.tenant(), notFound);
+        json(ctx, view);
     }
 
     private InteractiveQueries queries() {

@@ -33,7 +33,7 @@ public final class BenchJobs {
         return phase + "-" + index;
     }
 
-    /** The job id promptq derives for that key. */
+    /** The job id promptq derives for that key (without {@code PROMPTQ_JOB_ID_KEY}: the bench's client sets none). */
     public static String jobId(String phase, long index) {
         return JobIds.of(TENANT, key(phase, index));
     }

@@ -3,6 +3,7 @@ package io.promptq.cli.bench.internal;
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.JobIdKey;
 import io.promptq.client.PromptqClient;
 import io.promptq.config.ConfigSource;
 import io.promptq.lifecycle.Closeables;
@@ -85,8 +86,10 @@ public final class ScenarioStack implements AutoCloseable {
         ScenarioStack stack = new ScenarioStack(bench, scenario, spec);
         try {
             stack.createTopics();
+            // unkeyed (version 5) job ids whatever PROMPTQ_JOB_ID_KEY says: BenchJobs predicts them before submission
             stack.client = PromptqClient.create(ClientConfig.from(stack.config)
-                    .toBuilder().sendTimeout(Duration.ofSeconds(60)).clientId(bench.name(scenario, "client")).build());
+                    .toBuilder().sendTimeout(Duration.ofSeconds(60)).clientId(bench.name(scenario, "client"))
+                    .jobIdKey(JobIdKey.none()).build());
             if (spec.aggregator()) {
                 stack.aggregator = AggregatorService.start(AggregatorConfig.from(stack.config),
                         Metrics.prometheus("aggregator-service", scenario + "-aggregator"));
