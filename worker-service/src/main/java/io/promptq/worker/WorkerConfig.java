@@ -8,6 +8,7 @@ import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.topic.Idempotency;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import java.net.InetAddress;
@@ -52,6 +53,8 @@ import org.jspecify.annotations.Nullable;
  * @param idempotencyWindow how long after its first submission a keyed job's later copies are dropped
  *     ({@link Idempotency#WINDOW}, shared with the submitters)
  * @param idempotencyMaxKeys keyed jobs remembered per jobs partition ({@link #IDEMPOTENCY_MAX_KEYS})
+ * @param statusRetention retention of the status and cancellations topics this worker creates
+ *     ({@link JobLifecycle#RETENTION}, shared with every service)
  * @param pollTimeout longest single poll ({@link #POLL_TIMEOUT})
  * @param groupProtocol consumer group protocol ({@link #GROUP_PROTOCOL})
  * @param groupAssignor server-side assignor with the KIP-848 protocol ({@link #GROUP_ASSIGNOR})
@@ -93,6 +96,7 @@ public record WorkerConfig(
         int offsetMetadataMaxBytes,
         Duration idempotencyWindow,
         int idempotencyMaxKeys,
+        Duration statusRetention,
         Duration pollTimeout,
         GroupProtocol groupProtocol,
         String groupAssignor,
@@ -349,6 +353,7 @@ public record WorkerConfig(
         OFFSET_METADATA_MAX_BYTES.check(offsetMetadataMaxBytes);
         Idempotency.WINDOW.check(idempotencyWindow);
         IDEMPOTENCY_MAX_KEYS.check(idempotencyMaxKeys);
+        JobLifecycle.RETENTION.check(statusRetention);
         POLL_TIMEOUT.check(pollTimeout);
         GROUP_PROTOCOL.check(groupProtocol);
         GROUP_ASSIGNOR.check(groupAssignor);
@@ -430,6 +435,7 @@ public record WorkerConfig(
                 OFFSET_METADATA_MAX_BYTES.read(source),
                 Idempotency.WINDOW.read(source),
                 IDEMPOTENCY_MAX_KEYS.read(source),
+                JobLifecycle.RETENTION.read(source),
                 POLL_TIMEOUT.read(source),
                 GROUP_PROTOCOL.read(source),
                 GROUP_ASSIGNOR.read(source),
@@ -517,6 +523,7 @@ public record WorkerConfig(
         private int offsetMetadataMaxBytes;
         private Duration idempotencyWindow;
         private int idempotencyMaxKeys;
+        private Duration statusRetention;
         private Duration pollTimeout;
         private GroupProtocol groupProtocol;
         private String groupAssignor;
@@ -555,6 +562,7 @@ public record WorkerConfig(
             offsetMetadataMaxBytes = from.offsetMetadataMaxBytes;
             idempotencyWindow = from.idempotencyWindow;
             idempotencyMaxKeys = from.idempotencyMaxKeys;
+            statusRetention = from.statusRetention;
             pollTimeout = from.pollTimeout;
             groupProtocol = from.groupProtocol;
             groupAssignor = from.groupAssignor;
@@ -669,6 +677,11 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder statusRetention(Duration value) {
+            statusRetention = value;
+            return this;
+        }
+
         public Builder maxCrashStarts(int value) {
             maxCrashStarts = value;
             return this;
@@ -758,7 +771,7 @@ public record WorkerConfig(
             return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
                     rebalanceStuckAfter, commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
-                    idempotencyMaxKeys, pollTimeout,
+                    idempotencyMaxKeys, statusRetention, pollTimeout,
                     groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, topicMinInSyncReplicas, httpEnabled, httpHost, httpPort, kafka, registry, topics, llm, resilience, clock);
         }
     }

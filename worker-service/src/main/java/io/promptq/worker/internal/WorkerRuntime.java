@@ -9,6 +9,7 @@ import io.promptq.lifecycle.Closeables;
 import io.promptq.llm.LlmProvider;
 import io.promptq.llm.ResilientLlm;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.retry.Backoff;
 import io.promptq.topic.Topics;
 import io.promptq.worker.WorkerConfig;
 import io.promptq.worker.WorkerStats;
@@ -74,6 +75,9 @@ public final class WorkerRuntime {
             ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
 
 
+    /** Longest a RUNNING state's {@code send} may block (metadata, full buffer) before it is given up. */
+    static final int STATES_MAX_BLOCK_MS = 1_000;
+
     private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -134,7 +138,10 @@ public final class WorkerRuntime {
         RetryPolicy policy = RetryPolicy.of(config.retryDelays(), config.maxAttempts())
                 .withLocalRetries(config.localRetries(), config.localRetryDelay())
                 .withMaxRetryAfter(config.resilience().maxRetryAfter());
-        JobProcessor processor = new JobProcessor(caller, policy, config.clock(), config.resilience().callTimeout());
+        JobStates states = jobStates(config, topics, registry);
+        resources.push(states);
+        JobProcessor processor = new JobProcessor(caller, policy, config.clock(), config.resilience().callTimeout(),
+                Backoff.Sleeper.THREAD, states);
 
         OutcomeMetrics outcomes = new OutcomeMetrics(id);
         outcomes.bindTo(registry);
@@ -150,7 +157,8 @@ public final class WorkerRuntime {
             tiers.put(retryTopics.get(i), i);
         }
         JobRecordHandler handler = new JobRecordHandler(topics, tiers, processor, new OutcomeRecords(id), outcomes,
-                model -> {}, config.clock(), maxRequestSize(producerConfig), config.maxCrashStarts());
+                model -> {}, config.clock(), maxRequestSize(producerConfig), config.maxCrashStarts(),
+                JobRecordHandler.DECODE_BACKOFF, JobRecordHandler.SERIALIZE_BACKOFF, id);
 
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
@@ -230,6 +238,32 @@ public final class WorkerRuntime {
             ledger.close();
             throw e;
         }
+    }
+
+    /**
+     * The writer of RUNNING states, with a small non-transactional producer of its own (see {@link JobStates} for
+     * why); it starts checking that the status topic exists.
+     */
+    private static JobStates jobStates(WorkerConfig config, Topics topics, PrometheusMeterRegistry registry) {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(statesProducerConfig(config),
+                new ByteArraySerializer(), new ByteArraySerializer());
+        String status = topics.status().name();
+        JobStates states = new JobStates(producer, topics.status().valueSerializer(), status, config.workerId(),
+                config.clock(), () -> !producer.partitionsFor(status).isEmpty());
+        states.bindTo(registry);
+        return states.start();
+    }
+
+    /**
+     * The job-states producer's properties: promptq's producer defaults ({@code acks=all}, idempotent), a
+     * {@code max.block.ms} of {@value #STATES_MAX_BLOCK_MS} ms (a send runs right before a provider call and must
+     * not hold it), then the pass-through; never transactional.
+     */
+    static Map<String, Object> statesProducerConfig(WorkerConfig config) {
+        Map<String, Object> props = config.kafka().producerConfig(config.workerId() + "-states",
+                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, STATES_MAX_BLOCK_MS));
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        return props;
     }
 
     /**

@@ -11,8 +11,9 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Creates the topics the worker reads and writes, if missing ({@link WorkerConfig#CREATE_TOPICS}): jobs, the
- * retry tiers (retention well past {@link WorkerConfig#longestRetryDelay}), dead letters, results and the
- * idempotency ledger (compacted, retention = the idempotency window), with the configured replication and
+ * retry tiers (retention well past {@link WorkerConfig#longestRetryDelay}), dead letters, results, the
+ * idempotency ledger (compacted, retention = the idempotency window) and the lifecycle topics, status and
+ * cancellations (compacted, retention {@link WorkerConfig#statusRetention}, as many partitions as the results), with the configured replication and
  * {@code min.insync.replicas}, shaped by {@link TopicSpecs} and created by the shared {@link
  * TopicProvisioner}, which returns once their partitions are served (or fails the start-up after {@link
  * TopicProvisioner#DEFAULT_TIMEOUT}, naming the topic).
@@ -31,6 +32,7 @@ final class WorkerTopics {
             List<TopicSpec> topics = new ArrayList<>(specs.worker(config.retryDelays().size(),
                     config.longestRetryDelay()));
             topics.add(specs.idempotency(config.idempotencyWindow()));
+            topics.addAll(specs.lifecycle(config.statusRetention()));
             TopicProvisioner.create(admin).ensure(topics);
         }
     }
