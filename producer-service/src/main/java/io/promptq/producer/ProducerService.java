@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.client.PromptqClient;
 import io.promptq.http.OpsServer;
+import io.promptq.kafka.TopicSpec;
 import io.promptq.lifecycle.Closeables;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.http.internal.JobsHandler;
@@ -14,6 +15,8 @@ import io.promptq.producer.internal.TopicCreator;
 import io.promptq.producer.metrics.ProducerMetrics;
 import io.promptq.topic.TopicSpecs;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
@@ -75,8 +78,10 @@ public final class ProducerService implements AutoCloseable {
             admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
             String topic = client.jobsTopic();
             if (config.createTopics()) {
-                topicCreator = TopicCreator.start(admin, TopicSpecs.of(config.client().topics(), config.topicPartitions())
-                        .submitter(config.client().idempotencyWindow()), Duration.ofSeconds(10));
+                TopicSpecs specs = TopicSpecs.of(config.client().topics(), config.topicPartitions());
+                List<TopicSpec> topics = new ArrayList<>(specs.submitter(config.client().idempotencyWindow()));
+                topics.addAll(specs.lifecycle(config.statusRetention()));
+                topicCreator = TopicCreator.start(admin, topics, Duration.ofSeconds(10));
                 if (!topicCreator.await(config.client().sendTimeout())) {
                     log.warn("Topics {} and {} not confirmed yet; creation continues in the background", topic,
                             config.client().topics().idempotency());

@@ -15,6 +15,7 @@ import io.promptq.producer.ProducerService;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.topic.Idempotency;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.TopicSpecs;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,9 +140,11 @@ public final class LocalStack implements AutoCloseable {
      * the same configuration whichever creates it first.
      */
     static List<TopicSpec> topicSpecs(ConfigSource config, int partitions, int retryTiers) {
-        return new TopicSpecs(TopicNames.from(config), partitions, Optional.of((short) 1))
-                .all(retryTiers, WorkerConfig.from(config).longestRetryDelay(),
-                        AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config));
+        TopicSpecs specs = new TopicSpecs(TopicNames.from(config), partitions, Optional.of((short) 1));
+        List<TopicSpec> topics = new ArrayList<>(specs.all(retryTiers, WorkerConfig.from(config).longestRetryDelay(),
+                AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config)));
+        topics.addAll(specs.lifecycle(JobLifecycle.RETENTION.read(config)));
+        return topics;
     }
 
     private void createTopics() {

@@ -5,6 +5,7 @@ import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
 import io.promptq.http.HttpLimits;
+import io.promptq.topic.JobLifecycle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -29,10 +30,13 @@ import java.util.regex.Pattern;
  *     default empty)
  * @param defaultTenant tenant of jobs that name none when authentication is off ({@link #DEFAULT_TENANT_KEY},
  *     default {@value #DEFAULT_TENANT}); with authentication on, the token's tenant is used instead
- * @param createTopics create the jobs topic and the idempotency ledger at start-up if they are missing
+ * @param createTopics create the jobs topic, the idempotency ledger and the lifecycle topics (status,
+ *     cancellations) at start-up if they are missing
  *     ({@link #CREATE_TOPICS}, default true)
  * @param topicPartitions partitions of a jobs topic (and idempotency ledger) created here ({@link #TOPIC_PARTITIONS}, default
  *     {@value #DEFAULT_TOPIC_PARTITIONS})
+ * @param statusRetention retention of the status and cancellations topics created here (with the jobs topic's
+ *     partitions; {@link JobLifecycle#RETENTION}, shared with every service)
  * @param httpLimits connection limits of the HTTP API against slow or numerous clients: connection cap
  *     ({@link #MAX_CONNECTIONS}), TCP backlog ({@link #ACCEPT_QUEUE_SIZE}), minimum body data rate
  *     ({@link #MIN_REQUEST_DATA_RATE}) and header timeout ({@link #HEADER_TIMEOUT})
@@ -48,6 +52,7 @@ public record ProducerServiceConfig(
         String defaultTenant,
         boolean createTopics,
         int topicPartitions,
+        Duration statusRetention,
         HttpLimits httpLimits,
         ClientConfig client) {
 
@@ -118,6 +123,7 @@ public record ProducerServiceConfig(
         AUTH_TOKENS.check(authTokens);
         DEFAULT_TENANT_KEY.check(defaultTenant);
         TOPIC_PARTITIONS.check(topicPartitions);
+        JobLifecycle.RETENTION.check(statusRetention);
         Objects.requireNonNull(httpLimits, "httpLimits");
         MAX_CONNECTIONS.check(httpLimits.maxConnections());
         ACCEPT_QUEUE_SIZE.check(httpLimits.acceptQueueSize());
@@ -139,6 +145,7 @@ public record ProducerServiceConfig(
                 DEFAULT_TENANT_KEY.read(config),
                 CREATE_TOPICS.read(config),
                 TOPIC_PARTITIONS.read(config),
+                JobLifecycle.RETENTION.read(config),
                 new HttpLimits(MAX_CONNECTIONS.read(config), ACCEPT_QUEUE_SIZE.read(config),
                         MIN_REQUEST_DATA_RATE.read(config), HEADER_TIMEOUT.read(config)),
                 client);
@@ -148,7 +155,7 @@ public record ProducerServiceConfig(
     public static ProducerServiceConfig defaults(ClientConfig client) {
         return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH, AuthTokens.none(), DEFAULT_TENANT, DEFAULT_CREATE_TOPICS,
-                DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), client);
+                DEFAULT_TOPIC_PARTITIONS, JobLifecycle.DEFAULT_RETENTION, defaultHttpLimits(), client);
     }
 
     /** The default connection limits of the HTTP API. */
@@ -173,6 +180,7 @@ public record ProducerServiceConfig(
         private String defaultTenant;
         private boolean createTopics;
         private int topicPartitions;
+        private Duration statusRetention;
         private HttpLimits httpLimits;
         private ClientConfig client;
 
@@ -186,6 +194,7 @@ public record ProducerServiceConfig(
             defaultTenant = from.defaultTenant;
             createTopics = from.createTopics;
             topicPartitions = from.topicPartitions;
+            statusRetention = from.statusRetention;
             httpLimits = from.httpLimits;
             client = from.client;
         }
@@ -235,6 +244,11 @@ public record ProducerServiceConfig(
             return this;
         }
 
+        public Builder statusRetention(Duration value) {
+            statusRetention = value;
+            return this;
+        }
+
         public Builder httpLimits(HttpLimits value) {
             httpLimits = value;
             return this;
@@ -247,7 +261,7 @@ public record ProducerServiceConfig(
 
         public ProducerServiceConfig build() {
             return new ProducerServiceConfig(httpHost, httpPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
-                    defaultTenant, createTopics, topicPartitions, httpLimits, client);
+                    defaultTenant, createTopics, topicPartitions, statusRetention, httpLimits, client);
         }
     }
 }
