@@ -9,6 +9,7 @@ import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.topic.Idempotency;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.TopicNames;
@@ -46,6 +47,7 @@ import org.jspecify.annotations.Nullable;
  *     ({@link #REBALANCE_STUCK_AFTER})
  * @param commitInterval how often finished jobs' outputs and offsets are committed ({@link #COMMIT_INTERVAL})
  * @param transactions outputs and offsets in one Kafka transaction ({@link #TRANSACTIONS})
+ * @param publishStates write RUNNING and RETRYING job states to the status topic ({@link #PUBLISH_STATES})
  * @param transactionalIdPrefix prefix of the transactional id, null = the group id
  *     ({@link #TRANSACTIONAL_ID_PREFIX})
  * @param maxCrashStarts starts without an outcome after which a job is dead-lettered ({@link #MAX_CRASH_STARTS})
@@ -95,6 +97,7 @@ public record WorkerConfig(
         Duration rebalanceStuckAfter,
         Duration commitInterval,
         boolean transactions,
+        boolean publishStates,
         @Nullable String transactionalIdPrefix,
         int maxCrashStarts,
         int offsetMetadataMaxBytes,
@@ -163,6 +166,7 @@ public record WorkerConfig(
      */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
     public static final boolean DEFAULT_TRANSACTIONS = true;
+    public static final boolean DEFAULT_PUBLISH_STATES = true;
     public static final int DEFAULT_MAX_CRASH_STARTS = 3;
     /** Kafka's default {@code offset.metadata.max.bytes}. */
     public static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = 4096;
@@ -261,6 +265,13 @@ public record WorkerConfig(
      * offsets (at least once: an outcome may be written twice).
      */
     public static final ConfigKey<Boolean> TRANSACTIONS = ConfigKey.bool("PROMPTQ_WORKER_TRANSACTIONS", DEFAULT_TRANSACTIONS);
+    /**
+     * Write RUNNING (when an attempt reaches the provider) and RETRYING (with the retry record) job states to the
+     * status topic, for the job views (default true). {@code false} saves two records per attempt on the broker;
+     * the views then show a job QUEUED until its outcome.
+     */
+    public static final ConfigKey<Boolean> PUBLISH_STATES = ConfigKey.bool("PROMPTQ_WORKER_PUBLISH_STATES",
+            DEFAULT_PUBLISH_STATES);
     /**
      * Prefix of the worker's {@code transactional.id}, which is {@code <prefix>-<workerId>} (default: the group
      * id). Two live workers must not share a worker id: the newer one fences the older.
@@ -448,6 +459,7 @@ public record WorkerConfig(
                 REBALANCE_STUCK_AFTER.read(source),
                 COMMIT_INTERVAL.read(source),
                 TRANSACTIONS.read(source),
+                PUBLISH_STATES.read(source),
                 TRANSACTIONAL_ID_PREFIX.readOptional(source).orElse(null),
                 MAX_CRASH_STARTS.read(source),
                 OFFSET_METADATA_MAX_BYTES.read(source),
@@ -538,6 +550,7 @@ public record WorkerConfig(
         private Duration rebalanceStuckAfter;
         private Duration commitInterval;
         private boolean transactions;
+        private boolean publishStates;
         private @Nullable String transactionalIdPrefix;
         private int maxCrashStarts;
         private int offsetMetadataMaxBytes;
@@ -579,6 +592,7 @@ public record WorkerConfig(
             rebalanceStuckAfter = from.rebalanceStuckAfter;
             commitInterval = from.commitInterval;
             transactions = from.transactions;
+            publishStates = from.publishStates;
             transactionalIdPrefix = from.transactionalIdPrefix;
             maxCrashStarts = from.maxCrashStarts;
             offsetMetadataMaxBytes = from.offsetMetadataMaxBytes;
@@ -672,6 +686,11 @@ public record WorkerConfig(
 
         public Builder commitInterval(Duration value) {
             commitInterval = value;
+            return this;
+        }
+
+        public Builder publishStates(boolean value) {
+            publishStates = value;
             return this;
         }
 
@@ -804,7 +823,7 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
-                    rebalanceStuckAfter, commitInterval, transactions, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
+                    rebalanceStuckAfter, commitInterval, transactions, publishStates, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
                     idempotencyMaxKeys, jobStatusRetention, cancellationsMaxKeys, pollTimeout,
                     groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, topicMinInSyncReplicas, httpEnabled, httpHost, httpPort, managementPort, kafka, registry, topics, llm, resilience, clock);
         }

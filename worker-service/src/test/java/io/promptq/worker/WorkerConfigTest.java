@@ -37,6 +37,17 @@ class WorkerConfigTest {
     }
 
     @Test
+    void jobStatesArePublishedUnlessSwitchedOffAndTheLifecycleTopicsKeepTheSharedRetention() {
+        assertThat(WorkerConfig.from(ConfigSource.empty()).publishStates()).isTrue();
+        assertThat(WorkerConfig.from(ConfigSource.empty()).jobStatusRetention()).isEqualTo(Duration.ofDays(7));
+        WorkerConfig off = WorkerConfig.from(ConfigSource.of(Map.of(WorkerConfig.PUBLISH_STATES.name(), "false",
+                "PROMPTQ_JOB_STATUS_RETENTION", "2d")));
+
+        assertThat(off.publishStates()).isFalse();
+        assertThat(off.jobStatusRetention()).isEqualTo(Duration.ofDays(2));
+    }
+
+    @Test
     void defaultRevokeTimeoutAndShutdownGraceLetAProviderCallInFlightFinishAndCommit() {
         WorkerConfig c = WorkerConfig.from(ConfigSource.empty());
         Duration call = c.resilience().callTimeout();

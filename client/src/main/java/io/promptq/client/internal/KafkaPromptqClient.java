@@ -90,6 +90,10 @@ import org.slf4j.LoggerFactory;
  * an idempotency key gets one generated (a random UUID) before its first try: its id is then derived from it like any
  * keyed job's, and the workers run only the first copy of it. Generated keys skip the idempotency index (nobody can
  * resubmit them) and so never wait for the ledger.
+ *
+ * <p><b>Job states.</b> Created with {@link #create}, the client also writes a QUEUED {@code JobStateChange} to the
+ * status topic for every job it writes (not for a resubmission answered from the idempotency index), in the same
+ * producer flow as the job; a QUEUED change that cannot be written never fails the submission ({@link QueuedStates}).
  */
 public final class KafkaPromptqClient implements PromptqClient {
 
@@ -127,6 +131,7 @@ public final class KafkaPromptqClient implements PromptqClient {
     private final LongAdder conflicts = new LongAdder();
     private final @Nullable Serializer<JobCancellation> cancellationSerializer;
     private final String cancellationsTopic;
+    private final @Nullable QueuedStates states;
     private volatile Throwable lastSchemaFailure;
     private volatile boolean closed;
 
@@ -185,6 +190,20 @@ public final class KafkaPromptqClient implements PromptqClient {
             IdempotencyIndex index, @Nullable LedgerReader ledger, int outcomeUnknownRetries, Backoff retryBackoff,
             @Nullable Serializer<JobCancellation> cancellationSerializer,
             JobIdKey jobIdKey) {
+        this(producer, valueSerializer, topic, validator, sendTimeout, clock, resources, warmupBackoff, index, ledger,
+                outcomeUnknownRetries, retryBackoff, cancellationSerializer, jobIdKey, null);
+    }
+
+    /**
+     * As the other full constructor, writing a QUEUED state change for every newly accepted job with {@code states}
+     * (null: none).
+     */
+    KafkaPromptqClient(Producer<String, byte[]> producer, Serializer<PromptJob> valueSerializer, String topic,
+            JobValidator validator, Duration sendTimeout, Clock clock, AutoCloseable resources, Backoff warmupBackoff,
+            IdempotencyIndex index, @Nullable LedgerReader ledger, int outcomeUnknownRetries, Backoff retryBackoff,
+            @Nullable Serializer<JobCancellation> cancellationSerializer, JobIdKey jobIdKey,
+            @Nullable QueuedStates states) {
+        this.states = states;
         this.cancellationSerializer = cancellationSerializer;
         this.cancellationsTopic = topic + TopicNames.CANCELLATIONS_SUFFIX;
         if (outcomeUnknownRetries < 0) {
@@ -230,10 +249,14 @@ public final class KafkaPromptqClient implements PromptqClient {
                     new KafkaConsumer<>(ledgerConsumerProperties(config), new StringDeserializer(),
                             new ByteArrayDeserializer()),
                     ledgerTopic.valueDeserializer(), ledgerTopic.name(), index, LedgerReader.DEFAULT_REDISCOVERY);
+            KafkaProducer<String, byte[]> statesProducer = producer;
+            String statusTopic = topics.status().name();
+            QueuedStates states = new QueuedStates(topics.status().valueSerializer(), statusTopic,
+                    () -> !statesProducer.partitionsFor(statusTopic).isEmpty());
             return new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
                     JobValidator.of(config.rules()), config.sendTimeout(), clock, registry, WARMUP_BACKOFF, index, ledger,
                     config.outcomeUnknownRetries(), RETRY_BACKOFF, topics.cancellations().valueSerializer(),
-                    config.jobIdKey());
+                    config.jobIdKey(), states);
         } catch (RuntimeException e) {
             if (producer != null) {
                 producer.close(Duration.ZERO);
@@ -286,13 +309,13 @@ public final class KafkaPromptqClient implements PromptqClient {
         long timestamp = job.getSubmittedAt().toEpochMilli();
         String key = request.idempotencyKey();
         if (key == null) {
-            return send(new ProducerRecord<>(topic, null, timestamp, jobId, value), jobId, started);
+            return send(new ProducerRecord<>(topic, null, timestamp, jobId, value), job, started);
         }
         PayloadHash hash = PayloadHash.of(job);
         if (generatedKey) {
             RecordHeaders headers = new RecordHeaders();
             headers.add(JobHeaders.PAYLOAD_HASH, hash.toBytes());
-            return send(new ProducerRecord<>(topic, null, timestamp, jobId, value, headers), jobId, started);
+            return send(new ProducerRecord<>(topic, null, timestamp, jobId, value, headers), job, started);
         }
         try {
             awaitLedger(started, jobId);
@@ -311,7 +334,7 @@ public final class KafkaPromptqClient implements PromptqClient {
             case IdempotencyIndex.Write write -> {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add(JobHeaders.PAYLOAD_HASH, hash.toBytes());
-                yield send(new ProducerRecord<>(topic, null, timestamp, jobId, value, headers), jobId, started)
+                yield send(new ProducerRecord<>(topic, null, timestamp, jobId, value, headers), job, started)
                         .whenComplete((receipt, error) -> {
                             if (error == null) {
                                 index.written(write.pending(), receipt);
@@ -324,13 +347,52 @@ public final class KafkaPromptqClient implements PromptqClient {
     }
 
     /**
-     * Sends {@code record}, and again (the same record) while its outcome is unknown, at most
-     * {@code outcomeUnknownRetries} more times; the first try completes within the send timeout counted from
+     * Sends {@code record}, the record of {@code job}, and again (the same record) while its outcome is unknown, at
+     * most {@code outcomeUnknownRetries} more times; the first try completes within the send timeout counted from
      * {@code started}, each retry within a send timeout of its own.
+     *
+     * <p>Right behind the first try, unless {@code send} refused it at once, the job's QUEUED state change is sent
+     * with the same producer (so it rides in the same batches: no flush, no extra round trip); the submission then
+     * completes once the job is acknowledged and the QUEUED change acknowledged or failed. A QUEUED change is sent
+     * once, however often the job record is retried, and may remain when the job record then fails after all (the
+     * caller was told; a retry with the same idempotency key names the same job, whose repeated QUEUED readers drop).
      */
-    private CompletableFuture<SubmitReceipt> send(ProducerRecord<String, byte[]> record, String jobId, long started) {
+    private CompletableFuture<SubmitReceipt> send(ProducerRecord<String, byte[]> record, PromptJob job, long started) {
+        String jobId = job.getJobId();
         CompletableFuture<SubmitReceipt> first = sendOnce(record, jobId, started);
-        return outcomeUnknownRetries == 0 ? first : retryUnknown(first, record, jobId, 0);
+        CompletableFuture<Void> queued = first.isCompletedExceptionally() ? null : sendQueued(job, started);
+        CompletableFuture<SubmitReceipt> accepted = outcomeUnknownRetries == 0 ? first
+                : retryUnknown(first, record, jobId, 0);
+        return queued == null || queued.isDone() ? accepted : accepted.thenCombine(queued, (receipt, none) -> receipt);
+    }
+
+    /**
+     * Sends the QUEUED state change of {@code job}; the future completes normally when it is acknowledged or has
+     * failed (then counted and warned about), or at once if the status topic is not usable.
+     */
+    private @Nullable CompletableFuture<Void> sendQueued(PromptJob job, long started) {
+        QueuedStates s = states;
+        if (s == null) {
+            return null;
+        }
+        String jobId = job.getJobId();
+        if (!s.ready() && !s.awaitFirstCheck(sendTimeout.toNanos() - (System.nanoTime() - started))) {
+            s.notWritten(jobId, "the status topic is not available yet");
+            return null;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            producer.send(s.record(job), (metadata, error) -> {
+                if (error != null) {
+                    s.notWritten(jobId, error.toString());
+                }
+                done.complete(null);
+            });
+        } catch (RuntimeException e) {
+            s.notWritten(jobId, e.toString());
+            done.complete(null);
+        }
+        return done;
     }
 
     private CompletableFuture<SubmitReceipt> retryUnknown(CompletableFuture<SubmitReceipt> attempt,
@@ -435,6 +497,11 @@ public final class KafkaPromptqClient implements PromptqClient {
             FunctionCounter.builder(ClientMetrics.IDEMPOTENCY_CONFLICTS, conflicts, LongAdder::sum)
                     .description("Keyed submissions refused: the key names a job with another payload")
                     .register(registry);
+            if (states != null) {
+                FunctionCounter.builder(ClientMetrics.STATES_NOT_WRITTEN, states, QueuedStates::failures)
+                        .description("QUEUED state changes of accepted jobs not written to the status topic")
+                        .register(registry);
+            }
             Gauge.builder(ClientMetrics.IDEMPOTENCY_KEYS, index, IdempotencyIndex::size)
                     .description("Keyed jobs the idempotency index holds")
                     .register(registry);
@@ -466,6 +533,9 @@ public final class KafkaPromptqClient implements PromptqClient {
                 (resource, e) -> log.warn("Closing the Kafka producer of topic {} failed: {}", topic, e.toString()));
         Closeables.closeQuietly(() -> {
             valueSerializer.close();
+            if (states != null) {
+                states.close();
+            }
             resources.close();
         }, (resource, e) -> log.warn("Closing the schema registry client failed: {}", e.toString()));
     }
@@ -482,6 +552,7 @@ public final class KafkaPromptqClient implements PromptqClient {
             try {
                 valueSerializer.serialize(topic, sample);
                 schemaResolved.complete(null);
+                checkStates();
                 return;
             } catch (RuntimeException e) {
                 if (closed) {
@@ -497,6 +568,41 @@ public final class KafkaPromptqClient implements PromptqClient {
                 }
                 log.warn("Cannot resolve the schema of topic {} with the registry yet (retrying in {} ms): {}",
                         topic, wait.get().toMillis(), e.toString());
+                try {
+                    attempts.sleep(wait.get());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Checks, until it succeeds or the client closes, that QUEUED state changes can be written (the status topic
+     * exists and its schema resolves), with {@link #warmupBackoff} between tries; submissions skip them meanwhile.
+     */
+    private void checkStates() {
+        if (states == null) {
+            return;
+        }
+        Backoff.Attempts attempts = warmupBackoff.start();
+        while (!closed) {
+            try {
+                if (states.check()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                Optional<Duration> wait = attempts.next();
+                if (wait.isEmpty()) {
+                    log.error("Giving up on the status topic {}: QUEUED states are not written: {}", states.topic(),
+                            e.toString());
+                    return;
+                }
+                log.warn("Cannot write QUEUED states to {} yet (retrying in {} ms): {}", states.topic(),
+                        wait.get().toMillis(), e.toString());
                 try {
                     attempts.sleep(wait.get());
                 } catch (InterruptedException interrupted) {

@@ -3,6 +3,8 @@ package io.promptq.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.promptq.client.ClientMetrics;
 import io.promptq.client.IdempotencyConflictException;
 import io.promptq.client.InvalidJobException;
 import io.promptq.client.JobIds;
@@ -16,6 +18,8 @@ import io.promptq.client.Violation;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.retry.Backoff;
 import io.promptq.schema.ChatMessage;
+import io.promptq.schema.JobState;
+import io.promptq.schema.JobStateChange;
 import io.promptq.schema.PromptJob;
 import io.promptq.schema.Role;
 import io.promptq.topic.JobHeaders;
@@ -412,6 +416,89 @@ class KafkaPromptqClientTest {
         assertFailsWith(future, Reason.UNAVAILABLE);
         Thread.sleep(100);
         assertThat(producer.history()).hasSize(1);
+    }
+
+    // ------------------------------------------------------------------ QUEUED states
+
+    @Test
+    void everyNewJobIsFollowedByOneQueuedStateButAResubmissionAnsweredFromTheIndexWritesNone() throws Exception {
+        MockProducer<String, byte[]> producer = producer(true);
+        KafkaPromptqClient c = statesClient(producer, Duration.ofSeconds(5));
+        JobRequest keyed = JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("q-1").build();
+
+        SubmitReceipt first = c.submit(keyed).get(10, TimeUnit.SECONDS);
+        c.submit(keyed).get(10, TimeUnit.SECONDS);
+        SubmitReceipt unkeyed = c.submit(JobRequest.builder().tenant("acme").model("m").user("v").build())
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(producer.history()).extracting(ProducerRecord::topic)
+                .containsExactly("promptq.jobs", "promptq.jobs.status", "promptq.jobs", "promptq.jobs.status");
+        ProducerRecord<String, byte[]> record = producer.history().get(1);
+        assertThat(record.key()).isEqualTo(first.jobId());
+        assertThat(record.timestamp()).isEqualTo(NOW.toEpochMilli());
+        JobStateChange queued = status.valueDeserializer().deserialize(record.topic(), record.value());
+        assertThat(queued).isEqualTo(JobStateChange.newBuilder().setJobId(first.jobId()).setTenant("acme")
+                .setState(JobState.QUEUED).setAt(Instant.ofEpochMilli(NOW.toEpochMilli())).setAttempt(0).build());
+        assertThat(producer.history().get(3).key()).isEqualTo(unkeyed.jobId());
+        assertThat(statesNotWritten()).isZero();
+    }
+
+    @Test
+    void theSubmissionCompletesOnceTheJobAndItsQueuedStateAreAcknowledged() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        CompletableFuture<SubmitReceipt> future = statesClient(producer, Duration.ofSeconds(30))
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").idempotencyKey("q-2").build());
+        awaitSends(producer, 2);
+
+        assertThat(producer.completeNext()).isTrue();
+        Thread.sleep(50);
+        assertThat(future).isNotDone();
+        assertThat(producer.completeNext()).isTrue();
+
+        assertThat(future.get(10, TimeUnit.SECONDS).jobId()).isEqualTo(JobIds.derive("acme", "q-2").toString());
+    }
+
+    @Test
+    void aFailedQueuedStateDoesNotFailTheAcceptedJobAndIsCounted() throws Exception {
+        MockProducer<String, byte[]> producer = producer(false);
+        CompletableFuture<SubmitReceipt> future = statesClient(producer, Duration.ofSeconds(30))
+                .submit(JobRequest.builder().tenant("acme").model("m").user("u").build());
+        awaitSends(producer, 2);
+
+        producer.completeNext();
+        producer.errorNext(new NotEnoughReplicasException("isr too small"));
+
+        assertThat(future.get(10, TimeUnit.SECONDS).offset()).isZero();
+        assertThat(statesNotWritten()).isEqualTo(1);
+    }
+
+    @Test
+    void aJobRefusedAtOnceGetsNoQueuedState() {
+        MockProducer<String, byte[]> producer = producer(true);
+        KafkaPromptqClient c = statesClient(producer, Duration.ofSeconds(5));
+        producer.sendException = new RecordTooLargeException("too big");
+
+        assertFailsWith(c.submit(JobRequest.builder().tenant("acme").model("m").user("u").build()), Reason.TOO_LARGE);
+        assertThat(producer.history()).isEmpty();
+        assertThat(statesNotWritten()).isZero();
+    }
+
+    private final Topic<String, JobStateChange> status = Topics.create(TopicNames.defaults(), registry, true).status();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    private KafkaPromptqClient statesClient(MockProducer<String, byte[]> producer, Duration sendTimeout) {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        client = new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
+                JobValidator.of(ValidationRules.defaults(), clock), sendTimeout, clock, registry,
+                KafkaPromptqClient.WARMUP_BACKOFF,
+                new IdempotencyIndex(Duration.ofHours(24), 1_000, clock, jobs.name()), null, 0,
+                KafkaPromptqClient.RETRY_BACKOFF, null, io.promptq.client.JobIdKey.none(), new QueuedStates(status.valueSerializer(), status.name(), () -> true));
+        client.metrics().bindTo(meters);
+        return client;
+    }
+
+    private double statesNotWritten() {
+        return meters.get(ClientMetrics.STATES_NOT_WRITTEN).functionCounter().count();
     }
 
     private KafkaPromptqClient retryingClient(MockProducer<String, byte[]> producer, Duration sendTimeout, int retries) {

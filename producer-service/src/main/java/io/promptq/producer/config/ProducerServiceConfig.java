@@ -4,10 +4,10 @@ import io.promptq.client.ClientConfig;
 import io.promptq.client.JobIdKey;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
-import io.promptq.topic.JobLifecycle;
 import io.promptq.config.ConfigSource;
 import io.promptq.http.HttpLimits;
 import io.promptq.http.OpsServer;
+import io.promptq.topic.JobLifecycle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  *     default empty); with tokens, {@code client} must have a {@link JobIdKey}
  * @param defaultTenant tenant of jobs that name none when authentication is off ({@link #DEFAULT_TENANT_KEY},
  *     default {@value #DEFAULT_TENANT}); with authentication on, the token's tenant is used instead
- * @param createTopics create the jobs topic and the idempotency ledger at start-up if they are missing
+ * @param createTopics create the jobs topic, the idempotency ledger and the lifecycle topics (status,
+ *     cancellations) at start-up if they are missing
  *     ({@link #CREATE_TOPICS}, default true)
  * @param topicPartitions partitions of a jobs topic (and idempotency ledger) created here ({@link #TOPIC_PARTITIONS}, default
  *     {@value #DEFAULT_TOPIC_PARTITIONS})

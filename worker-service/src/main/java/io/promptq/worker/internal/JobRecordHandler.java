@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *       answers or the job is abandoned). Serializing the outcome waits out the registry the same way
  *       ({@link #SERIALIZE_BACKOFF}): a paid-for outcome is not dropped for an operator-fixable problem.</li>
  *   <li>Succeeded and expired jobs: a {@link JobResult}. A scheduled retry: a {@link RetryJob} on its tier with
- *       the {@value WorkerHeaders#DUE_AT} header. A dead-lettered job: a {@link DeadLetter} <em>and</em> a
+ *       the {@value WorkerHeaders#DUE_AT} header, and - if the delivery spent an attempt and states are on - the
+ *       job's RETRYING state on the status topic ({@link JobStates}), so both are written together. A dead-lettered job: a {@link DeadLetter} <em>and</em> a
  *       {@code DEAD_LETTERED} result, in one output.</li>
  *   <li>An outcome too large for the producer ({@code max.request.size}) is dead-lettered instead
  *       ({@link DeadLetterReason#PUBLISH_FAILED}), and a dead letter too large without the job's body; the same
@@ -116,6 +117,7 @@ public final class JobRecordHandler implements RecordHandler {
     private final Backoff decodeBackoff;
     private final Backoff serializeBackoff;
     private final Cancellations cancellations;
+    private final @Nullable String statesWorkerId;
 
     /**
      * @param maxRecordBytes the producer's {@code max.request.size}: larger outcomes use their fallback at once
@@ -131,14 +133,19 @@ public final class JobRecordHandler implements RecordHandler {
             OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock, int maxRecordBytes, int maxCrashStarts,
             Backoff decodeBackoff, Backoff serializeBackoff) {
         this(topics, tiersByTopic, processor, records, metrics, modelSeen, clock, maxRecordBytes, maxCrashStarts,
-                decodeBackoff, serializeBackoff, new Cancellations(1, Duration.ofDays(1), clock, outcome -> {}));
+                decodeBackoff, serializeBackoff, new Cancellations(1, Duration.ofDays(1), clock, outcome -> {}), null);
     }
 
-    /** @param cancellations the cancel requests known and the jobs running, checked as each job starts */
+    /**
+     * @param cancellations the cancel requests known and the jobs running, checked as each job starts
+     * @param statesWorkerId with a scheduled retry that spent an attempt, also write its RETRYING state (see
+     *     {@link JobStates}) naming this worker; null: no states
+     */
     JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
             OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock, int maxRecordBytes, int maxCrashStarts,
-            Backoff decodeBackoff, Backoff serializeBackoff, Cancellations cancellations) {
+            Backoff decodeBackoff, Backoff serializeBackoff, Cancellations cancellations, @Nullable String statesWorkerId) {
         this.cancellations = cancellations;
+        this.statesWorkerId = statesWorkerId;
         this.topics = topics;
         this.tiersByTopic = Map.copyOf(tiersByTopic);
         this.jobs = topics.jobs().valueDeserializer();
@@ -215,7 +222,7 @@ public final class JobRecordHandler implements RecordHandler {
         }
         JobOutput output;
         try {
-            output = output(outcome, context);
+            output = output(outcome, delivery.attemptsMade(), context);
         } catch (CancellationException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -288,7 +295,7 @@ public final class JobRecordHandler implements RecordHandler {
      * The output of {@code outcome}, whose fallback dead-letters the job; the fallback at once if a record is above
      * the producer's limit already.
      */
-    private JobOutput output(Outcome outcome, JobContext waiting) throws InterruptedException {
+    private JobOutput output(Outcome outcome, int attemptsBefore, JobContext waiting) throws InterruptedException {
         byte[] key = outcome.history().jobId().getBytes(StandardCharsets.UTF_8);
         List<ProducerRecord<byte[], byte[]>> out;
         switch (outcome) {
@@ -298,7 +305,12 @@ public final class JobRecordHandler implements RecordHandler {
             case Outcome.RetryScheduled r -> {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add(WorkerHeaders.DUE_AT, WorkerHeaders.millis(r.dueAt().toEpochMilli()));
-                out = List.of(record(topics.retry(r.tier()), key, records.retryJob(r), headers, waiting));
+                ProducerRecord<byte[], byte[]> retry = record(topics.retry(r.tier()), key, records.retryJob(r), headers,
+                        waiting);
+                // RETRYING only when this delivery spent an attempt: a job parked without one keeps its state
+                out = statesWorkerId == null || r.history().attempts() <= attemptsBefore ? List.of(retry)
+                        : List.of(retry, record(topics.status(), key,
+                                JobStates.retrying(r.history(), r.dueAt(), statesWorkerId), new RecordHeaders(), waiting));
             }
             case Outcome.DeadLettered d -> {
                 return deadLetter(d, waiting);

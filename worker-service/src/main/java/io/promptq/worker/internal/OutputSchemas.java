@@ -6,6 +6,7 @@ import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.DeadLetter;
 import io.promptq.schema.IdempotencyEntry;
 import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStateChange;
 import io.promptq.schema.RetryJob;
 import io.promptq.topic.TopicNames;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ final class OutputSchemas {
         subjects.put(AvroSerdes.subjectName(names.results(), false), JobResult.getClassSchema());
         subjects.put(AvroSerdes.subjectName(names.deadLetters(), false), DeadLetter.getClassSchema());
         subjects.put(AvroSerdes.subjectName(names.idempotency(), false), IdempotencyEntry.getClassSchema());
+        subjects.put(AvroSerdes.subjectName(names.status(), false), JobStateChange.getClassSchema());
         for (String retry : names.retries(tiers)) {
             subjects.put(AvroSerdes.subjectName(retry, false), RetryJob.getClassSchema());
         }

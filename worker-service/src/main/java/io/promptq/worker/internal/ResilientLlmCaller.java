@@ -8,6 +8,7 @@ import io.promptq.worker.processing.LlmCaller;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The worker's {@link LlmCaller} over the llm module's {@link ResilientLlm}: reports the provider's own time
@@ -33,7 +34,12 @@ final class ResilientLlmCaller implements LlmCaller, AutoCloseable {
 
     @Override
     public LlmResponse call(LlmRequest request, LongConsumer providerMillis) {
-        TimedProvider.Timing t = timed.expect(request.jobId());
+        return call(request, providerMillis, null);
+    }
+
+    @Override
+    public LlmResponse call(LlmRequest request, LongConsumer providerMillis, @Nullable Runnable started) {
+        TimedProvider.Timing t = timed.expect(request.jobId(), started);
         inCall.incrementAndGet();
         try {
             return llm.call(request);

@@ -6,6 +6,7 @@ import io.promptq.llm.LlmResponse;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decorates the provider that {@code ResilientLlm} guards, to measure the provider's own time per attempt
@@ -20,6 +21,8 @@ final class TimedProvider implements LlmProvider {
     static final class Timing {
         volatile long startNanos = -1;
         volatile long elapsedNanos = -1;
+        /** Run once when the attempt reaches the provider; null when nobody is to be told (or was told). */
+        volatile @Nullable Runnable started;
     }
 
     private final LlmProvider delegate;
@@ -33,7 +36,13 @@ final class TimedProvider implements LlmProvider {
     }
 
     Timing expect(String jobId) {
+        return expect(jobId, null);
+    }
+
+    /** Announces a call of job {@code jobId}; {@code started} runs once when it reaches the provider. */
+    Timing expect(String jobId, @Nullable Runnable started) {
         Timing t = new Timing();
+        t.started = started;
         timings.put(jobId, t);
         return t;
     }
@@ -58,6 +67,11 @@ final class TimedProvider implements LlmProvider {
         long start = System.nanoTime();
         if (t != null) {
             t.startNanos = start;
+            Runnable started = t.started;
+            if (started != null) {
+                t.started = null;
+                started.run();
+            }
         }
         running.incrementAndGet();
         try {

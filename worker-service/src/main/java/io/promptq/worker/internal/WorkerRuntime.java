@@ -9,6 +9,7 @@ import io.promptq.lifecycle.Closeables;
 import io.promptq.llm.LlmProvider;
 import io.promptq.llm.ResilientLlm;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.retry.Backoff;
 import io.promptq.topic.Topics;
 import io.promptq.worker.WorkerConfig;
 import io.promptq.worker.WorkerStats;
@@ -23,6 +24,7 @@ import io.promptq.worker.metrics.FlowMetrics;
 import io.promptq.worker.metrics.IdempotencyMetrics;
 import io.promptq.worker.metrics.OutcomeMetrics;
 import io.promptq.worker.metrics.WorkerMetricNames;
+import io.promptq.worker.processing.AttemptListener;
 import io.promptq.worker.processing.JobProcessor;
 import io.promptq.worker.processing.OutcomeRecords;
 import io.promptq.worker.retry.RetryPolicy;
@@ -76,6 +78,11 @@ public final class WorkerRuntime {
     static final Map<String, Object> CLASSIC_CONSUMER_DEFAULTS = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
             ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
 
+
+    /** Longest a RUNNING state's {@code send} may block (metadata, full buffer) before it is given up. */
+    static final int STATES_MAX_BLOCK_MS = 1_000;
+    /** RUNNING states wait up to 20 ms to share a produce request: fewer broker requests, still visible at once. */
+    static final int STATES_LINGER_MS = 20;
 
     private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -139,7 +146,12 @@ public final class WorkerRuntime {
         RetryPolicy policy = RetryPolicy.of(config.retryDelays(), config.maxAttempts())
                 .withLocalRetries(config.localRetries(), config.localRetryDelay())
                 .withMaxRetryAfter(config.resilience().maxRetryAfter());
-        JobProcessor processor = new JobProcessor(caller, policy, config.clock(), config.resilience().callTimeout());
+        JobStates states = config.publishStates() ? jobStates(config, topics, registry) : null;
+        if (states != null) {
+            resources.push(states);
+        }
+        JobProcessor processor = new JobProcessor(caller, policy, config.clock(), config.resilience().callTimeout(),
+                Backoff.Sleeper.THREAD, states == null ? AttemptListener.NONE : states);
 
         OutcomeMetrics outcomes = new OutcomeMetrics(id);
         outcomes.bindTo(registry);
@@ -159,7 +171,7 @@ public final class WorkerRuntime {
         CancellationReader cancelReader = startCancellationReader(config, topics, cancellations, resources);
         JobRecordHandler handler = new JobRecordHandler(topics, tiers, processor, new OutcomeRecords(id), outcomes,
                 model -> {}, config.clock(), maxRequestSize(producerConfig), config.maxCrashStarts(),
-                JobRecordHandler.DECODE_BACKOFF, JobRecordHandler.SERIALIZE_BACKOFF, cancellations);
+                JobRecordHandler.DECODE_BACKOFF, JobRecordHandler.SERIALIZE_BACKOFF, cancellations, states == null ? null : id);
 
         awaitCancellations(cancelReader);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(),
@@ -274,6 +286,33 @@ public final class WorkerRuntime {
             ledger.close();
             throw e;
         }
+    }
+
+    /**
+     * The writer of RUNNING states, with a small non-transactional producer of its own (see {@link JobStates} for
+     * why); it starts checking that the status topic exists.
+     */
+    private static JobStates jobStates(WorkerConfig config, Topics topics, PrometheusMeterRegistry registry) {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(statesProducerConfig(config),
+                new ByteArraySerializer(), new ByteArraySerializer());
+        String status = topics.status().name();
+        JobStates states = new JobStates(producer, topics.status().valueSerializer(), status, config.workerId(),
+                config.clock(), () -> !producer.partitionsFor(status).isEmpty());
+        states.bindTo(registry);
+        return states.start();
+    }
+
+    /**
+     * The job-states producer's properties: promptq's producer defaults ({@code acks=all}, idempotent), a
+     * {@code max.block.ms} of {@value #STATES_MAX_BLOCK_MS} ms (a send runs right before a provider call and must
+     * not hold it), a {@code linger.ms} of {@value #STATES_LINGER_MS}, then the pass-through; never transactional.
+     */
+    static Map<String, Object> statesProducerConfig(WorkerConfig config) {
+        Map<String, Object> props = config.kafka().producerConfig(config.workerId() + "-states",
+                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, STATES_MAX_BLOCK_MS, ProducerConfig.LINGER_MS_CONFIG,
+                        STATES_LINGER_MS));
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        return props;
     }
 
     /**

@@ -52,6 +52,8 @@ public final class WorkerMetricNames {
     public static final String RETRIES = "promptq.worker.retries";
     /** Counter: dead letters published, by {@value #TAG_REASON} (permanent_error, max_attempts, undecodable, publish_failed). */
     public static final String DEAD_LETTERS = "promptq.worker.dead.letters";
+    /** Counter: RUNNING job states not written to the status topic (write failed, or the topic is not available). */
+    public static final String STATES_NOT_WRITTEN = "promptq.worker.states.not.written";
     /** Timer: how late a retried job started after its due time. */
     public static final String RETRY_LATENESS = "promptq.worker.retry.lateness";
     /** Timer: handling of one record, from start to acknowledged outcome. */

@@ -7,6 +7,7 @@ import io.promptq.llm.ModelUnavailableException;
 import io.promptq.llm.ProviderException;
 import io.promptq.retry.Backoff;
 import io.promptq.schema.ErrorInfo;
+import io.promptq.schema.PromptJob;
 import io.promptq.worker.retry.RetryDecision;
 import io.promptq.worker.retry.RetryPolicy;
 import java.time.Clock;
@@ -48,12 +49,20 @@ public final class JobProcessor {
     private final Clock clock;
     private final Duration callTimeout;
     private final Backoff.Sleeper sleeper;
+    private final AttemptListener attempts;
 
     /**
      * A processor that waits between in-process retries with {@code sleeper}, which must be interruptible so that an
      * abandoned job stops promptly.
      */
     public JobProcessor(LlmCaller llm, RetryPolicy policy, Clock clock, Duration callTimeout, Backoff.Sleeper sleeper) {
+        this(llm, policy, clock, callTimeout, sleeper, AttemptListener.NONE);
+    }
+
+    /** As the other constructors, telling {@code attempts} when each provider attempt starts. */
+    public JobProcessor(LlmCaller llm, RetryPolicy policy, Clock clock, Duration callTimeout, Backoff.Sleeper sleeper,
+            AttemptListener attempts) {
+        this.attempts = Objects.requireNonNull(attempts, "attempts");
         this.llm = Objects.requireNonNull(llm, "llm");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -107,7 +116,10 @@ public final class JobProcessor {
             long[] providerMillis = {-1};
             Failure failure;
             try {
-                LlmResponse response = llm.call(request, ms -> providerMillis[0] = ms);
+                int attempt = h.attempts + 1;
+                PromptJob job = delivery.job();
+                LlmResponse response = llm.call(request, ms -> providerMillis[0] = ms,
+                        () -> attempts.started(job, attempt));
                 h.attempt(providerMillis[0] >= 0 ? providerMillis[0] : clock.millis() - startMillis);
                 h.promptTokens += response.promptTokens();
                 h.completionTokens += response.completionTokens();

@@ -24,4 +24,13 @@ public interface LlmCaller {
      * @throws io.promptq.llm.ProviderException a classified failure of the attempt
      */
     LlmResponse call(LlmRequest request, LongConsumer providerMillis);
+
+    /**
+     * As {@link #call(LlmRequest, LongConsumer)}, running {@code started} once when the attempt reaches the provider
+     * (not when the call is refused or parked before). This default runs it right before the call.
+     */
+    default LlmResponse call(LlmRequest request, LongConsumer providerMillis, Runnable started) {
+        started.run();
+        return call(request, providerMillis);
+    }
 }

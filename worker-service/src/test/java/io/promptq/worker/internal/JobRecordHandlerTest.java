@@ -44,6 +44,9 @@ import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import io.promptq.llm.ModelUnavailableException;
+import io.promptq.schema.JobState;
+import io.promptq.schema.JobStateChange;
 
 /** Decode, process, build the output: against an in-memory registry. */
 class JobRecordHandlerTest {
@@ -219,6 +222,40 @@ class JobRecordHandlerTest {
         assertThat(retry.getAttempts()).isEqualTo(1);
         assertThat(retry.getOriginOffset()).isEqualTo(7);
         assertThat(WorkerHeaders.millis(r.headers(), WorkerHeaders.DUE_AT)).hasValue(retry.getDueAt().toEpochMilli());
+    }
+
+    private JobRecordHandler withStates() {
+        return new JobRecordHandler(topics, Map.of(NAMES.retry(0), 0, NAMES.retry(1), 1),
+                new JobProcessor(llm, RetryPolicy.of(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), 3)
+                        .withRandom(() -> 0.5), clock, Duration.ofSeconds(60)),
+                new OutcomeRecords("worker-1"), new OutcomeMetrics("worker-1"), m -> { }, clock, MAX_REQUEST_SIZE, 3,
+                JobRecordHandler.DECODE_BACKOFF, JobRecordHandler.SERIALIZE_BACKOFF,
+                new io.promptq.worker.cancel.Cancellations(1, Duration.ofDays(1), clock, outcome -> { }), "worker-1");
+    }
+
+    @Test
+    void aFailedAttemptGoingToARetryTierWritesItsRetryingStateWithTheRetryRecord() throws Exception {
+        providerFailure.set(new ProviderException(ErrorClass.SERVER_ERROR, "503", 503, null, null));
+
+        JobOutput out = withStates().handle(jobRecord(TestJobs.job("j-states", NOW), 7), running());
+
+        assertThat(out.records()).extracting(ProducerRecord::topic).containsExactly(NAMES.retry(0), NAMES.status());
+        RetryJob retry = value(out.records().get(0), RetryJob.class);
+        ProducerRecord<byte[], byte[]> state = out.records().get(1);
+        assertThat(state.key()).isEqualTo("j-states".getBytes(StandardCharsets.UTF_8));
+        assertThat(topics.status().valueDeserializer().deserialize(state.topic(), state.value()))
+                .isEqualTo(JobStateChange.newBuilder().setJobId("j-states").setTenant(retry.getJob().getTenant())
+                        .setState(JobState.RETRYING).setAt(NOW).setAttempt(1).setWorkerId("worker-1")
+                        .setNextAttemptAt(retry.getDueAt()).setErrorClass(ErrorClass.SERVER_ERROR.name()).build());
+    }
+
+    @Test
+    void aJobParkedWithoutSpendingAnAttemptWritesNoState() throws Exception {
+        providerFailure.set(new ModelUnavailableException("m", NOW.plusSeconds(30), "breaker open", null));
+
+        JobOutput out = withStates().handle(jobRecord(TestJobs.job("j-parked", NOW), 8), running());
+
+        assertThat(out.records()).singleElement().extracting(ProducerRecord::topic).isNotEqualTo(NAMES.status());
     }
 
     @Test

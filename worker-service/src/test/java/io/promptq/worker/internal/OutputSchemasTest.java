@@ -6,6 +6,7 @@ import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.DeadLetter;
 import io.promptq.schema.IdempotencyEntry;
 import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStateChange;
 import io.promptq.schema.RetryJob;
 import io.promptq.topic.TopicNames;
 import org.junit.jupiter.api.Test;
@@ -19,10 +20,11 @@ class OutputSchemasTest {
         OutputSchemas.register(registry, TopicNames.defaults(), 2);
 
         assertThat(OutputSchemas.subjects(TopicNames.defaults(), 2).keySet()).containsExactly("promptq.results-value",
-                "promptq.jobs.dlq-value", "promptq.jobs.idempotency-value", "promptq.jobs.retry.1-value", "promptq.jobs.retry.2-value");
+                "promptq.jobs.dlq-value", "promptq.jobs.idempotency-value", "promptq.jobs.status-value", "promptq.jobs.retry.1-value", "promptq.jobs.retry.2-value");
         assertThat(registry.idOf("promptq.results-value", JobResult.getClassSchema())).isPositive();
         assertThat(registry.idOf("promptq.jobs.dlq-value", DeadLetter.getClassSchema())).isPositive();
         assertThat(registry.idOf("promptq.jobs.idempotency-value", IdempotencyEntry.getClassSchema())).isPositive();
         assertThat(registry.idOf("promptq.jobs.retry.2-value", RetryJob.getClassSchema())).isPositive();
+        assertThat(registry.idOf("promptq.jobs.status-value", JobStateChange.getClassSchema())).isPositive();
     }
 }

@@ -76,6 +76,22 @@ class JobProcessorTest {
     }
 
     @Test
+    void everyProviderAttemptIsAnnouncedWithItsNumberCountingEarlierDeliveries() throws Exception {
+        llm.fails(Duration.ofMillis(10), ErrorClass.SERVER_ERROR).answers(Duration.ofMillis(10), "hi");
+        List<String> started = new ArrayList<>();
+        JobProcessor processor = new JobProcessor(llm, RetryPolicy.of(TIERS, 5).withLocalRetries(1, Duration.ofMillis(5))
+                .withRandom(() -> 0.5), clock, Duration.ofSeconds(60), clock::advance,
+                (job, attempt) -> started.add(job.getJobId() + "#" + attempt));
+        PromptJob job = TestJobs.job("j-att", SUBMITTED);
+
+        Outcome outcome = processor.process(new JobDelivery(job, SOURCE, SOURCE, 0, 2, List.of(5L, 5L), 0, 0,
+                SUBMITTED, SUBMITTED, null, SUBMITTED));
+
+        assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
+        assertThat(started).containsExactly("j-att#3", "j-att#4");
+    }
+
+    @Test
     void jobPastItsDeadlineExpiresWithoutCallingTheProvider() throws Exception {
         PromptJob job = TestJobs.job("late", "m", SUBMITTED, SUBMITTED.plusMillis(100));
 

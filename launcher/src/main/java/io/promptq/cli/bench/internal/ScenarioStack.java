@@ -13,6 +13,8 @@ import io.promptq.llm.SimulatedLlm;
 import io.promptq.llm.SimulatedSettings;
 import io.promptq.metrics.Metrics;
 import io.promptq.topic.TopicNames;
+import io.promptq.kafka.TopicSpec;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.TopicSpecs;
 import io.promptq.topic.Topics;
 import io.promptq.worker.WorkerConfig;
@@ -105,9 +107,11 @@ public final class ScenarioStack implements AutoCloseable {
     private void createTopics() {
         TopicSpecs wide = new TopicSpecs(names, spec.partitions(), Optional.of((short) 1));
         TopicSpecs narrow = new TopicSpecs(names, 1, Optional.of((short) 1));
-        bench.provisionTopics(List.of(wide.jobs(), narrow.retry(0, WorkerConfig.from(config).longestRetryDelay()),
-                narrow.deadLetters(), wide.results(), wide.totals(),
-                wide.windows(AggregatorConfig.from(config).windowRetention())));
+        List<TopicSpec> topics = new ArrayList<>(List.of(wide.jobs(),
+                narrow.retry(0, WorkerConfig.from(config).longestRetryDelay()), narrow.deadLetters(), wide.results(),
+                wide.totals(), wide.windows(AggregatorConfig.from(config).windowRetention())));
+        topics.addAll(wide.lifecycle(JobLifecycle.RETENTION.read(config)));
+        bench.provisionTopics(topics);
     }
 
     /** Partitions a group of workers consumes: the jobs topic and the one retry tier. */
