@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,6 +68,8 @@ public final class ChaosRun {
     private static final int PARTITIONS = 6;
     /** The workers' attempts per job: a job may be dead-lettered only after this many 503/429 answers. */
     static final int MAX_ATTEMPTS = 5;
+    /** The workers' retry tiers. */
+    private static final String RETRY_DELAYS = "1s,5s,20s";
     private static final Pattern JOB_ID = Pattern.compile("\"jobId\"\\s*:\\s*\"([^\"]+)\"");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -101,7 +104,7 @@ public final class ChaosRun {
                 .storageDir(dir.resolve("registry")).build();
         LocalSchemaRegistry[] registry = {LocalSchemaRegistry.start(registryConfig)};
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().brokers(3).schemaRegistry(false)
-                .kafkaDataDir(dir.resolve("kafka")).build());
+                .kafkaNodeProcesses(true).kafkaDataDir(dir.resolve("kafka")).build());
                 ProviderStub stub = ProviderStub.start(Duration.ofMillis(20))) {
             Map<String, String> base = new HashMap<>();
             base.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
@@ -133,7 +136,7 @@ public final class ChaosRun {
                 workerEnv.put(WorkerConfig.TOPIC_PARTITIONS.name(), String.valueOf(PARTITIONS));
                 workerEnv.put(WorkerConfig.MAX_IN_FLIGHT.name(), "20");
                 workerEnv.put(WorkerConfig.COMMIT_INTERVAL.name(), "500ms");
-                workerEnv.put(WorkerConfig.RETRY_DELAYS.name(), "1s,5s,20s");
+                workerEnv.put(WorkerConfig.RETRY_DELAYS.name(), RETRY_DELAYS);
                 workerEnv.put(WorkerConfig.MAX_ATTEMPTS.name(), String.valueOf(MAX_ATTEMPTS));
                 workerEnv.put(LlmConfig.PROVIDER.name(), "openai");
                 workerEnv.put(LlmConfig.OPENAI_BASE_URL.name(), stub.baseUrl());
@@ -163,8 +166,9 @@ public final class ChaosRun {
                     Duration schedule = Duration.ofMillis((long) (75_000 * scale));
                     Set<String> accepted = ConcurrentHashMap.newKeySet();
                     AtomicLong refused = new AtomicLong();
-                    Thread submitter = Thread.ofPlatform().name("chaos-submit").start(
-                            () -> submit(producerPort, schedule, accepted, refused));
+                    CountDownLatch faultsOver = new CountDownLatch(1);
+                    Thread submitter = Thread.ofPlatform().daemon(true).name("chaos-submit").start(
+                            () -> submit(producerPort, schedule, accepted, refused, faultsOver));
 
                     // (2) scale 1 -> 3
                     sleep(schedule, 0.05);
@@ -201,11 +205,12 @@ public final class ChaosRun {
                     aggregator[0].kill();
                     aggregator[0] = ServiceJvm.start("aggregator-1", "aggregator", aggregatorEnv, logs);
                     all.add(aggregator[0]);
-                    // (3) stop one broker of three, restart it
+                    // (3) SIGKILL one broker process of three, restart it on its data
                     sleep(schedule, 0.05);
                     int broker = 1 + random.nextInt(2);
-                    fault("stop broker " + broker + " for " + seconds(10));
-                    cluster.kafka().stopBroker(broker);
+                    fault("SIGKILL broker " + broker + " (pid " + cluster.kafka().brokerPid(broker).orElse(-1)
+                            + "), restart it after " + seconds(10));
+                    cluster.kafka().killBroker(broker);
                     Thread.sleep(seconds(10).toMillis());
                     cluster.kafka().startBroker(broker);
                     fault("broker " + broker + " started");
@@ -216,7 +221,8 @@ public final class ChaosRun {
                     Thread.sleep(seconds(10).toMillis());
                     registry[0] = LocalSchemaRegistry.start(registryConfig);
                     fault("schema registry started");
-                    long lastFault = System.nanoTime(); // the last fault that breaks something; scaling down only drains
+                    long lastFault = System.nanoTime(); // the end of the last fault that breaks something; scaling down only drains
+                    faultsOver.countDown();
                     // (2) scale back 3 -> 1 with SIGTERM
                     submitter.join();
                     sleep(schedule, 0.05);
@@ -233,9 +239,11 @@ public final class ChaosRun {
                         workerExitCodes.put(w.name() + " (SIGTERM)", w.stop(Duration.ofSeconds(60)));
                     }
                     workers.clear();
-                    long lag = lag(cluster.admin(), WorkerConfig.GROUP_ID.defaultValue().orElseThrow(), names.jobs());
+                    Map<String, Long> lag = lagAtEnd(cluster.admin(), Map.of(
+                            WorkerConfig.GROUP_ID.defaultValue().orElseThrow(), workerTopics(names),
+                            AggregatorConfig.APPLICATION_ID.defaultValue().orElseThrow(), List.of(names.results())));
                     return ChaosReport.of(jobs, seed, accepted, refused.get(), results.snapshot(), stub, totals.total(),
-                            lag, Math.max(0, (settled - lastFault)) / 1e9, List.copyOf(faults), Map.copyOf(workerExitCodes),
+                            lag, Math.max(0, settled - lastFault) / 1e9, List.copyOf(faults), Map.copyOf(workerExitCodes),
                             pills, deadLetters.reasons(), (System.nanoTime() - start) / 1e9);
                 }
             } finally {
@@ -264,15 +272,24 @@ public final class ChaosRun {
         out.flush();
     }
 
-    /** Posts the jobs one by one at a steady pace over {@code schedule}, 16 at a time. */
-    private void submit(int port, Duration schedule, Set<String> accepted, AtomicLong refused) {
+    /**
+     * Posts the jobs one by one at a steady pace over {@code schedule}, 16 at a time; the last {@link #heldBack()} jobs
+     * wait until {@code faultsOver}, so results still arrive after the last fault and the time to settle measures
+     * the recovery from it.
+     */
+    private void submit(int port, Duration schedule, Set<String> accepted, AtomicLong refused, CountDownLatch faultsOver) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/v1/jobs");
         long pace = schedule.toNanos() / Math.max(1, jobs);
         Semaphore permits = new Semaphore(16);
         long t0 = System.nanoTime();
+        int firstHeldBack = jobs - heldBack();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < jobs; i++) {
+                if (i == firstHeldBack) {
+                    faultsOver.await();
+                    t0 = System.nanoTime() - i * pace;
+                }
                 long due = t0 + i * pace;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
@@ -312,6 +329,11 @@ public final class ChaosRun {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Jobs submitted only after the last fault: 5 %, at least 1. */
+    private int heldBack() {
+        return Math.max(1, jobs / 20);
     }
 
     private static int writePoisonPills(String bootstrap, String topic, Random random) {
@@ -380,18 +402,44 @@ public final class ChaosRun {
         return new AggregatorTotals(last);
     }
 
-    /** Records of {@code topic} not yet committed by {@code group}. */
-    private static long lag(Admin admin, String group, String topic) throws Exception {
+    /** The topics the workers' group reads: the jobs topic and every retry tier of {@link #RETRY_DELAYS}. */
+    private static List<String> workerTopics(TopicNames names) {
+        List<String> topics = new ArrayList<>();
+        topics.add(names.jobs());
+        topics.addAll(names.retries(RETRY_DELAYS.split(",").length));
+        return topics;
+    }
+
+    /**
+     * Records not yet committed, per group ("group on topics"), over every partition of the topics each group reads;
+     * asked again for up to 20 s while any is above zero, since the last commits follow the last records by a commit
+     * interval.
+     */
+    private static Map<String, Long> lagAtEnd(Admin admin, Map<String, List<String>> topicsByGroup) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            Map<String, Long> lag = new java.util.TreeMap<>();
+            for (var e : topicsByGroup.entrySet()) {
+                lag.put(e.getKey() + " on " + String.join(",", e.getValue()), lag(admin, e.getKey(), e.getValue()));
+            }
+            if (lag.values().stream().allMatch(l -> l == 0) || System.nanoTime() > deadline) {
+                return lag;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Records of {@code topics} (all their partitions) not yet committed by {@code group}. */
+    static long lag(Admin admin, String group, List<String> topics) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
+        admin.describeTopics(topics).allTopicNames().get().values().forEach(d -> d.partitions().forEach(
+                p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
         long lag = 0;
         for (var e : admin.listOffsets(latest).all().get().entrySet()) {
             OffsetAndMetadata c = committed.get(e.getKey());
-            lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+            lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
         }
         return lag;
     }
