@@ -1,5 +1,6 @@
 package io.promptq.cli.internal.chaos;
 
+import io.promptq.local.LocalOpenAiStub;
 import io.promptq.schema.JobStatus;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,7 +33,7 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
     public record Fault(double at, String what) {}
 
     static ChaosReport of(int jobs, long seed, Set<String> accepted, long notAccepted,
-            Map<String, List<JobStatus>> results, ProviderStub stub, long aggregatorTotal, Map<String, Long> lagByGroup, double toSettle,
+            Map<String, List<JobStatus>> results, LocalOpenAiStub stub, long aggregatorTotal, Map<String, Long> lagByGroup, double toSettle,
             List<Fault> faults, Map<String, Integer> exitCodes, int pills, Map<String, Integer> deadLetters,
             double seconds) {
         Set<String> lost = new TreeSet<>(accepted);
@@ -62,7 +63,7 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
                 .map(Map.Entry::getKey).sorted().toList();
         int deadLettered = deadLetteredIds.size();
         List<String> unjustified = deadLetteredIds.stream()
-                .filter(id -> stub.transientRefused(id) < ChaosRun.MAX_ATTEMPTS).toList();
+                .filter(id -> stub.transientFailures(id) < ChaosRun.MAX_ATTEMPTS).toList();
         int distinct = (int) results.keySet().stream().filter(accepted::contains).count();
         return new ChaosReport(jobs, seed, accepted.size(), notAccepted, new ArrayList<>(lost), duplicates, contradictory,
                 distinct, deadLettered, unjustified, max, total, over, 2, aggregatorTotal,

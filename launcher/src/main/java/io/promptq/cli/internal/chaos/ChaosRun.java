@@ -2,16 +2,16 @@ package io.promptq.cli.internal.chaos;
 
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.CommittedResults;
 import io.promptq.config.ConfigSource;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.local.LocalCluster;
+import io.promptq.local.LocalOpenAiStub;
 import io.promptq.local.LocalSchemaRegistry;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.registry.SchemaRegistryClient;
-import io.promptq.schema.JobResult;
-import io.promptq.schema.JobStatus;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
@@ -23,7 +23,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,7 +104,8 @@ public final class ChaosRun {
         LocalSchemaRegistry[] registry = {LocalSchemaRegistry.start(registryConfig)};
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().brokers(3).schemaRegistry(false)
                 .kafkaNodeProcesses(true).kafkaDataDir(dir.resolve("kafka")).build());
-                ProviderStub stub = ProviderStub.start(Duration.ofMillis(20))) {
+                LocalOpenAiStub stub = LocalOpenAiStub.start(
+                        LocalOpenAiStub.Behaviour.instant().withFixedLatency(Duration.ofMillis(20)))) {
             Map<String, String> base = new HashMap<>();
             base.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
             base.put(SchemaRegistryKeys.URL.name(), registry[0].url());
@@ -161,7 +161,9 @@ public final class ChaosRun {
                 ClientConfig clientConfig = ClientConfig.from(ConfigSource.of(clientEnv));
                 Topics topics = Topics.create(clientConfig.topics(), SchemaRegistryClient.create(clientConfig.registry()), false);
                 TopicNames names = TopicNames.defaults();
-                try (CommittedResults results = new CommittedResults(cluster.bootstrapServers(), names.results(), topics);
+                try (CommittedResults results = new CommittedResults(
+                        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()), names.results(),
+                        topics.results().valueDeserializer());
                         DeadLetters deadLetters = new DeadLetters(cluster.bootstrapServers(), names.deadLetters())) {
                     Duration schedule = Duration.ofMillis((long) (75_000 * scale));
                     Set<String> accepted = ConcurrentHashMap.newKeySet();
@@ -184,18 +186,18 @@ public final class ChaosRun {
                     // (4) provider outage (503) then 429 burst with Retry-After
                     sleep(schedule, 0.10);
                     fault("provider 503 for " + seconds(20));
-                    stub.mode(ProviderStub.Mode.UNAVAILABLE_503);
+                    stub.outage(LocalOpenAiStub.Outage.UNAVAILABLE_503);
                     Thread.sleep(seconds(20).toMillis());
                     fault("provider 429 (Retry-After: 1) for " + seconds(5));
-                    stub.mode(ProviderStub.Mode.RATE_LIMITED_429);
+                    stub.outage(LocalOpenAiStub.Outage.RATE_LIMITED_429);
                     Thread.sleep(seconds(5).toMillis());
-                    stub.mode(ProviderStub.Mode.OK);
+                    stub.outage(LocalOpenAiStub.Outage.NONE);
                     // (5) provider 401 - must pause, never dead-letter
                     sleep(schedule, 0.05);
                     fault("provider 401 for " + seconds(10));
-                    stub.mode(ProviderStub.Mode.UNAUTHORIZED_401);
+                    stub.outage(LocalOpenAiStub.Outage.UNAUTHORIZED_401);
                     Thread.sleep(seconds(10).toMillis());
-                    stub.mode(ProviderStub.Mode.OK);
+                    stub.outage(LocalOpenAiStub.Outage.NONE);
                     // (7) poison pills on the jobs topic
                     fault("20 poison pills written to " + names.jobs());
                     int pills = writePoisonPills(cluster.bootstrapServers(), names.jobs(), random);
@@ -358,7 +360,7 @@ public final class ChaosRun {
     }
 
     /** Waits until no result and no provider call for a quiet spell (bounded), with all accepted jobs done or not. */
-    private void awaitQuiet(CommittedResults results, ProviderStub stub, int accepted) throws InterruptedException {
+    private void awaitQuiet(CommittedResults results, LocalOpenAiStub stub, int accepted) throws InterruptedException {
         Duration quiet = Duration.ofMillis((long) Math.max(8_000, 30_000 * scale));
         long deadline = System.nanoTime() + Duration.ofMillis((long) Math.max(60_000, 300_000 * scale)).toNanos();
         while (System.nanoTime() < deadline) {
@@ -470,53 +472,6 @@ public final class ChaosRun {
     private static void awaitWorker(ServiceJvm worker) throws InterruptedException {
         if (!worker.awaitLog("started", START_TIMEOUT)) {
             throw new IllegalStateException(worker.name() + " did not start within " + START_TIMEOUT);
-        }
-    }
-
-    /** The results topic as a {@code read_committed} consumer sees it, read from the beginning. */
-    private static final class CommittedResults implements AutoCloseable {
-        private final Map<String, List<JobStatus>> byJob = new ConcurrentHashMap<>();
-        private final AtomicLong lastAt = new AtomicLong(System.nanoTime());
-        private final Thread thread;
-        private volatile boolean closed;
-
-        CommittedResults(String bootstrap, String topic, Topics topics) {
-            KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "chaos-results");
-            var values = topics.results().valueDeserializer();
-            consumer.subscribe(List.of(topic));
-            thread = Thread.ofPlatform().name("chaos-results").start(() -> {
-                try (consumer) {
-                    while (!closed) {
-                        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                            JobResult result = values.deserialize(r.topic(), r.value());
-                            byJob.computeIfAbsent(result.getJobId(), k -> new CopyOnWriteArrayList<>()).add(result.getStatus());
-                            lastAt.set(System.nanoTime());
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    // closing
-                }
-            });
-        }
-
-        int distinct() {
-            return byJob.size();
-        }
-
-        long lastResultNanos() {
-            return lastAt.get();
-        }
-
-        Map<String, List<JobStatus>> snapshot() {
-            Map<String, List<JobStatus>> copy = new HashMap<>();
-            byJob.forEach((job, statuses) -> copy.put(job, List.copyOf(statuses)));
-            return copy;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            closed = true;
-            thread.join(10_000);
         }
     }
 
