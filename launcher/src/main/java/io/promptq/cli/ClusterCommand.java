@@ -65,6 +65,7 @@ public final class ClusterCommand implements Callable<Integer> {
                 .kafkaDataDir(dir.resolve("kafka"))
                 .kafkaShutdownHook(false)
                 .kafkaNodeProcesses(brokers > 1)
+                .startupTimeout(java.time.Duration.ofMinutes(5)) // broker JVMs on a busy machine can take minutes
                 .registryConfig(LocalSchemaRegistry.Config.builder()
                         .port(registryPort)
                         .storageDir(dir.resolve("registry"))

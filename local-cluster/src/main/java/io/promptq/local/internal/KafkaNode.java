@@ -76,7 +76,8 @@ public final class KafkaNode {
 
     /** Printed by {@link KafkaNodeMain} once its node serves, followed by the node id. */
     static final String STARTED_LINE = "promptq kafka node started: ";
-    private static final Duration PROCESS_START_TIMEOUT = Duration.ofSeconds(90);
+    /** A cap only: the caller bounds a start with its own timeout (it interrupts the wait). */
+    private static final Duration PROCESS_START_TIMEOUT = Duration.ofMinutes(10);
     /** How long a SIGTERMed node process may take for its controlled shutdown before it is killed. */
     private static final Duration PROCESS_STOP_GRACE = Duration.ofSeconds(60);
 

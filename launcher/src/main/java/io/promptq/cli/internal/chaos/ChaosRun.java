@@ -71,6 +71,8 @@ public final class ChaosRun {
     private static final String RETRY_DELAYS = "1s,5s,20s";
     private static final Pattern JOB_ID = Pattern.compile("\"jobId\"\\s*:\\s*\"([^\"]+)\"");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** A broker JVM restarted after a SIGKILL recovers its logs first: on a loaded machine that takes minutes. */
+    private static final Duration BROKER_START_TIMEOUT = Duration.ofMinutes(5);
 
     private final int jobs;
     private final long seed;
@@ -103,7 +105,7 @@ public final class ChaosRun {
                 .storageDir(dir.resolve("registry")).build();
         LocalSchemaRegistry[] registry = {LocalSchemaRegistry.start(registryConfig)};
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().brokers(3).schemaRegistry(false)
-                .kafkaNodeProcesses(true).kafkaDataDir(dir.resolve("kafka")).build());
+                .kafkaNodeProcesses(true).kafkaDataDir(dir.resolve("kafka")).startupTimeout(BROKER_START_TIMEOUT).build());
                 LocalOpenAiStub stub = LocalOpenAiStub.start(
                         LocalOpenAiStub.Behaviour.instant().withFixedLatency(Duration.ofMillis(20)))) {
             Map<String, String> base = new HashMap<>();
@@ -431,19 +433,44 @@ public final class ChaosRun {
         }
     }
 
-    /** Records of {@code topics} (all their partitions) not yet committed by {@code group}. */
+    /**
+     * Records of {@code topics} (all their partitions) that {@code group} has not consumed: the records a
+     * {@code read_committed} consumer finds from the group's committed offset on. Not the end offset minus the
+     * committed one: a transactional writer leaves a commit marker after its last record, and an exactly-once consumer
+     * commits the offset after that record, below the marker.
+     */
     static long lag(Admin admin, String group, List<String> topics) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         admin.describeTopics(topics).allTopicNames().get().values().forEach(d -> d.partitions().forEach(
                 p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
-        long lag = 0;
+        Map<TopicPartition, Long> from = new HashMap<>();
+        Map<TopicPartition, Long> end = new HashMap<>();
         for (var e : admin.listOffsets(latest).all().get().entrySet()) {
             OffsetAndMetadata c = committed.get(e.getKey());
-            lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
+            long start = c == null ? 0 : c.offset();
+            if (start < e.getValue().offset()) {
+                from.put(e.getKey(), start);
+                end.put(e.getKey(), e.getValue().offset());
+            }
         }
-        return lag;
+        if (from.isEmpty()) {
+            return 0;
+        }
+        String bootstrap = admin.describeCluster().nodes().get().stream()
+                .map(n -> n.host() + ":" + n.port()).collect(java.util.stream.Collectors.joining(","));
+        long unconsumed = 0;
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "chaos-lag")) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < deadline
+                    && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                unconsumed += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
+        return unconsumed;
     }
 
     private static int freePort() throws java.io.IOException {
