@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 /**
  * A long-lived local Kafka (KRaft) cluster and schema registry on 127.0.0.1 for services run as their own processes.
  * Data (topics, committed offsets, schemas) lives in {@code --data-dir} and survives a restart; ports are fixed so a
- * pasted env snippet stays valid. While it runs, {@code stop N} / {@code start N} on standard input stop and start
- * broker N on its own.
+ * pasted env snippet stays valid. With 3 brokers each broker is its own JVM (pid printed at start): while it runs,
+ * {@code stop N} (SIGTERM, clean), {@code kill N} (SIGKILL) and {@code start N} on standard input stop, kill and start
+ * broker N on its own; a whole-cluster stop sends SIGTERM to every broker, so a restart finds clean logs.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = "Run a local Kafka cluster and schema registry until Ctrl-C, keeping their data across restarts.")
@@ -63,6 +64,8 @@ public final class ClusterCommand implements Callable<Integer> {
                 .kafkaPort(kafkaPort)
                 .kafkaDataDir(dir.resolve("kafka"))
                 .kafkaShutdownHook(false)
+                .kafkaNodeProcesses(brokers > 1)
+                .startupTimeout(java.time.Duration.ofMinutes(5)) // broker JVMs on a busy machine can take minutes
                 .registryConfig(LocalSchemaRegistry.Config.builder()
                         .port(registryPort)
                         .storageDir(dir.resolve("registry"))
@@ -84,7 +87,11 @@ public final class ClusterCommand implements Callable<Integer> {
         envSnippet(cluster.bootstrapServers(), cluster.schemaRegistryUrl()).forEach(line -> out.println("  " + line));
         if (brokers > 1) {
             out.println();
-            out.println("Type 'stop N' or 'start N' (N = 0.." + (brokers - 1) + ") and Enter to stop or start one broker.");
+            for (int node = 0; node < brokers; node++) {
+                out.println("  Broker " + node + "  127.0.0.1:" + cluster.kafka().brokerPort(node) + pid(cluster.kafka(), node));
+            }
+            out.println("Type 'stop N' (SIGTERM, clean), 'kill N' (SIGKILL) or 'start N' (N = 0.." + (brokers - 1)
+                    + ") and Enter to stop, kill or start one broker.");
         }
         out.flush();
         Thread.ofPlatform().daemon(true).name("promptq-cluster-console").start(() -> console(cluster.kafka(), out));
@@ -99,34 +106,44 @@ public final class ClusterCommand implements Callable<Integer> {
                 "export " + SchemaRegistryKeys.URL.name() + "=" + schemaRegistryUrl);
     }
 
-    /** Reads {@code stop N} / {@code start N} commands from standard input until it ends. */
+    /** Reads {@code stop N} / {@code kill N} / {@code start N} commands from standard input until it ends. */
     private static void console(EmbeddedKafka kafka, PrintWriter out) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
-                String[] words = line.strip().split("\\s+");
-                if (words.length != 2 || !(words[0].equals("stop") || words[0].equals("start"))) {
-                    if (!line.isBlank()) {
-                        out.println("Unknown command '" + line.strip() + "': use 'stop N' or 'start N'.");
-                        out.flush();
-                    }
-                    continue;
+                if (!line.isBlank()) {
+                    out.println(command(kafka, line.strip()));
+                    out.flush();
                 }
-                try {
-                    int node = Integer.parseInt(words[1]);
-                    if (words[0].equals("stop")) {
-                        kafka.stopBroker(node);
-                    } else {
-                        kafka.startBroker(node);
-                    }
-                    out.println("Broker " + node + (words[0].equals("stop") ? " stopped." : " started (port "
-                            + kafka.brokerPort(node) + ")."));
-                } catch (RuntimeException e) {
-                    out.println("Cannot " + line.strip() + ": " + e.getMessage());
-                }
-                out.flush();
             }
         } catch (java.io.IOException | RuntimeException e) {
             // standard input closed or unusable: the cluster keeps running until it is stopped
         }
+    }
+
+    /** Runs one console command on {@code kafka} and returns what to print. */
+    static String command(EmbeddedKafka kafka, String line) {
+        String[] words = line.split("\\s+");
+        if (words.length != 2 || !List.of("stop", "kill", "start").contains(words[0])) {
+            return "Unknown command '" + line + "': use 'stop N', 'kill N' or 'start N'.";
+        }
+        try {
+            int node = Integer.parseInt(words[1]);
+            switch (words[0]) {
+                case "stop" -> kafka.stopBroker(node);
+                case "kill" -> kafka.killBroker(node);
+                default -> kafka.startBroker(node);
+            }
+            return switch (words[0]) {
+                case "stop" -> "Broker " + node + " stopped.";
+                case "kill" -> "Broker " + node + " killed (SIGKILL).";
+                default -> "Broker " + node + " started (port " + kafka.brokerPort(node) + pid(kafka, node) + ").";
+            };
+        } catch (RuntimeException e) {
+            return "Cannot " + line + ": " + e.getMessage();
+        }
+    }
+
+    private static String pid(EmbeddedKafka kafka, int node) {
+        return kafka.brokerPid(node).stream().mapToObj(pid -> ", pid " + pid).findFirst().orElse("");
     }
 }

@@ -39,6 +39,11 @@ class ChaosCommandIT {
         String report = Files.readString(json);
         assertThat(number(report, "lost")).as(report).isZero();
         assertThat(number(report, "lagAtEnd")).as(report).isZero();
+        assertThat(report).as("lag covers the workers on the jobs topic and the retry tiers, and the aggregator")
+                .contains("\"promptq-workers on promptq.jobs,promptq.jobs.retry.1,promptq.jobs.retry.2,promptq.jobs.retry.3\":0",
+                        "\"promptq-aggregator on promptq.results\":0");
+        assertThat(Double.parseDouble(decimal(report, "secondsToSettle")))
+                .as("results still arrive after the last fault: " + report).isPositive();
         assertThat(number(report, "accepted")).as(report).isEqualTo(300);
         assertThat(number(report, "distinctResults")).as(report).isEqualTo(300);
         assertThat(number(report, "aggregatorTotal")).as(report).isEqualTo(number(report, "distinctResults"));
@@ -47,8 +52,14 @@ class ChaosCommandIT {
         assertThat(number(report, "jobsOverCallBound")).as(report).isZero();
         assertThat(number(report, "unjustifiedDeadLetters")).as("no job dead-lettered for a 401, nor before its attempts ran out: " + report).isZero();
         assertThat(report).as("SIGTERMed workers drain and exit 0").contains("(SIGTERM)\":0").doesNotContainPattern("\\(SIGTERM\\)\":[1-9]");
-        assertThat(report).contains("SIGKILL worker", "SIGKILL aggregator", "provider 401", "poison pills", "stop broker", "stop the schema registry", "schema registry started");
+        assertThat(report).contains("SIGKILL worker", "SIGKILL aggregator", "provider 401", "poison pills", "SIGKILL broker", "stop the schema registry", "schema registry started");
         assertThat(status).as(out.toString()).isZero();
+    }
+
+    private static String decimal(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\":(-?\\d+\\.\\d+)").matcher(json);
+        assertThat(m.find()).as(key + " in " + json).isTrue();
+        return m.group(1);
     }
 
     private static long number(String json, String key) {

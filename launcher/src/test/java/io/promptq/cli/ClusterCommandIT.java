@@ -2,6 +2,7 @@ package io.promptq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promptq.local.LocalCluster;
 import io.promptq.registry.AvroSerdes;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.registry.SchemaRegistryClient;
@@ -16,9 +17,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -32,16 +37,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code promptq cluster} as its own process: after a SIGTERM and a restart on the same data directory, the topic,
+ * {@code promptq cluster} as its own process: with 3 brokers, each broker is its own JVM that {@code kill N} really
+ * kills and {@code start N} replaces; after a SIGTERM and a restart on the same data directory, the topic,
  * a group's committed offsets and the schema id written in the record are all still there, and the record still
  * decodes through the restarted registry.
  */
 class ClusterCommandIT {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
     private static final String TOPIC = "promptq.cluster-it";
     private static final String GROUP = "cluster-it-group";
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
@@ -106,14 +113,77 @@ class ClusterCommandIT {
         }
     }
 
-    private static JvmProcess startCluster(Path tmp, String name, Path dataDir, int kafkaPort, int registryPort)
+    @Test
+    @Timeout(value = 900, unit = TimeUnit.SECONDS)
+    void aBrokerOfThreeIsItsOwnProcessThatKillAndStartReplaceAndTheClusterRestartsWholeOnItsDataDirectory(@TempDir Path tmp)
             throws Exception {
+        Path dataDir = tmp.resolve("data");
+        int kafkaPort = freePort(3);
+        int registryPort = freePort();
+        String bootstrap = "127.0.0.1:" + kafkaPort + ",127.0.0.1:" + (kafkaPort + 1) + ",127.0.0.1:" + (kafkaPort + 2);
+        try (JvmProcess cluster = startCluster(tmp, "cluster3-it-1", dataDir, kafkaPort, registryPort, "--brokers", "3");
+             Admin admin = admin(bootstrap)) {
+            long[] pids = new long[3];
+            for (int node = 0; node < 3; node++) {
+                pids[node] = brokerPid(cluster.log(), node);
+                assertThat(ProcessHandle.of(pids[node]).map(ProcessHandle::isAlive)).as("broker %d's JVM", node).contains(true);
+            }
+            assertThat(pids).doesNotHaveDuplicates().doesNotContain(cluster.pid());
+            LocalCluster.createTopics(admin, List.of(new NewTopic(TOPIC, 1, (short) 3)), Duration.ofSeconds(30));
+            sendStrings(bootstrap, "v1");
+
+            cluster.sendLine("kill 1");
+            cluster.awaitLog("Broker 1 killed (SIGKILL).", Duration.ofSeconds(30));
+            assertThat(ProcessHandle.of(pids[1]).map(ProcessHandle::isAlive).orElse(false)).as("broker 1 is gone").isFalse();
+            assertThat(ProcessHandle.of(pids[0]).map(ProcessHandle::isAlive)).as("broker 0 lives on").contains(true);
+            sendStrings(bootstrap, "v2");
+            cluster.sendLine("start 1");
+            cluster.awaitLog("Broker 1 started", START_TIMEOUT);
+            sendStrings(bootstrap, "v3");
+            admin.alterConsumerGroupOffsets(GROUP, Map.of(PARTITION, new OffsetAndMetadata(2))).all().get(30, TimeUnit.SECONDS);
+
+            assertThat(cluster.stop(Duration.ofSeconds(90))).as(cluster.log()).isIn(0, JvmProcess.SIGTERM_EXIT);
+            for (long pid : pids) {
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            }
+        }
+
+        try (JvmProcess cluster = startCluster(tmp, "cluster3-it-2", dataDir, kafkaPort, registryPort, "--brokers", "3");
+             Admin admin = admin(bootstrap)) {
+            assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(3);
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(TOPIC);
+            assertThat(admin.listOffsets(Map.of(PARTITION, OffsetSpec.latest())).partitionResult(PARTITION)
+                    .get(30, TimeUnit.SECONDS).offset()).isEqualTo(3L);
+            assertThat(admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .get(PARTITION).offset()).isEqualTo(2L);
+            assertThat(cluster.stop(Duration.ofSeconds(90))).as(cluster.log()).isIn(0, JvmProcess.SIGTERM_EXIT);
+        }
+    }
+
+    private static long brokerPid(String log, int node) {
+        Matcher m = Pattern.compile("Broker " + node + " +127\\.0\\.0\\.1:\\d+, pid (\\d+)").matcher(log);
+        assertThat(m.find()).as("pid of broker %d in %s", node, log).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private static void sendStrings(String bootstrap, String value) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(TOPIC, "k", value)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static JvmProcess startCluster(Path tmp, String name, Path dataDir, int kafkaPort, int registryPort,
+                                           String... extraArgs) throws Exception {
         JvmProcess cluster = JvmProcess.builder(PromptqCli.class.getName())
                 .name(name)
                 .jvmArgs("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
                 .env(Map.of("PROMPTQ_LOG_DIR", tmp.resolve("logs").toString()))
                 .args("cluster", "--data-dir", dataDir.toString(), "--kafka-port", Integer.toString(kafkaPort),
                         "--registry-port", Integer.toString(registryPort))
+                .args(extraArgs)
+                .stdin()
                 .start();
         try {
             cluster.awaitLog(ClusterCommand.READY_LINE, START_TIMEOUT);
@@ -154,5 +224,27 @@ class ClusterCommandIT {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
+    }
+
+    /** The first of {@code count} consecutive free ports. */
+    private static int freePort(int count) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = freePort();
+            if (first + count > 65_535) {
+                continue;
+            }
+            boolean free = true;
+            for (int p = first + 1; p < first + count && free; p++) {
+                try (ServerSocket socket = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                    free = socket.getLocalPort() == p;
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free ports");
     }
 }

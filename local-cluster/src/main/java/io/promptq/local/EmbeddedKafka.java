@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real Apache Kafka KRaft cluster running inside this JVM: one combined broker+controller node by
- * default, or several for fault tests.
+ * default, or several for fault tests; with {@link Config#nodeProcesses()} each node is its own child JVM
+ * instead, so one can be killed with SIGKILL ({@link #killBroker(int)}) and a whole cluster stops cleanly on SIGTERM.
  *
  * <p>Every listener is bound to 127.0.0.1 on a free port; the data lives in a temporary directory
  * that {@link #close()} removes, or in a persistent one that later starts reuse ({@link Config#dataDir()}). A node can be stopped and started again with the same ports and
@@ -251,6 +253,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * Kills node {@code nodeId} with SIGKILL: no controlled shutdown, no flush, like a crashed machine; its ports and
+     * data are kept for {@link #startBroker(int)}. Idempotent.
+     *
+     * @throws IllegalStateException unless the nodes run in their own processes ({@link Config#nodeProcesses()})
+     */
+    public synchronized void killBroker(int nodeId) {
+        ensureOpen();
+        node(nodeId).kill();
+        LOG.info("Kafka node {} killed (SIGKILL)", nodeId);
+    }
+
+    /** Process id of node {@code nodeId} while it runs in its own process ({@link Config#nodeProcesses()}). */
+    public OptionalLong brokerPid(int nodeId) {
+        return node(nodeId).pid();
+    }
+
+    /**
      * Starts a stopped node again on the same ports with the same data and waits until it serves
      * clients. In a multi-node cluster whose controller majority is down, use {@link #restart()}:
      * a single node cannot start without a quorum. Idempotent.
@@ -369,7 +388,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             controllerPorts[i] = FreePorts.next();
         }
-        return KafkaNode.cluster(baseDir, brokerPorts, controllerPorts, config.defaultPartitions(), config.brokerProperties());
+        return KafkaNode.cluster(baseDir, brokerPorts, controllerPorts, config.defaultPartitions(), config.brokerProperties(),
+                config.nodeProcesses());
     }
 
     private static String bootstrapOf(List<KafkaNode> nodes) {
@@ -464,9 +484,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         private final int brokerPort;
         private final boolean shutdownHook;
         private final Path dataDir;
+        private final boolean nodeProcesses;
 
         private Config(Builder b) {
             this.dataDir = b.dataDir;
+            this.nodeProcesses = b.nodeProcesses;
             this.brokerPort = b.brokerPort;
             this.shutdownHook = b.shutdownHook;
             this.nodes = b.nodes;
@@ -487,7 +509,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** A builder pre-filled with this configuration. */
         public Builder toBuilder() {
             Builder b = new Builder().nodes(nodes).defaultPartitions(defaultPartitions).startupTimeout(startupTimeout)
-                    .brokerPort(brokerPort).shutdownHook(shutdownHook).dataDir(dataDir);
+                    .brokerPort(brokerPort).shutdownHook(shutdownHook).dataDir(dataDir).nodeProcesses(nodeProcesses);
             b.brokerProperties.putAll(brokerProperties);
             return b;
         }
@@ -498,6 +520,15 @@ public final class EmbeddedKafka implements AutoCloseable {
          */
         public boolean shutdownHook() {
             return shutdownHook;
+        }
+
+        /**
+         * Whether each node runs in its own child JVM (default false: all in this JVM). Such a node stops cleanly on
+         * SIGTERM, can be killed on its own ({@link EmbeddedKafka#killBroker(int)}, or by its pid from outside), and
+         * dies with this JVM even if it is killed.
+         */
+        public boolean nodeProcesses() {
+            return nodeProcesses;
         }
 
         /** Number of combined broker+controller nodes. */
@@ -546,8 +577,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
             private int brokerPort;
             private boolean shutdownHook = true;
+            private boolean nodeProcesses;
 
             private Builder() {
+            }
+
+            /** See {@link Config#nodeProcesses()}. */
+            public Builder nodeProcesses(boolean enabled) {
+                this.nodeProcesses = enabled;
+                return this;
             }
 
             /** See {@link Config#shutdownHook()}. */

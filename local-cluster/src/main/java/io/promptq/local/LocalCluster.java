@@ -422,6 +422,12 @@ public final class LocalCluster implements AutoCloseable {
                 return this;
             }
 
+            /** Whether each Kafka node runs in its own child JVM (see {@link EmbeddedKafka.Config#nodeProcesses()}). */
+            public Builder kafkaNodeProcesses(boolean enabled) {
+                kafka.nodeProcesses(enabled);
+                return this;
+            }
+
             /** Limit for Kafka start-up. */
             public Builder startupTimeout(Duration timeout) {
                 kafka.startupTimeout(timeout);

@@ -124,6 +124,12 @@ public final class JvmProcess implements AutoCloseable {
         return kill();
     }
 
+    /** Writes {@code line} and a newline to the child's standard input (built with {@link Builder#stdin()}). */
+    public void sendLine(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     /** Kills the child if it still runs; the test JVM's shutdown hook for it is removed. */
     @Override
     public void close() {
@@ -157,6 +163,7 @@ public final class JvmProcess implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new HashMap<>();
         private Path logFile;
+        private boolean stdin;
 
         private Builder(String mainClass) {
             this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
@@ -194,6 +201,12 @@ public final class JvmProcess implements AutoCloseable {
             return this;
         }
 
+        /** Keeps the child's standard input open for {@link JvmProcess#sendLine(String)} (default: at its end). */
+        public Builder stdin() {
+            stdin = true;
+            return this;
+        }
+
         /** Where stdout and stderr go, appended (default: {@code target/<name>-<suffix>.log}). */
         public Builder logFile(Path value) {
             logFile = Objects.requireNonNull(value, "logFile");
@@ -223,7 +236,9 @@ public final class JvmProcess implements AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
                 builder.environment().putAll(env);
                 Process process = builder.start();
-                process.getOutputStream().close(); // the child's stdin is at its end
+                if (!stdin) {
+                    process.getOutputStream().close(); // the child's stdin is at its end
+                }
                 return new JvmProcess(name, process, logFile);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start " + name + " (" + mainClass + ")", e);

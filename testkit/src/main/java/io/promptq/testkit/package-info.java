@@ -10,7 +10,7 @@
  * <p>Fixtures every module's tests share instead of keeping copies: {@link io.promptq.testkit.UniqueNames} for
  * topics, subjects and groups no other test uses, {@link io.promptq.testkit.MutableClock} for time that a test
  * moves by hand, {@link io.promptq.testkit.TopicReader} to read back a record. For crash tests:
- * {@link io.promptq.testkit.OpenAiStub}, an OpenAI-compatible server that scripts failures and counts provider calls
+ * {@link io.promptq.testkit.OpenAiStub} (local-cluster's {@code LocalOpenAiStub}), an OpenAI-compatible server that scripts failures and counts provider calls
  * per job, and {@link io.promptq.testkit.JvmProcess}, a service in a JVM of its own that a test can SIGKILL.
  */
 @NullMarked

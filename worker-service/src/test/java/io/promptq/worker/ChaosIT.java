@@ -7,13 +7,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
 import io.promptq.aggregator.QueryUnavailableException;
+import io.promptq.client.CommittedResults;
 import io.promptq.config.ConfigSource;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.schema.JobStats;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
-import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStatus;
 import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.JvmProcess;
@@ -29,17 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -110,7 +101,9 @@ class ChaosIT {
         List<Kill> kills = new ArrayList<>();
         try (WorkerItKit kit = WorkerItKit.create(cluster, "chaos", PARTITIONS, RETRY_DELAYS.size());
                 OpenAiStub stub = OpenAiStub.start(behaviour);
-                CommittedResults results = new CommittedResults(cluster, kit);
+                CommittedResults results = new CommittedResults(KafkaSettings.of(cluster.bootstrapServers())
+                        .consumerConfig(kit.prefix + "-committed", kit.prefix + "-committed"), kit.names.results(),
+                        kit.topics.results().valueDeserializer());
                 AggregatorService aggregator = startAggregator(cluster, kit)) {
             try {
                 Path logs = Path.of("target", "chaos", kit.prefix);
@@ -284,58 +277,5 @@ class ChaosIT {
 
     private static long millisSince(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
-    }
-
-    /** The results topic as a {@code read_committed} consumer sees it, read continuously from the beginning. */
-    private static final class CommittedResults implements AutoCloseable {
-        private final Map<String, List<JobStatus>> byJob = new ConcurrentHashMap<>();
-        private final AtomicLong total = new AtomicLong();
-        private final Thread thread;
-        private volatile boolean closed;
-
-        CommittedResults(ClusterInfo cluster, WorkerItKit kit) {
-            Map<String, Object> config = KafkaSettings.of(cluster.bootstrapServers())
-                    .consumerConfig(kit.prefix + "-committed", kit.prefix + "-committed");
-            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (int p = 0; p < kit.partitions; p++) {
-                partitions.add(new TopicPartition(kit.names.results(), p));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var values = kit.topics.results().valueDeserializer();
-            thread = Thread.ofPlatform().name(kit.prefix + "-committed-results").start(() -> {
-                try (consumer) {
-                    while (!closed) {
-                        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                            JobResult result = values.deserialize(r.topic(), r.value());
-                            byJob.computeIfAbsent(result.getJobId(), k -> new CopyOnWriteArrayList<>()).add(result.getStatus());
-                            total.incrementAndGet();
-                        }
-                    }
-                }
-            });
-        }
-
-        int distinct() {
-            return byJob.size();
-        }
-
-        long total() {
-            return total.get();
-        }
-
-        Map<String, List<JobStatus>> snapshot() {
-            Map<String, List<JobStatus>> copy = new HashMap<>();
-            byJob.forEach((job, statuses) -> copy.put(job, List.copyOf(statuses)));
-            return copy;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            closed = true;
-            thread.join(10_000);
-        }
     }
 }

@@ -1,12 +1,20 @@
 package io.promptq.local.internal;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -19,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One combined broker+controller KRaft node running in this JVM: its properties, its storage
- * directory and its current {@link KafkaRaftServer}. A stopped node can be started again with the
- * same ports and data (a new server instance is created each time).
+ * One combined broker+controller KRaft node: its properties, its storage directory and its current
+ * {@link KafkaRaftServer} in this JVM, or, when it {@linkplain #ownProcess() runs in its own process}, its child JVM
+ * ({@link KafkaNodeMain}), which SIGTERM stops cleanly and SIGKILL kills like a real broker. A stopped node can be
+ * started again with the same ports and data (a new server instance or process each time).
  */
 public final class KafkaNode {
 
@@ -65,19 +74,30 @@ public final class KafkaNode {
     static final String IO_THREADS = "num.io.threads";
     static final String CLEANER_DEDUPE_BUFFER = "log.cleaner.dedupe.buffer.size";
 
+    /** Printed by {@link KafkaNodeMain} once its node serves, followed by the node id. */
+    static final String STARTED_LINE = "promptq kafka node started: ";
+    /** A cap only: the caller bounds a start with its own timeout (it interrupts the wait). */
+    private static final Duration PROCESS_START_TIMEOUT = Duration.ofMinutes(10);
+    /** How long a SIGTERMed node process may take for its controlled shutdown before it is killed. */
+    private static final Duration PROCESS_STOP_GRACE = Duration.ofSeconds(60);
+
     private final int nodeId;
     private final int brokerPort;
     private final int controllerPort;
     private final Path dataDir;
     private final Map<String, String> properties;
+    private final boolean ownProcess;
     private KafkaRaftServer server;
+    private Process process;
 
-    private KafkaNode(int nodeId, int brokerPort, int controllerPort, Path dataDir, Map<String, String> properties) {
+    private KafkaNode(int nodeId, int brokerPort, int controllerPort, Path dataDir, Map<String, String> properties,
+                      boolean ownProcess) {
         this.nodeId = nodeId;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.dataDir = dataDir;
         this.properties = Map.copyOf(properties);
+        this.ownProcess = ownProcess;
     }
 
     /**
@@ -88,9 +108,10 @@ public final class KafkaNode {
      * @param controllerPorts controller port per node
      * @param defaultPartitions {@code num.partitions}
      * @param extra broker properties applied last, on every node
+     * @param ownProcess whether each node runs in its own child JVM
      */
     public static List<KafkaNode> cluster(Path baseDir, int[] brokerPorts, int[] controllerPorts,
-                                          int defaultPartitions, Map<String, String> extra) {
+                                          int defaultPartitions, Map<String, String> extra, boolean ownProcess) {
         int size = brokerPorts.length;
         String voters = IntStream.range(0, size)
                 .mapToObj(i -> i + "@" + FreePorts.LOOPBACK_HOST + ":" + controllerPorts[i])
@@ -137,7 +158,7 @@ public final class KafkaNode {
             p.put(IO_THREADS, "4");
             p.put(CLEANER_DEDUPE_BUFFER, Integer.toString(2 * 1024 * 1024));
             p.putAll(extra);
-            return new KafkaNode(i, brokerPorts[i], controllerPorts[i], dir, p);
+            return new KafkaNode(i, brokerPorts[i], controllerPorts[i], dir, p, ownProcess);
         }).toList();
     }
 
@@ -155,6 +176,16 @@ public final class KafkaNode {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** True if this node runs in its own child JVM rather than in this one. */
+    public boolean ownProcess() {
+        return ownProcess;
+    }
+
+    /** Process id of the node's JVM while it runs in its own process. */
+    public synchronized OptionalLong pid() {
+        return process != null && process.isAlive() ? OptionalLong.of(process.pid()) : OptionalLong.empty();
     }
 
     /** The broker properties of this node (read-only). */
@@ -176,8 +207,15 @@ public final class KafkaNode {
                 .run();
     }
 
-    /** Starts the node and blocks until its broker is unfenced (or start-up fails). */
+    /**
+     * Starts the node; in this JVM it blocks until its broker is unfenced, in its own process until the process
+     * reports the server started (or start-up fails).
+     */
     public synchronized void start() {
+        if (ownProcess) {
+            startProcess();
+            return;
+        }
         if (server != null) {
             return;
         }
@@ -196,8 +234,15 @@ public final class KafkaNode {
         }
     }
 
-    /** Stops the node (controlled shutdown) and waits until all its threads are gone; idempotent. */
+    /**
+     * Stops the node (controlled shutdown; SIGTERM for a node in its own process, SIGKILL only if it has not exited
+     * after a minute) and waits until it is gone; idempotent.
+     */
     public synchronized void stop() {
+        if (ownProcess) {
+            stopProcess(false);
+            return;
+        }
         KafkaRaftServer running = server;
         server = null;
         if (running == null) {
@@ -211,7 +256,113 @@ public final class KafkaNode {
         }
     }
 
+    /**
+     * Kills the node's process with SIGKILL (no shutdown at all, like a crashed machine) and waits until it is gone;
+     * idempotent.
+     *
+     * @throws IllegalStateException if the node runs in this JVM
+     */
+    public synchronized void kill() {
+        if (!ownProcess) {
+            throw new IllegalStateException("Kafka node " + nodeId + " runs in this JVM and cannot be killed on its own");
+        }
+        stopProcess(true);
+    }
+
     public synchronized boolean isRunning() {
-        return server != null;
+        return ownProcess ? process != null && process.isAlive() : server != null;
+    }
+
+    private void startProcess() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        Path base = dataDir.getParent();
+        Path propertiesFile = base.resolve("node-" + nodeId + ".properties");
+        Path log = base.resolve("node-" + nodeId + ".log");
+        try {
+            Properties p = new Properties();
+            p.putAll(properties);
+            try (Writer out = Files.newBufferedWriter(propertiesFile, StandardCharsets.UTF_8)) {
+                p.store(out, "Kafka node " + nodeId + " of a promptq local cluster");
+            }
+            Path argFile = base.resolve("node-" + nodeId + ".args");
+            String cp = System.getProperty("java.class.path");
+            Files.writeString(argFile, "-cp\n\"" + cp.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n");
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-Dpromptq.kafka.node=" + nodeId,
+                    "@" + argFile, ParentWatchdog.class.getName(), KafkaNodeMain.class.getName(), propertiesFile.toString());
+            long logStart = Files.exists(log) ? Files.size(log) : 0;
+            process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process.getOutputStream().close();
+            awaitStarted(log, logStart);
+        } catch (IOException e) {
+            stopProcess(true);
+            throw new UncheckedIOException("cannot start Kafka node " + nodeId + " as a process", e);
+        } catch (RuntimeException e) {
+            stopProcess(true);
+            throw e;
+        }
+        LOG.info("Kafka node {} runs as process {} (log {})", nodeId, process.pid(), log);
+    }
+
+    private void awaitStarted(Path log, long from) throws IOException {
+        long deadline = System.nanoTime() + PROCESS_START_TIMEOUT.toNanos();
+        String started = STARTED_LINE + nodeId;
+        while (System.nanoTime() < deadline) {
+            if (newText(log, from).contains(started)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Kafka node " + nodeId + " exited with " + process.exitValue()
+                        + " while starting; see " + log + ":\n" + tail(newText(log, from)));
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while Kafka node " + nodeId + " starts", e);
+            }
+        }
+        throw new IllegalStateException("Kafka node " + nodeId + " did not start within " + PROCESS_START_TIMEOUT.toSeconds()
+                + " s; see " + log + ":\n" + tail(newText(log, from)));
+    }
+
+    private static String newText(Path log, long from) throws IOException {
+        if (!Files.exists(log)) {
+            return "";
+        }
+        byte[] all = Files.readAllBytes(log);
+        int start = (int) Math.min(from, all.length);
+        return new String(all, start, all.length - start, StandardCharsets.UTF_8);
+    }
+
+    private static String tail(String text) {
+        return text.length() <= 4_000 ? text : text.substring(text.length() - 4_000);
+    }
+
+    private void stopProcess(boolean kill) {
+        Process running = process;
+        process = null;
+        if (running == null) {
+            return;
+        }
+        try {
+            if (kill) {
+                running.destroyForcibly();
+            } else {
+                running.destroy();
+                if (!running.waitFor(PROCESS_STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("Kafka node {} (process {}) did not stop within {} s of SIGTERM: killing it", nodeId,
+                            running.pid(), PROCESS_STOP_GRACE.toSeconds());
+                    running.destroyForcibly();
+                }
+            }
+            running.waitFor();
+        } catch (InterruptedException e) {
+            running.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }

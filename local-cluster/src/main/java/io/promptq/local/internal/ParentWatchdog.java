@@ -9,7 +9,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Entry point of the schema registry child process: starts a daemon thread that ends the process
+ * Entry point of a child process (the schema registry, a Kafka node): starts a daemon thread that ends the process
  * when its parent JVM is gone, then runs the real main class. Shutdown hooks of the parent cover
  * SIGTERM and Ctrl-C; this covers a parent killed with SIGKILL, so no registry is left behind.
  *
@@ -54,7 +54,7 @@ public final class ParentWatchdog {
                 return;
             }
         }
-        System.err.println("promptq: parent process " + parent.pid() + " is gone, stopping the schema registry");
+        System.err.println("promptq: parent process " + parent.pid() + " is gone, stopping");
         deleteWorkDirectory();
         System.exit(0);
     }

@@ -1,5 +1,6 @@
 package io.promptq.cli.internal.chaos;
 
+import io.promptq.local.LocalOpenAiStub;
 import io.promptq.schema.JobStatus;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,19 +17,23 @@ import java.util.TreeSet;
  * @param callsPerJobBase provider calls any job may take before its refused calls are added: 1, plus 1 if it was in
  *     flight or finished in the open transaction of a SIGKILLed worker (the kill aborts it, the job runs again); each
  *     call of the job a fault refused (503/429/401) entitles it to one more
+ * @param lagAtEnd records not yet committed at the end, summed over {@code lagByGroup}
+ * @param lagByGroup per consumer group of the deployment ("group on topics"): the workers on the jobs topic and the
+ *     retry tiers, the aggregator's application id on the results topic
+ * @param secondsToSettle from the end of the last fault to the last committed result
  * @param workerExitCodes exit status per worker, keyed "name (SIGKILL)" or "name (SIGTERM)"; a SIGTERM must give 0
  */
 public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, List<String> lost,
         int jobsWithDuplicateResults, int contradictoryResults, int distinctResults, int deadLetteredJobs, List<String> unjustifiedDeadLetters, int maxProviderCallsPerJob,
         long totalProviderCalls, int jobsOverCallBound, int callsPerJobBase, long aggregatorTotal, long lagAtEnd,
-        double secondsToSettle, double seconds, List<Fault> faults, Map<String, Integer> workerExitCodes,
+        Map<String, Long> lagByGroup, double secondsToSettle, double seconds, List<Fault> faults, Map<String, Integer> workerExitCodes,
         int poisonPillsWritten, Map<String, Integer> deadLetters) {
 
     /** One fault applied, {@code at} seconds after the run started. */
     public record Fault(double at, String what) {}
 
     static ChaosReport of(int jobs, long seed, Set<String> accepted, long notAccepted,
-            Map<String, List<JobStatus>> results, ProviderStub stub, long aggregatorTotal, long lag, double toSettle,
+            Map<String, List<JobStatus>> results, LocalOpenAiStub stub, long aggregatorTotal, Map<String, Long> lagByGroup, double toSettle,
             List<Fault> faults, Map<String, Integer> exitCodes, int pills, Map<String, Integer> deadLetters,
             double seconds) {
         Set<String> lost = new TreeSet<>(accepted);
@@ -58,10 +63,11 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
                 .map(Map.Entry::getKey).sorted().toList();
         int deadLettered = deadLetteredIds.size();
         List<String> unjustified = deadLetteredIds.stream()
-                .filter(id -> stub.transientRefused(id) < ChaosRun.MAX_ATTEMPTS).toList();
+                .filter(id -> stub.transientFailures(id) < ChaosRun.MAX_ATTEMPTS).toList();
         int distinct = (int) results.keySet().stream().filter(accepted::contains).count();
         return new ChaosReport(jobs, seed, accepted.size(), notAccepted, new ArrayList<>(lost), duplicates, contradictory,
-                distinct, deadLettered, unjustified, max, total, over, 2, aggregatorTotal, lag, toSettle, seconds, faults, exitCodes, pills, deadLetters);
+                distinct, deadLettered, unjustified, max, total, over, 2, aggregatorTotal,
+                lagByGroup.values().stream().mapToLong(Long::longValue).sum(), Map.copyOf(lagByGroup), toSettle, seconds, faults, exitCodes, pills, deadLetters);
     }
 
     /** The checks the run must pass; empty if it passed. */
@@ -112,7 +118,7 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
         row(t, "poison pills written", poisonPillsWritten);
         row(t, "dead letters", deadLetters);
         row(t, "worker exit codes", workerExitCodes);
-        row(t, "lag at end", lagAtEnd);
+        row(t, "lag at end", lagAtEnd + " " + new java.util.TreeMap<>(lagByGroup));
         row(t, "seconds from last fault to settle", String.format(Locale.ROOT, "%.1f", secondsToSettle));
         row(t, "run seconds", String.format(Locale.ROOT, "%.1f", seconds));
         return t.toString();
@@ -145,6 +151,7 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
         field(j, "jobsOverCallBound", jobsOverCallBound);
         field(j, "aggregatorTotal", aggregatorTotal);
         field(j, "lagAtEnd", lagAtEnd);
+        j.append("\"lagByGroup\":").append(map(lagByGroup)).append(',');
         field(j, "secondsToSettle", String.format(Locale.ROOT, "%.1f", secondsToSettle));
         field(j, "seconds", String.format(Locale.ROOT, "%.1f", seconds));
         field(j, "poisonPillsWritten", poisonPillsWritten);
@@ -163,7 +170,7 @@ public record ChaosReport(int jobs, long seed, int accepted, long notAccepted, L
         j.append(quote(name)).append(':').append(value).append(',');
     }
 
-    private static String map(Map<String, Integer> m) {
+    private static String map(Map<String, ? extends Number> m) {
         StringBuilder j = new StringBuilder("{");
         new TreeSet<>(m.keySet()).forEach(k -> j.append(j.length() > 1 ? "," : "").append(quote(k)).append(':').append(m.get(k)));
         return j.append('}').toString();

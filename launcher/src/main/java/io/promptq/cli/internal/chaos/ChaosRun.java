@@ -2,16 +2,16 @@ package io.promptq.cli.internal.chaos;
 
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.CommittedResults;
 import io.promptq.config.ConfigSource;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.ResilienceConfig;
 import io.promptq.local.LocalCluster;
+import io.promptq.local.LocalOpenAiStub;
 import io.promptq.local.LocalSchemaRegistry;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.registry.SchemaRegistryClient;
-import io.promptq.schema.JobResult;
-import io.promptq.schema.JobStatus;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
@@ -23,7 +23,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +33,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,8 +67,12 @@ public final class ChaosRun {
     private static final int PARTITIONS = 6;
     /** The workers' attempts per job: a job may be dead-lettered only after this many 503/429 answers. */
     static final int MAX_ATTEMPTS = 5;
+    /** The workers' retry tiers. */
+    private static final String RETRY_DELAYS = "1s,5s,20s";
     private static final Pattern JOB_ID = Pattern.compile("\"jobId\"\\s*:\\s*\"([^\"]+)\"");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** A broker JVM restarted after a SIGKILL recovers its logs first: on a loaded machine that takes minutes. */
+    private static final Duration BROKER_START_TIMEOUT = Duration.ofMinutes(5);
 
     private final int jobs;
     private final long seed;
@@ -101,8 +105,9 @@ public final class ChaosRun {
                 .storageDir(dir.resolve("registry")).build();
         LocalSchemaRegistry[] registry = {LocalSchemaRegistry.start(registryConfig)};
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.builder().brokers(3).schemaRegistry(false)
-                .kafkaDataDir(dir.resolve("kafka")).build());
-                ProviderStub stub = ProviderStub.start(Duration.ofMillis(20))) {
+                .kafkaNodeProcesses(true).kafkaDataDir(dir.resolve("kafka")).startupTimeout(BROKER_START_TIMEOUT).build());
+                LocalOpenAiStub stub = LocalOpenAiStub.start(
+                        LocalOpenAiStub.Behaviour.instant().withFixedLatency(Duration.ofMillis(20)))) {
             Map<String, String> base = new HashMap<>();
             base.put(KafkaSettings.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
             base.put(SchemaRegistryKeys.URL.name(), registry[0].url());
@@ -133,7 +138,7 @@ public final class ChaosRun {
                 workerEnv.put(WorkerConfig.TOPIC_PARTITIONS.name(), String.valueOf(PARTITIONS));
                 workerEnv.put(WorkerConfig.MAX_IN_FLIGHT.name(), "20");
                 workerEnv.put(WorkerConfig.COMMIT_INTERVAL.name(), "500ms");
-                workerEnv.put(WorkerConfig.RETRY_DELAYS.name(), "1s,5s,20s");
+                workerEnv.put(WorkerConfig.RETRY_DELAYS.name(), RETRY_DELAYS);
                 workerEnv.put(WorkerConfig.MAX_ATTEMPTS.name(), String.valueOf(MAX_ATTEMPTS));
                 workerEnv.put(LlmConfig.PROVIDER.name(), "openai");
                 workerEnv.put(LlmConfig.OPENAI_BASE_URL.name(), stub.baseUrl());
@@ -158,13 +163,16 @@ public final class ChaosRun {
                 ClientConfig clientConfig = ClientConfig.from(ConfigSource.of(clientEnv));
                 Topics topics = Topics.create(clientConfig.topics(), SchemaRegistryClient.create(clientConfig.registry()), false);
                 TopicNames names = TopicNames.defaults();
-                try (CommittedResults results = new CommittedResults(cluster.bootstrapServers(), names.results(), topics);
+                try (CommittedResults results = new CommittedResults(
+                        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()), names.results(),
+                        topics.results().valueDeserializer());
                         DeadLetters deadLetters = new DeadLetters(cluster.bootstrapServers(), names.deadLetters())) {
                     Duration schedule = Duration.ofMillis((long) (75_000 * scale));
                     Set<String> accepted = ConcurrentHashMap.newKeySet();
                     AtomicLong refused = new AtomicLong();
-                    Thread submitter = Thread.ofPlatform().name("chaos-submit").start(
-                            () -> submit(producerPort, schedule, accepted, refused));
+                    CountDownLatch faultsOver = new CountDownLatch(1);
+                    Thread submitter = Thread.ofPlatform().daemon(true).name("chaos-submit").start(
+                            () -> submit(producerPort, schedule, accepted, refused, faultsOver));
 
                     // (2) scale 1 -> 3
                     sleep(schedule, 0.05);
@@ -180,18 +188,18 @@ public final class ChaosRun {
                     // (4) provider outage (503) then 429 burst with Retry-After
                     sleep(schedule, 0.10);
                     fault("provider 503 for " + seconds(20));
-                    stub.mode(ProviderStub.Mode.UNAVAILABLE_503);
+                    stub.outage(LocalOpenAiStub.Outage.UNAVAILABLE_503);
                     Thread.sleep(seconds(20).toMillis());
                     fault("provider 429 (Retry-After: 1) for " + seconds(5));
-                    stub.mode(ProviderStub.Mode.RATE_LIMITED_429);
+                    stub.outage(LocalOpenAiStub.Outage.RATE_LIMITED_429);
                     Thread.sleep(seconds(5).toMillis());
-                    stub.mode(ProviderStub.Mode.OK);
+                    stub.outage(LocalOpenAiStub.Outage.NONE);
                     // (5) provider 401 - must pause, never dead-letter
                     sleep(schedule, 0.05);
                     fault("provider 401 for " + seconds(10));
-                    stub.mode(ProviderStub.Mode.UNAUTHORIZED_401);
+                    stub.outage(LocalOpenAiStub.Outage.UNAUTHORIZED_401);
                     Thread.sleep(seconds(10).toMillis());
-                    stub.mode(ProviderStub.Mode.OK);
+                    stub.outage(LocalOpenAiStub.Outage.NONE);
                     // (7) poison pills on the jobs topic
                     fault("20 poison pills written to " + names.jobs());
                     int pills = writePoisonPills(cluster.bootstrapServers(), names.jobs(), random);
@@ -201,11 +209,12 @@ public final class ChaosRun {
                     aggregator[0].kill();
                     aggregator[0] = ServiceJvm.start("aggregator-1", "aggregator", aggregatorEnv, logs);
                     all.add(aggregator[0]);
-                    // (3) stop one broker of three, restart it
+                    // (3) SIGKILL one broker process of three, restart it on its data
                     sleep(schedule, 0.05);
                     int broker = 1 + random.nextInt(2);
-                    fault("stop broker " + broker + " for " + seconds(10));
-                    cluster.kafka().stopBroker(broker);
+                    fault("SIGKILL broker " + broker + " (pid " + cluster.kafka().brokerPid(broker).orElse(-1)
+                            + "), restart it after " + seconds(10));
+                    cluster.kafka().killBroker(broker);
                     Thread.sleep(seconds(10).toMillis());
                     cluster.kafka().startBroker(broker);
                     fault("broker " + broker + " started");
@@ -216,7 +225,8 @@ public final class ChaosRun {
                     Thread.sleep(seconds(10).toMillis());
                     registry[0] = LocalSchemaRegistry.start(registryConfig);
                     fault("schema registry started");
-                    long lastFault = System.nanoTime(); // the last fault that breaks something; scaling down only drains
+                    long lastFault = System.nanoTime(); // the end of the last fault that breaks something; scaling down only drains
+                    faultsOver.countDown();
                     // (2) scale back 3 -> 1 with SIGTERM
                     submitter.join();
                     sleep(schedule, 0.05);
@@ -233,9 +243,11 @@ public final class ChaosRun {
                         workerExitCodes.put(w.name() + " (SIGTERM)", w.stop(Duration.ofSeconds(60)));
                     }
                     workers.clear();
-                    long lag = lag(cluster.admin(), WorkerConfig.GROUP_ID.defaultValue().orElseThrow(), names.jobs());
+                    Map<String, Long> lag = lagAtEnd(cluster.admin(), Map.of(
+                            WorkerConfig.GROUP_ID.defaultValue().orElseThrow(), workerTopics(names),
+                            AggregatorConfig.APPLICATION_ID.defaultValue().orElseThrow(), List.of(names.results())));
                     return ChaosReport.of(jobs, seed, accepted, refused.get(), results.snapshot(), stub, totals.total(),
-                            lag, Math.max(0, (settled - lastFault)) / 1e9, List.copyOf(faults), Map.copyOf(workerExitCodes),
+                            lag, Math.max(0, settled - lastFault) / 1e9, List.copyOf(faults), Map.copyOf(workerExitCodes),
                             pills, deadLetters.reasons(), (System.nanoTime() - start) / 1e9);
                 }
             } finally {
@@ -264,15 +276,24 @@ public final class ChaosRun {
         out.flush();
     }
 
-    /** Posts the jobs one by one at a steady pace over {@code schedule}, 16 at a time. */
-    private void submit(int port, Duration schedule, Set<String> accepted, AtomicLong refused) {
+    /**
+     * Posts the jobs one by one at a steady pace over {@code schedule}, 16 at a time; the last {@link #heldBack()} jobs
+     * wait until {@code faultsOver}, so results still arrive after the last fault and the time to settle measures
+     * the recovery from it.
+     */
+    private void submit(int port, Duration schedule, Set<String> accepted, AtomicLong refused, CountDownLatch faultsOver) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/v1/jobs");
         long pace = schedule.toNanos() / Math.max(1, jobs);
         Semaphore permits = new Semaphore(16);
         long t0 = System.nanoTime();
+        int firstHeldBack = jobs - heldBack();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < jobs; i++) {
+                if (i == firstHeldBack) {
+                    faultsOver.await();
+                    t0 = System.nanoTime() - i * pace;
+                }
                 long due = t0 + i * pace;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
@@ -314,6 +335,11 @@ public final class ChaosRun {
         }
     }
 
+    /** Jobs submitted only after the last fault: 5 %, at least 1. */
+    private int heldBack() {
+        return Math.max(1, jobs / 20);
+    }
+
     private static int writePoisonPills(String bootstrap, String topic, Random random) {
         Map<String, Object> config = new HashMap<>();
         config.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -336,7 +362,7 @@ public final class ChaosRun {
     }
 
     /** Waits until no result and no provider call for a quiet spell (bounded), with all accepted jobs done or not. */
-    private void awaitQuiet(CommittedResults results, ProviderStub stub, int accepted) throws InterruptedException {
+    private void awaitQuiet(CommittedResults results, LocalOpenAiStub stub, int accepted) throws InterruptedException {
         Duration quiet = Duration.ofMillis((long) Math.max(8_000, 30_000 * scale));
         long deadline = System.nanoTime() + Duration.ofMillis((long) Math.max(60_000, 300_000 * scale)).toNanos();
         while (System.nanoTime() < deadline) {
@@ -380,20 +406,71 @@ public final class ChaosRun {
         return new AggregatorTotals(last);
     }
 
-    /** Records of {@code topic} not yet committed by {@code group}. */
-    private static long lag(Admin admin, String group, String topic) throws Exception {
+    /** The topics the workers' group reads: the jobs topic and every retry tier of {@link #RETRY_DELAYS}. */
+    private static List<String> workerTopics(TopicNames names) {
+        List<String> topics = new ArrayList<>();
+        topics.add(names.jobs());
+        topics.addAll(names.retries(RETRY_DELAYS.split(",").length));
+        return topics;
+    }
+
+    /**
+     * Records not yet committed, per group ("group on topics"), over every partition of the topics each group reads;
+     * asked again for up to 20 s while any is above zero, since the last commits follow the last records by a commit
+     * interval.
+     */
+    private static Map<String, Long> lagAtEnd(Admin admin, Map<String, List<String>> topicsByGroup) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            Map<String, Long> lag = new java.util.TreeMap<>();
+            for (var e : topicsByGroup.entrySet()) {
+                lag.put(e.getKey() + " on " + String.join(",", e.getValue()), lag(admin, e.getKey(), e.getValue()));
+            }
+            if (lag.values().stream().allMatch(l -> l == 0) || System.nanoTime() > deadline) {
+                return lag;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /**
+     * Records of {@code topics} (all their partitions) that {@code group} has not consumed: the records a
+     * {@code read_committed} consumer finds from the group's committed offset on. Not the end offset minus the
+     * committed one: a transactional writer leaves a commit marker after its last record, and an exactly-once consumer
+     * commits the offset after that record, below the marker.
+     */
+    static long lag(Admin admin, String group, List<String> topics) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        long lag = 0;
+        admin.describeTopics(topics).allTopicNames().get().values().forEach(d -> d.partitions().forEach(
+                p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, Long> from = new HashMap<>();
+        Map<TopicPartition, Long> end = new HashMap<>();
         for (var e : admin.listOffsets(latest).all().get().entrySet()) {
             OffsetAndMetadata c = committed.get(e.getKey());
-            lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+            long start = c == null ? 0 : c.offset();
+            if (start < e.getValue().offset()) {
+                from.put(e.getKey(), start);
+                end.put(e.getKey(), e.getValue().offset());
+            }
         }
-        return lag;
+        if (from.isEmpty()) {
+            return 0;
+        }
+        String bootstrap = admin.describeCluster().nodes().get().stream()
+                .map(n -> n.host() + ":" + n.port()).collect(java.util.stream.Collectors.joining(","));
+        long unconsumed = 0;
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "chaos-lag")) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < deadline
+                    && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                unconsumed += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
+        return unconsumed;
     }
 
     private static int freePort() throws java.io.IOException {
@@ -422,53 +499,6 @@ public final class ChaosRun {
     private static void awaitWorker(ServiceJvm worker) throws InterruptedException {
         if (!worker.awaitLog("started", START_TIMEOUT)) {
             throw new IllegalStateException(worker.name() + " did not start within " + START_TIMEOUT);
-        }
-    }
-
-    /** The results topic as a {@code read_committed} consumer sees it, read from the beginning. */
-    private static final class CommittedResults implements AutoCloseable {
-        private final Map<String, List<JobStatus>> byJob = new ConcurrentHashMap<>();
-        private final AtomicLong lastAt = new AtomicLong(System.nanoTime());
-        private final Thread thread;
-        private volatile boolean closed;
-
-        CommittedResults(String bootstrap, String topic, Topics topics) {
-            KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "chaos-results");
-            var values = topics.results().valueDeserializer();
-            consumer.subscribe(List.of(topic));
-            thread = Thread.ofPlatform().name("chaos-results").start(() -> {
-                try (consumer) {
-                    while (!closed) {
-                        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                            JobResult result = values.deserialize(r.topic(), r.value());
-                            byJob.computeIfAbsent(result.getJobId(), k -> new CopyOnWriteArrayList<>()).add(result.getStatus());
-                            lastAt.set(System.nanoTime());
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    // closing
-                }
-            });
-        }
-
-        int distinct() {
-            return byJob.size();
-        }
-
-        long lastResultNanos() {
-            return lastAt.get();
-        }
-
-        Map<String, List<JobStatus>> snapshot() {
-            Map<String, List<JobStatus>> copy = new HashMap<>();
-            byJob.forEach((job, statuses) -> copy.put(job, List.copyOf(statuses)));
-            return copy;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            closed = true;
-            thread.join(10_000);
         }
     }
 
