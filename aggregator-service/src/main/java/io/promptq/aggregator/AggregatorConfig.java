@@ -6,6 +6,7 @@ import io.promptq.config.ConfigSource;
 import io.promptq.config.Durations;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.registry.RegistryConfig;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import java.net.InetAddress;
@@ -38,6 +39,9 @@ import java.util.Objects;
  * @param deadLetterTopic where results that cannot be decoded are written as they are ({@link #DEAD_LETTER_TOPIC})
  * @param httpHost interface of the query API ({@link #HTTP_HOST})
  * @param httpPort port of the query API, 0 for any free port ({@link #HTTP_PORT})
+ * @param jobViewRetention how long job views are kept after a job is first seen ({@link JobLifecycle#RETENTION})
+ * @param maxWait the longest a job query waits for a change ({@link #MAX_WAIT}); longer {@code ?wait=} are capped
+ * @param maxWaiters the most job queries waiting at once on this instance ({@link #MAX_WAITERS}); 503 beyond
  * @param kafka broker connection and client overrides ({@code PROMPTQ_KAFKA_*})
  * @param registry schema registry connection ({@code PROMPTQ_SCHEMA_REGISTRY_*})
  * @param topics topic names ({@code PROMPTQ_TOPIC_*})
@@ -59,6 +63,9 @@ public record AggregatorConfig(
         String deadLetterTopic,
         String httpHost,
         int httpPort,
+        Duration jobViewRetention,
+        Duration maxWait,
+        int maxWaiters,
         KafkaSettings kafka,
         RegistryConfig registry,
         TopicNames topics) {
@@ -79,6 +86,8 @@ public record AggregatorConfig(
     public static final String DEFAULT_DEAD_LETTER_SUFFIX = ".aggregator-dlq";
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8083;
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_WAITERS = 10_000;
 
     /** Kafka Streams application id; also the consumer group and the prefix of internal topics. */
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.text("PROMPTQ_AGGREGATOR_APPLICATION_ID", DEFAULT_APPLICATION_ID);
@@ -116,7 +125,7 @@ public record AggregatorConfig(
     /** Number of Kafka Streams processing threads. */
     public static final ConfigKey<Integer> STREAM_THREADS =
             ConfigKey.integer("PROMPTQ_AGGREGATOR_STREAM_THREADS", DEFAULT_STREAM_THREADS, 1, 64);
-    /** Create the results, totals (compacted) and windows topics if they are missing. */
+    /** Create the results, totals (compacted), windows and lifecycle (status, cancellations) topics if they are missing. */
     public static final ConfigKey<Boolean> CREATE_TOPICS = ConfigKey.bool("PROMPTQ_AGGREGATOR_CREATE_TOPICS", DEFAULT_CREATE_TOPICS);
     /** Partition count of the topics created by {@link #CREATE_TOPICS}. */
     public static final ConfigKey<Integer> TOPIC_PARTITIONS =
@@ -136,6 +145,16 @@ public record AggregatorConfig(
     /** Port of the query API; 0 picks a free port. */
     public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("PROMPTQ_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65_535);
 
+    /**
+     * The longest {@code GET /v1/jobs/{id}?wait=} holds a request open waiting for the job to change; a longer wait
+     * is cut to it. Keep it below the timeouts of proxies in front of the service.
+     */
+    public static final ConfigKey<Duration> MAX_WAIT = ConfigKey.duration("PROMPTQ_AGGREGATOR_MAX_WAIT",
+            DEFAULT_MAX_WAIT, Duration.ZERO, Duration.ofMinutes(10));
+    /** The most job queries that may wait at once on one instance; more are answered 503 with {@code Retry-After}. */
+    public static final ConfigKey<Integer> MAX_WAITERS =
+            ConfigKey.integer("PROMPTQ_AGGREGATOR_MAX_WAITERS", DEFAULT_MAX_WAITERS, 1, 1_000_000);
+
     public AggregatorConfig {
         APPLICATION_ID.check(applicationId);
         WINDOW.check(window);
@@ -152,6 +171,9 @@ public record AggregatorConfig(
         DEAD_LETTER_TOPIC.check(deadLetterTopic);
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
+        JobLifecycle.RETENTION.check(jobViewRetention);
+        MAX_WAIT.check(maxWait);
+        MAX_WAITERS.check(maxWaiters);
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(topics, "topics");
@@ -182,6 +204,9 @@ public record AggregatorConfig(
                 DEAD_LETTER_TOPIC.readOptional(config).orElse(topics.results() + DEFAULT_DEAD_LETTER_SUFFIX),
                 httpHost,
                 HTTP_PORT.read(config),
+                JobLifecycle.RETENTION.read(config),
+                MAX_WAIT.read(config),
+                MAX_WAITERS.read(config),
                 KafkaSettings.from(config),
                 SchemaRegistryKeys.from(config),
                 topics);

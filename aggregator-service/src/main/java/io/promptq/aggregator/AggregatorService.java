@@ -11,6 +11,7 @@ import io.promptq.aggregator.internal.TopicBootstrap;
 import io.promptq.aggregator.internal.query.Forwarder;
 import io.promptq.aggregator.internal.query.InteractiveQueries;
 import io.promptq.aggregator.internal.query.QueryRoutes;
+import io.promptq.aggregator.internal.view.JobViewWaiters;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
 import io.promptq.http.HealthCheck;
@@ -34,6 +35,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.HostInfo;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,8 +107,10 @@ public final class AggregatorService implements AutoCloseable {
             if (config.createTopics()) {
                 TopicBootstrap.ensureTopics(config.kafka().adminConfig(config.applicationId() + "-admin"),
                         config.topics(), config.deadLetterTopic(), config.topicPartitions(), config.windowRetention(),
-                        Duration.ofSeconds(30));
+                        config.jobViewRetention(), Duration.ofSeconds(30));
             }
+            TopicBootstrap.requireCoPartitioned(config.kafka().adminConfig(config.applicationId() + "-admin"),
+                    topics.results().name(), topics.status().name(), Duration.ofSeconds(30));
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
             QueryRoutes routes = new QueryRoutes(queryRef::get, clock);
@@ -115,7 +119,8 @@ public final class AggregatorService implements AutoCloseable {
 
             RegistryStatus registryStatus = new RegistryStatus();
             http.readiness("schema-registry", registryStatus::health);
-            Topology topology = AggregatorTopology.build(config, topics, clock, metrics, registryStatus);
+            JobViewWaiters waiters = new JobViewWaiters(config.maxWaiters());
+            Topology topology = AggregatorTopology.build(config, topics, clock, metrics, registryStatus, waiters);
             Map<String, Object> props = streamsProperties(config, self);
             props.put(ResultDeserializationHandler.CONTEXT_CONFIG,
                     new ResultDeserializationHandler.Context(config.deadLetterTopic(), new AggregatorMetrics(metrics)));
@@ -130,7 +135,7 @@ public final class AggregatorService implements AutoCloseable {
             streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(MAX_THREAD_FAILURES, THREAD_FAILURE_PERIOD, clock));
             AggregatorMetrics aggregatorMetrics = new AggregatorMetrics(metrics);
             InteractiveQueries queries = new InteractiveQueries(streams, self, config.window(), forwarder, aggregatorMetrics,
-                    AggregatorTopology.storedResultSerde(topics).deserializer());
+                    AggregatorTopology.storedResultSerde(topics).deserializer(), waiters, config.maxWait());
             queryRef.set(queries);
             KafkaStreams running = streams;
             http.readiness("kafka-streams", () -> running.state() == KafkaStreams.State.RUNNING
@@ -227,6 +232,14 @@ public final class AggregatorService implements AutoCloseable {
     /** The first terminal result of a job; empty if unknown or older than the dedup retention. */
     public Optional<JobResultView> jobResult(String jobId) {
         return queries.jobResult(jobId, false);
+    }
+
+    /**
+     * The job's view, waiting up to {@code wait} (capped by {@link AggregatorConfig#maxWait()}) until its version
+     * exceeds {@code after} (or, without {@code after}, until it is terminal); empty if the job is unknown.
+     */
+    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Integer after) {
+        return queries.jobView(jobId, wait, after, false);
     }
 
     /** Base URL of this instance's query API, e.g. {@code http://127.0.0.1:8083}. */
