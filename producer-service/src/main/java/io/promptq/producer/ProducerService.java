@@ -6,7 +6,9 @@ import io.promptq.client.PromptqClient;
 import io.promptq.http.OpsServer;
 import io.promptq.lifecycle.Closeables;
 import io.promptq.producer.config.ProducerServiceConfig;
+import io.promptq.producer.http.internal.JobStatusHandler;
 import io.promptq.producer.http.internal.JobsHandler;
+import io.promptq.producer.internal.AggregatorClient;
 import io.promptq.producer.internal.CachedHealthCheck;
 import io.promptq.producer.internal.KafkaHealthCheck;
 import io.promptq.producer.internal.RegistryHealthCheck;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The producer service: the HTTP API through which upstream systems publish prompt jobs
- * ({@code POST /v1/jobs}, {@code POST /v1/jobs/batch}), plus {@code /health/live}, {@code /health/ready}
+ * ({@code POST /v1/jobs}, {@code POST /v1/jobs/batch}), follow them ({@code GET /v1/jobs/{id}}, answered from the
+ * aggregator's job views), plus {@code /health/live}, {@code /health/ready}
  * (Kafka and the schema registry reachable, cached for {@value #READINESS_CACHE_SECONDS}s) and
  * {@code /metrics}. Embeddable: the launcher runs it in one JVM with the workers; {@link ProducerMain} runs it
  * alone.
@@ -42,10 +45,12 @@ public final class ProducerService implements AutoCloseable {
     private final Admin admin;
     private final TopicCreator topicCreator;
     private final OpsServer server;
+    private final AggregatorClient aggregator;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProducerService(ProducerServiceConfig config, PromptqClient client, @Nullable KafkaClientMetrics kafkaMetrics,
-            Admin admin, TopicCreator topicCreator, OpsServer server) {
+            Admin admin, TopicCreator topicCreator, OpsServer server, AggregatorClient aggregator) {
+        this.aggregator = aggregator;
         this.config = config;
         this.client = client;
         this.kafkaMetrics = kafkaMetrics;
@@ -68,6 +73,7 @@ public final class ProducerService implements AutoCloseable {
         KafkaClientMetrics kafkaMetrics = null;
         Admin admin = null;
         TopicCreator topicCreator = null;
+        AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl());
         try {
             kafkaMetrics = bindKafkaMetrics(client, registry);
             ProducerMetrics metrics = ProducerMetrics.bind(registry);
@@ -83,9 +89,12 @@ public final class ProducerService implements AutoCloseable {
                 }
             }
             JobsHandler jobs = new JobsHandler(client, config, metrics);
+            JobStatusHandler status = new JobStatusHandler(aggregator, config);
             OpsServer server = OpsServer.start(config.httpHost(), config.httpPort(), registry, config.httpLimits(), app -> {
                 app.post("/v1/jobs", jobs::submit);
                 app.post("/v1/jobs/batch", jobs::submitBatch);
+                app.get("/v1/jobs/{jobId}", status::status);
+                app.get("/v1/jobs/{jobId}/events", status::events);
             });
             Duration ttl = Duration.ofSeconds(READINESS_CACHE_SECONDS);
             server.readiness("kafka", new CachedHealthCheck(new KafkaHealthCheck(admin, topic, CHECK_TIMEOUT), ttl))
@@ -94,7 +103,7 @@ public final class ProducerService implements AutoCloseable {
             log.info("Producer service listening on http://{}:{} (topic {}, auth {}, send timeout {} ms)",
                     config.httpHost(), server.port(), topic, config.authTokens().enabled() ? "on" : "off",
                     config.client().sendTimeout().toMillis());
-            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server);
+            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server, aggregator);
         } catch (RuntimeException e) {
             Closeables.closeQuietly(topicCreator);
             Closeables.closeQuietly(kafkaMetrics);
@@ -102,6 +111,7 @@ public final class ProducerService implements AutoCloseable {
                 admin.close(Duration.ofSeconds(1));
             }
             client.close();
+            aggregator.close();
             throw e;
         }
     }
@@ -134,6 +144,7 @@ public final class ProducerService implements AutoCloseable {
         Closeables.closeQuietly(kafkaMetrics);
         admin.close(Duration.ofSeconds(2));
         client.close();
+        aggregator.close();
         log.info("Producer service stopped");
     }
 
