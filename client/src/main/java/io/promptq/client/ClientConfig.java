@@ -32,10 +32,11 @@ import java.util.Objects;
  *     may have been written) is sent again, each time with the same job id and idempotency key - generated when the
  *     caller gave none - so a retry never makes a second job ({@link #OUTCOME_UNKNOWN_RETRIES}, default
  *     {@value #DEFAULT_OUTCOME_UNKNOWN_RETRIES}, between 0 and 10; 0 sends unkeyed jobs unkeyed and never retries)
+ * @param statusApi the producer API asked by {@link PromptqClient#status} and {@link PromptqClient#await} ({@link StatusApiConfig})
  */
 public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNames topics, ValidationRules rules,
         Duration sendTimeout, String clientId, Duration idempotencyWindow, int idempotencyMaxKeys,
-        int outcomeUnknownRetries) {
+        int outcomeUnknownRetries, StatusApiConfig statusApi) {
 
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration MIN_SEND_TIMEOUT = Duration.ofMillis(500);
@@ -70,13 +71,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         Idempotency.WINDOW.check(idempotencyWindow);
         IDEMPOTENCY_MAX_KEYS.check(idempotencyMaxKeys);
         OUTCOME_UNKNOWN_RETRIES.check(outcomeUnknownRetries);
+        Objects.requireNonNull(statusApi, "statusApi");
     }
 
     /** A configuration with the default topic names, rules, send timeout, client id and idempotency settings. */
     public static ClientConfig of(KafkaSettings kafka, RegistryConfig registry) {
         return new ClientConfig(kafka, registry, TopicNames.defaults(), ValidationRules.defaults(),
                 DEFAULT_SEND_TIMEOUT, DEFAULT_CLIENT_ID, Idempotency.DEFAULT_WINDOW, DEFAULT_IDEMPOTENCY_MAX_KEYS,
-                DEFAULT_OUTCOME_UNKNOWN_RETRIES);
+                DEFAULT_OUTCOME_UNKNOWN_RETRIES, StatusApiConfig.none());
     }
 
     /** Reads every key listed on the components from {@code config}. */
@@ -90,7 +92,8 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
                 CLIENT_ID.read(config),
                 Idempotency.WINDOW.read(config),
                 IDEMPOTENCY_MAX_KEYS.read(config),
-                OUTCOME_UNKNOWN_RETRIES.read(config));
+                OUTCOME_UNKNOWN_RETRIES.read(config),
+                StatusApiConfig.from(config));
     }
 
     /** A builder starting from this configuration. */
@@ -109,6 +112,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         private Duration idempotencyWindow;
         private int idempotencyMaxKeys;
         private int outcomeUnknownRetries;
+        private StatusApiConfig statusApi;
 
         private Builder(ClientConfig from) {
             kafka = from.kafka;
@@ -120,6 +124,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             idempotencyWindow = from.idempotencyWindow;
             idempotencyMaxKeys = from.idempotencyMaxKeys;
             outcomeUnknownRetries = from.outcomeUnknownRetries;
+            statusApi = from.statusApi;
         }
 
         public Builder kafka(KafkaSettings value) {
@@ -167,9 +172,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             return this;
         }
 
+        public Builder statusApi(StatusApiConfig value) {
+            statusApi = value;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(kafka, registry, topics, rules, sendTimeout, clientId, idempotencyWindow,
-                    idempotencyMaxKeys, outcomeUnknownRetries);
+                    idempotencyMaxKeys, outcomeUnknownRetries, statusApi);
         }
     }
 }

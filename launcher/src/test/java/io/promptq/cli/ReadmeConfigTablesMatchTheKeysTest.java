@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.StatusApiConfig;
 import io.promptq.client.ValidationRules;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
@@ -48,7 +49,7 @@ class ReadmeConfigTablesMatchTheKeysTest {
 
     /** Every class that declares configuration keys. */
     private static final List<Class<?>> CONFIGS = List.of(KafkaSettings.class, SchemaRegistryKeys.class,
-            TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, ValidationRules.class,
+            TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, StatusApiConfig.class, ValidationRules.class,
             WorkerConfig.class, LlmConfig.class, ResilienceConfig.class, AggregatorConfig.class);
 
     /** Prefixes of pass-through keys, documented as {@code PREFIX<PROPERTY>}. */

@@ -10,6 +10,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.JobStatusException;
+import io.promptq.client.PromptqClient;
+import io.promptq.client.StatusApiConfig;
 import io.promptq.client.ValidationRules;
 import io.promptq.config.ConfigSource;
 import io.promptq.kafka.KafkaSettings;
@@ -307,5 +310,121 @@ class JobStatusIT {
         assertThat(down.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         assertThat(down.headers().firstValue("Retry-After")).isPresent();
         assertThat(down.body()).contains("cannot be reached");
+    }
+
+    @Test
+    void theJvmClientReadsStatusAndAwaitsTheOutcomeThroughTheProducer() throws Exception {
+        String job = "job-" + UniqueNames.suffix();
+        String slow = "job-" + UniqueNames.suffix();
+        publish(change(job, JobState.QUEUED, 0, Instant.now().truncatedTo(ChronoUnit.MILLIS)),
+                change(slow, JobState.QUEUED, 0, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+        ClientConfig base = ClientConfig.of(KafkaSettings.of(cluster.bootstrapServers()),
+                RegistryConfig.of(cluster.schemaRegistryUrl())).toBuilder().topics(names).build();
+        URI api = URI.create("http://127.0.0.1:" + producer.port());
+        try (PromptqClient acme = PromptqClient.create(base.toBuilder().statusApi(StatusApiConfig.of(api, "acme-token")).build());
+                PromptqClient globex = PromptqClient.create(base.toBuilder().statusApi(StatusApiConfig.of(api, "globex-token")).build());
+                PromptqClient unconfigured = PromptqClient.create(base)) {
+            io.promptq.client.JobView queued = await().atMost(TIMEOUT).until(() -> acme.status(job),
+                    java.util.Optional::isPresent).orElseThrow();
+            assertThat(queued.state()).isEqualTo("QUEUED");
+            assertThat(queued.terminal()).isFalse();
+            assertThat(globex.status(job)).as("another tenant's job").isEmpty();
+            assertThat(acme.status("no-such-job")).isEmpty();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> unconfigured.status(job))
+                    .isInstanceOf(JobStatusException.class).hasMessageContaining("PROMPTQ_CLIENT_API_URL");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> acme.await(slow, Duration.ofSeconds(1)))
+                    .isInstanceOf(JobStatusException.class).hasMessageContaining("still QUEUED");
+
+            CompletableFuture<io.promptq.client.JobView> awaited =
+                    CompletableFuture.supplyAsync(() -> acme.await(job, Duration.ofSeconds(60)));
+            Thread.sleep(1_500);
+            assertThat(awaited).isNotDone();
+            results.send(new ProducerRecord<>(names.results(), job, succeeded(job, Instant.now().truncatedTo(ChronoUnit.MILLIS))));
+            results.flush();
+            io.promptq.client.JobView done = awaited.get(30, TimeUnit.SECONDS);
+            assertThat(done.state()).isEqualTo("SUCCEEDED");
+            assertThat(done.result().output()).isEqualTo("the answer");
+            assertThat(done.result().attemptDurationsMs()).containsExactly(300L, 400L);
+            assertThat(done.history()).extracting(io.promptq.client.JobView.Change::state)
+                    .containsExactly("QUEUED", "SUCCEEDED");
+        }
+    }
+
+    /**
+     * Capacity: one producer holds 1,000 event streams at once (virtual threads, one aggregator long poll each), and
+     * every one of them gets the job's terminal event. Prints heap and RSS of this JVM (producer, aggregator and the
+     * 1,000 raw client sockets) before and with the streams.
+     */
+    @Test
+    void oneProducerHoldsAThousandEventStreams() throws Exception {
+        int streams = 1_000;
+        String job = "job-" + UniqueNames.suffix();
+        publish(change(job, JobState.QUEUED, 0, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+        await().atMost(TIMEOUT).until(() -> get("/v1/jobs/" + job, "acme-token").statusCode() == 200);
+        // the default heartbeat: each held stream then costs one aggregator long poll per 15 s
+        ProducerService held = ProducerService.start(producerConfig(aggregator.url()).toBuilder()
+                .sseHeartbeat(ProducerServiceConfig.DEFAULT_SSE_HEARTBEAT).build(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        long heapBefore = usedHeapAfterGc();
+        long rssBefore = rssKb();
+        int threadsBefore = Thread.activeCount();
+        byte[] request = ("GET /v1/jobs/" + job + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Bearer acme-token\r\nAccept: text/event-stream\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        List<java.net.Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < streams; i++) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", held.port());
+                socket.setSoTimeout((int) TIMEOUT.toMillis());
+                socket.getOutputStream().write(request);
+                sockets.add(socket);
+            }
+            for (java.net.Socket socket : sockets) {
+                readUntil(socket, "\"state\":\"QUEUED\"");
+            }
+            Thread.sleep(2_000); // every stream is now in a long poll of the aggregator
+            long heapWith = usedHeapAfterGc();
+            long rssWith = rssKb();
+            System.out.printf("SSE capacity: %d streams held; heap used after GC %d MiB -> %d MiB (+%d KiB per stream); "
+                    + "RSS %d MiB -> %d MiB; platform-visible threads %d -> %d%n", streams, heapBefore >> 20,
+                    heapWith >> 20, (heapWith - heapBefore) / 1024 / streams, rssBefore >> 10, rssWith >> 10,
+                    threadsBefore, Thread.activeCount());
+            results.send(new ProducerRecord<>(names.results(), job, succeeded(job, Instant.now().truncatedTo(ChronoUnit.MILLIS))));
+            results.flush();
+            for (java.net.Socket socket : sockets) {
+                readUntil(socket, "\"state\":\"SUCCEEDED\"");
+            }
+        } finally {
+            for (java.net.Socket socket : sockets) {
+                socket.close();
+            }
+            held.close();
+        }
+    }
+
+    private static void readUntil(java.net.Socket socket, String marker) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        java.io.InputStream in = socket.getInputStream();
+        while (seen.indexOf(marker) < 0) {
+            int n = in.read(buffer);
+            assertThat(n).as("stream open until " + marker + "; got " + seen).isPositive();
+            seen.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        System.gc();
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long rssKb() throws Exception {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
     }
 }
