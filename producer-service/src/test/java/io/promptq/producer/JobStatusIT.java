@@ -373,14 +373,19 @@ class JobStatusIT {
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         List<java.net.Socket> sockets = new ArrayList<>();
         try {
-            for (int i = 0; i < streams; i++) {
-                java.net.Socket socket = new java.net.Socket("127.0.0.1", held.port());
-                socket.setSoTimeout((int) TIMEOUT.toMillis());
-                socket.getOutputStream().write(request);
-                sockets.add(socket);
-            }
-            for (java.net.Socket socket : sockets) {
-                readUntil(socket, "\"state\":\"QUEUED\"");
+            // opened in steps of 50 (a burst of 1,000 new connections to the aggregator overflows its accept queue)
+            for (int i = 0; i < streams; i += 50) {
+                List<java.net.Socket> step = new ArrayList<>();
+                for (int j = 0; j < 50; j++) {
+                    java.net.Socket socket = new java.net.Socket("127.0.0.1", held.port());
+                    socket.setSoTimeout((int) TIMEOUT.toMillis());
+                    socket.getOutputStream().write(request);
+                    step.add(socket);
+                }
+                sockets.addAll(step);
+                for (java.net.Socket socket : step) {
+                    readUntil(socket, "\"state\":\"QUEUED\"");
+                }
             }
             Thread.sleep(2_000); // every stream is now in a long poll of the aggregator
             long heapWith = usedHeapAfterGc();
