@@ -36,11 +36,20 @@ public final class TopicBootstrap {
             int partitions, Duration windowRetention, Duration lifecycleRetention, Duration timeout) {
         TopicSpecs topicSpecs = TopicSpecs.of(names, partitions);
         List<TopicSpec> specs = new ArrayList<>(topicSpecs.aggregator(windowRetention));
-        specs.addAll(topicSpecs.lifecycle(lifecycleRetention)); // the status topic feeds the job views
         specs.add(topicSpecs.deadLetters()); // read for the count of undecodable records
         specs.add(new TopicSpec(deadLetterTopic, partitions, Optional.empty(), Map.of()));
         try (Admin admin = Admin.create(adminConfig)) {
             TopicProvisioner.create(admin, timeout).ensure(specs);
+            // the status topic feeds the job views with the results: created with the results topic's partition count
+            int resultsPartitions = admin.describeTopics(List.of(names.results())).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(names.results()).partitions().size();
+            TopicProvisioner.create(admin, timeout)
+                    .ensure(TopicSpecs.of(names, resultsPartitions).lifecycle(lifecycleRetention));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe the results topic " + names.results() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + names.results(), e);
         }
     }
 
