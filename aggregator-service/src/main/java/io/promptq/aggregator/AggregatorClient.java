@@ -100,6 +100,15 @@ public final class AggregatorClient implements AutoCloseable {
                 JobResultView.class);
     }
 
+    /**
+     * The job's view, held by the aggregator up to {@code wait} until the job is terminal (or, with {@code after},
+     * until its version exceeds {@code after}); empty if the job is unknown.
+     */
+    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Integer after) {
+        return get("/v1/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8).replace("+", "%20") + "?wait="
+                + wait.toMillis() + "ms" + (after == null ? "" : "&after=" + after), JobView.class, timeout.plus(wait));
+    }
+
     /** Whether the aggregator reports ready (Kafka Streams RUNNING). */
     public boolean isReady() {
         try {
@@ -146,7 +155,11 @@ public final class AggregatorClient implements AutoCloseable {
     }
 
     private <T> Optional<T> get(String pathAndQuery, Class<T> type) {
-        HttpResponse<String> response = send(pathAndQuery);
+        return get(pathAndQuery, type, timeout);
+    }
+
+    private <T> Optional<T> get(String pathAndQuery, Class<T> type, Duration requestTimeout) {
+        HttpResponse<String> response = send(pathAndQuery, requestTimeout);
         int status = response.statusCode();
         if (status == 404) {
             return Optional.empty();
@@ -164,7 +177,11 @@ public final class AggregatorClient implements AutoCloseable {
     }
 
     private HttpResponse<String> send(String pathAndQuery) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout)
+        return send(pathAndQuery, timeout);
+    }
+
+    private HttpResponse<String> send(String pathAndQuery, Duration requestTimeout) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(requestTimeout)
                 .header("Accept", "application/json");
         if (authorization != null) {
             builder.header("Authorization", authorization);

@@ -9,6 +9,7 @@ import io.promptq.http.BearerTokens;
 import io.promptq.http.OpsServer;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.registry.RegistryConfig;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import java.net.InetAddress;
@@ -44,6 +45,9 @@ import org.jspecify.annotations.Nullable;
  * @param httpPort port of the query API, 0 for any free port ({@link #HTTP_PORT})
  * @param managementPort port of {@code /health/*} and {@code /metrics} when apart from the query API
  *     ({@link OpsServer#MANAGEMENT_PORT}; null: on the API port)
+ * @param jobViewRetention how long job views are kept after a job is first seen ({@link JobLifecycle#RETENTION})
+ * @param maxWait the longest a job query waits for a change ({@link #MAX_WAIT}); longer {@code ?wait=} are capped
+ * @param maxWaiters the most job queries waiting at once on this instance ({@link #MAX_WAITERS}); 503 beyond
  * @param kafka broker connection and client overrides ({@code PROMPTQ_KAFKA_*})
  * @param registry schema registry connection ({@code PROMPTQ_SCHEMA_REGISTRY_*})
  * @param topics topic names ({@code PROMPTQ_TOPIC_*})
@@ -71,6 +75,9 @@ public record AggregatorConfig(
         String httpHost,
         int httpPort,
         @Nullable Integer managementPort,
+        Duration jobViewRetention,
+        Duration maxWait,
+        int maxWaiters,
         KafkaSettings kafka,
         RegistryConfig registry,
         TopicNames topics,
@@ -94,6 +101,8 @@ public record AggregatorConfig(
     public static final String DEFAULT_DEAD_LETTER_SUFFIX = ".aggregator-dlq";
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8083;
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_WAITERS = 10_000;
 
     /** Kafka Streams application id; also the consumer group and the prefix of internal topics. */
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.text("PROMPTQ_AGGREGATOR_APPLICATION_ID", DEFAULT_APPLICATION_ID);
@@ -131,7 +140,7 @@ public record AggregatorConfig(
     /** Number of Kafka Streams processing threads. */
     public static final ConfigKey<Integer> STREAM_THREADS =
             ConfigKey.integer("PROMPTQ_AGGREGATOR_STREAM_THREADS", DEFAULT_STREAM_THREADS, 1, 64);
-    /** Create the results, totals (compacted) and windows topics if they are missing. */
+    /** Create the results, totals (compacted), windows and lifecycle (status, cancellations) topics if they are missing. */
     public static final ConfigKey<Boolean> CREATE_TOPICS = ConfigKey.bool("PROMPTQ_AGGREGATOR_CREATE_TOPICS", DEFAULT_CREATE_TOPICS);
     /** Partition count of the topics created by {@link #CREATE_TOPICS}. */
     public static final ConfigKey<Integer> TOPIC_PARTITIONS =
@@ -170,6 +179,15 @@ public record AggregatorConfig(
                     (BearerTokens tokens) -> tokens.enabled() ? "[hidden]" : "")
             .withDefault(BearerTokens.none())
             .secret();
+    /**
+     * The longest {@code GET /v1/jobs/{id}?wait=} holds a request open waiting for the job to change; a longer wait
+     * is cut to it. Keep it below the timeouts of proxies in front of the service.
+     */
+    public static final ConfigKey<Duration> MAX_WAIT = ConfigKey.duration("PROMPTQ_AGGREGATOR_MAX_WAIT",
+            DEFAULT_MAX_WAIT, Duration.ZERO, Duration.ofMinutes(10));
+    /** The most job queries that may wait at once on one instance; more are answered 503 with {@code Retry-After}. */
+    public static final ConfigKey<Integer> MAX_WAITERS =
+            ConfigKey.integer("PROMPTQ_AGGREGATOR_MAX_WAITERS", DEFAULT_MAX_WAITERS, 1, 1_000_000);
 
     public AggregatorConfig {
         APPLICATION_ID.check(applicationId);
@@ -190,6 +208,9 @@ public record AggregatorConfig(
         if (managementPort != null) {
             OpsServer.MANAGEMENT_PORT.check(managementPort);
         }
+        JobLifecycle.RETENTION.check(jobViewRetention);
+        MAX_WAIT.check(maxWait);
+        MAX_WAITERS.check(maxWaiters);
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(topics, "topics");
@@ -210,14 +231,16 @@ public record AggregatorConfig(
             RegistryConfig registry, TopicNames topics) {
         this(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew, stateDir, advertisedHost,
                 commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout, deadLetterTopic, httpHost,
-                httpPort, null, kafka, registry, topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none());
+                httpPort, null, JobLifecycle.DEFAULT_RETENTION, DEFAULT_MAX_WAIT, DEFAULT_MAX_WAITERS, kafka, registry,
+                topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none());
     }
 
     /** A copy with other webhook settings. */
     public AggregatorConfig withWebhooks(WebhookConfig value) {
         return new AggregatorConfig(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew,
                 stateDir, advertisedHost, commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout,
-                deadLetterTopic, httpHost, httpPort, managementPort, kafka, registry, topics, value, authTokens, readTokens);
+                deadLetterTopic, httpHost, httpPort, managementPort, jobViewRetention, maxWait, maxWaiters, kafka, registry,
+                topics, value, authTokens, readTokens);
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
@@ -242,6 +265,9 @@ public record AggregatorConfig(
                 httpHost,
                 HTTP_PORT.read(config),
                 OpsServer.MANAGEMENT_PORT.readOptional(config).orElse(null),
+                JobLifecycle.RETENTION.read(config),
+                MAX_WAIT.read(config),
+                MAX_WAITERS.read(config),
                 KafkaSettings.from(config),
                 SchemaRegistryKeys.from(config),
                 topics,

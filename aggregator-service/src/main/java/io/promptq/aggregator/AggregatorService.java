@@ -11,6 +11,7 @@ import io.promptq.aggregator.internal.TopicBootstrap;
 import io.promptq.aggregator.internal.query.Forwarder;
 import io.promptq.aggregator.internal.query.InteractiveQueries;
 import io.promptq.aggregator.internal.query.QueryRoutes;
+import io.promptq.aggregator.internal.view.JobViewWaiters;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
 import io.promptq.aggregator.webhook.WebhookDispatcher;
@@ -111,8 +112,10 @@ public final class AggregatorService implements AutoCloseable {
             if (config.createTopics()) {
                 TopicBootstrap.ensureTopics(config.kafka().adminConfig(config.applicationId() + "-admin"),
                         config.topics(), config.deadLetterTopic(), config.topicPartitions(), config.windowRetention(),
-                        config.webhooks().enabled(), Duration.ofSeconds(30));
+                        config.webhooks().enabled(), config.jobViewRetention(), Duration.ofSeconds(30));
             }
+            TopicBootstrap.requireCoPartitioned(config.kafka().adminConfig(config.applicationId() + "-admin"),
+                    topics.results().name(), topics.status().name(), Duration.ofSeconds(30));
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
             QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readTokens());
@@ -122,7 +125,8 @@ public final class AggregatorService implements AutoCloseable {
 
             RegistryStatus registryStatus = new RegistryStatus();
             http.readiness("schema-registry", registryStatus::health);
-            Topology topology = AggregatorTopology.build(config, topics, clock, metrics, registryStatus);
+            JobViewWaiters waiters = new JobViewWaiters(config.maxWaiters());
+            Topology topology = AggregatorTopology.build(config, topics, clock, metrics, registryStatus, waiters);
             Map<String, Object> props = streamsProperties(config, self);
             props.put(ResultDeserializationHandler.CONTEXT_CONFIG,
                     new ResultDeserializationHandler.Context(config.deadLetterTopic(), new AggregatorMetrics(metrics)));
@@ -137,7 +141,7 @@ public final class AggregatorService implements AutoCloseable {
             streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(MAX_THREAD_FAILURES, THREAD_FAILURE_PERIOD, clock));
             AggregatorMetrics aggregatorMetrics = new AggregatorMetrics(metrics);
             InteractiveQueries queries = new InteractiveQueries(streams, self, config.window(), forwarder, aggregatorMetrics,
-                    AggregatorTopology.storedResultSerde(topics).deserializer());
+                    AggregatorTopology.storedResultSerde(topics).deserializer(), waiters, config.maxWait());
             queryRef.set(queries);
             KafkaStreams running = streams;
             http.readiness("kafka-streams", () -> running.state() == KafkaStreams.State.RUNNING
@@ -242,6 +246,14 @@ public final class AggregatorService implements AutoCloseable {
     /** The first terminal result of a job; empty if unknown or older than the dedup retention. */
     public Optional<JobResultView> jobResult(String jobId) {
         return queries.jobResult(jobId, false);
+    }
+
+    /**
+     * The job's view, waiting up to {@code wait} (capped by {@link AggregatorConfig#maxWait()}) until its version
+     * exceeds {@code after} (or, without {@code after}, until it is terminal); empty if the job is unknown.
+     */
+    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Integer after) {
+        return queries.jobView(jobId, wait, after, false);
     }
 
     /** Base URL of this instance's query API, e.g. {@code http://127.0.0.1:8083}. */

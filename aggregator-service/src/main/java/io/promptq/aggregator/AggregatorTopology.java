@@ -10,11 +10,15 @@ import io.promptq.aggregator.internal.FixedSubjectSerde;
 import io.promptq.aggregator.internal.RegistryStatus;
 import io.promptq.aggregator.internal.RegistryWaitingDeserializer;
 import io.promptq.aggregator.internal.UndecodableDeadLetters;
+import io.promptq.aggregator.internal.view.JobViewProcessor;
+import io.promptq.aggregator.internal.view.JobViewWaiters;
+import io.promptq.aggregator.internal.view.ViewInput;
 import io.promptq.retry.Backoff;
 import io.promptq.aggregator.stats.JobSample;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
 import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStateChange;
 import io.promptq.schema.JobStats;
 import io.promptq.topic.Topics;
 import java.time.Clock;
@@ -55,6 +59,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *   └→ (overall and models) tumbling windows with grace ({@value #WINDOWS_STORE}), counting terminal results as
  *      events in the window they happened in → windows topic
  *      (key = scope@windowStartMillis)
+ *
+ * status (key jobId) + results → one {@link JobView} per job ({@value #JOB_VIEW_STORE}, expired after the lifecycle
+ *   retention through {@value #JOB_VIEW_EXPIRY_STORE}); the two topics are co-partitioned by job id
  * </pre>
  *
  * De-duplication happens before re-keying, where all copies of a job meet in one task. The stores are
@@ -76,6 +83,10 @@ public final class AggregatorTopology {
     public static final String RESULTS_STATUS_STORE = "promptq-job-result-status";
     /** Job ids by first-seen time, to forget them after the dedup retention. */
     public static final String RESULTS_EXPIRY_STORE = "promptq-job-results-expiry";
+    /** The job view per job id (see {@link JobView}), in the compact format of the view codec. */
+    public static final String JOB_VIEW_STORE = "promptq-job-views";
+    /** Job ids by first-seen time, to forget their views after the lifecycle retention. */
+    public static final String JOB_VIEW_EXPIRY_STORE = "promptq-job-views-expiry";
     /** All-time aggregates by scope key. */
     public static final String TOTALS_STORE = "promptq-totals";
     /** Windowed aggregates by scope key (overall and models). */
@@ -98,7 +109,7 @@ public final class AggregatorTopology {
 
     /** The topology with a fresh {@link RegistryStatus}. */
     public static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters) {
-        return build(config, topics, clock, meters, new RegistryStatus());
+        return build(config, topics, clock, meters, new RegistryStatus(), new JobViewWaiters(config.maxWaiters()));
     }
 
     /**
@@ -107,9 +118,10 @@ public final class AggregatorTopology {
      * @param clock stamps {@code updatedAt} of the aggregates
      * @param meters receives the aggregator's own counters ({@link AggregatorMetrics})
      * @param registryStatus told whether results decode or wait for the schema registry
+     * @param waiters woken with each new job view
      */
     static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters,
-            RegistryStatus registryStatus) {
+            RegistryStatus registryStatus, JobViewWaiters waiters) {
         AggregatorMetrics metrics = new AggregatorMetrics(meters);
         Serde<String> keys = Serdes.String();
         Serde<JobResult> storedResults = storedResultSerde(topics);
@@ -121,12 +133,31 @@ public final class AggregatorTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RESULTS_EXPIRY_STORE), Serdes.Bytes(), Serdes.ByteArray()));
 
-        KStream<String, JobSample> byScope = builder
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(JOB_VIEW_STORE), keys, Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(JOB_VIEW_EXPIRY_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+
+        KStream<String, JobResult> results = builder
                 .stream(topics.results().name(), Consumed.with(keys, Serdes.serdeFrom(topics.results().valueSerializer(),
                                 new RegistryWaitingDeserializer<>(topics.results().valueDeserializer(), REGISTRY_WAIT,
                                         registryStatus)))
                         .withTimestampExtractor(new CompletedAtTimestampExtractor(config.maxClockSkew(), metrics))
-                        .withName("results"))
+                        .withName("results"));
+        KStream<String, ViewInput> stateChanges = builder
+                .stream(topics.status().name(), Consumed.with(keys, Serdes.serdeFrom(topics.status().valueSerializer(),
+                                new RegistryWaitingDeserializer<JobStateChange>(topics.status().valueDeserializer(),
+                                        REGISTRY_WAIT, registryStatus)))
+                        .withName("status"))
+                .mapValues(change -> change == null ? null : (ViewInput) new ViewInput.StateChanged(change),
+                        Named.as("state-changes"));
+        results.mapValues(result -> result == null ? null : (ViewInput) new ViewInput.ResultArrived(result),
+                        Named.as("results-for-views"))
+                .merge(stateChanges, Named.as("view-inputs"))
+                .process(() -> new JobViewProcessor(JOB_VIEW_STORE, JOB_VIEW_EXPIRY_STORE, config.jobViewRetention(),
+                        waiters), Named.as("job-view"), JOB_VIEW_STORE, JOB_VIEW_EXPIRY_STORE);
+
+        KStream<String, JobSample> byScope = results
                 .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_STATUS_STORE, RESULTS_EXPIRY_STORE,
                                 config.dedupRetention(), metrics, storedResults),
                         Named.as("first-result-per-job"), RESULTS_STORE, RESULTS_STATUS_STORE, RESULTS_EXPIRY_STORE)

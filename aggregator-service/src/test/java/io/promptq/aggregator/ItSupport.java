@@ -5,6 +5,7 @@ import io.promptq.kafka.KafkaSettings;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.JobResult;
+import io.promptq.schema.JobStateChange;
 import io.promptq.schema.JobStats;
 import io.promptq.testkit.ClusterInfo;
 import io.promptq.testkit.UniqueNames;
@@ -32,6 +33,7 @@ final class ItSupport implements AutoCloseable {
     final SchemaRegistryClient registry;
     final Topics topics;
     private final KafkaProducer<String, JobResult> producer;
+    private final KafkaProducer<String, JobStateChange> statusProducer;
 
     ItSupport(ClusterInfo cluster) {
         this.cluster = cluster;
@@ -41,6 +43,17 @@ final class ItSupport implements AutoCloseable {
         this.topics = Topics.create(names, registry, true);
         this.producer = new KafkaProducer<>(KafkaSettings.of(cluster.bootstrapServers()).producerConfig("it-" + suffix),
                 topics.results().keySerializer(), topics.results().valueSerializer());
+        this.statusProducer = new KafkaProducer<>(
+                KafkaSettings.of(cluster.bootstrapServers()).producerConfig("it-status-" + suffix),
+                topics.status().keySerializer(), topics.status().valueSerializer());
+    }
+
+    /** Writes state changes to the status topic, keyed by job id, as submitters and workers do. */
+    void publishStates(JobStateChange... changes) {
+        for (JobStateChange change : changes) {
+            statusProducer.send(new ProducerRecord<>(names.status(), change.getJobId(), change));
+        }
+        statusProducer.flush();
     }
 
     /** The environment of an aggregator instance of application {@code appId} for this test's topics. */
@@ -95,6 +108,7 @@ final class ItSupport implements AutoCloseable {
     @Override
     public void close() {
         producer.close();
+        statusProducer.close();
         registry.close();
     }
 }

@@ -34,10 +34,11 @@ import java.util.Objects;
  *     {@value #DEFAULT_OUTCOME_UNKNOWN_RETRIES}, between 0 and 10; 0 sends unkeyed jobs unkeyed and never retries)
  * @param jobIdKey the secret keyed job ids are derived with ({@link JobIdKey#KEY}, default none: guessable ids, for
  *     local use only); every submitter of a deployment must use the same one
+ * @param statusApi the producer API asked by {@link PromptqClient#status} and {@link PromptqClient#await} ({@link StatusApiConfig})
  */
 public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNames topics, ValidationRules rules,
         Duration sendTimeout, String clientId, Duration idempotencyWindow, int idempotencyMaxKeys,
-        int outcomeUnknownRetries, JobIdKey jobIdKey) {
+        int outcomeUnknownRetries, JobIdKey jobIdKey, StatusApiConfig statusApi) {
 
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration MIN_SEND_TIMEOUT = Duration.ofMillis(500);
@@ -73,13 +74,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         IDEMPOTENCY_MAX_KEYS.check(idempotencyMaxKeys);
         OUTCOME_UNKNOWN_RETRIES.check(outcomeUnknownRetries);
         JobIdKey.KEY.check(jobIdKey);
+        Objects.requireNonNull(statusApi, "statusApi");
     }
 
     /** A configuration with the default topic names, rules, send timeout, client id and idempotency settings. */
     public static ClientConfig of(KafkaSettings kafka, RegistryConfig registry) {
         return new ClientConfig(kafka, registry, TopicNames.defaults(), ValidationRules.defaults(),
                 DEFAULT_SEND_TIMEOUT, DEFAULT_CLIENT_ID, Idempotency.DEFAULT_WINDOW, DEFAULT_IDEMPOTENCY_MAX_KEYS,
-                DEFAULT_OUTCOME_UNKNOWN_RETRIES, JobIdKey.none());
+                DEFAULT_OUTCOME_UNKNOWN_RETRIES, JobIdKey.none(), StatusApiConfig.none());
     }
 
     /** Reads every key listed on the components from {@code config}. */
@@ -94,7 +96,8 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
                 Idempotency.WINDOW.read(config),
                 IDEMPOTENCY_MAX_KEYS.read(config),
                 OUTCOME_UNKNOWN_RETRIES.read(config),
-                JobIdKey.KEY.read(config));
+                JobIdKey.KEY.read(config),
+                StatusApiConfig.from(config));
     }
 
     /** A builder starting from this configuration. */
@@ -114,6 +117,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         private int idempotencyMaxKeys;
         private int outcomeUnknownRetries;
         private JobIdKey jobIdKey;
+        private StatusApiConfig statusApi;
 
         private Builder(ClientConfig from) {
             kafka = from.kafka;
@@ -126,6 +130,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             idempotencyMaxKeys = from.idempotencyMaxKeys;
             outcomeUnknownRetries = from.outcomeUnknownRetries;
             jobIdKey = from.jobIdKey;
+            statusApi = from.statusApi;
         }
 
         public Builder kafka(KafkaSettings value) {
@@ -178,9 +183,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             return this;
         }
 
+        public Builder statusApi(StatusApiConfig value) {
+            statusApi = value;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(kafka, registry, topics, rules, sendTimeout, clientId, idempotencyWindow,
-                    idempotencyMaxKeys, outcomeUnknownRetries, jobIdKey);
+                    idempotencyMaxKeys, outcomeUnknownRetries, jobIdKey, statusApi);
         }
     }
 }

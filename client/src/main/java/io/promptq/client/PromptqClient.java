@@ -3,10 +3,13 @@ package io.promptq.client;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.promptq.client.internal.KafkaPromptqClient;
+import io.promptq.client.internal.StatusApiClient;
+import io.promptq.client.internal.StatusAwarePromptqClient;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.registry.RegistryConfig;
 import io.promptq.topic.TopicNames;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -87,13 +90,35 @@ public interface PromptqClient extends AutoCloseable {
      */
     MeterBinder metrics();
 
+    /**
+     * The job's current state from the producer's status API ({@link ClientConfig#statusApi()}); empty if the job is
+     * unknown (or another tenant's, or older than the status retention).
+     *
+     * @throws JobStatusException if no status API is configured or it cannot answer
+     */
+    default Optional<JobView> status(String jobId) {
+        return StatusApiClient.unconfigured().status(jobId);
+    }
+
+    /**
+     * Waits until the job is terminal and answers its view (with the outcome), long-polling the producer's status
+     * API.
+     *
+     * @throws JobStatusException if the job is unknown, not terminal within {@code timeout}, or the API cannot answer
+     */
+    default JobView await(String jobId, Duration timeout) {
+        return StatusApiClient.unconfigured().await(jobId, timeout);
+    }
+
     /** Waits up to the send timeout for submissions in flight, then releases the producer and registry client. */
     @Override
     void close();
 
     /** A client for {@code config}, owning its own producer and schema registry client. */
     static PromptqClient create(ClientConfig config) {
-        return KafkaPromptqClient.create(config);
+        KafkaPromptqClient submitter = KafkaPromptqClient.create(config);
+        return config.statusApi().url() == null ? submitter
+                : new StatusAwarePromptqClient(submitter, StatusApiClient.of(config.statusApi()));
     }
 
     /** A client with the default send timeout and client id. */

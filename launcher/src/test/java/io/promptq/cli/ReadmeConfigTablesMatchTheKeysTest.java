@@ -6,6 +6,7 @@ import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.webhook.WebhookConfig;
 import io.promptq.client.ClientConfig;
 import io.promptq.client.JobIdKey;
+import io.promptq.client.StatusApiConfig;
 import io.promptq.client.ValidationRules;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
@@ -52,7 +53,7 @@ class ReadmeConfigTablesMatchTheKeysTest {
 
     /** Every class that declares configuration keys. */
     private static final List<Class<?>> CONFIGS = List.of(KafkaSettings.class, SchemaRegistryKeys.class,
-            TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, ValidationRules.class,
+            TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, StatusApiConfig.class, ValidationRules.class,
             WorkerConfig.class, LlmConfig.class, ResilienceConfig.class, AggregatorConfig.class, WebhookTargets.class,
             WebhookConfig.class, JobIdKey.class, OpsServer.class);
 

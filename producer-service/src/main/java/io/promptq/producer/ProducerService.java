@@ -8,7 +8,9 @@ import io.promptq.kafka.TopicSpec;
 import io.promptq.lifecycle.Closeables;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.http.internal.CancelHandler;
+import io.promptq.producer.http.internal.JobStatusHandler;
 import io.promptq.producer.http.internal.JobsHandler;
+import io.promptq.producer.internal.AggregatorClient;
 import io.promptq.producer.internal.CachedHealthCheck;
 import io.promptq.producer.internal.KafkaHealthCheck;
 import io.promptq.producer.internal.RegistryHealthCheck;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The producer service: the HTTP API through which upstream systems publish prompt jobs
- * ({@code POST /v1/jobs}, {@code POST /v1/jobs/batch}), plus {@code /health/live}, {@code /health/ready}
+ * ({@code POST /v1/jobs}, {@code POST /v1/jobs/batch}), follow them ({@code GET /v1/jobs/{id}}, answered from the
+ * aggregator's job views), plus {@code /health/live}, {@code /health/ready}
  * (Kafka and the schema registry reachable, cached for {@value #READINESS_CACHE_SECONDS}s) and
  * {@code /metrics}. Embeddable: the launcher runs it in one JVM with the workers; {@link ProducerMain} runs it
  * alone.
@@ -47,10 +50,12 @@ public final class ProducerService implements AutoCloseable {
     private final Admin admin;
     private final TopicCreator topicCreator;
     private final OpsServer server;
+    private final AggregatorClient aggregator;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProducerService(ProducerServiceConfig config, PromptqClient client, @Nullable KafkaClientMetrics kafkaMetrics,
-            Admin admin, TopicCreator topicCreator, OpsServer server) {
+            Admin admin, TopicCreator topicCreator, OpsServer server, AggregatorClient aggregator) {
+        this.aggregator = aggregator;
         this.config = config;
         this.client = client;
         this.kafkaMetrics = kafkaMetrics;
@@ -73,6 +78,7 @@ public final class ProducerService implements AutoCloseable {
         KafkaClientMetrics kafkaMetrics = null;
         Admin admin = null;
         TopicCreator topicCreator = null;
+        AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl());
         try {
             kafkaMetrics = bindKafkaMetrics(client, registry);
             ProducerMetrics metrics = ProducerMetrics.bind(registry);
@@ -90,12 +96,15 @@ public final class ProducerService implements AutoCloseable {
                 }
             }
             JobsHandler jobs = new JobsHandler(client, config, metrics);
-            CancelHandler cancels = new CancelHandler(client, config);
+            JobStatusHandler status = new JobStatusHandler(aggregator, config);
+            CancelHandler cancels = new CancelHandler(client, config, status);
             OpsServer server = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), registry,
                     config.httpLimits(), app -> {
                 app.post("/v1/jobs", jobs::submit);
                 app.post("/v1/jobs/batch", jobs::submitBatch);
                 app.post("/v1/jobs/{jobId}/cancel", cancels::cancel);
+                app.get("/v1/jobs/{jobId}", status::status);
+                app.get("/v1/jobs/{jobId}/events", status::events);
             });
             Duration ttl = Duration.ofSeconds(READINESS_CACHE_SECONDS);
             server.readiness("kafka", new CachedHealthCheck(new KafkaHealthCheck(admin, topic, CHECK_TIMEOUT), ttl))
@@ -104,7 +113,7 @@ public final class ProducerService implements AutoCloseable {
             log.info("Producer service listening on http://{}:{} (topic {}, auth {}, send timeout {} ms)",
                     config.httpHost(), server.port(), topic, config.authTokens().enabled() ? "on" : "off",
                     config.client().sendTimeout().toMillis());
-            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server);
+            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server, aggregator);
         } catch (RuntimeException e) {
             Closeables.closeQuietly(topicCreator);
             Closeables.closeQuietly(kafkaMetrics);
@@ -112,6 +121,7 @@ public final class ProducerService implements AutoCloseable {
                 admin.close(Duration.ofSeconds(1));
             }
             client.close();
+            aggregator.close();
             throw e;
         }
     }
@@ -144,6 +154,7 @@ public final class ProducerService implements AutoCloseable {
         Closeables.closeQuietly(kafkaMetrics);
         admin.close(Duration.ofSeconds(2));
         client.close();
+        aggregator.close();
         log.info("Producer service stopped");
     }
 

@@ -1,5 +1,11 @@
 package io.promptq.producer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+
 import static io.promptq.producer.HttpTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,10 +38,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code POST /v1/jobs/{jobId}/cancel} on a real broker and registry: 202 with {@code cancelRequested} and a
- * {@code JobCancellation} of the caller's tenant on the cancellations topic (which the service created); with
- * authentication on, the token's tenant (401 without a token, 403 naming another tenant); with it off, the
- * {@code tenant} query parameter or the default tenant.
+ * {@code POST /v1/jobs/{jobId}/cancel} on a real broker and registry, without an aggregator: with authentication on,
+ * 401 without a token, 403 naming another tenant, and 503 when the job's view cannot be asked - nothing written;
+ * with it off, 202 with {@code cancelRequested} and a {@code JobCancellation} of the {@code tenant} query parameter or
+ * the default tenant on the cancellations topic (which the service created). With an aggregator: {@code JobStatusIT}.
  */
 @PromptqCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -56,7 +62,8 @@ class ProducerCancelIT {
         openTopics = ItSupport.uniqueTopics("cancel-open-it");
         secured = ProducerService.start(ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(),
                 securedTopics, ValidationRules.defaults(), Duration.ofSeconds(10)).toBuilder()
-                .authTokens(AuthTokens.parse("acme-token=acme,globex-token=globex")).build(),
+                .authTokens(AuthTokens.parse("acme-token=acme,globex-token=globex"))
+                .aggregatorUrl(URI.create("http://127.0.0.1:" + closedPort())).build(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         open = ProducerService.start(ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(),
                 openTopics, ValidationRules.defaults(), Duration.ofSeconds(10)),
@@ -74,19 +81,13 @@ class ProducerCancelIT {
     }
 
     @Test
-    void aTokensCancelIsWrittenForItsTenantWithTheReasonAndAnswered202() {
+    void withAuthenticationACancelWhoseJobCannotBeLookedUpIs503AndNotWritten() {
         HttpResponse<String> response = securedHttp.post("/v1/jobs/job-a1/cancel", "{\"reason\": \"not needed\"}",
                 Map.of("Content-Type", "application/json", "Authorization", "Bearer acme-token"));
 
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        assertThat(json(response).path("jobId").asText()).isEqualTo("job-a1");
-        assertThat(json(response).path("cancelRequested").asBoolean()).isTrue();
-        List<ConsumerRecord<String, JobCancellation>> written = cancellations(securedTopics);
-        assertThat(written).anySatisfy(r -> {
-            assertThat(r.key()).isEqualTo("job-a1");
-            assertThat(r.value().getTenant()).isEqualTo("acme");
-            assertThat(r.value().getReason()).isEqualTo("not needed");
-        });
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        assertThat(cancellations(securedTopics)).noneSatisfy(r -> assertThat(r.key()).isEqualTo("job-a1"));
     }
 
     @Test
@@ -116,6 +117,15 @@ class ProducerCancelIT {
             assertThat(r.key()).isEqualTo("job-o2");
             assertThat(r.value().getTenant()).isEqualTo(ProducerServiceConfig.DEFAULT_TENANT);
         });
+    }
+
+    /** A port of 127.0.0.1 nothing listens on. */
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Every record of the cancellations topic of {@code topics}, read to its end. */

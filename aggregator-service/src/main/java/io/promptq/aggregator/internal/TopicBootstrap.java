@@ -6,6 +6,10 @@ import io.promptq.topic.TopicNames;
 import io.promptq.topic.TopicSpecs;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
@@ -29,7 +33,7 @@ public final class TopicBootstrap {
      *     not serve it within {@code timeout}
      */
     public static void ensureTopics(Map<String, Object> adminConfig, TopicNames names, String deadLetterTopic,
-            int partitions, Duration windowRetention, boolean webhooks, Duration timeout) {
+            int partitions, Duration windowRetention, boolean webhooks, Duration lifecycleRetention, Duration timeout) {
         TopicSpecs topicSpecs = TopicSpecs.of(names, partitions);
         List<TopicSpec> specs = new ArrayList<>(topicSpecs.aggregator(windowRetention));
         specs.add(topicSpecs.deadLetters()); // read for the count of undecodable records
@@ -39,6 +43,47 @@ public final class TopicBootstrap {
         }
         try (Admin admin = Admin.create(adminConfig)) {
             TopicProvisioner.create(admin, timeout).ensure(specs);
+            // the status topic feeds the job views with the results: created with the results topic's partition count
+            int resultsPartitions = admin.describeTopics(List.of(names.results())).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(names.results()).partitions().size();
+            TopicProvisioner.create(admin, timeout)
+                    .ensure(TopicSpecs.of(names, resultsPartitions).lifecycle(lifecycleRetention));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe the results topic " + names.results() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + names.results(), e);
+        }
+    }
+
+    /**
+     * Fails unless the results topic and the status topic have the same partition count: the job views join them
+     * by job id in one task, which needs both keyed and partitioned alike.
+     *
+     * @throws IllegalStateException naming both topics and their counts
+     */
+    public static void requireCoPartitioned(Map<String, Object> adminConfig, String results, String status,
+            Duration timeout) {
+        Map<String, Integer> counts = new HashMap<>();
+        try (Admin admin = Admin.create(adminConfig)) {
+            admin.describeTopics(List.of(results, status)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((name, description) -> counts.put(name, description.partitions().size()));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe the topics " + results + " and " + status
+                    + " to check that they are co-partitioned: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + results + " and " + status, e);
+        }
+        checkCoPartitioned(results, counts.get(results), status, counts.get(status));
+    }
+
+    static void checkCoPartitioned(String results, int resultsPartitions, String status, int statusPartitions) {
+        if (resultsPartitions != statusPartitions) {
+            throw new IllegalStateException("the results topic " + results + " has " + resultsPartitions
+                    + " partitions but the status topic " + status + " has " + statusPartitions
+                    + ": the job views need both co-partitioned by job id; recreate " + status + " with "
+                    + resultsPartitions + " partitions");
         }
     }
 }

@@ -8,6 +8,7 @@ import io.promptq.config.ConfigSource;
 import io.promptq.http.HttpLimits;
 import io.promptq.http.OpsServer;
 import io.promptq.topic.JobLifecycle;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -45,6 +46,9 @@ import org.jspecify.annotations.Nullable;
  * @param httpLimits connection limits of the HTTP API against slow or numerous clients: connection cap
  *     ({@link #MAX_CONNECTIONS}), TCP backlog ({@link #ACCEPT_QUEUE_SIZE}), minimum body data rate
  *     ({@link #MIN_REQUEST_DATA_RATE}) and header timeout ({@link #HEADER_TIMEOUT})
+ * @param aggregatorUrl the aggregator's query API, asked for job views ({@link #AGGREGATOR_URL})
+ * @param maxWait the longest {@code GET /v1/jobs/{id}?wait=} is held ({@link #MAX_WAIT})
+ * @param sseHeartbeat how often a job's event stream sends a comment while nothing changes ({@link #SSE_HEARTBEAT})
  * @param client the Kafka client: brokers, registry, topics, validation rules, send timeout
  * @param jobStatusRetention retention of the lifecycle topics created here ({@link JobLifecycle#RETENTION})
  */
@@ -60,6 +64,9 @@ public record ProducerServiceConfig(
         boolean createTopics,
         int topicPartitions,
         HttpLimits httpLimits,
+        URI aggregatorUrl,
+        Duration maxWait,
+        Duration sseHeartbeat,
         ClientConfig client,
         Duration jobStatusRetention) {
 
@@ -75,6 +82,9 @@ public record ProducerServiceConfig(
     public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 1024;
     public static final int DEFAULT_MIN_REQUEST_DATA_RATE = 1024;
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    public static final URI DEFAULT_AGGREGATOR_URL = URI.create("http://127.0.0.1:8083");
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_SSE_HEARTBEAT = Duration.ofSeconds(15);
     /** Kafka client id of the service's producer unless {@code PROMPTQ_CLIENT_ID} is set. */
     public static final String DEFAULT_CLIENT_ID = "promptq-producer";
 
@@ -121,6 +131,22 @@ public record ProducerServiceConfig(
     /** Env key: the Kafka {@code client.id} of the service's producer ({@link ClientConfig#CLIENT_ID} with another default). */
     public static final ConfigKey<String> CLIENT_ID = ClientConfig.CLIENT_ID.withDefault(DEFAULT_CLIENT_ID);
 
+    /**
+     * Env key: base URL of the aggregator's query API, which materializes the job views behind
+     * {@code GET /v1/jobs/{id}} and its event stream; any instance answers (it forwards to the owner).
+     */
+    public static final ConfigKey<URI> AGGREGATOR_URL = ConfigKey.of("PROMPTQ_PRODUCER_AGGREGATOR_URL",
+            ProducerServiceConfig::httpUrl, URI::toString).withDefault(DEFAULT_AGGREGATOR_URL);
+    /** Env key: the longest a job query's {@code ?wait=} holds the request; longer waits are cut to it. */
+    public static final ConfigKey<Duration> MAX_WAIT = ConfigKey.duration("PROMPTQ_PRODUCER_MAX_WAIT",
+            DEFAULT_MAX_WAIT, Duration.ZERO, Duration.ofMinutes(10));
+    /**
+     * Env key: how often {@code GET /v1/jobs/{id}/events} writes a comment line while the job does not change, so
+     * that proxies and the server's idle timeout (30 s) keep the stream open; also each long poll's length.
+     */
+    public static final ConfigKey<Duration> SSE_HEARTBEAT = ConfigKey.duration("PROMPTQ_PRODUCER_SSE_HEARTBEAT",
+            DEFAULT_SSE_HEARTBEAT, Duration.ofMillis(100), Duration.ofMinutes(1));
+
     public ProducerServiceConfig {
         HTTP_HOST.check(httpHost);
         HTTP_PORT.check(httpPort);
@@ -138,12 +164,23 @@ public record ProducerServiceConfig(
         ACCEPT_QUEUE_SIZE.check(httpLimits.acceptQueueSize());
         MIN_REQUEST_DATA_RATE.check((int) Math.min(Integer.MAX_VALUE, httpLimits.minRequestDataRate()));
         HEADER_TIMEOUT.check(httpLimits.headerTimeout());
+        AGGREGATOR_URL.check(aggregatorUrl);
+        MAX_WAIT.check(maxWait);
+        SSE_HEARTBEAT.check(sseHeartbeat);
         Objects.requireNonNull(client, "client");
         JobLifecycle.RETENTION.check(jobStatusRetention);
         if (authTokens.enabled() && !client.jobIdKey().present()) {
             throw new ConfigException(JobIdKey.KEY.name(), "is required when " + AUTH_TOKENS.name() + " is set: without"
                     + " it keyed job ids are derived from public information and any tenant could name another's jobs");
         }
+    }
+
+    private static URI httpUrl(String text) {
+        URI uri = URI.create(text.trim());
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("must be an http(s) URL such as http://aggregator:8083");
+        }
+        return uri;
     }
 
     /** Reads every key of this service (see the class documentation) from {@code config}. */
@@ -162,6 +199,9 @@ public record ProducerServiceConfig(
                 TOPIC_PARTITIONS.read(config),
                 new HttpLimits(MAX_CONNECTIONS.read(config), ACCEPT_QUEUE_SIZE.read(config),
                         MIN_REQUEST_DATA_RATE.read(config), HEADER_TIMEOUT.read(config)),
+                AGGREGATOR_URL.read(config),
+                MAX_WAIT.read(config),
+                SSE_HEARTBEAT.read(config),
                 client,
                 JobLifecycle.RETENTION.read(config));
     }
@@ -170,7 +210,8 @@ public record ProducerServiceConfig(
     public static ProducerServiceConfig defaults(ClientConfig client) {
         return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, null, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH, AuthTokens.none(), DEFAULT_TENANT, DEFAULT_CREATE_TOPICS,
-                DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), client, JobLifecycle.DEFAULT_RETENTION);
+                DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), DEFAULT_AGGREGATOR_URL, DEFAULT_MAX_WAIT,
+                DEFAULT_SSE_HEARTBEAT, client, JobLifecycle.DEFAULT_RETENTION);
     }
 
     /** The default connection limits of the HTTP API. */
@@ -197,6 +238,9 @@ public record ProducerServiceConfig(
         private boolean createTopics;
         private int topicPartitions;
         private HttpLimits httpLimits;
+        private URI aggregatorUrl;
+        private Duration maxWait;
+        private Duration sseHeartbeat;
         private ClientConfig client;
         private Duration jobStatusRetention;
 
@@ -212,6 +256,9 @@ public record ProducerServiceConfig(
             createTopics = from.createTopics;
             topicPartitions = from.topicPartitions;
             httpLimits = from.httpLimits;
+            aggregatorUrl = from.aggregatorUrl;
+            maxWait = from.maxWait;
+            sseHeartbeat = from.sseHeartbeat;
             client = from.client;
             jobStatusRetention = from.jobStatusRetention;
         }
@@ -276,6 +323,21 @@ public record ProducerServiceConfig(
             return this;
         }
 
+        public Builder aggregatorUrl(URI value) {
+            aggregatorUrl = value;
+            return this;
+        }
+
+        public Builder maxWait(Duration value) {
+            maxWait = value;
+            return this;
+        }
+
+        public Builder sseHeartbeat(Duration value) {
+            sseHeartbeat = value;
+            return this;
+        }
+
         public Builder client(ClientConfig value) {
             client = value;
             return this;
@@ -283,7 +345,8 @@ public record ProducerServiceConfig(
 
         public ProducerServiceConfig build() {
             return new ProducerServiceConfig(httpHost, httpPort, managementPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
-                    defaultTenant, createTopics, topicPartitions, httpLimits, client, jobStatusRetention);
+                    defaultTenant, createTopics, topicPartitions, httpLimits, aggregatorUrl, maxWait, sseHeartbeat,
+                    client, jobStatusRetention);
         }
     }
 }

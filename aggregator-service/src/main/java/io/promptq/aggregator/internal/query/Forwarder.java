@@ -41,8 +41,13 @@ public final class Forwarder implements AutoCloseable {
      * @throws QueryUnavailableException if the instance cannot be reached or answers anything else
      */
     public <T> Optional<T> get(HostInfo host, String pathAndQuery, Class<T> type) {
+        return get(host, pathAndQuery, type, Duration.ZERO);
+    }
+
+    /** As {@link #get(HostInfo, String, Class)}, for a request the owner may hold up to {@code held} (a long poll). */
+    public <T> Optional<T> get(HostInfo host, String pathAndQuery, Class<T> type, Duration held) {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED_HEADER, "true")
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout.plus(held)).header(FORWARDED_HEADER, "true")
                 .header("Accept", "application/json");
         String authorization = CALLER_AUTHORIZATION.get();
         if (authorization != null) {

@@ -3,6 +3,9 @@ package io.promptq.aggregator.internal.query;
 import io.promptq.aggregator.AggregatorTopology;
 import io.promptq.aggregator.JobResultView;
 import io.promptq.aggregator.JobStatsView;
+import io.promptq.aggregator.JobView;
+import io.promptq.aggregator.internal.view.JobViewWaiters;
+import io.promptq.aggregator.internal.view.StoredViewCodec;
 import io.promptq.aggregator.QueryUnavailableException;
 import io.promptq.aggregator.internal.AggregatorMetrics;
 import io.promptq.aggregator.stats.StatsAggregate;
@@ -16,6 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -34,6 +41,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers queries from the aggregator's state stores with Kafka Streams interactive queries. A key lives on
@@ -54,10 +62,18 @@ public final class InteractiveQueries {
     private final Forwarder forwarder;
     private final AggregatorMetrics metrics;
     private final Deserializer<JobResult> storedResults;
+    private final JobViewWaiters waiters;
+    private final Duration maxWait;
 
-    /** @param storedResults decodes the values of {@link AggregatorTopology#RESULTS_STORE} */
+    /**
+     * @param storedResults decodes the values of {@link AggregatorTopology#RESULTS_STORE}
+     * @param waiters woken by the job view processor
+     * @param maxWait the cap of a job query's wait
+     */
     public InteractiveQueries(KafkaStreams streams, HostInfo self, Duration windowSize, Forwarder forwarder,
-            AggregatorMetrics metrics, Deserializer<JobResult> storedResults) {
+            AggregatorMetrics metrics, Deserializer<JobResult> storedResults, JobViewWaiters waiters, Duration maxWait) {
+        this.waiters = waiters;
+        this.maxWait = maxWait;
         this.storedResults = storedResults;
         this.streams = streams;
         this.self = self;
@@ -157,6 +173,65 @@ public final class InteractiveQueries {
         return read(() -> Optional.ofNullable(store.get(jobId))
                 .map(bytes -> storedResults.deserialize(AggregatorTopology.RESULTS_STORE, bytes))
                 .map(JobResultView::from));
+    }
+
+    /**
+     * The view of {@code jobId}, answered at once if it is already past {@code after} (or terminal, without
+     * {@code after}); otherwise once the view processor reports a change that is, or at the end of {@code wait}
+     * (capped by the configured maximum) with the view as it then is. Empty if the job is unknown at the end.
+     *
+     * @param after answer as soon as the view's version exceeds it; null: as soon as the job is terminal
+     * @param forwarded the request was forwarded by another instance: answer locally or fail
+     */
+    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Integer after, boolean forwarded) {
+        Duration capped = wait.compareTo(maxWait) > 0 ? maxWait : wait.isNegative() ? Duration.ZERO : wait;
+        KeyQueryMetadata owner = owner(AggregatorTopology.JOB_VIEW_STORE, jobId);
+        if (!owner.activeHost().equals(self)) {
+            String path = "/v1/jobs/" + encodePathSegment(jobId) + "?wait=" + capped.toMillis() + "ms"
+                    + (after == null ? "" : "&after=" + after);
+            if (forwarded) {
+                return forward(true, owner, path, JobView.class);
+            }
+            metrics.forwarded();
+            return forwarder.get(owner.activeHost(), path, JobView.class, capped);
+        }
+        int partition = owner.partition();
+        Optional<JobView> view = localView(jobId, partition);
+        long deadline = System.nanoTime() + capped.toNanos();
+        while (!answers(view, after) && System.nanoTime() < deadline) {
+            CompletableFuture<JobView> next = waiters.register(jobId);
+            try {
+                view = localView(jobId, partition); // a change between the first read and the registration
+                if (answers(view, after)) {
+                    break;
+                }
+                view = Optional.of(next.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                view = localView(jobId, partition);
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QueryUnavailableException("interrupted while waiting for job " + jobId, e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            } finally {
+                waiters.remove(jobId, next);
+            }
+        }
+        return view;
+    }
+
+    private static boolean answers(Optional<JobView> view, @Nullable Integer after) {
+        if (view.isEmpty()) {
+            return false;
+        }
+        return after == null ? view.get().terminal() : view.get().version() > after;
+    }
+
+    private Optional<JobView> localView(String jobId, int partition) {
+        ReadOnlyKeyValueStore<String, byte[]> store =
+                store(AggregatorTopology.JOB_VIEW_STORE, QueryableStoreTypes.keyValueStore(), partition);
+        return read(() -> Optional.ofNullable(store.get(jobId)).map(bytes -> StoredViewCodec.decode(jobId, bytes)));
     }
 
     private JobStatsView view(StatsKey key, StatsAggregate aggregate, Long windowStart) {

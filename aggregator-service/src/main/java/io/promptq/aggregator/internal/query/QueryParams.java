@@ -2,6 +2,7 @@ package io.promptq.aggregator.internal.query;
 
 import io.javalin.http.Context;
 import io.promptq.aggregator.stats.StatsKey;
+import io.promptq.config.Durations;
 import io.promptq.http.Problem;
 import io.promptq.http.ProblemException;
 import io.promptq.schema.StatsScope;
@@ -9,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
@@ -131,6 +133,34 @@ public final class QueryParams {
                     + LATEST.toEpochMilli() + "), but was '" + raw + "'");
         }
         return instant;
+    }
+
+    /** A duration such as {@code 30s}, {@code 1500ms} or {@code PT1M}; {@code fallback} when absent. */
+    public static Duration duration(String field, @Nullable String raw, Duration fallback) {
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Durations.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw badRequest(field, e.getMessage() + ", but was '" + raw + "'");
+        }
+    }
+
+    /** A job view version (a non-negative integer); null when absent. */
+    public static @Nullable Integer version(String field, @Nullable String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            int version = Integer.parseInt(raw.trim());
+            if (version >= 0) {
+                return version;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw badRequest(field, "must be a job view version (an integer >= 0), but was '" + raw + "'");
     }
 
     /** A 400 problem about one parameter. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.promptq.aggregator.JobResultView;
+import io.promptq.aggregator.JobView;
 import io.promptq.aggregator.JobStatsView;
 import io.promptq.aggregator.QueryUnavailableException;
 import io.promptq.aggregator.stats.StatsAggregate;
@@ -30,6 +31,9 @@ import java.util.function.Supplier;
  *   <li>{@code GET /v1/stats/windows?scope=overall|model:<m>&from=..&to=..} – windows overlapping the range
  *       (ISO-8601 or epoch millis, from 1970 to the end of year 9999; default: the last hour).</li>
  *   <li>{@code GET /v1/jobs/{jobId}/result} – the job's first terminal result.</li>
+ *   <li>{@code GET /v1/jobs/{jobId}[?wait=<duration>][&after=<version>]} – the job's {@link
+ *       io.promptq.aggregator.JobView view}; with {@code wait}, held until the job is terminal (or, with
+ *       {@code after}, until its version exceeds it), at most the configured maximum wait.</li>
  * </ul>
  * 400 for bad parameters (including malformed percent-encoding anywhere in the query string), 404 for an
  * unknown scope or job, 503 (with {@code Retry-After}) while Kafka Streams is not RUNNING or the owning instance
@@ -104,6 +108,7 @@ public final class QueryRoutes {
         app.get("/v1/stats/totals/tenant/<tenant>", ctx -> totals(ctx, StatsKey.tenant(ctx.pathParam("tenant"))));
         app.get("/v1/stats/windows", this::windows);
         app.get("/v1/jobs/{jobId}/result", this::jobResult);
+        app.get("/v1/jobs/{jobId}", this::jobView);
     }
 
     private void totals(Context ctx, StatsKey key) {
@@ -146,6 +151,26 @@ public final class QueryRoutes {
         Problem notFound = Problem.of(404, "Not Found", "no result for job " + jobId
                 + " (unknown, not finished yet, or older than the de-duplication retention)").with("jobId", jobId);
         JobResultView view = queries().jobResult(jobId, forwarded(ctx)).orElseThrow(() -> new ProblemException(notFound));
+        requireReadable(ctx, view.tenant(), notFound);
+        json(ctx, view);
+    }
+
+    private void jobView(Context ctx) {
+        String jobId = ctx.pathParam("jobId");
+        if (jobId.isBlank()) {
+            throw QueryParams.badRequest("jobId", "must not be blank");
+        }
+        Duration wait = QueryParams.duration("wait", QueryParams.query(ctx, "wait"), Duration.ZERO);
+        Integer after = QueryParams.version("after", QueryParams.query(ctx, "after"));
+        Problem notFound = Problem.of(404, "Not Found", "no job " + jobId
+                + " (unknown, or older than the job status retention)").with("jobId", jobId);
+        if (ctx.attribute(TENANT_ATTRIBUTE) != null && !wait.isZero()) {
+            // another tenant's job answers at once, as an unknown one does, instead of after the wait
+            JobView now = queries().jobView(jobId, Duration.ZERO, null, forwarded(ctx))
+                    .orElseThrow(() -> new ProblemException(notFound));
+            requireReadable(ctx, now.tenant(), notFound);
+        }
+        JobView view = queries().jobView(jobId, wait, after, forwarded(ctx)).orElseThrow(() -> new ProblemException(notFound));
         requireReadable(ctx, view.tenant(), notFound);
         json(ctx, view);
     }

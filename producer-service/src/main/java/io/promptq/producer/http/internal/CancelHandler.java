@@ -10,6 +10,7 @@ import io.promptq.http.OpsServer;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.http.JobJson;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,18 +32,23 @@ import org.jspecify.annotations.Nullable;
  * 403); with authentication off it is the {@code tenant} query parameter, else the {@code tenant} field of an
  * optional JSON body, else {@code PROMPTQ_PRODUCER_DEFAULT_TENANT}. The body may carry a {@code reason}.
  *
- * <p>Seam for the job view: {@link #checkJob} is where a finished job's state (answered instead of 202) and 404 for
- * an unknown or another tenant's job belong, once the aggregator's job view can be asked.
+ * <p>The job's view is asked first (from the aggregator, like {@code GET /v1/jobs/{jobId}}): a terminal job is
+ * answered 200 {@code {"jobId", "cancelRequested": false, "state"}} and nothing is written. With authentication on,
+ * an unknown job or another tenant's is 404 (the same answer, so ids leak nothing) and nothing is written, and when
+ * the aggregator cannot be asked the answer is 503; with it off, a job the aggregator does not know (yet) or cannot
+ * be asked about is cancelled all the same (the workers apply a request only to a job of its tenant).
  */
 public final class CancelHandler {
 
     private final PromptqClient client;
     private final ProducerServiceConfig config;
     private final Authenticator auth;
+    private final JobStatusHandler status;
 
-    public CancelHandler(PromptqClient client, ProducerServiceConfig config) {
+    public CancelHandler(PromptqClient client, ProducerServiceConfig config, JobStatusHandler status) {
         this.client = client;
         this.config = config;
+        this.status = status;
         this.auth = new Authenticator(config.authTokens());
     }
 
@@ -61,7 +67,15 @@ public final class CancelHandler {
                 tenant = principal.orElse(config.defaultTenant());
             }
             auth.authorize(principal, tenant);
-            checkJob(tenant, jobId);
+            Optional<JsonNode> terminal = terminalView(principal, jobId, ctx.header("Authorization"));
+            if (terminal.isPresent()) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("jobId", jobId);
+                answer.put("cancelRequested", false);
+                answer.put("state", terminal.get().path("state").asText());
+                ctx.status(200).json(answer);
+                return;
+            }
             await(jobId, client.cancel(tenant, jobId, text(body, "reason")));
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("jobId", jobId);
@@ -70,16 +84,27 @@ public final class CancelHandler {
         } catch (Rejection rejection) {
             rejection.headers().forEach(ctx::header);
             OpsServer.respond(ctx, rejection.problem());
+        } catch (JobStatusHandler.ViewUnavailable e) {
+            e.respond(ctx);
         }
     }
 
     /**
-     * The job view's seam: nothing is checked yet (every request is written; the workers ignore one for another
-     * tenant's job and one after the outcome).
+     * The job's view if it is terminal (nothing left to cancel), else empty.
+     *
+     * @throws JobStatusHandler.ViewUnavailable with authentication on: 404 for an unknown or another tenant's job,
+     *     503 when the aggregator cannot be asked
      */
-    @SuppressWarnings("unused")
-    private void checkJob(String tenant, String jobId) {
-        // empty until the producer can ask the aggregator for job views
+    private Optional<JsonNode> terminalView(Optional<String> principal, String jobId, @Nullable String authorization) {
+        try {
+            JsonNode view = status.view(jobId, Duration.ZERO, null, principal, authorization).json();
+            return view.path("terminal").asBoolean() ? Optional.of(view) : Optional.empty();
+        } catch (JobStatusHandler.ViewUnavailable e) {
+            if (principal.isPresent()) {
+                throw e;
+            }
+            return Optional.empty();
+        }
     }
 
     private void await(String jobId, CompletableFuture<Void> sent) {
