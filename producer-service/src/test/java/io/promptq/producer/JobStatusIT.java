@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.JobIdKey;
 import io.promptq.client.JobStatusException;
 import io.promptq.client.PromptqClient;
 import io.promptq.client.StatusApiConfig;
@@ -112,7 +113,8 @@ class JobStatusIT {
     private ProducerServiceConfig producerConfig(URI aggregatorUrl) {
         ClientConfig client = ClientConfig.of(KafkaSettings.of(cluster.bootstrapServers()),
                 RegistryConfig.of(cluster.schemaRegistryUrl())).toBuilder().topics(names)
-                .rules(ValidationRules.defaults()).clientId("producer-it").build();
+                .rules(ValidationRules.defaults()).clientId("producer-it")
+                .jobIdKey(JobIdKey.of("job-status-it-secret-key-of-at-least-32-chars")).build();
         return ProducerServiceConfig.defaults(client).toBuilder().httpPort(0).createTopics(false)
                 .authTokens(AuthTokens.parse("acme-token=acme,globex-token=globex")).aggregatorUrl(aggregatorUrl)
                 .maxWait(Duration.ofSeconds(20)).sseHeartbeat(Duration.ofMillis(500)).build();

@@ -1,5 +1,6 @@
 package io.promptq.producer;
 
+import io.promptq.client.JobIdKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -60,8 +61,11 @@ class ProducerCancelIT {
         this.cluster = cluster;
         securedTopics = ItSupport.uniqueTopics("cancel-auth-it");
         openTopics = ItSupport.uniqueTopics("cancel-open-it");
-        secured = ProducerService.start(ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(),
-                securedTopics, ValidationRules.defaults(), Duration.ofSeconds(10)).toBuilder()
+        ProducerServiceConfig securedConfig = ItSupport.config(cluster.bootstrapServers(), cluster.schemaRegistryUrl(),
+                securedTopics, ValidationRules.defaults(), Duration.ofSeconds(10));
+        secured = ProducerService.start(securedConfig.toBuilder()
+                .client(securedConfig.client().toBuilder()
+                        .jobIdKey(JobIdKey.of("cancel-it-secret-key-of-at-least-32-characters")).build())
                 .authTokens(AuthTokens.parse("acme-token=acme,globex-token=globex"))
                 .aggregatorUrl(URI.create("http://127.0.0.1:" + closedPort())).build(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));

@@ -163,7 +163,9 @@ public final class LocalStack implements AutoCloseable {
         }
         if (options.producer()) {
             producer = ProducerService.start(
-                    ProducerServiceConfig.from(config.with(ProducerServiceConfig.HTTP_PORT.name(), Integer.toString(options.producerPort()))),
+                    ProducerServiceConfig.from(config.with(Map.of(
+                            ProducerServiceConfig.HTTP_PORT.name(), Integer.toString(options.producerPort()),
+                            ProducerServiceConfig.AGGREGATOR_URL.name(), aggregator.url().toString()))),
                     Metrics.prometheus("producer-service", "producer-1"));
         }
         aggregator.awaitRunning();
