@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
@@ -118,6 +119,7 @@ public final class JobRecordHandler implements RecordHandler {
     private final Backoff serializeBackoff;
     private final Cancellations cancellations;
     private final @Nullable String statesWorkerId;
+    private final BooleanSupplier statusTopicReady;
 
     /**
      * @param maxRecordBytes the producer's {@code max.request.size}: larger outcomes use their fallback at once
@@ -144,8 +146,21 @@ public final class JobRecordHandler implements RecordHandler {
     JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
             OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock, int maxRecordBytes, int maxCrashStarts,
             Backoff decodeBackoff, Backoff serializeBackoff, Cancellations cancellations, @Nullable String statesWorkerId) {
+        this(topics, tiersByTopic, processor, records, metrics, modelSeen, clock, maxRecordBytes, maxCrashStarts,
+                decodeBackoff, serializeBackoff, cancellations, statesWorkerId, () -> true);
+    }
+
+    /**
+     * @param statusTopicReady whether the status topic is known to exist: a RETRYING state goes into the outcome's
+     *     transaction, so it is left out while the topic is missing rather than failing the retry with it
+     */
+    JobRecordHandler(Topics topics, Map<String, Integer> tiersByTopic, JobProcessor processor, OutcomeRecords records,
+            OutcomeMetrics metrics, Consumer<String> modelSeen, Clock clock, int maxRecordBytes, int maxCrashStarts,
+            Backoff decodeBackoff, Backoff serializeBackoff, Cancellations cancellations, @Nullable String statesWorkerId,
+            BooleanSupplier statusTopicReady) {
         this.cancellations = cancellations;
         this.statesWorkerId = statesWorkerId;
+        this.statusTopicReady = statusTopicReady;
         this.topics = topics;
         this.tiersByTopic = Map.copyOf(tiersByTopic);
         this.jobs = topics.jobs().valueDeserializer();
@@ -308,7 +323,8 @@ public final class JobRecordHandler implements RecordHandler {
                 ProducerRecord<byte[], byte[]> retry = record(topics.retry(r.tier()), key, records.retryJob(r), headers,
                         waiting);
                 // RETRYING only when this delivery spent an attempt: a job parked without one keeps its state
-                out = statesWorkerId == null || r.history().attempts() <= attemptsBefore ? List.of(retry)
+                out = statesWorkerId == null || r.history().attempts() <= attemptsBefore
+                        || !statusTopicReady.getAsBoolean() ? List.of(retry)
                         : List.of(retry, record(topics.status(), key,
                                 JobStates.retrying(r.history(), r.dueAt(), statesWorkerId), new RecordHeaders(), waiting));
             }

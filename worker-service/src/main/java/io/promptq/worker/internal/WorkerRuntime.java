@@ -171,7 +171,8 @@ public final class WorkerRuntime {
         CancellationReader cancelReader = startCancellationReader(config, topics, cancellations, resources);
         JobRecordHandler handler = new JobRecordHandler(topics, tiers, processor, new OutcomeRecords(id), outcomes,
                 model -> {}, config.clock(), maxRequestSize(producerConfig), config.maxCrashStarts(),
-                JobRecordHandler.DECODE_BACKOFF, JobRecordHandler.SERIALIZE_BACKOFF, cancellations, states == null ? null : id);
+                JobRecordHandler.DECODE_BACKOFF, JobRecordHandler.SERIALIZE_BACKOFF, cancellations, states == null ? null : id,
+                states == null ? () -> false : states::ready);
 
         awaitCancellations(cancelReader);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(),

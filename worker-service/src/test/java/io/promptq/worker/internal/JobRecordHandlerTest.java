@@ -225,12 +225,17 @@ class JobRecordHandlerTest {
     }
 
     private JobRecordHandler withStates() {
+        return withStates(true);
+    }
+
+    private JobRecordHandler withStates(boolean statusTopicReady) {
         return new JobRecordHandler(topics, Map.of(NAMES.retry(0), 0, NAMES.retry(1), 1),
                 new JobProcessor(llm, RetryPolicy.of(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), 3)
                         .withRandom(() -> 0.5), clock, Duration.ofSeconds(60)),
                 new OutcomeRecords("worker-1"), new OutcomeMetrics("worker-1"), m -> { }, clock, MAX_REQUEST_SIZE, 3,
                 JobRecordHandler.DECODE_BACKOFF, JobRecordHandler.SERIALIZE_BACKOFF,
-                new io.promptq.worker.cancel.Cancellations(1, Duration.ofDays(1), clock, outcome -> { }), "worker-1");
+                new io.promptq.worker.cancel.Cancellations(1, Duration.ofDays(1), clock, outcome -> { }), "worker-1",
+                () -> statusTopicReady);
     }
 
     @Test
@@ -247,6 +252,15 @@ class JobRecordHandlerTest {
                 .isEqualTo(JobStateChange.newBuilder().setJobId("j-states").setTenant(retry.getJob().getTenant())
                         .setState(JobState.RETRYING).setAt(NOW).setAttempt(1).setWorkerId("worker-1")
                         .setNextAttemptAt(retry.getDueAt()).setErrorClass(ErrorClass.SERVER_ERROR.name()).build());
+    }
+
+    @Test
+    void whileTheStatusTopicIsMissingARetryIsWrittenWithoutItsRetryingState() throws Exception {
+        providerFailure.set(new ProviderException(ErrorClass.SERVER_ERROR, "503", 503, null, null));
+
+        JobOutput out = withStates(false).handle(jobRecord(TestJobs.job("j-no-status", NOW), 9), running());
+
+        assertThat(out.records()).extracting(ProducerRecord::topic).containsExactly(NAMES.retry(0));
     }
 
     @Test

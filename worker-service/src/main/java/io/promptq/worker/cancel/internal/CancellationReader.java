@@ -35,6 +35,7 @@ public final class CancellationReader implements Runnable, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CancellationReader.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration MISSING_TOPIC_CHECK = Duration.ofSeconds(1);
     /** How often the topic's partition count is checked, to read partitions added later. */
     static final Duration PARTITION_CHECK = Duration.ofSeconds(30);
     private static final Duration REGISTRY_WAIT = Duration.ofSeconds(1);
@@ -67,8 +68,14 @@ public final class CancellationReader implements Runnable, AutoCloseable {
             }
             long nextCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-                    accept(r);
+                if (assigned.isEmpty()) {
+                    // the topic does not exist yet (or its metadata has not reached this client): look again soon
+                    Thread.sleep(MISSING_TOPIC_CHECK.toMillis());
+                    assignNew();
+                } else {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                        accept(r);
+                    }
                 }
                 cancellations.expire();
                 if (!end.isEmpty()) {
