@@ -129,7 +129,7 @@ final class JobStates implements AttemptListener, AutoCloseable {
         try {
             Instant now = clock.instant();
             JobStateChange running = new JobStateChange(jobId, job.getTenant(), JobState.RUNNING, now, attempt, workerId,
-                    null, null);
+                    null, null, job.getRedrive());
             producer.send(new ProducerRecord<>(topic, null, now.toEpochMilli(), jobId.getBytes(StandardCharsets.UTF_8),
                     serializer.serialize(topic, running)), (metadata, error) -> {
                         if (error != null) {
@@ -147,7 +147,8 @@ final class JobStates implements AttemptListener, AutoCloseable {
      */
     static JobStateChange retrying(JobHistory history, Instant dueAt, String workerId) {
         return new JobStateChange(history.jobId(), history.job().getTenant(), JobState.RETRYING, history.decidedAt(),
-                history.attempts(), workerId, dueAt, history.lastError() == null ? null : history.lastError().getType());
+                history.attempts(), workerId, dueAt, history.lastError() == null ? null : history.lastError().getType(),
+                history.job().getRedrive());
     }
 
     private void notWritten(String jobId, String why) {
