@@ -72,6 +72,9 @@ class RegistryOutageIT {
                         new StringSerializer(), new ByteArraySerializer())) {
             Map<String, String> env = it.environment("agg-registry-" + it.suffix, tmp.resolve("a"));
             env.put(SchemaRegistryKeys.URL.name(), proxy.url());
+            // The failed stream thread's member leaves the group after this session timeout, not the default 45 s.
+            env.put(KafkaSettings.PREFIX + "STREAMS_SESSION_TIMEOUT_MS", "6000");
+            env.put(KafkaSettings.PREFIX + "STREAMS_HEARTBEAT_INTERVAL_MS", "1000");
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             AggregatorConfig config = AggregatorConfig.from(ConfigSource.of(env));
             try (AggregatorService aggregator = AggregatorService.start(config, meters);
