@@ -130,6 +130,10 @@ public final class ChaosRun {
                 aggregatorEnv.put(AggregatorConfig.STATE_DIR.name(), dir.resolve("aggregator-state").toString());
                 aggregatorEnv.put(AggregatorConfig.COMMIT_INTERVAL.name(), "100ms");
                 aggregatorEnv.put(AggregatorConfig.TOPIC_PARTITIONS.name(), String.valueOf(PARTITIONS));
+                // Like the workers': the SIGKILLed aggregator's partitions move to its replacement after 6 s, not
+                // after the consumer's default 45 s session timeout.
+                aggregatorEnv.put(KafkaSettings.PREFIX + "STREAMS_SESSION_TIMEOUT_MS", "6000");
+                aggregatorEnv.put(KafkaSettings.PREFIX + "STREAMS_HEARTBEAT_INTERVAL_MS", "1000");
                 aggregator[0] = ServiceJvm.start("aggregator-0", "aggregator", aggregatorEnv, logs);
                 all.add(aggregator[0]);
 
