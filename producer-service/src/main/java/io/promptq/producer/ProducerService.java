@@ -73,18 +73,14 @@ public final class ProducerService implements AutoCloseable {
     public static ProducerService start(ProducerServiceConfig config, PrometheusMeterRegistry registry) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
-        // the service answers an ambiguous send at once (504 outcome-unknown) and leaves the retry to its caller
-        PromptqClient client = PromptqClient.create(config.client().toBuilder().outcomeUnknownRetries(0).build());
+        PromptqClient client = null;
         KafkaClientMetrics kafkaMetrics = null;
         Admin admin = null;
         TopicCreator topicCreator = null;
         AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl());
         try {
-            kafkaMetrics = bindKafkaMetrics(client, registry);
-            ProducerMetrics metrics = ProducerMetrics.bind(registry);
-            client.metrics().bindTo(registry);
             admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
-            String topic = client.jobsTopic();
+            String topic = config.client().topics().jobs();
             if (config.createTopics()) {
                 TopicSpecs specs = TopicSpecs.of(config.client().topics(), config.topicPartitions());
                 List<TopicSpec> topics = new ArrayList<>(specs.submitter(config.client().idempotencyWindow()));
@@ -95,6 +91,13 @@ public final class ProducerService implements AutoCloseable {
                             config.client().topics().idempotency());
                 }
             }
+            // Created after the topics, so that its ledger reader finds a ledger created just now at its first look,
+            // not at its next rediscovery. The service answers an ambiguous send at once (504 outcome-unknown) and
+            // leaves the retry to its caller.
+            client = PromptqClient.create(config.client().toBuilder().outcomeUnknownRetries(0).build());
+            kafkaMetrics = bindKafkaMetrics(client, registry);
+            ProducerMetrics metrics = ProducerMetrics.bind(registry);
+            client.metrics().bindTo(registry);
             JobsHandler jobs = new JobsHandler(client, config, metrics);
             JobStatusHandler status = new JobStatusHandler(aggregator, config);
             CancelHandler cancels = new CancelHandler(client, config, status);
@@ -120,7 +123,9 @@ public final class ProducerService implements AutoCloseable {
             if (admin != null) {
                 admin.close(Duration.ofSeconds(1));
             }
-            client.close();
+            if (client != null) {
+                client.close();
+            }
             aggregator.close();
             throw e;
         }
