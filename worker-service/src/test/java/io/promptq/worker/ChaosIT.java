@@ -85,7 +85,7 @@ class ChaosIT {
     private static final Duration COMMIT_WINDOW = COMMIT_INTERVAL.plusSeconds(3);
     private static final List<String> RETRY_DELAYS = List.of("200ms", "3s");
     private static final Duration WORKER_START = Duration.ofSeconds(90);
-    /** After the last result: long enough for several commits and a redelivery to show a late duplicate. */
+    /** After the last result: long enough for several commits and a redelivery to show a late duplicate (results, totals). */
     private static final Duration QUIET = Duration.ofSeconds(5);
 
     /** One kill: which replica, and what the stub saw at that moment. */
@@ -136,6 +136,9 @@ class ChaosIT {
                 while (results.distinct() < JOBS && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                 }
+                // The aggregator first reaches the total, then the quiet window below also watches it for a late
+                // duplicate: one 5 s wait for both.
+                awaitAggregatorTotal(aggregator, JOBS);
                 awaitQuiet(stub, results, deadline);
                 long wallMillis = millisSince(start);
 
@@ -150,7 +153,7 @@ class ChaosIT {
                 assertThat(submitted).as("every job reached the provider").allSatisfy(id -> assertThat(tally.calls()).containsKey(id));
                 assertThat(tally.totalCalls()).as("provider calls: jobs + retries + in-flight and open-transaction work at each kill")
                         .isLessThanOrEqualTo(tally.bound());
-                JobStats totals = awaitAggregatorTotal(aggregator, JOBS);
+                JobStats totals = aggregator.totals();
                 long succeeded = results.snapshot().values().stream().filter(s -> s.contains(JobStatus.SUCCEEDED)).count();
                 assertThat(totals.getTotal()).as("jobs counted by the aggregator").isEqualTo(JOBS);
                 assertThat(totals.getSucceeded()).as("succeeded jobs counted by the aggregator").isEqualTo(succeeded);
@@ -178,14 +181,12 @@ class ChaosIT {
         return aggregator;
     }
 
-    /** The aggregator's overall totals once they count {@code jobs} (or, after 60 s, whatever they count). */
-    private static JobStats awaitAggregatorTotal(AggregatorService aggregator, int jobs) throws InterruptedException {
+    /** Waits until the aggregator's overall total counts {@code jobs} (at most 60 s). */
+    private static void awaitAggregatorTotal(AggregatorService aggregator, int jobs) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (total(aggregator) < jobs && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        Thread.sleep(QUIET.toMillis()); // a late duplicate would show as a count above the jobs
-        return aggregator.totals();
     }
 
     private static long total(AggregatorService aggregator) {
