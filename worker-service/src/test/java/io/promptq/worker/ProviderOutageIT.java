@@ -21,18 +21,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A 20 s provider outage, run twice side by side (separate topics, groups and simulated providers): with the
+ * A 14 s provider outage, run twice side by side (separate topics, groups and simulated providers): with the
  * circuit breaker no job is dead-lettered - jobs are parked on a retry tier until the breaker's next trial, without
  * burning attempts and without pausing any partition - and every
- * job succeeds after recovery; without it the same outage exhausts the retry budget (1s,2s,4s tiers, 5 attempts:
- * about 11 s) and dead-letters the jobs.
+ * job succeeds after recovery; without it the same outage exhausts the retry budget (0.5s,1s,2s tiers, 5 attempts:
+ * about 5.5 s) and dead-letters the jobs.
  */
 @PromptqCluster
 class ProviderOutageIT {
 
     private static final Logger log = LoggerFactory.getLogger(ProviderOutageIT.class);
     private static final int JOBS = 60;
-    private static final Duration OUTAGE = Duration.ofSeconds(20);
+    private static final Duration OUTAGE = Duration.ofSeconds(14);
 
     @Test
     void breakerTurnsAnOutageShorterThanTheRetryBudgetIntoZeroDeadLetters(ClusterInfo cluster) throws Exception {
@@ -46,7 +46,7 @@ class ProviderOutageIT {
             List<String> unguardedJobs = unguarded.sendJobs("u", JOBS);
 
             Map<String, String> common = new HashMap<>(Map.of(
-                    WorkerConfig.RETRY_DELAYS.name(), "1s,2s,4s",
+                    WorkerConfig.RETRY_DELAYS.name(), "500ms,1s,2s",
                     WorkerConfig.MAX_ATTEMPTS.name(), "5",
                     WorkerConfig.PARTITION_CONCURRENCY.name(), "5"));
             Map<String, String> withBreaker = new HashMap<>(common);
@@ -55,7 +55,7 @@ class ProviderOutageIT {
                     "PROMPTQ_LLM_BREAKER_FAILURE_RATE", "50",
                     "PROMPTQ_LLM_BREAKER_MIN_CALLS", "5",
                     "PROMPTQ_LLM_BREAKER_WINDOW", "10",
-                    "PROMPTQ_LLM_BREAKER_OPEN_DURATION", "5s",
+                    "PROMPTQ_LLM_BREAKER_OPEN_DURATION", "3s",
                     "PROMPTQ_LLM_BREAKER_HALF_OPEN_CALLS", "1"));
             Map<String, String> withoutBreaker = new HashMap<>(common);
             withoutBreaker.put("PROMPTQ_LLM_BREAKER_ENABLED", "false");
@@ -79,10 +79,10 @@ class ProviderOutageIT {
 
             long deadWith = count(guarded, guardedJobs, JobStatus.DEAD_LETTERED);
             long deadWithout = count(unguarded, unguardedJobs, JobStatus.DEAD_LETTERED);
-            log.info("20 s outage, {} jobs each. With breaker: {} succeeded, {} dead-lettered, {} provider calls during the "
+            log.info("{} s outage, {} jobs each. With breaker: {} succeeded, {} dead-lettered, {} provider calls during the "
                     + "outage, up to {} partitions paused for the breaker, {} retries. Without breaker: {} succeeded, {} "
                     + "dead-lettered, {} provider calls during the outage, {} retries.",
-                    JOBS, count(guarded, guardedJobs, JobStatus.SUCCEEDED), deadWith, callsDuringOutageWith,
+                    OUTAGE.toSeconds(), JOBS, count(guarded, guardedJobs, JobStatus.SUCCEEDED), deadWith, callsDuringOutageWith,
                     maxBreakerPaused.get(), a.stats().retriesScheduled(),
                     count(unguarded, unguardedJobs, JobStatus.SUCCEEDED), deadWithout, callsDuringOutageWithout,
                     b.stats().retriesScheduled());
