@@ -42,9 +42,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code promptq cluster} as its own process: with 3 brokers, each broker is its own JVM that {@code kill N} really
- * kills and {@code start N} replaces; after a SIGTERM and a restart on the same data directory, the topic,
- * a group's committed offsets and the schema id written in the record are all still there, and the record still
- * decodes through the restarted registry.
+ * kills (its pid ends, the other two keep serving) and {@code start N} replaces with a new JVM on its own data; after
+ * a SIGTERM and a restart on the same data directory, it is the same cluster (same id) and the topic, its records, a
+ * group's committed offsets and the schema id written in the record are all still there, and the record still
+ * decodes through the restarted registry. (This also proves what {@code local-cluster}'s former EmbeddedKafkaDataDirIT
+ * proved, through the same EmbeddedKafka code, so that test is gone.)
  */
 class ClusterCommandIT {
 
@@ -121,6 +123,7 @@ class ClusterCommandIT {
         int kafkaPort = freePort(3);
         int registryPort = freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort + ",127.0.0.1:" + (kafkaPort + 1) + ",127.0.0.1:" + (kafkaPort + 2);
+        String clusterId;
         try (JvmProcess cluster = startCluster(tmp, "cluster3-it-1", dataDir, kafkaPort, registryPort, "--brokers", "3");
              Admin admin = admin(bootstrap)) {
             long[] pids = new long[3];
@@ -129,6 +132,7 @@ class ClusterCommandIT {
                 assertThat(ProcessHandle.of(pids[node]).map(ProcessHandle::isAlive)).as("broker %d's JVM", node).contains(true);
             }
             assertThat(pids).doesNotHaveDuplicates().doesNotContain(cluster.pid());
+            clusterId = admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
             LocalCluster.createTopics(admin, List.of(new NewTopic(TOPIC, 1, (short) 3)), Duration.ofSeconds(30));
             sendStrings(bootstrap, "v1");
 
@@ -139,6 +143,9 @@ class ClusterCommandIT {
             sendStrings(bootstrap, "v2");
             cluster.sendLine("start 1");
             cluster.awaitLog("Broker 1 started", START_TIMEOUT);
+            long restarted = startedPid(cluster.log(), 1);
+            assertThat(restarted).as("broker 1's new JVM").isNotEqualTo(pids[1]);
+            assertThat(ProcessHandle.of(restarted).map(ProcessHandle::isAlive)).as("broker 1's new JVM").contains(true);
             sendStrings(bootstrap, "v3");
             admin.alterConsumerGroupOffsets(GROUP, Map.of(PARTITION, new OffsetAndMetadata(2))).all().get(30, TimeUnit.SECONDS);
 
@@ -150,6 +157,7 @@ class ClusterCommandIT {
 
         try (JvmProcess cluster = startCluster(tmp, "cluster3-it-2", dataDir, kafkaPort, registryPort, "--brokers", "3");
              Admin admin = admin(bootstrap)) {
+            assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).as("the same cluster").isEqualTo(clusterId);
             assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(3);
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(TOPIC);
             assertThat(admin.listOffsets(Map.of(PARTITION, OffsetSpec.latest())).partitionResult(PARTITION)
@@ -163,6 +171,12 @@ class ClusterCommandIT {
     private static long brokerPid(String log, int node) {
         Matcher m = Pattern.compile("Broker " + node + " +127\\.0\\.0\\.1:\\d+, pid (\\d+)").matcher(log);
         assertThat(m.find()).as("pid of broker %d in %s", node, log).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private static long startedPid(String log, int node) {
+        Matcher m = Pattern.compile("Broker " + node + " started \\(port \\d+, pid (\\d+)\\)").matcher(log);
+        assertThat(m.find()).as("new pid of broker %d in %s", node, log).isTrue();
         return Long.parseLong(m.group(1));
     }
 
