@@ -109,6 +109,33 @@ public final class AggregatorClient implements AutoCloseable {
                 + wait.toMillis() + "ms" + (after == null ? "" : "&after=" + after), JobView.class, timeout.plus(wait));
     }
 
+    /**
+     * A page of a tenant's jobs, newest first ({@code GET /v1/jobs}); empty when the aggregator answers 404 (a tenant
+     * other than the token's).
+     *
+     * @param tenant the tenant (required without job tokens; with them, the token's by default)
+     * @param status job states, comma-separated; null: all
+     * @param since an ISO-8601 instant or a duration back from now ({@code 1h}); null: all retained jobs
+     * @param cursor the previous page's {@link JobPage#nextCursor()}; null: the first page
+     * @param limit jobs per page; null: the aggregator's default
+     */
+    public Optional<JobPage> jobs(@Nullable String tenant, @Nullable String status, @Nullable String since,
+            @Nullable String cursor, @Nullable Integer limit) {
+        StringBuilder query = new StringBuilder();
+        append(query, "tenant", tenant);
+        append(query, "status", status);
+        append(query, "since", since);
+        append(query, "cursor", cursor);
+        append(query, "limit", limit == null ? null : limit.toString());
+        return get("/v1/jobs" + query, JobPage.class);
+    }
+
+    private static void append(StringBuilder query, String name, @Nullable String value) {
+        if (value != null) {
+            query.append(query.isEmpty() ? '?' : '&').append(name).append('=').append(encode(value));
+        }
+    }
+
     /** Whether the aggregator reports ready (Kafka Streams RUNNING). */
     public boolean isReady() {
         try {

@@ -141,7 +141,8 @@ public final class AggregatorService implements AutoCloseable {
             streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(MAX_THREAD_FAILURES, THREAD_FAILURE_PERIOD, clock));
             AggregatorMetrics aggregatorMetrics = new AggregatorMetrics(metrics);
             InteractiveQueries queries = new InteractiveQueries(streams, self, config.window(), forwarder, aggregatorMetrics,
-                    AggregatorTopology.storedResultSerde(topics).deserializer(), waiters, config.maxWait());
+                    AggregatorTopology.storedResultSerde(topics).deserializer(), waiters, config.maxWait(),
+                    topics.status().name());
             queryRef.set(queries);
             KafkaStreams running = streams;
             http.readiness("kafka-streams", () -> running.state() == KafkaStreams.State.RUNNING

@@ -61,7 +61,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *      (key = scope@windowStartMillis)
  *
  * status (key jobId) + results → one {@link JobView} per job ({@value #JOB_VIEW_STORE}, expired after the lifecycle
- *   retention through {@value #JOB_VIEW_EXPIRY_STORE}); the two topics are co-partitioned by job id
+ *   retention through {@value #JOB_VIEW_EXPIRY_STORE}), and each tenant's jobs by time ({@value #JOB_INDEX_STORE});
+ *   the two topics are co-partitioned by job id
  * </pre>
  *
  * De-duplication happens before re-keying, where all copies of a job meet in one task. The stores are
@@ -87,6 +88,8 @@ public final class AggregatorTopology {
     public static final String JOB_VIEW_STORE = "promptq-job-views";
     /** Job ids by first-seen time, to forget their views after the lifecycle retention. */
     public static final String JOB_VIEW_EXPIRY_STORE = "promptq-job-views-expiry";
+    /** Each tenant's jobs by submission time, newest first (see {@code JobIndex}), for {@code GET /v1/jobs}. */
+    public static final String JOB_INDEX_STORE = "promptq-job-index";
     /** All-time aggregates by scope key. */
     public static final String TOTALS_STORE = "promptq-totals";
     /** Windowed aggregates by scope key (overall and models). */
@@ -137,6 +140,8 @@ public final class AggregatorTopology {
                 Stores.persistentKeyValueStore(JOB_VIEW_STORE), keys, Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(JOB_VIEW_EXPIRY_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(JOB_INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray()));
 
         KStream<String, JobResult> results = builder
                 .stream(topics.results().name(), Consumed.with(keys, Serdes.serdeFrom(topics.results().valueSerializer(),
@@ -154,8 +159,9 @@ public final class AggregatorTopology {
         results.mapValues(result -> result == null ? null : (ViewInput) new ViewInput.ResultArrived(result),
                         Named.as("results-for-views"))
                 .merge(stateChanges, Named.as("view-inputs"))
-                .process(() -> new JobViewProcessor(JOB_VIEW_STORE, JOB_VIEW_EXPIRY_STORE, config.jobViewRetention(),
-                        waiters), Named.as("job-view"), JOB_VIEW_STORE, JOB_VIEW_EXPIRY_STORE);
+                .process(() -> new JobViewProcessor(JOB_VIEW_STORE, JOB_VIEW_EXPIRY_STORE, JOB_INDEX_STORE,
+                        config.jobViewRetention(), waiters), Named.as("job-view"), JOB_VIEW_STORE,
+                        JOB_VIEW_EXPIRY_STORE, JOB_INDEX_STORE);
 
         KStream<String, JobSample> byScope = results
                 .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_STATUS_STORE, RESULTS_EXPIRY_STORE,

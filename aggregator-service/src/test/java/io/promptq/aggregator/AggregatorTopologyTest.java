@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.promptq.aggregator.internal.AggregatorMetrics;
+import io.promptq.aggregator.internal.view.JobIndex;
 import io.promptq.config.ConfigSource;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.DeadLetter;
 import io.promptq.schema.JobResult;
+import io.promptq.schema.JobState;
+import io.promptq.schema.JobStateChange;
 import io.promptq.schema.JobStats;
 import io.promptq.schema.JobStatus;
 import io.promptq.schema.StatsScope;
+import io.promptq.topic.JobLifecycle;
 import io.promptq.topic.TopicNames;
 import io.promptq.topic.Topics;
 import java.nio.file.Path;
@@ -26,10 +30,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -352,6 +359,37 @@ class AggregatorTopologyTest {
         // documented trade-off: a duplicate arriving after the retention counts again
         publish(Results.succeeded("old", "gpt", "acme", T0));
         assertThat(latestTotals().get("overall").getTotal()).isEqualTo(3);
+    }
+
+    @Test
+    void aJobHasOneIndexEntryWithItsLatestStateForgottenWithItsViewAfterTheRetention() {
+        start(Map.of(JobLifecycle.RETENTION.name(), "1h"));
+        TestInputTopic<String, JobStateChange> status = driver.createInputTopic(topics.status().name(),
+                Serdes.String().serializer(), topics.status().valueSerializer());
+        status.pipeInput("old", JobStateChange.newBuilder().setJobId("old").setTenant("acme").setState(JobState.QUEUED)
+                .setAt(T0).setAttempt(0).build(), T0);
+        assertThat(indexEntries("acme")).containsExactly("old QUEUED");
+        publish(Results.succeeded("old", "gpt", "acme", T0.plusSeconds(5)));
+        assertThat(indexEntries("acme")).containsExactly("old SUCCEEDED");
+
+        publish(Results.succeeded("new", "gpt", "acme", T0.plus(Duration.ofMinutes(61))));
+
+        assertThat(indexEntries("acme")).containsExactly("new SUCCEEDED");
+        assertThat(driver.getKeyValueStore(AggregatorTopology.JOB_VIEW_STORE).get("old")).isNull();
+    }
+
+    private List<String> indexEntries(String tenant) {
+        KeyValueStore<Bytes, byte[]> index = driver.getKeyValueStore(AggregatorTopology.JOB_INDEX_STORE);
+        List<String> entries = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = index.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> entry = it.next();
+                byte[] position = JobIndex.positionOf(tenant, entry.key);
+                JobSummary job = JobIndex.decode(tenant, position, entry.value);
+                entries.add(job.jobId() + " " + job.state());
+            }
+        }
+        return entries;
     }
 
     @Test

@@ -110,6 +110,28 @@ public interface PromptqClient extends AutoCloseable {
         return StatusApiClient.unconfigured().await(jobId, timeout);
     }
 
+    /**
+     * Cancels the job over the producer's status API ({@code POST /v1/jobs/{id}/cancel}, with the API's token, so for
+     * the token's tenant): a terminal job is answered with its state and nothing is written; otherwise a cancel
+     * request is written (the job ends {@code CANCELLED}) and the job's state right after it is answered.
+     *
+     * @throws JobStatusException if no status API is configured ({@link StatusApiConfig#URL}), the job is unknown or
+     *     another tenant's (404, with authentication on), or the API cannot answer
+     */
+    default CancelOutcome cancel(String jobId) {
+        return StatusApiClient.unconfigured().cancel(jobId);
+    }
+
+    /**
+     * A page of the tenant's jobs, newest first, from the producer's status API ({@code GET /v1/jobs}); walk on with
+     * {@code query.cursor(page.nextCursor())} until it is null.
+     *
+     * @throws JobStatusException if no status API is configured, a parameter is refused (400) or the API cannot answer
+     */
+    default JobPage list(JobListQuery query) {
+        return StatusApiClient.unconfigured().list(query);
+    }
+
     /** Waits up to the send timeout for submissions in flight, then releases the producer and registry client. */
     @Override
     void close();

@@ -8,6 +8,7 @@ import io.promptq.kafka.TopicSpec;
 import io.promptq.lifecycle.Closeables;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.http.internal.CancelHandler;
+import io.promptq.producer.http.internal.JobListHandler;
 import io.promptq.producer.http.internal.JobStatusHandler;
 import io.promptq.producer.http.internal.JobsHandler;
 import io.promptq.producer.internal.AggregatorClient;
@@ -100,6 +101,7 @@ public final class ProducerService implements AutoCloseable {
             client.metrics().bindTo(registry);
             JobsHandler jobs = new JobsHandler(client, config, metrics);
             JobStatusHandler status = new JobStatusHandler(aggregator, config);
+            JobListHandler jobList = new JobListHandler(aggregator, status);
             CancelHandler cancels = new CancelHandler(client, config, status);
             OpsServer server = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), registry,
                     config.httpLimits(), app -> {
@@ -107,6 +109,7 @@ public final class ProducerService implements AutoCloseable {
                 app.post("/v1/jobs/batch", jobs::submitBatch);
                 app.post("/v1/jobs/{jobId}/cancel", cancels::cancel);
                 app.get("/v1/jobs/{jobId}", status::status);
+                app.get("/v1/jobs", jobList::list);
                 app.get("/v1/jobs/{jobId}/events", status::events);
             });
             Duration ttl = Duration.ofSeconds(READINESS_CACHE_SECONDS);

@@ -9,7 +9,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
+import io.promptq.client.CancelOutcome;
 import io.promptq.client.ClientConfig;
+import io.promptq.client.JobListQuery;
+import io.promptq.client.JobPage;
 import io.promptq.client.JobIdKey;
 import io.promptq.client.JobStatusException;
 import io.promptq.client.PromptqClient;
@@ -410,6 +413,97 @@ class JobStatusIT {
             assertThat(done.history()).extracting(io.promptq.client.JobView.Change::state)
                     .containsExactly("QUEUED", "SUCCEEDED");
         }
+    }
+
+    @Test
+    void listShowsTheTokensTenantsJobsNewestFirstPageByPageAndNothingOfAnotherTenant() throws Exception {
+        Instant t0 = Instant.now().minusSeconds(600).truncatedTo(ChronoUnit.MILLIS);
+        String s = UniqueNames.suffix();
+        List<String> acmeNewestFirst = List.of("acme-" + s + "-2", "acme-" + s + "-1", "acme-" + s + "-0");
+        String globexJob = "globex-" + s;
+        publish(change(acmeNewestFirst.get(2), JobState.QUEUED, 0, t0),
+                change(acmeNewestFirst.get(1), JobState.QUEUED, 0, t0.plusSeconds(1)),
+                change(acmeNewestFirst.get(1), JobState.RUNNING, 1, t0.plusSeconds(2)),
+                change(acmeNewestFirst.get(0), JobState.QUEUED, 0, t0.plusSeconds(9)),
+                JobStateChange.newBuilder(change(globexJob, JobState.QUEUED, 0, t0.plusSeconds(5))).setTenant("globex")
+                        .build());
+        results.send(new ProducerRecord<>(names.results(), acmeNewestFirst.get(0),
+                succeeded(acmeNewestFirst.get(0), t0.plusSeconds(18))));
+        results.flush();
+
+        JsonNode page = await().atMost(TIMEOUT).ignoreExceptions().until(
+                () -> JSON.readTree(get("/v1/jobs", "acme-token").body()),
+                p -> p.path("jobs").size() == 3 && p.path("jobs").get(0).path("state").asText().equals("SUCCEEDED"));
+        assertThat(page.path("jobs").findValuesAsText("jobId")).containsExactlyElementsOf(acmeNewestFirst);
+        assertThat(page.path("jobs").findValuesAsText("state")).containsExactly("SUCCEEDED", "RUNNING", "QUEUED");
+        assertThat(page.path("nextCursor").isNull()).isTrue();
+        // pages of two: the cursor carries on where the first page ended
+        JsonNode first = JSON.readTree(get("/v1/jobs?limit=2", "acme-token").body());
+        assertThat(first.path("jobs").findValuesAsText("jobId")).containsExactlyElementsOf(acmeNewestFirst.subList(0, 2));
+        JsonNode second = JSON.readTree(get("/v1/jobs?limit=2&cursor=" + first.path("nextCursor").asText(),
+                "acme-token").body());
+        assertThat(second.path("jobs").findValuesAsText("jobId")).containsExactly(acmeNewestFirst.get(2));
+        assertThat(second.path("nextCursor").isNull()).isTrue();
+        assertThat(JSON.readTree(get("/v1/jobs?status=QUEUED,RUNNING&tenant=acme", "acme-token").body())
+                .path("jobs").findValuesAsText("jobId")).containsExactlyElementsOf(acmeNewestFirst.subList(1, 3));
+        // another tenant: its own jobs only; naming acme with globex's token is 404 naming tenant; no token is 401
+        assertThat(JSON.readTree(get("/v1/jobs", "globex-token").body()).path("jobs").findValuesAsText("jobId"))
+                .containsExactly(globexJob);
+        HttpResponse<String> other = get("/v1/jobs?tenant=acme", "globex-token");
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(other.body()).contains("\"field\":\"tenant\"").doesNotContain(acmeNewestFirst.get(0));
+        assertThat(get("/v1/jobs", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> bad = get("/v1/jobs?limit=1000", "acme-token");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("\"field\":\"limit\"");
+    }
+
+    @Test
+    void theJvmClientCancelsAndListsThroughTheProducer() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String queued = "job-" + UniqueNames.suffix();
+        String done = "job-" + UniqueNames.suffix();
+        publish(change(queued, JobState.QUEUED, 0, now.minusSeconds(5)));
+        results.send(new ProducerRecord<>(names.results(), done, succeeded(done, now)));
+        results.flush();
+        URI api = URI.create("http://127.0.0.1:" + producer.port());
+        try (PromptqClient acme = PromptqClient.create(base(api, "acme-token"));
+                PromptqClient globex = PromptqClient.create(base(api, "globex-token"));
+                PromptqClient unconfigured = PromptqClient.create(base(null, null))) {
+            JobPage page = await().atMost(TIMEOUT).ignoreExceptions().until(() -> acme.list(JobListQuery.all()),
+                    p -> p.jobs().size() == 2);
+            assertThat(page.jobs()).extracting(JobPage.Job::jobId).containsExactly(queued, done);
+            assertThat(page.jobs()).extracting(JobPage.Job::state).containsExactly("QUEUED", "SUCCEEDED");
+            JobPage first = acme.list(JobListQuery.all().limit(1));
+            assertThat(acme.list(JobListQuery.all().limit(1).cursor(first.nextCursor())).jobs())
+                    .extracting(JobPage.Job::jobId).containsExactly(done);
+            assertThat(acme.list(JobListQuery.all().status("SUCCEEDED").since("1h")).jobs())
+                    .extracting(JobPage.Job::jobId).containsExactly(done);
+            assertThat(globex.list(JobListQuery.all()).jobs()).isEmpty();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> acme.list(JobListQuery.all().limit(0)))
+                    .isInstanceOfSatisfying(JobStatusException.class, e -> assertThat(e.status()).isEqualTo(400));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> globex.list(JobListQuery.all().tenant("acme")))
+                    .isInstanceOfSatisfying(JobStatusException.class, e -> assertThat(e.status()).isEqualTo(404));
+
+            // cancel: another tenant's job is 404 and writes nothing; a finished job answers its state, writes nothing
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> globex.cancel(queued))
+                    .isInstanceOfSatisfying(JobStatusException.class, e -> assertThat(e.status()).isEqualTo(404));
+            assertThat(acme.cancel(done)).isEqualTo(new CancelOutcome(done, false, "SUCCEEDED"));
+            assertThat(acme.cancel(queued)).isEqualTo(new CancelOutcome(queued, true, "QUEUED"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> unconfigured.cancel(queued))
+                    .isInstanceOf(JobStatusException.class).hasMessageContaining("PROMPTQ_CLIENT_API_URL");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> unconfigured.list(JobListQuery.all()))
+                    .isInstanceOf(JobStatusException.class).hasMessageContaining("PROMPTQ_CLIENT_API_URL");
+            List<ConsumerRecord<String, JobCancellation>> written = cancellations();
+            assertThat(written).extracting(ConsumerRecord::key).containsExactly(queued);
+            assertThat(written.getFirst().value().getTenant()).isEqualTo("acme");
+        }
+    }
+
+    private ClientConfig base(URI api, String token) {
+        ClientConfig config = ClientConfig.of(KafkaSettings.of(cluster.bootstrapServers()),
+                RegistryConfig.of(cluster.schemaRegistryUrl())).toBuilder().topics(names).build();
+        return api == null ? config : config.toBuilder().statusApi(StatusApiConfig.of(api, token)).build();
     }
 
     /**

@@ -1,8 +1,12 @@
 package io.promptq.client.internal;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.promptq.client.CancelOutcome;
+import io.promptq.client.JobListQuery;
+import io.promptq.client.JobPage;
 import io.promptq.client.JobStatusException;
 import io.promptq.client.JobView;
 import io.promptq.client.StatusApiConfig;
@@ -19,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Asks the producer's {@code GET /v1/jobs/{id}} for a job's view, with the configured bearer token; {@link #await}
- * long-polls it ({@code ?wait=}) until the job is terminal. Thread-safe.
+ * long-polls it ({@code ?wait=}) until the job is terminal; {@link #cancel} posts {@code /v1/jobs/{id}/cancel} and
+ * {@link #list} gets {@code GET /v1/jobs}. Thread-safe.
  */
 public final class StatusApiClient implements AutoCloseable {
 
@@ -79,38 +84,81 @@ public final class StatusApiClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Cancels the job ({@code POST /v1/jobs/{id}/cancel}): a terminal job is answered with its state and nothing is
+     * written; otherwise the request is written and the job's state right after it is asked.
+     */
+    public CancelOutcome cancel(String jobId) {
+        URI uri = URI.create(requireBase() + "/v1/jobs/" + pathSegment(jobId) + "/cancel");
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri).timeout(MARGIN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")), uri);
+        return switch (response.statusCode()) {
+            case 200 -> {
+                JsonNode answer = parse(response.body(), uri, JsonNode.class);
+                yield new CancelOutcome(jobId, false, answer.path("state").asText(null));
+            }
+            case 202 -> new CancelOutcome(jobId, true, status(jobId).map(JobView::state).orElse(null));
+            default -> throw refused("POST", uri, response);
+        };
+    }
+
+    /** A page of the tenant's jobs ({@code GET /v1/jobs}). */
+    public JobPage list(JobListQuery query) {
+        String parameters = query.queryString();
+        URI uri = URI.create(requireBase() + "/v1/jobs" + (parameters.isEmpty() ? "" : "?" + parameters));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri).timeout(MARGIN).GET(), uri);
+        if (response.statusCode() != 200) {
+            throw refused("GET", uri, response);
+        }
+        return parse(response.body(), uri, JobPage.class);
+    }
+
     private Optional<JobView> get(String jobId, Duration wait) {
+        URI uri = URI.create(requireBase() + "/v1/jobs/" + pathSegment(jobId)
+                + (wait.isZero() ? "" : "?wait=" + wait.toMillis() + "ms"));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri).timeout(wait.plus(MARGIN)).GET(), uri);
+        return switch (response.statusCode()) {
+            case 200 -> Optional.of(parse(response.body(), uri, JobView.class));
+            case 404 -> Optional.empty();
+            default -> throw refused("GET", uri, response);
+        };
+    }
+
+    private URI requireBase() {
         if (base == null || http == null) {
             throw new JobStatusException(0, "no job status API configured: set " + StatusApiConfig.URL.name()
                     + " to the producer service's URL (e.g. http://promptq-producer:8080)", null);
         }
-        URI uri = URI.create(base + "/v1/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8).replace("+", "%20")
-                + (wait.isZero() ? "" : "?wait=" + wait.toMillis() + "ms"));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(wait.plus(MARGIN))
-                .header("Accept", "application/json").GET();
+        return base;
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request, URI uri) {
+        request.header("Accept", "application/json");
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new JobStatusException(0, "cannot reach the job status API at " + base + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JobStatusException(0, "interrupted while asking " + base + " for job " + jobId, e);
+            throw new JobStatusException(0, "interrupted while asking " + uri, e);
         }
-        return switch (response.statusCode()) {
-            case 200 -> Optional.of(parse(response.body(), uri));
-            case 404 -> Optional.empty();
-            default -> throw new JobStatusException(response.statusCode(), "GET " + uri + " answered "
-                    + response.statusCode() + ": " + abbreviate(response.body()), null);
-        };
     }
 
-    private static JobView parse(String body, URI uri) {
+    private static JobStatusException refused(String method, URI uri, HttpResponse<String> response) {
+        return new JobStatusException(response.statusCode(), method + " " + uri + " answered "
+                + response.statusCode() + ": " + abbreviate(response.body()), null);
+    }
+
+    private static String pathSegment(String jobId) {
+        return URLEncoder.encode(jobId, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static <T> T parse(String body, URI uri, Class<T> type) {
         try {
-            return JSON.readValue(body, JobView.class);
+            return JSON.readValue(body, type);
         } catch (IOException e) {
             throw new JobStatusException(200, "unreadable answer from " + uri + ": " + e.getMessage(), e);
         }

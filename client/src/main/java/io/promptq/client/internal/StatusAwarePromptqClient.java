@@ -2,6 +2,9 @@ package io.promptq.client.internal;
 
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.promptq.client.CancelOutcome;
+import io.promptq.client.JobListQuery;
+import io.promptq.client.JobPage;
 import io.promptq.client.JobRequest;
 import io.promptq.client.JobValidator;
 import io.promptq.client.JobView;
@@ -66,6 +69,16 @@ public final class StatusAwarePromptqClient implements PromptqClient {
     @Override
     public JobView await(String jobId, Duration timeout) {
         return statusApi.await(jobId, timeout);
+    }
+
+    @Override
+    public CancelOutcome cancel(String jobId) {
+        return statusApi.cancel(jobId);
+    }
+
+    @Override
+    public JobPage list(JobListQuery query) {
+        return statusApi.list(query);
     }
 
     @Override

@@ -11,7 +11,8 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Asks the aggregator's query API for job views ({@code GET /v1/jobs/{id}?wait=&after=}), forwarding the caller's
+ * Asks the aggregator's query API for job views ({@code GET /v1/jobs/{id}?wait=&after=}) and pages of a tenant's
+ * jobs ({@code GET /v1/jobs}), forwarding the caller's
  * {@code Authorization} header. Answers the aggregator's status and body as they are; the handlers decide what the
  * caller sees. Thread-safe.
  */
@@ -45,6 +46,22 @@ public final class AggregatorClient implements AutoCloseable {
                 + wait.toMillis() + "ms" + (after == null ? "" : "&after=" + after);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(wait.plus(MARGIN))
                 .header("Accept", "application/json").GET();
+        if (authorization != null && !authorization.isBlank()) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), response.body());
+    }
+
+    /**
+     * A page of a tenant's jobs ({@code GET /v1/jobs?<query>}), the query string passed as it is.
+     *
+     * @throws IOException if the aggregator cannot be reached or does not answer in time
+     */
+    public Answer jobs(@Nullable String query, @Nullable String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/v1/jobs"
+                        + (query == null || query.isEmpty() ? "" : "?" + query)))
+                .timeout(MARGIN).header("Accept", "application/json").GET();
         if (authorization != null && !authorization.isBlank()) {
             request.header("Authorization", authorization);
         }

@@ -1,7 +1,10 @@
 package io.promptq.aggregator.internal.query;
 
 import io.promptq.aggregator.AggregatorTopology;
+import io.promptq.aggregator.JobPage;
 import io.promptq.aggregator.JobResultView;
+import io.promptq.aggregator.JobSummary;
+import io.promptq.aggregator.internal.view.JobIndex;
 import io.promptq.aggregator.JobStatsView;
 import io.promptq.aggregator.JobView;
 import io.promptq.aggregator.internal.view.JobViewWaiters;
@@ -16,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +31,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -33,6 +41,8 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -64,14 +74,18 @@ public final class InteractiveQueries {
     private final Deserializer<JobResult> storedResults;
     private final JobViewWaiters waiters;
     private final Duration maxWait;
+    private final String viewTopic;
 
     /**
      * @param storedResults decodes the values of {@link AggregatorTopology#RESULTS_STORE}
      * @param waiters woken by the job view processor
      * @param maxWait the cap of a job query's wait
+     * @param viewTopic a topic the job view processor reads (its partitions are the job index's)
      */
     public InteractiveQueries(KafkaStreams streams, HostInfo self, Duration windowSize, Forwarder forwarder,
-            AggregatorMetrics metrics, Deserializer<JobResult> storedResults, JobViewWaiters waiters, Duration maxWait) {
+            AggregatorMetrics metrics, Deserializer<JobResult> storedResults, JobViewWaiters waiters, Duration maxWait,
+            String viewTopic) {
+        this.viewTopic = viewTopic;
         this.waiters = waiters;
         this.maxWait = maxWait;
         this.storedResults = storedResults;
@@ -219,6 +233,87 @@ public final class InteractiveQueries {
             }
         }
         return view;
+    }
+
+    /**
+     * A page of a tenant's jobs, newest first: a range scan of the job index on each local partition, and (unless
+     * {@code localOnly}) the same query on every other instance, merged by time. A job appears once: its index entry
+     * holds its latest state.
+     *
+     * @param localOnly the request was forwarded by another instance: answer from this instance's partitions only
+     */
+    public JobPage jobs(JobQuery query, boolean localOnly) {
+        requireRunning();
+        List<JobSummary> found = new ArrayList<>();
+        boolean more = localJobs(query, found);
+        if (!localOnly) {
+            String path = "/v1/jobs?tenant=" + encode(query.tenant()) + "&since=" + query.sinceMillis() + "&limit="
+                    + query.limit() + (query.states().isEmpty() ? "" : "&status=" + encode(String.join(",",
+                            new TreeSet<>(query.states())))) + (query.after() == null ? "" : "&cursor=" + query.cursor());
+            for (StreamsMetadata instance : streams.streamsMetadataForStore(AggregatorTopology.JOB_INDEX_STORE)) {
+                if (instance.hostInfo().equals(self)) {
+                    continue;
+                }
+                metrics.forwarded();
+                Optional<JobPage> page = forwarder.get(instance.hostInfo(), path, JobPage.class);
+                if (page.isPresent()) {
+                    found.addAll(page.get().jobs());
+                    more |= page.get().nextCursor() != null;
+                }
+            }
+        }
+        found.sort(JobQuery.NEWEST_FIRST);
+        Map<String, JobSummary> unique = new LinkedHashMap<>();
+        for (JobSummary job : found) {
+            unique.putIfAbsent(job.jobId(), job); // a partition that moved between two instances' answers
+        }
+        List<JobSummary> jobs = new ArrayList<>(unique.values());
+        if (jobs.size() > query.limit()) {
+            more = true;
+            jobs = jobs.subList(0, query.limit());
+        }
+        return new JobPage(jobs, more && !jobs.isEmpty() ? JobQuery.cursor(jobs.getLast()) : null);
+    }
+
+    /** Adds up to {@code limit} matching jobs of each local partition to {@code found}; whether any has more. */
+    private boolean localJobs(JobQuery query, List<JobSummary> found) {
+        Set<Integer> partitions = new TreeSet<>();
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (TaskMetadata task : thread.activeTasks()) {
+                for (TopicPartition tp : task.topicPartitions()) {
+                    if (tp.topic().equals(viewTopic)) {
+                        partitions.add(tp.partition());
+                    }
+                }
+            }
+        }
+        Bytes from = JobIndex.from(query.tenant(), query.after());
+        Bytes to = JobIndex.to(query.tenant(), query.sinceMillis());
+        boolean more = false;
+        for (int partition : partitions) {
+            ReadOnlyKeyValueStore<Bytes, byte[]> store =
+                    store(AggregatorTopology.JOB_INDEX_STORE, QueryableStoreTypes.keyValueStore(), partition);
+            more |= read(() -> {
+                int taken = 0;
+                try (KeyValueIterator<Bytes, byte[]> it = store.range(from, to)) {
+                    while (it.hasNext()) {
+                        KeyValue<Bytes, byte[]> entry = it.next();
+                        JobSummary job = JobIndex.decode(query.tenant(), JobIndex.positionOf(query.tenant(), entry.key),
+                                entry.value);
+                        if (!query.accepts(job.state())) {
+                            continue;
+                        }
+                        if (taken == query.limit()) {
+                            return true;
+                        }
+                        found.add(job);
+                        taken++;
+                    }
+                }
+                return false;
+            });
+        }
+        return more;
     }
 
     private static boolean answers(Optional<JobView> view, @Nullable Integer after) {

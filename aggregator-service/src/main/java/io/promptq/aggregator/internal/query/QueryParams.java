@@ -5,6 +5,7 @@ import io.promptq.aggregator.stats.StatsKey;
 import io.promptq.config.Durations;
 import io.promptq.http.Problem;
 import io.promptq.http.ProblemException;
+import io.promptq.schema.JobState;
 import io.promptq.schema.StatsScope;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -13,8 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /** Parses and checks query parameters; a bad one is a 400 problem naming the parameter. */
@@ -161,6 +165,58 @@ public final class QueryParams {
             // answered below
         }
         throw badRequest(field, "must be a job view version (an integer >= 0), but was '" + raw + "'");
+    }
+
+    /** Job state names, comma-separated (any case); empty when absent. */
+    public static Set<String> jobStates(String field, @Nullable String raw) {
+        if (raw == null || raw.isBlank()) {
+            return Set.of();
+        }
+        Set<String> states = new TreeSet<>();
+        for (String part : raw.split(",")) {
+            String name = part.trim().toUpperCase(Locale.ROOT);
+            try {
+                states.add(JobState.valueOf(name).name());
+            } catch (IllegalArgumentException e) {
+                throw badRequest(field, "must be job states, comma-separated, of " + Arrays.toString(JobState.values())
+                        + ", but was '" + raw + "'");
+            }
+        }
+        return states;
+    }
+
+    /**
+     * The earliest listing time of a job query: an instant (as {@link #instant}) or a duration back from {@code now}
+     * such as {@code 1h}; {@link #EARLIEST} when absent.
+     */
+    public static Instant since(String field, @Nullable String raw, Instant now) {
+        if (raw == null || raw.isBlank()) {
+            return EARLIEST;
+        }
+        String text = raw.trim();
+        if (text.startsWith("P") || text.startsWith("p")
+                || (!text.chars().allMatch(Character::isDigit) && !text.contains("T"))) {
+            Duration back = duration(field, text, Duration.ZERO);
+            Instant since = now.minus(back);
+            return since.isBefore(EARLIEST) ? EARLIEST : since;
+        }
+        return instant(field, text, EARLIEST);
+    }
+
+    /** A page size in [1, {@code max}]; {@code fallback} when absent. */
+    public static int limit(String field, @Nullable String raw, int fallback, int max) {
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            int limit = Integer.parseInt(raw.trim());
+            if (limit >= 1 && limit <= max) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw badRequest(field, "must be an integer from 1 to " + max + ", but was '" + raw + "'");
     }
 
     /** A 400 problem about one parameter. */

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -34,6 +35,8 @@ import java.util.function.Supplier;
  *   <li>{@code GET /v1/jobs/{jobId}[?wait=<duration>][&after=<version>]} – the job's {@link
  *       io.promptq.aggregator.JobView view}; with {@code wait}, held until the job is terminal (or, with
  *       {@code after}, until its version exceeds it), at most the configured maximum wait.</li>
+ *   <li>{@code GET /v1/jobs?tenant=&status=&since=&cursor=&limit=} – a {@link io.promptq.aggregator.JobPage page} of
+ *       a tenant's jobs, newest first (see {@link #jobs}).</li>
  * </ul>
  * 400 for bad parameters (including malformed percent-encoding anywhere in the query string), 404 for an
  * unknown scope or job, 503 (with {@code Retry-After}) while Kafka Streams is not RUNNING or the owning instance
@@ -101,6 +104,7 @@ public final class QueryRoutes {
         });
         app.before("/v1/*", ctx -> Forwarder.CALLER_AUTHORIZATION.set(ctx.header("Authorization")));
         app.before("/v1/jobs/*", ctx -> jobTokens.authenticate(ctx).ifPresent(t -> ctx.attribute(TENANT_ATTRIBUTE, t)));
+        app.before("/v1/jobs", ctx -> jobTokens.authenticate(ctx).ifPresent(t -> ctx.attribute(TENANT_ATTRIBUTE, t)));
         app.before("/v1/stats/*", readTokens::authenticate);
         app.get("/v1/stats/totals", ctx -> totals(ctx, QueryParams.scope("scope", QueryParams.query(ctx, "scope"), StatsKey.overall())));
         app.get("/v1/stats/totals/all", this::allTotals);
@@ -109,6 +113,36 @@ public final class QueryRoutes {
         app.get("/v1/stats/windows", this::windows);
         app.get("/v1/jobs/{jobId}/result", this::jobResult);
         app.get("/v1/jobs/{jobId}", this::jobView);
+        app.get("/v1/jobs", this::jobs);
+    }
+
+    /**
+     * {@code GET /v1/jobs}: the tenant is the job token's; a {@code tenant} parameter naming another one is answered
+     * 404 naming {@code tenant} (as another tenant's job is: the answer tells nothing about that tenant, and a wrong
+     * parameter is not mistaken for an empty list). Without job tokens {@code tenant} is required (400).
+     * {@code status}: job states, comma-separated; {@code since}: an instant or a duration back from now;
+     * {@code limit}: 1 to {@value JobQuery#MAX_LIMIT} (default {@value JobQuery#DEFAULT_LIMIT}).
+     */
+    private void jobs(Context ctx) {
+        Object principal = ctx.attribute(TENANT_ATTRIBUTE);
+        String named = QueryParams.query(ctx, "tenant");
+        String tenant;
+        if (principal != null) {
+            if (named != null && !named.isBlank() && !named.equals(principal)) {
+                throw new ProblemException(Problem.of(404, "Not Found", "no jobs of tenant '" + named
+                        + "' for this token").with("field", "tenant"));
+            }
+            tenant = principal.toString();
+        } else if (named == null || named.isBlank()) {
+            throw QueryParams.badRequest("tenant", "is required (the tenant whose jobs to list)");
+        } else {
+            tenant = named;
+        }
+        Set<String> states = QueryParams.jobStates("status", QueryParams.query(ctx, "status"));
+        Instant since = QueryParams.since("since", QueryParams.query(ctx, "since"), clock.instant());
+        int limit = QueryParams.limit("limit", QueryParams.query(ctx, "limit"), JobQuery.DEFAULT_LIMIT, JobQuery.MAX_LIMIT);
+        byte[] after = JobQuery.position(QueryParams.query(ctx, "cursor"));
+        json(ctx, queries().jobs(new JobQuery(tenant, states, since.toEpochMilli(), after, limit), forwarded(ctx)));
     }
 
     private void totals(Context ctx, StatsKey key) {

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Keeps one {@link JobView} per job id ({@link StoredViewCodec encoded}) from the job's state changes and result,
  * applying {@link JobViews}' ordering rule, and wakes the job's {@link JobViewWaiters} with each new view. An expiry
  * store indexes job ids by first-seen time ({@code 8-byte big-endian timestamp + job id}); a stream-time punctuation
- * forgets views older than the retention. Runs on records keyed (and partitioned) by job id from co-partitioned
+ * forgets views older than the retention. The {@link JobIndex} store lists each tenant's jobs by submission time: the
+ * job's one entry is rewritten with every new view (and moved only if the job's tenant becomes known late) and
+ * forgotten with the view. Runs on records keyed (and partitioned) by job id from co-partitioned
  * topics, so one task sees everything about a job.
  */
 public final class JobViewProcessor implements Processor<String, ViewInput, Void, Void> {
@@ -31,14 +33,18 @@ public final class JobViewProcessor implements Processor<String, ViewInput, Void
 
     private final String viewStoreName;
     private final String expiryStoreName;
+    private final String indexStoreName;
     private final Duration retention;
     private final JobViewWaiters waiters;
     private KeyValueStore<String, byte[]> views;
     private KeyValueStore<Bytes, byte[]> expiry;
+    private KeyValueStore<Bytes, byte[]> index;
 
-    public JobViewProcessor(String viewStoreName, String expiryStoreName, Duration retention, JobViewWaiters waiters) {
+    public JobViewProcessor(String viewStoreName, String expiryStoreName, String indexStoreName, Duration retention,
+            JobViewWaiters waiters) {
         this.viewStoreName = viewStoreName;
         this.expiryStoreName = expiryStoreName;
+        this.indexStoreName = indexStoreName;
         this.retention = retention;
         this.waiters = waiters;
     }
@@ -47,6 +53,7 @@ public final class JobViewProcessor implements Processor<String, ViewInput, Void
     public void init(ProcessorContext<Void, Void> context) {
         this.views = context.getStateStore(viewStoreName);
         this.expiry = context.getStateStore(expiryStoreName);
+        this.index = context.getStateStore(indexStoreName);
         Duration tenth = retention.dividedBy(10);
         Duration interval = tenth.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
                 : tenth.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : tenth;
@@ -77,7 +84,21 @@ public final class JobViewProcessor implements Processor<String, ViewInput, Void
             log.debug("Dropping a late or repeated change of job {}", jobId);
             return;
         }
-        views.put(jobId, StoredViewCodec.encode(next));
+        long listedAt = stored == null ? JobIndex.NO_TIME : StoredViewCodec.listedAt(stored);
+        if (listedAt == JobIndex.NO_TIME) {
+            listedAt = switch (input) {
+                case ViewInput.StateChanged s -> s.change().getAt() != null ? s.change().getAt().toEpochMilli()
+                        : record.timestamp();
+                case ViewInput.ResultArrived r -> r.result().getSubmittedAt() != null
+                        ? r.result().getSubmittedAt().toEpochMilli() : record.timestamp();
+            };
+        } else if (current != null && hasTenant(current) && !current.tenant().equals(next.tenant())) {
+            index.delete(JobIndex.key(current.tenant(), listedAt, jobId));
+        }
+        views.put(jobId, StoredViewCodec.encode(next, listedAt));
+        if (hasTenant(next)) {
+            index.put(JobIndex.key(next.tenant(), listedAt, jobId), JobIndex.encode(next));
+        }
         if (current == null) {
             expiry.put(expiryKey(record.timestamp(), jobId), jobId.getBytes(StandardCharsets.UTF_8));
         }
@@ -99,13 +120,32 @@ public final class JobViewProcessor implements Processor<String, ViewInput, Void
                 }
             }
             for (KeyValue<Bytes, byte[]> entry : batch) {
-                views.delete(new String(entry.value, StandardCharsets.UTF_8));
+                String jobId = new String(entry.value, StandardCharsets.UTF_8);
+                byte[] stored = views.delete(jobId);
+                if (stored != null) {
+                    unlist(jobId, stored);
+                }
                 expiry.delete(entry.key);
             }
             if (batch.size() < PURGE_BATCH) {
                 return;
             }
         }
+    }
+
+    private void unlist(String jobId, byte[] stored) {
+        long listedAt = StoredViewCodec.listedAt(stored);
+        if (listedAt == JobIndex.NO_TIME) {
+            return;
+        }
+        JobView view = StoredViewCodec.decode(jobId, stored);
+        if (hasTenant(view)) {
+            index.delete(JobIndex.key(view.tenant(), listedAt, jobId));
+        }
+    }
+
+    private static boolean hasTenant(JobView view) {
+        return view.tenant() != null && !view.tenant().isEmpty();
     }
 
     static Bytes expiryKey(long timestamp, String jobId) {

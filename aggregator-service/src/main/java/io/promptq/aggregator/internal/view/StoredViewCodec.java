@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,21 +18,39 @@ import org.jspecify.annotations.Nullable;
 /**
  * The binary format of a job view in the view store: a format byte ({@value #FORMAT_V1}), then the fields in a
  * fixed order, strings as length-prefixed UTF-8 (-1 for null) and timestamps as epoch millis ({@link Long#MIN_VALUE}
- * for none). The job id is the store's key and not repeated. A later format gets a new format byte; a reader meets
+ * for none). The job id is the store's key and not repeated. Format {@value #FORMAT_V2} appends the job's listing
+ * time (its place in the {@link JobIndex}) as the last 8 bytes. A later format gets a new format byte; a reader meets
  * an unknown one as an error rather than misreading it.
  */
 public final class StoredViewCodec {
 
     /** The first (current) format. */
     public static final byte FORMAT_V1 = 1;
+    /** The format with the listing time appended. */
+    public static final byte FORMAT_V2 = 2;
     private static final long NO_TIME = Long.MIN_VALUE;
 
     private StoredViewCodec() {}
 
     public static byte[] encode(JobView view) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + 48 * view.history().size());
+        return encode(view, NO_TIME, FORMAT_V1);
+    }
+
+    /** The view with its listing time ({@link #FORMAT_V2}). */
+    public static byte[] encode(JobView view, long listedAtMillis) {
+        return encode(view, listedAtMillis, FORMAT_V2);
+    }
+
+    /** The listing time of an encoded view, epoch millis; {@link Long#MIN_VALUE} for a {@link #FORMAT_V1} one. */
+    public static long listedAt(byte[] bytes) {
+        return bytes.length > 8 && bytes[0] == FORMAT_V2
+                ? ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong() : NO_TIME;
+    }
+
+    private static byte[] encode(JobView view, long listedAtMillis, byte format) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(136 + 48 * view.history().size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT_V1);
+            out.writeByte(format);
             string(out, view.tenant());
             string(out, view.state());
             out.writeInt(view.version());
@@ -73,6 +92,9 @@ public final class StoredViewCodec {
                 }
                 time(out, r.completedAt());
             }
+            if (format == FORMAT_V2) {
+                out.writeLong(listedAtMillis);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -83,7 +105,7 @@ public final class StoredViewCodec {
     public static JobView decode(String jobId, byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte format = in.readByte();
-            if (format != FORMAT_V1) {
+            if (format != FORMAT_V1 && format != FORMAT_V2) {
                 throw new IllegalArgumentException("unknown job view format " + format + " for job " + jobId);
             }
             String tenant = string(in);
