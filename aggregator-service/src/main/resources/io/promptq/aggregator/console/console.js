@@ -39,7 +39,22 @@ const pct = (n) => (n === null || n === undefined ? '–' : (100 * n).toFixed(1)
 
 function setText(id, text) { $(id).textContent = text; }
 
-function fill(tbody, rows) { tbody.replaceChildren(...rows); }
+/** Replaces a node's children, flattening arrays and leaving out null ones. */
+function setChildren(node, ...children) {
+  node.replaceChildren(...children.flat(2).filter((c) => c !== null && c !== undefined));
+}
+
+function fill(tbody, rows) { setChildren(tbody, rows); }
+
+const lastShown = new Map();
+
+/** True when {@code body} is what {@code key} shows already: the view is left as it is (no flicker, clicks keep their target). */
+function unchanged(key, body) {
+  const text = JSON.stringify(body);
+  if (lastShown.get(key) === text) return true;
+  lastShown.set(key, text);
+  return false;
+}
 
 // ---- API -------------------------------------------------------------------------------------------------------
 
@@ -112,7 +127,7 @@ async function loadOverview() {
     overview = await overviewFromStats();
     setText('overview-note', 'Totals and finished jobs from /v1/stats (the console overview route is not available).');
   }
-  renderOverview(overview);
+  if (!unchanged('overview', overview)) renderOverview(overview);
 }
 
 /** The overview's shape built from the statistics API, for an aggregator without the console overview route. */
@@ -157,7 +172,7 @@ function renderOverview(o) {
   const lat = o.latency || [];
   drawChart($('chart-latency'), ['p50', 'p95', 'p99'].map((q) => ({ cls: q, points: lat.map((p) => [p.at, p[q]]) })));
   const r = o.rates || {};
-  $('rates').replaceChildren(
+  setChildren($('rates'),
     el('div', null, el('span', null, 'Succeeded'), el('span', { class: 'ok' }, pct(r.succeeded))),
     el('div', null, el('span', null, 'Dead-lettered'), el('span', { class: 'bad' }, pct(r.deadLettered))),
     el('div', null, el('span', null, 'Expired'), el('span', { class: 'warn' }, pct(r.expired))));
@@ -183,10 +198,11 @@ function drawChart(svg, series) {
   }
   const xs = all.map((p) => p[0]), ys = all.map((p) => p[1]);
   const x0 = Math.min(...xs), x1 = Math.max(...xs), y1 = Math.max(...ys, 1e-9);
-  const sx = (x) => (x1 === x0 ? 150 : ((x - x0) / (x1 - x0)) * 296 + 2);
+  const sx = (x) => (x1 === x0 ? (x < x0 ? 2 : 298) : ((x - x0) / (x1 - x0)) * 296 + 2);
   const sy = (y) => 78 - (y / y1) * 74;
   for (const s of series) {
-    const pts = s.points.filter((p) => p[1] !== null && p[1] !== undefined);
+    let pts = s.points.filter((p) => p[1] !== null && p[1] !== undefined);
+    if (x1 === x0) pts = pts.length ? [[x0 - 1, pts[0][1]], [x0 + 1, pts[0][1]]] : pts; // one window: a level line
     if (pts.length) svg.append(svgEl('polyline', { class: s.cls, points: pts.map((p) => sx(p[0]) + ',' + sy(p[1])).join(' ') }));
   }
   const max = svgEl('text', { x: 4, y: 10, 'font-size': 9, fill: '#5c6670' });
@@ -198,9 +214,10 @@ function drawChart(svg, series) {
 
 async function loadWorkers() {
   const body = await api('/v1/console/workers');
+  if (unchanged('workers', body)) return;
   const workers = body.workers || [];
   setText('workers-note', workers.length ? workers.length + ' worker(s).' : 'No worker has reported yet.');
-  $('workers').replaceChildren(...workers.map(renderWorker));
+  setChildren($('workers'), workers.map(renderWorker));
 }
 
 function renderWorker(w) {
@@ -236,6 +253,7 @@ async function loadJob() {
     view = await api('/v1/jobs/' + encodeURIComponent(state.jobId));
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {
+      lastShown.delete('job');
       $('job-summary').textContent = 'No job ' + state.jobId + ' (unknown, or older than the job status retention).';
       fill($('job-timeline').tBodies[0], []);
       $('job-result').replaceChildren();
@@ -243,20 +261,21 @@ async function loadJob() {
     }
     throw e;
   }
-  $('job-summary').replaceChildren(el('strong', null, view.jobId), ' ', el('span', { class: 'pill', id: 'job-state' }, view.state),
+  if (unchanged('job', view)) return;
+  setChildren($('job-summary'),el('strong', null, view.jobId), ' ', el('span', { class: 'pill', id: 'job-state' }, view.state),
     view.tenant ? ' tenant ' + view.tenant : '');
   fill($('job-timeline').tBodies[0], (view.history || []).map((c) => el('tr', { 'data-state': c.state },
     el('td', null, c.state), el('td', null, fmtTime(c.at)), el('td', null, c.attempt), el('td', null, c.workerId || ''),
     el('td', null, c.errorClass || ''), el('td', null, fmtTime(c.nextAttemptAt)))));
   const r = view.result;
-  $('job-result').replaceChildren(...(r ? [
+  setChildren($('job-result'), r ? [
     el('h3', null, 'Outcome: ' + r.status),
     el('div', null, 'Model ' + (r.model || '?') + ', ' + r.attempts + ' attempt(s) ' + JSON.stringify(r.attemptDurationsMs || [])
       + ' ms, provider ' + r.providerMs + ' ms, end to end ' + r.endToEndMs + ' ms, tokens ' + r.promptTokens + ' / '
       + r.completionTokens + (r.finishReason ? ', finish ' + r.finishReason : '')),
     r.error ? el('div', { class: 'bad' }, 'Error: ' + JSON.stringify(r.error)) : null,
     r.output !== null && r.output !== undefined ? el('pre', { id: 'job-output' }, r.output) : null,
-  ] : []));
+  ] : []);
 }
 
 async function loadJobList() {
@@ -265,6 +284,7 @@ async function loadJobList() {
   if (status) params.set('status', status);
   if (state.jobsCursor) params.set('cursor', state.jobsCursor);
   const body = await api('/v1/jobs?' + params);
+  if (unchanged('jobs', body)) return;
   const items = body.items || body.jobs || [];
   fill($('jobs-list').tBodies[0], items.map((j) => {
     const row = el('tr', { class: 'clickable' }, el('td', null, j.jobId), el('td', null, j.tenant || ''),
@@ -298,6 +318,7 @@ async function loadDeadLetters() {
   const cursor = state.dlqCursors[state.dlqCursors.length - 1];
   if (cursor) params.set('cursor', cursor);
   const body = await api('/v1/console/dead-letters?' + params);
+  if (unchanged('dead-letters', body)) return;
   const items = body.items || [];
   fill($('dlq-list').tBodies[0], items.map((d) => {
     const box = el('input', { type: 'checkbox', class: 'dlq-select', 'data-id': d.id, checked: state.selected.has(d.id) });
@@ -329,7 +350,7 @@ async function inspect(id) {
   const d = await api('/v1/console/dead-letters/' + encodeURIComponent(id));
   const panel = $('dlq-inspect');
   panel.hidden = false;
-  panel.replaceChildren(
+  setChildren(panel,
     el('h3', null, 'Dead letter ' + d.id + (d.mark ? ' (' + d.mark + ')' : '')),
     el('div', null, 'Reason ' + d.reason + ': ' + (d.message || '') + ' — ' + d.attempts + ' attempt(s), at ' + fmtTime(d.at)
       + (d.sourceTopic ? ', from ' + d.sourceTopic : '')),
@@ -386,6 +407,7 @@ async function guarded(noteId, what, load) {
     await load();
     return true;
   } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) lastShown.clear(); // drawn again at the next answer
     report(noteId, e, what);
     refreshFailed = refreshFailed || refusal(e, what) !== null;
     return false;
