@@ -2,6 +2,7 @@ package io.promptq.aggregator;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.aggregator.console.ConsolePages;
 import io.promptq.aggregator.internal.AggregatorMetrics;
 import io.promptq.aggregator.internal.RegistryStatus;
 import io.promptq.aggregator.internal.ResultDeserializationHandler;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running aggregator: the Kafka Streams topology of {@link AggregatorTopology} plus the analysts' HTTP
- * query API (see {@link QueryRoutes}), health ({@code /health/ready} is UP while Kafka Streams is RUNNING)
+ * query API (see {@link QueryRoutes}), the operator console at {@code /console/} ({@link ConsolePages}), health ({@code /health/ready} is UP while Kafka Streams is RUNNING)
  * and Prometheus metrics (Kafka Streams' own meters and the aggregator's), and, when webhooks are on, the
  * {@link WebhookDispatcher} on its own consumer group. Embeddable: the launcher starts
  * it in-process and reads the totals through {@link #totals()}.
@@ -119,8 +120,11 @@ public final class AggregatorService implements AutoCloseable {
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
             QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readTokens());
-            http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, null,
-                    routes::register);
+            ConsolePages console = ConsolePages.load();
+            http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, null, app -> {
+                routes.register(app);
+                console.register(app);
+            });
             HostInfo self = new HostInfo(config.advertisedHost(), http.port());
 
             RegistryStatus registryStatus = new RegistryStatus();
@@ -255,6 +259,11 @@ public final class AggregatorService implements AutoCloseable {
      */
     public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Integer after) {
         return queries.jobView(jobId, wait, after, false);
+    }
+
+    /** The operator console's URL, e.g. {@code http://127.0.0.1:8083/console/}. */
+    public URI consoleUrl() {
+        return url().resolve(ConsolePages.PATH);
     }
 
     /** Base URL of this instance's query API, e.g. {@code http://127.0.0.1:8083}. */

@@ -64,6 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
                 ResultWatcher watcher = ResultWatcher.start(local.kafka(), local.topics(), local.retryTiers());
                 AggregatorClient aggregator = AggregatorClient.create(local.aggregator().url().toString())) {
             URI producerUrl = URI.create("http://127.0.0.1:" + local.producer().orElseThrow().port());
+            say.accept("Console: " + local.aggregator().consoleUrl() + " (while the demo runs)");
             say.accept(String.format(Locale.ROOT,
                     "Publishing %d jobs to %s (provider %s, %d partitions x %d permits per worker) ...",
                     jobs, producerUrl, stack.describeProvider(), stack.partitions, stack.concurrency));

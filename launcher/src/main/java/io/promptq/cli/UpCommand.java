@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The local stack left running until Ctrl-C: producer API, workers, aggregator API. */
+/** The local stack left running until Ctrl-C: producer API, workers, aggregator API and its console. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Start the local stack (real Kafka + registry, producer API, workers, aggregator API) until Ctrl-C.")
 public final class UpCommand implements Callable<Integer> {
@@ -52,6 +52,7 @@ public final class UpCommand implements Callable<Integer> {
         out.println("  Schema registry    " + local.cluster().schemaRegistryUrl());
         out.println("  Producer API       " + producer + "   (metrics: " + producer + "/metrics)");
         out.println("  Aggregator API     " + aggregator + "   (metrics: " + aggregator + "/metrics)");
+        out.println("  Console            " + local.aggregator().consoleUrl());
         for (WorkerService worker : local.workers()) {
             out.println("  Worker " + worker.workerId() + "    http://127.0.0.1:" + worker.httpPort() + "/health/ready");
         }
