@@ -44,7 +44,8 @@ class WorkerStatusIT {
                     provider);
             try {
                 await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                    WorkerStatus status = statuses.latest("w1").orElseThrow();
+                    assertThat(statuses.latest("w1")).as("status of w1").isPresent();
+                    WorkerStatus status = statuses.latest("w1").get();
                     assertThat(status.getPartitions()).extracting(p -> p.getTopic() + "-" + p.getPartition())
                             .containsExactly(kit.names.jobs() + "-0", kit.names.jobs() + "-1",
                                     kit.names.retry(0) + "-0", kit.names.retry(0) + "-1");
