@@ -46,7 +46,8 @@ public final class ConsumerLagProbe implements AutoCloseable {
     private final Clock clock;
     private final Deque<Overview.Sample> samples = new ArrayDeque<>();
     private List<PartitionLag> lag = List.of();
-    private long refreshedAt = Long.MIN_VALUE;
+    private boolean refreshed;
+    private long refreshedAt;
 
     public ConsumerLagProbe(Admin admin, String group, TopicNames names, Clock clock) {
         this.admin = admin;
@@ -70,7 +71,7 @@ public final class ConsumerLagProbe implements AutoCloseable {
 
     private void refresh() throws Exception {
         long now = clock.millis();
-        if (now - refreshedAt < MAX_AGE.toMillis()) {
+        if (refreshed && now - refreshedAt < MAX_AGE.toMillis()) {
             return;
         }
         List<String> topics = new ArrayList<>();
@@ -117,6 +118,7 @@ public final class ConsumerLagProbe implements AutoCloseable {
         fresh.sort(Comparator.comparing(PartitionLag::topic).thenComparingInt(PartitionLag::partition));
         lag = List.copyOf(fresh);
         refreshedAt = now;
+        refreshed = true;
         samples.addLast(new Overview.Sample(now, jobsEnd));
         while (!samples.isEmpty() && samples.peekFirst().at() < now - Overview.PERIOD.toMillis()) {
             samples.removeFirst();
