@@ -56,6 +56,7 @@ import org.jspecify.annotations.Nullable;
  * @param authTokens the submission tokens ({@code token=tenant}) that may read their tenant's jobs
  *     ({@link #AUTH_TOKENS}; none: job endpoints open)
  * @param readTokens the analysts' tokens that may read aggregate statistics ({@link #READ_TOKENS}; none: open)
+ * @param workerGroup the workers' consumer group, whose lag the console shows ({@link #WORKER_GROUP})
  */
 public record AggregatorConfig(
         String applicationId,
@@ -83,7 +84,8 @@ public record AggregatorConfig(
         TopicNames topics,
         WebhookConfig webhooks,
         BearerTokens authTokens,
-        BearerTokens readTokens) {
+        BearerTokens readTokens,
+        String workerGroup) {
 
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
@@ -179,6 +181,14 @@ public record AggregatorConfig(
                     (BearerTokens tokens) -> tokens.enabled() ? "[hidden]" : "")
             .withDefault(BearerTokens.none())
             .secret();
+    /** Default of {@link #WORKER_GROUP}: the workers' default group. */
+    public static final String DEFAULT_WORKER_GROUP = "promptq-workers";
+    /**
+     * Env key: the workers' consumer group ({@code PROMPTQ_WORKER_GROUP_ID} of the workers), whose lag on the jobs topic
+     * and the retry tiers the console's overview shows.
+     */
+    public static final ConfigKey<String> WORKER_GROUP =
+            ConfigKey.text("PROMPTQ_AGGREGATOR_WORKER_GROUP", DEFAULT_WORKER_GROUP);
     /**
      * The longest {@code GET /v1/jobs/{id}?wait=} holds a request open waiting for the job to change; a longer wait
      * is cut to it. Keep it below the timeouts of proxies in front of the service.
@@ -217,6 +227,7 @@ public record AggregatorConfig(
         Objects.requireNonNull(webhooks, "webhooks");
         AUTH_TOKENS.check(authTokens);
         READ_TOKENS.check(readTokens);
+        WORKER_GROUP.check(workerGroup);
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
             throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
                     "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
@@ -232,7 +243,7 @@ public record AggregatorConfig(
         this(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew, stateDir, advertisedHost,
                 commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout, deadLetterTopic, httpHost,
                 httpPort, null, JobLifecycle.DEFAULT_RETENTION, DEFAULT_MAX_WAIT, DEFAULT_MAX_WAITERS, kafka, registry,
-                topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none());
+                topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none(), DEFAULT_WORKER_GROUP);
     }
 
     /** A copy with other webhook settings. */
@@ -240,7 +251,7 @@ public record AggregatorConfig(
         return new AggregatorConfig(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew,
                 stateDir, advertisedHost, commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout,
                 deadLetterTopic, httpHost, httpPort, managementPort, jobViewRetention, maxWait, maxWaiters, kafka, registry,
-                topics, value, authTokens, readTokens);
+                topics, value, authTokens, readTokens, workerGroup);
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
@@ -273,7 +284,8 @@ public record AggregatorConfig(
                 topics,
                 WebhookConfig.from(config),
                 AUTH_TOKENS.read(config),
-                READ_TOKENS.read(config));
+                READ_TOKENS.read(config),
+                WORKER_GROUP.read(config));
     }
 
     /** The HTTP host itself, unless it is a wildcard address; then this machine's host name. */

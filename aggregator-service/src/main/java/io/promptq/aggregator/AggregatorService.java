@@ -12,6 +12,14 @@ import io.promptq.aggregator.internal.TopicBootstrap;
 import io.promptq.aggregator.internal.query.Forwarder;
 import io.promptq.aggregator.internal.query.InteractiveQueries;
 import io.promptq.aggregator.internal.query.QueryRoutes;
+import io.promptq.aggregator.fleet.internal.ConsumerLagProbe;
+import io.promptq.aggregator.fleet.internal.FleetRoutes;
+import io.promptq.aggregator.fleet.internal.WorkerStatusReader;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import io.promptq.aggregator.internal.view.JobViewWaiters;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
@@ -75,11 +83,12 @@ public final class AggregatorService implements AutoCloseable {
     private final HostInfo self;
     private final CompletableFuture<KafkaStreams.State> terminated;
     private final @Nullable WebhookDispatcher webhooks;
+    private final Fleet fleet;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AggregatorService(AggregatorConfig config, SchemaRegistryClient registry, Forwarder forwarder, OpsServer http,
             KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, InteractiveQueries queries, HostInfo self,
-            CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks) {
+            CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks, Fleet fleet) {
         this.config = config;
         this.registry = registry;
         this.forwarder = forwarder;
@@ -90,6 +99,36 @@ public final class AggregatorService implements AutoCloseable {
         this.self = self;
         this.terminated = terminated;
         this.webhooks = webhooks;
+        this.fleet = fleet;
+    }
+
+    /** The console's fleet views' sources: the workers-topic reader on its thread, and the lag probe. */
+    private record Fleet(WorkerStatusReader workers, Thread thread, ConsumerLagProbe lag) implements AutoCloseable {
+
+        static Fleet start(AggregatorConfig config, Topics topics, Clock clock) {
+            Map<String, Object> props = config.kafka().consumerConfig(config.applicationId() + "-workers-reader",
+                    config.applicationId() + "-workers-reader",
+                    Map.of());
+            props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            WorkerStatusReader reader = new WorkerStatusReader(topics.workers(),
+                    new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()));
+            ConsumerLagProbe lag = new ConsumerLagProbe(Admin.create(config.kafka().adminConfig(
+                    config.applicationId() + "-console-admin")), config.workerGroup(), config.topics(), clock);
+            Thread thread = Thread.ofPlatform().name("promptq-aggregator-workers-reader").daemon().start(reader);
+            return new Fleet(reader, thread, lag);
+        }
+
+        @Override
+        public void close() {
+            workers.close();
+            try {
+                thread.join(CLOSE_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lag.close();
+        }
     }
 
     /**
@@ -108,6 +147,7 @@ public final class AggregatorService implements AutoCloseable {
         KafkaStreams streams = null;
         KafkaStreamsMetrics streamsMetrics = null;
         WebhookDispatcher webhooks = null;
+        Fleet fleet = null;
         try {
             Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
             if (config.createTopics()) {
@@ -121,10 +161,15 @@ public final class AggregatorService implements AutoCloseable {
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
             QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readTokens());
             ConsolePages console = ConsolePages.load();
-            http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, null, app -> {
-                routes.register(app);
-                console.register(app);
-            });
+            fleet = Fleet.start(config, topics, clock);
+            FleetRoutes fleetRoutes = new FleetRoutes(config.readTokens(), fleet.workers(), fleet.lag(), queryRef::get,
+                    config.window(), clock);
+            http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, null,
+                    app -> {
+                        routes.register(app);
+                        fleetRoutes.register(app);
+                        console.register(app);
+                    });
             HostInfo self = new HostInfo(config.advertisedHost(), http.port());
 
             RegistryStatus registryStatus = new RegistryStatus();
@@ -163,7 +208,7 @@ public final class AggregatorService implements AutoCloseable {
                     config.applicationId(), topics.results().name(), topics.totals().name(), topics.windows().name(),
                     config.window(), config.grace(), self.host(), self.port());
             return new AggregatorService(config, registry, forwarder, http, streams, streamsMetrics, queries, self, terminated,
-                    webhooks);
+                    webhooks, fleet);
         } catch (RuntimeException e) {
             if (webhooks != null) {
                 webhooks.close();
@@ -176,6 +221,9 @@ public final class AggregatorService implements AutoCloseable {
             }
             if (http != null) {
                 http.close();
+            }
+            if (fleet != null) {
+                fleet.close();
             }
             forwarder.close();
             registry.close();
@@ -304,6 +352,7 @@ public final class AggregatorService implements AutoCloseable {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(CLOSE_TIMEOUT));
         streamsMetrics.close();
+        fleet.close();
         forwarder.close();
         registry.close();
     }

@@ -68,6 +68,19 @@ public interface ResilientLlm extends AutoCloseable {
      */
     Map<String, String> unavailableModels();
 
+    /**
+     * The circuit breaker state of each model guarded now ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}, ...),
+     * empty when breakers are off; for the console's Workers view.
+     */
+    default Map<String, String> breakerStates() {
+        return Map.of();
+    }
+
+    /** Calls that waited for a request or token rate limit so far; for the console's Workers view. */
+    default long rateLimitWaits() {
+        return 0;
+    }
+
     /** The guarded provider's {@link LlmProvider#name()}. */
     String providerName();
 

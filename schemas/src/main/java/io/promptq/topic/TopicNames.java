@@ -101,6 +101,8 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
     public static final String STATUS_SUFFIX = ".status";
     /** Appended to the jobs topic's name to name the cancellations topic. */
     public static final String CANCELLATIONS_SUFFIX = ".cancellations";
+    /** Appended to the jobs topic's name to name the workers' status topic. */
+    public static final String WORKERS_SUFFIX = ".workers";
     /** Appended to the results topic's name to name the webhooks' dead-letter topic. */
     public static final String WEBHOOK_DEAD_LETTERS_SUFFIX = ".webhooks-dlq";
 
@@ -115,6 +117,14 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
     /** The cancellations topic ({@code <jobs>}{@value #CANCELLATIONS_SUFFIX}): cancel requests, compacted, jobId-keyed. */
     public String cancellations() {
         return jobs + CANCELLATIONS_SUFFIX;
+    }
+
+    /**
+     * The workers' status topic ({@code <jobs>}{@value #WORKERS_SUFFIX}): each worker replica's latest status for the
+     * console, compacted, workerId-keyed.
+     */
+    public String workers() {
+        return jobs + WORKERS_SUFFIX;
     }
 
     /** The webhooks' dead-letter topic ({@code <results>}{@value #WEBHOOK_DEAD_LETTERS_SUFFIX}): callbacks given up on. */

@@ -153,6 +153,23 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
         return compactedFor(names.cancellations(), retention);
     }
 
+    /** How long a stopped worker's last status stays in the workers topic when it left no tombstone (it died). */
+    public static final Duration WORKERS_RETENTION = Duration.ofHours(1);
+
+    /**
+     * The workers' status topic: one partition (a few records a second in all), compacted (the latest status per
+     * worker is the view) and deleted after {@link #WORKERS_RETENTION}, so a dead worker's record goes away, with
+     * 10-minute segments so that compaction and deletion can reach it.
+     */
+    public TopicSpec workers() {
+        TopicSpec spec = TopicSpec.of(names.workers(), 1, replication)
+                .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, WINDOWS_CLEANUP_POLICY)
+                .withConfig(TopicConfig.RETENTION_MS_CONFIG, Long.toString(WORKERS_RETENTION.toMillis()))
+                .withConfig(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofMinutes(10).toMillis()));
+        return minInSyncReplicas.map(m -> spec.withConfig(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(m)))
+                .orElse(spec);
+    }
+
     /** Callbacks given up on after their last attempt. */
     public TopicSpec webhookDeadLetters() {
         return plain(names.webhookDeadLetters());

@@ -10,6 +10,7 @@ import io.promptq.schema.JobStateChange;
 import io.promptq.schema.JobStats;
 import io.promptq.schema.PromptJob;
 import io.promptq.schema.RetryJob;
+import io.promptq.schema.WorkerStatus;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -32,6 +33,7 @@ public final class Topics {
     private final Topic<String, JobStateChange> status;
     private final Topic<String, JobCancellation> cancellations;
     private final Topic<String, JobResult> webhookDeadLetters;
+    private final Topic<String, WorkerStatus> workers;
 
     private Topics(TopicNames names, SchemaRegistryClient registry, boolean autoRegister) {
         this.names = names;
@@ -49,6 +51,7 @@ public final class Topics {
                 AvroSerdes.specific(JobCancellation.class, registry, autoRegister));
         this.webhookDeadLetters = new Topic<>(names.webhookDeadLetters(), keys,
                 AvroSerdes.specific(JobResult.class, registry, autoRegister));
+        this.workers = new Topic<>(names.workers(), keys, AvroSerdes.specific(WorkerStatus.class, registry, autoRegister));
     }
 
     /**
@@ -112,5 +115,10 @@ public final class Topics {
     /** Results whose webhook could not be delivered after the last attempt, keyed by job id. */
     public Topic<String, JobResult> webhookDeadLetters() {
         return webhookDeadLetters;
+    }
+
+    /** Each worker replica's latest status (compacted), keyed by workerId; a null value is a worker that stopped. */
+    public Topic<String, WorkerStatus> workers() {
+        return workers;
     }
 }

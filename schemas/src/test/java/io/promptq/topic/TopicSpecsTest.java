@@ -90,4 +90,14 @@ class TopicSpecsTest {
         assertThat(ledger.configs()).isEqualTo(Map.of("cleanup.policy", "compact,delete", "retention.ms", "86400000"));
         assertThat(specs.submitter(Duration.ofHours(24))).containsExactly(specs.jobs(), ledger);
     }
+
+    @Test
+    void theWorkersStatusTopicHasOnePartitionIsCompactedAndDeletedAfterAnHourAndIsNamedAfterTheJobs() {
+        TopicSpec workers = specs.workers();
+
+        assertThat(workers.name()).isEqualTo("promptq.jobs.workers");
+        assertThat(workers.partitions()).isEqualTo(1);
+        assertThat(workers.configs()).isEqualTo(Map.of("cleanup.policy", "compact,delete", "retention.ms", "3600000",
+                "segment.ms", "600000"));
+    }
 }

@@ -46,6 +46,8 @@ import org.jspecify.annotations.Nullable;
  * @param rebalanceStuckAfter how long a rebalance of this member may last before readiness reports it stuck
  *     ({@link #REBALANCE_STUCK_AFTER})
  * @param commitInterval how often finished jobs' outputs and offsets are committed ({@link #COMMIT_INTERVAL})
+ * @param statusInterval how often the worker publishes its status record for the console, zero for never
+ *     ({@link #STATUS_INTERVAL})
  * @param transactions outputs and offsets in one Kafka transaction ({@link #TRANSACTIONS})
  * @param publishStates write RUNNING and RETRYING job states to the status topic ({@link #PUBLISH_STATES})
  * @param transactionalIdPrefix prefix of the transactional id, null = the group id
@@ -96,6 +98,7 @@ public record WorkerConfig(
         Duration shutdownGrace,
         Duration rebalanceStuckAfter,
         Duration commitInterval,
+        Duration statusInterval,
         boolean transactions,
         boolean publishStates,
         @Nullable String transactionalIdPrefix,
@@ -165,6 +168,8 @@ public record WorkerConfig(
      * average (see the README's Performance section for the cost of shorter intervals).
      */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+    /** A status record every 2 s: the console's Workers view is at most that old, and 3 missed ones mark it stale. */
+    public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(2);
     public static final boolean DEFAULT_TRANSACTIONS = true;
     public static final boolean DEFAULT_PUBLISH_STATES = true;
     public static final int DEFAULT_MAX_CRASH_STARTS = 3;
@@ -258,6 +263,14 @@ public record WorkerConfig(
      */
     public static final ConfigKey<Duration> COMMIT_INTERVAL = ConfigKey.duration("PROMPTQ_WORKER_COMMIT_INTERVAL",
             DEFAULT_COMMIT_INTERVAL, Duration.ofMillis(10), Duration.ofMinutes(10));
+    /**
+     * How often the worker publishes its {@code WorkerStatus} (assigned partitions, in-flight jobs vs. permits, pause
+     * reasons, breakers) to the workers topic for the console (default 2s; 0 = never). Sent from a thread of its
+     * own with a small producer, never from the poll loop.
+     */
+    public static final ConfigKey<Duration> STATUS_INTERVAL = ConfigKey.duration("PROMPTQ_WORKER_STATUS_INTERVAL",
+            DEFAULT_STATUS_INTERVAL, Duration.ZERO, Duration.ofMinutes(10))
+            .and(d -> d.isZero() || d.toMillis() >= 100, "must be 0 (off) or at least 100ms");
     /**
      * Write each commit's outcome records (results, retry records, dead letters) and the consumed offsets in one
      * Kafka transaction (default true): a crash or revocation leaves nothing visible to {@code read_committed}
@@ -371,6 +384,7 @@ public record WorkerConfig(
         SHUTDOWN_GRACE.check(shutdownGrace);
         REBALANCE_STUCK_AFTER.check(rebalanceStuckAfter);
         COMMIT_INTERVAL.check(commitInterval);
+        STATUS_INTERVAL.check(statusInterval);
         if (transactionalIdPrefix != null) {
             TRANSACTIONAL_ID_PREFIX.check(transactionalIdPrefix);
         }
@@ -458,6 +472,7 @@ public record WorkerConfig(
                 SHUTDOWN_GRACE.read(source),
                 REBALANCE_STUCK_AFTER.read(source),
                 COMMIT_INTERVAL.read(source),
+                STATUS_INTERVAL.read(source),
                 TRANSACTIONS.read(source),
                 PUBLISH_STATES.read(source),
                 TRANSACTIONAL_ID_PREFIX.readOptional(source).orElse(null),
@@ -549,6 +564,7 @@ public record WorkerConfig(
         private Duration shutdownGrace;
         private Duration rebalanceStuckAfter;
         private Duration commitInterval;
+        private Duration statusInterval;
         private boolean transactions;
         private boolean publishStates;
         private @Nullable String transactionalIdPrefix;
@@ -591,6 +607,7 @@ public record WorkerConfig(
             shutdownGrace = from.shutdownGrace;
             rebalanceStuckAfter = from.rebalanceStuckAfter;
             commitInterval = from.commitInterval;
+            statusInterval = from.statusInterval;
             transactions = from.transactions;
             publishStates = from.publishStates;
             transactionalIdPrefix = from.transactionalIdPrefix;
@@ -686,6 +703,11 @@ public record WorkerConfig(
 
         public Builder commitInterval(Duration value) {
             commitInterval = value;
+            return this;
+        }
+
+        public Builder statusInterval(Duration value) {
+            statusInterval = value;
             return this;
         }
 
@@ -823,7 +845,7 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(groupId, workerId, partitionConcurrency, maxInFlight, bufferPerPartition,
                     maxUncommitted, maxAttempts, retryDelays, localRetries, localRetryDelay, revokeTimeout, shutdownGrace,
-                    rebalanceStuckAfter, commitInterval, transactions, publishStates, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
+                    rebalanceStuckAfter, commitInterval, statusInterval, transactions, publishStates, transactionalIdPrefix, maxCrashStarts, offsetMetadataMaxBytes, idempotencyWindow,
                     idempotencyMaxKeys, jobStatusRetention, cancellationsMaxKeys, pollTimeout,
                     groupProtocol, groupAssignor, createTopics, topicPartitions, topicReplication, topicMinInSyncReplicas, httpEnabled, httpHost, httpPort, managementPort, kafka, registry, topics, llm, resilience, clock);
         }

@@ -137,7 +137,7 @@ public final class LocalStack implements AutoCloseable {
     /**
      * Every promptq topic as the services would create it ({@link TopicSpecs}), with the stack's partitions, one
      * replica, the aggregator's window retention for the windows topic, the idempotency window for the ledger and
- * the job status retention for the lifecycle topics (status, cancellations):
+ * the job status retention for the lifecycle topics (status, cancellations), and the workers' status topic:
      * the same configuration whichever creates it first.
      */
     static List<TopicSpec> topicSpecs(ConfigSource config, int partitions, int retryTiers) {
@@ -145,6 +145,7 @@ public final class LocalStack implements AutoCloseable {
         List<TopicSpec> all = new ArrayList<>(specs.all(retryTiers, WorkerConfig.from(config).longestRetryDelay(),
                 AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config)));
         all.addAll(specs.lifecycle(JobLifecycle.RETENTION.read(config)));
+        all.add(specs.workers());
         return all;
     }
 

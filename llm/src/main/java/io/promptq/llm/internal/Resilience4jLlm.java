@@ -29,11 +29,13 @@ import io.promptq.llm.ResilientLlm;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -198,6 +200,36 @@ public final class Resilience4jLlm implements ResilientLlm {
             case SERVER_ERROR, TIMEOUT, CONNECTION, MALFORMED_RESPONSE -> true;
             case RATE_LIMITED, INVALID_REQUEST, AUTHENTICATION, INVALID_JOB, RESPONSE_TOO_LARGE -> false;
         };
+    }
+
+    @Override
+    public Map<String, String> breakerStates() {
+        Map<String, String> states = new TreeMap<>();
+        for (Guard guard : guards.values()) {
+            if (guard.breaker() != null) {
+                states.put(guard.model(), guard.breaker().getState().name());
+            }
+        }
+        return states;
+    }
+
+    /** Models beyond the tag cap share one counter, so each counter is summed once. */
+    @Override
+    public long rateLimitWaits() {
+        Set<Counter> counters = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Guard guard : guards.values()) {
+            if (guard.requestWaits() != null) {
+                counters.add(guard.requestWaits());
+            }
+            if (guard.tokenWaits() != null) {
+                counters.add(guard.tokenWaits());
+            }
+        }
+        double waits = 0;
+        for (Counter counter : counters) {
+            waits += counter.count();
+        }
+        return (long) waits;
     }
 
     @Override

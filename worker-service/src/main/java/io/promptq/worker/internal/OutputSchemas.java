@@ -8,6 +8,7 @@ import io.promptq.schema.IdempotencyEntry;
 import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStateChange;
 import io.promptq.schema.RetryJob;
+import io.promptq.schema.WorkerStatus;
 import io.promptq.topic.TopicNames;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,6 +34,7 @@ final class OutputSchemas {
         for (String retry : names.retries(tiers)) {
             subjects.put(AvroSerdes.subjectName(retry, false), RetryJob.getClassSchema());
         }
+        subjects.put(AvroSerdes.subjectName(names.workers(), false), WorkerStatus.getClassSchema());
         return subjects;
     }
 

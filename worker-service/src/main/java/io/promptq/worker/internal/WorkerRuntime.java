@@ -28,6 +28,9 @@ import io.promptq.worker.processing.AttemptListener;
 import io.promptq.worker.processing.JobProcessor;
 import io.promptq.worker.processing.OutcomeRecords;
 import io.promptq.worker.retry.RetryPolicy;
+import io.promptq.worker.status.AssignedPartitions;
+import io.promptq.worker.status.WorkerStatusPublisher;
+import io.promptq.worker.status.WorkerStatuses;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -95,16 +98,18 @@ public final class WorkerRuntime {
     private final Thread pollThread;
     private final OutcomeMetrics outcomes;
     private final OpsServer http;
+    private final @Nullable WorkerStatusPublisher status;
     private boolean closed;
 
     private WorkerRuntime(WorkerConfig config, Deque<AutoCloseable> resources, PollLoop loop, Thread pollThread,
-            OutcomeMetrics outcomes, OpsServer http) {
+            OutcomeMetrics outcomes, OpsServer http, @Nullable WorkerStatusPublisher status) {
         this.config = config;
         this.resources = resources;
         this.loop = loop;
         this.pollThread = pollThread;
         this.outcomes = outcomes;
         this.http = http;
+        this.status = status;
     }
 
     /**
@@ -188,7 +193,8 @@ public final class WorkerRuntime {
         resources.push(idempotency::unbind);
         IdempotencyGate duplicates = idempotencyGate(config, topics, idempotency);
         resources.push(duplicates);
-        PollLoop loop = new PollLoop(consumer, settings, handler, gate, duplicates, flow,
+        AssignedPartitions assigned = new AssignedPartitions(flow);
+        PollLoop loop = new PollLoop(consumer, settings, handler, gate, duplicates, assigned,
                 Thread.ofVirtual().name("promptq-job-" + id + "-", 0).factory(), config.clock(),
                 new RetryDueTime(topics.retry(0).valueDeserializer()), producers);
         stats.set(loop);
@@ -201,6 +207,10 @@ public final class WorkerRuntime {
         WorkerRuntime runtime;
         pollThread.start();
         try {
+            WorkerStatusPublisher status = statusPublisher(config, topics, loop, assigned, resilient, outcomes);
+            if (status != null) {
+                resources.push(status::abandon);
+            }
             if (config.httpEnabled()) {
                 Duration staleAfter = config.revokeTimeout().plus(config.pollTimeout()).plusSeconds(10);
                 http = WorkerHttp.start(config.httpHost(), config.httpPort(), config.managementPort(), registry, loop,
@@ -208,7 +218,7 @@ public final class WorkerRuntime {
                 http.readiness("models", () -> modelsCheck(resilient.unavailableModels()));
                 http.readiness("group", WorkerHttp.groupCheck(loop, config.rebalanceStuckAfter(), config.clock()));
             }
-            runtime = new WorkerRuntime(config, resources, loop, pollThread, outcomes, http);
+            runtime = new WorkerRuntime(config, resources, loop, pollThread, outcomes, http, status);
         } catch (RuntimeException e) {
             loop.stop();
             join(pollThread, stopWait(config));
@@ -220,6 +230,28 @@ public final class WorkerRuntime {
                 config.transactions() ? "transactional id " + config.transactionalId() : "at-least-once outcomes",
                 http == null ? "no HTTP" : "HTTP on " + config.httpHost() + ":" + http.port());
         return runtime;
+    }
+
+    /**
+     * Starts publishing this worker's status every {@link WorkerConfig#statusInterval()} to the workers topic, or
+     * returns null when the interval is zero. The producer is small, idempotent and never transactional; its sends
+     * block at most {@value #STATES_MAX_BLOCK_MS} ms, on the publisher's own thread.
+     */
+    private static @Nullable WorkerStatusPublisher statusPublisher(WorkerConfig config, Topics topics, FlowStats loop,
+            AssignedPartitions assigned, ResilientLlm resilient, OutcomeMetrics outcomes) {
+        if (config.statusInterval().isZero()) {
+            return null;
+        }
+        WorkerStatuses.Identity identity = new WorkerStatuses.Identity(config.workerId(), config.groupId(),
+                WorkerStatuses.localHost(), config.clock().millis(), config.statusInterval());
+        Map<String, Object> props = config.kafka().producerConfig(config.workerId() + "-status",
+                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, STATES_MAX_BLOCK_MS, ProducerConfig.LINGER_MS_CONFIG, 0,
+                        ProducerConfig.BUFFER_MEMORY_CONFIG, 1024 * 1024));
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        return WorkerStatusPublisher.start(topics.workers(), config.workerId(), props, config.statusInterval(),
+                () -> WorkerStatuses.snapshot(identity, config.clock().millis(), loop, assigned.snapshot(),
+                        snapshot(config.workerId(), loop, outcomes), new WorkerStatuses.Guards(resilient.breakerStates(),
+                                resilient.unavailableModels().keySet(), resilient.rateLimitWaits())));
     }
 
     /**
@@ -444,6 +476,9 @@ public final class WorkerRuntime {
         closed = true;
         loop.stop();
         join(pollThread, stopWait(config));
+        if (status != null) {
+            status.close();
+        }
         closeHttp();
         closeAll(resources);
         log.info("Worker {} stopped: {}", config.workerId(), stats());

@@ -13,7 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
  * Creates the topics the worker reads and writes, if missing ({@link WorkerConfig#CREATE_TOPICS}): jobs, the
  * retry tiers (retention well past {@link WorkerConfig#longestRetryDelay}), dead letters, results and the
  * idempotency ledger (compacted, retention = the idempotency window), the lifecycle topics (status and
- * cancellations, {@link TopicSpecs#lifecycle}), with the configured replication and
+ * cancellations, {@link TopicSpecs#lifecycle}), the workers' status topic ({@link TopicSpecs#workers}), with the configured replication and
  * {@code min.insync.replicas}, shaped by {@link TopicSpecs} and created by the shared {@link
  * TopicProvisioner}, which returns once their partitions are served (or fails the start-up after {@link
  * TopicProvisioner#DEFAULT_TIMEOUT}, naming the topic).
@@ -33,6 +33,7 @@ final class WorkerTopics {
                     config.longestRetryDelay()));
             topics.add(specs.idempotency(config.idempotencyWindow()));
             topics.addAll(specs.lifecycle(config.jobStatusRetention()));
+            topics.add(specs.workers());
             TopicProvisioner.create(admin).ensure(topics);
         }
     }

@@ -20,7 +20,8 @@ class OutputSchemasTest {
         OutputSchemas.register(registry, TopicNames.defaults(), 2);
 
         assertThat(OutputSchemas.subjects(TopicNames.defaults(), 2).keySet()).containsExactly("promptq.results-value",
-                "promptq.jobs.dlq-value", "promptq.jobs.idempotency-value", "promptq.jobs.status-value", "promptq.jobs.retry.1-value", "promptq.jobs.retry.2-value");
+                "promptq.jobs.dlq-value", "promptq.jobs.idempotency-value", "promptq.jobs.status-value", "promptq.jobs.retry.1-value", "promptq.jobs.retry.2-value",
+                "promptq.jobs.workers-value");
         assertThat(registry.idOf("promptq.results-value", JobResult.getClassSchema())).isPositive();
         assertThat(registry.idOf("promptq.jobs.dlq-value", DeadLetter.getClassSchema())).isPositive();
         assertThat(registry.idOf("promptq.jobs.idempotency-value", IdempotencyEntry.getClassSchema())).isPositive();
