@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.promptq.config.Durations;
 import io.promptq.http.OpsServer;
 import io.promptq.http.Problem;
+import io.promptq.http.ViewVersion;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.internal.AggregatorClient;
 import java.io.IOException;
@@ -209,18 +210,11 @@ public final class JobStatusHandler {
     }
 
     static @Nullable Integer version(@Nullable String raw) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
         try {
-            int version = Integer.parseInt(raw.trim());
-            if (version >= 0) {
-                return version;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+            return ViewVersion.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw Rejection.invalidField("after", e.getMessage());
         }
-        throw Rejection.invalidField("after", "must be a job view version (an integer >= 0), but was '" + raw + "'");
     }
 
     /** A job view the caller cannot have: 404 or 503. */
