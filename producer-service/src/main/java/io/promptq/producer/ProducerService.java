@@ -78,7 +78,7 @@ public final class ProducerService implements AutoCloseable {
         KafkaClientMetrics kafkaMetrics = null;
         Admin admin = null;
         TopicCreator topicCreator = null;
-        AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl());
+        AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl(), config.aggregatorMaxRequests());
         try {
             kafkaMetrics = bindKafkaMetrics(client, registry);
             ProducerMetrics metrics = ProducerMetrics.bind(registry);
