@@ -25,6 +25,7 @@ import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
 import io.promptq.aggregator.webhook.WebhookDispatcher;
 import io.promptq.http.HealthCheck;
+import io.promptq.http.HttpLimits;
 import io.promptq.http.OpsServer;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.JobStats;
@@ -139,6 +140,13 @@ public final class AggregatorService implements AutoCloseable {
         return start(config, metrics, Clock.systemUTC());
     }
 
+    /**
+     * Connection limits of the query API. Its TCP backlog holds a burst of new connections (a producer opening its
+     * job watches at once: with the JDK's default of 50, such a burst had connects time out and streams fail 503);
+     * no body data rate (queries have no bodies) and a header timeout against slowloris clients.
+     */
+    static final HttpLimits QUERY_API_LIMITS = new HttpLimits(100_000, 4096, 0, Duration.ofSeconds(30));
+
     /** As {@link #start(AggregatorConfig, PrometheusMeterRegistry)}, with {@code clock} for {@code updatedAt}. */
     public static AggregatorService start(AggregatorConfig config, PrometheusMeterRegistry metrics, Clock clock) {
         SchemaRegistryClient registry = SchemaRegistryClient.create(config.registry());
@@ -164,7 +172,7 @@ public final class AggregatorService implements AutoCloseable {
             fleet = Fleet.start(config, topics, clock);
             FleetRoutes fleetRoutes = new FleetRoutes(config.readTokens(), fleet.workers(), fleet.lag(), queryRef::get,
                     config.window(), clock);
-            http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, null,
+            http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, QUERY_API_LIMITS,
                     app -> {
                         routes.register(app);
                         fleetRoutes.register(app);

@@ -35,10 +35,12 @@ import java.util.Objects;
  * @param jobIdKey the secret keyed job ids are derived with ({@link JobIdKey#KEY}, default none: guessable ids, for
  *     local use only); every submitter of a deployment must use the same one
  * @param statusApi the producer API asked by {@link PromptqClient#status} and {@link PromptqClient#await} ({@link StatusApiConfig})
+ * @param publishStates write a QUEUED state change to the status topic for every newly accepted job
+ *     ({@link #PUBLISH_STATES}, default true)
  */
 public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNames topics, ValidationRules rules,
         Duration sendTimeout, String clientId, Duration idempotencyWindow, int idempotencyMaxKeys,
-        int outcomeUnknownRetries, JobIdKey jobIdKey, StatusApiConfig statusApi) {
+        int outcomeUnknownRetries, JobIdKey jobIdKey, StatusApiConfig statusApi, boolean publishStates) {
 
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration MIN_SEND_TIMEOUT = Duration.ofMillis(500);
@@ -46,6 +48,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
     public static final String DEFAULT_CLIENT_ID = "promptq-client";
     public static final int DEFAULT_IDEMPOTENCY_MAX_KEYS = 1_000_000;
     public static final int DEFAULT_OUTCOME_UNKNOWN_RETRIES = 2;
+    public static final boolean DEFAULT_PUBLISH_STATES = true;
 
     /** Env key: the longest a submission may take before it fails as {@code UNAVAILABLE}. */
     public static final ConfigKey<Duration> SEND_TIMEOUT = ConfigKey.duration("PROMPTQ_PRODUCER_SEND_TIMEOUT",
@@ -62,6 +65,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
      */
     public static final ConfigKey<Integer> OUTCOME_UNKNOWN_RETRIES =
             ConfigKey.integer("PROMPTQ_CLIENT_OUTCOME_UNKNOWN_RETRIES", DEFAULT_OUTCOME_UNKNOWN_RETRIES, 0, 10);
+
+    /**
+     * Env key: whether the client writes a QUEUED state change for every newly accepted job (the job status API
+     * shows a job from its acceptance on); false leaves jobs unseen there until a worker starts them. For A/B
+     * measurements of the status overhead ({@code ./promptq bench --scenario noop,noop-no-states}).
+     */
+    public static final ConfigKey<Boolean> PUBLISH_STATES = ConfigKey.bool("PROMPTQ_CLIENT_PUBLISH_STATES",
+            DEFAULT_PUBLISH_STATES);
 
     public ClientConfig {
         Objects.requireNonNull(kafka, "kafka");
@@ -81,7 +92,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
     public static ClientConfig of(KafkaSettings kafka, RegistryConfig registry) {
         return new ClientConfig(kafka, registry, TopicNames.defaults(), ValidationRules.defaults(),
                 DEFAULT_SEND_TIMEOUT, DEFAULT_CLIENT_ID, Idempotency.DEFAULT_WINDOW, DEFAULT_IDEMPOTENCY_MAX_KEYS,
-                DEFAULT_OUTCOME_UNKNOWN_RETRIES, JobIdKey.none(), StatusApiConfig.none());
+                DEFAULT_OUTCOME_UNKNOWN_RETRIES, JobIdKey.none(), StatusApiConfig.none(), DEFAULT_PUBLISH_STATES);
     }
 
     /** Reads every key listed on the components from {@code config}. */
@@ -97,7 +108,8 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
                 IDEMPOTENCY_MAX_KEYS.read(config),
                 OUTCOME_UNKNOWN_RETRIES.read(config),
                 JobIdKey.KEY.read(config),
-                StatusApiConfig.from(config));
+                StatusApiConfig.from(config),
+                PUBLISH_STATES.read(config));
     }
 
     /** A builder starting from this configuration. */
@@ -118,6 +130,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
         private int outcomeUnknownRetries;
         private JobIdKey jobIdKey;
         private StatusApiConfig statusApi;
+        private boolean publishStates;
 
         private Builder(ClientConfig from) {
             kafka = from.kafka;
@@ -131,6 +144,7 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             outcomeUnknownRetries = from.outcomeUnknownRetries;
             jobIdKey = from.jobIdKey;
             statusApi = from.statusApi;
+            publishStates = from.publishStates;
         }
 
         public Builder kafka(KafkaSettings value) {
@@ -188,9 +202,14 @@ public record ClientConfig(KafkaSettings kafka, RegistryConfig registry, TopicNa
             return this;
         }
 
+        public Builder publishStates(boolean value) {
+            publishStates = value;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(kafka, registry, topics, rules, sendTimeout, clientId, idempotencyWindow,
-                    idempotencyMaxKeys, outcomeUnknownRetries, jobIdKey, statusApi);
+                    idempotencyMaxKeys, outcomeUnknownRetries, jobIdKey, statusApi, publishStates);
         }
     }
 }

@@ -42,7 +42,9 @@ public final class BenchCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME",
-            description = "Run only these: raw, noop, latency, added-latency, scaling, memory (default: all).")
+            description = "Run only these: raw, noop, latency, added-latency, scaling, memory (default: all of them), "
+                    + "and the opt-in noop-no-states (no-op jobs with job states off, for their overhead: "
+                    + "--scenario noop,noop-no-states).")
     List<String> scenarios;
 
     @Option(names = "--env", paramLabel = "KEY=VALUE",
@@ -53,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Set<Scenario> selected = EnumSet.allOf(Scenario.class);
+        Set<Scenario> selected = Scenario.defaults();
         if (scenarios != null && !scenarios.isEmpty()) {
             selected = EnumSet.noneOf(Scenario.class);
             for (String s : scenarios) {

@@ -78,7 +78,7 @@ public final class ProducerService implements AutoCloseable {
         KafkaClientMetrics kafkaMetrics = null;
         Admin admin = null;
         TopicCreator topicCreator = null;
-        AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl());
+        AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl(), config.aggregatorMaxRequests());
         try {
             admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
             String topic = config.client().topics().jobs();

@@ -251,8 +251,8 @@ public final class KafkaPromptqClient implements PromptqClient {
                     ledgerTopic.valueDeserializer(), ledgerTopic.name(), index, LedgerReader.DEFAULT_REDISCOVERY);
             KafkaProducer<String, byte[]> statesProducer = producer;
             String statusTopic = topics.status().name();
-            QueuedStates states = new QueuedStates(topics.status().valueSerializer(), statusTopic,
-                    () -> !statesProducer.partitionsFor(statusTopic).isEmpty());
+            QueuedStates states = config.publishStates() ? new QueuedStates(topics.status().valueSerializer(),
+                    statusTopic, () -> !statesProducer.partitionsFor(statusTopic).isEmpty()) : null;
             return new KafkaPromptqClient(producer, jobs.valueSerializer(), jobs.name(),
                     JobValidator.of(config.rules()), config.sendTimeout(), clock, registry, WARMUP_BACKOFF, index, ledger,
                     config.outcomeUnknownRetries(), RETRY_BACKOFF, topics.cancellations().valueSerializer(),

@@ -17,9 +17,22 @@ import java.util.Map;
  * @param plan the plan's name ("standard" or "quick")
  * @param cores processors available to the JVM
  * @param overrides configuration entries applied to every service in this run (empty = defaults)
+ * @param noopNoStates the opt-in no-op run with job states off (null unless asked for)
  */
 public record BenchReport(String plan, int cores, Map<String, String> overrides, Raw raw, Noop noop,
-        LatencyBound latencyBound, AddedLatency addedLatency, Scaling scaling, Memory memory) {
+        LatencyBound latencyBound, AddedLatency addedLatency, Scaling scaling, Memory memory, Noop noopNoStates) {
+
+    /** A report without the opt-in no-op run with job states off. */
+    public BenchReport(String plan, int cores, Map<String, String> overrides, Raw raw, Noop noop,
+            LatencyBound latencyBound, AddedLatency addedLatency, Scaling scaling, Memory memory) {
+        this(plan, cores, overrides, raw, noop, latencyBound, addedLatency, scaling, memory, null);
+    }
+
+    /** No-op jobs/s with job states on ÷ with them off, both of this run: the cost of job states (1 = none). */
+    public double statesThroughputRatio() {
+        return noop == null || noopNoStates == null ? Double.NaN
+                : BenchMath.ratio(noop.jobsPerSec(), noopNoStates.jobsPerSec());
+    }
 
     /** Target: latency-bound jobs/s at least this fraction of P × K ÷ latency. */
     public static final double TARGET_LATENCY_EFFICIENCY = 0.95;
@@ -163,6 +176,11 @@ public record BenchReport(String plan, int cores, Map<String, String> overrides,
         v.put("noopCpuRatio", noopCpuRatio());
         v.put("noopCpuBreakdown", noop == null || noop.cpu() == null ? null : noop.cpu().perThousand());
         v.put("noopNotSucceeded", noop == null ? null : noop.notSucceeded());
+        if (noopNoStates != null) {
+            v.put("noopNoStatesJobsPerSec", noopNoStates.jobsPerSec());
+            v.put("noopNoStatesCpuSecondsPer1000", noopNoStates.cpuSecondsPer1000());
+            v.put("statesThroughputRatio", statesThroughputRatio());
+        }
         v.put("latencyBoundJobs", latencyBound == null ? null : latencyBound.jobs());
         v.put("latencyBoundJobsPerSec", latencyBound == null ? Double.NaN : latencyBound.jobsPerSec());
         v.put("latencyBoundCapacity", latencyBound == null ? Double.NaN : latencyBound.capacity());
@@ -231,6 +249,15 @@ public record BenchReport(String plan, int cores, Map<String, String> overrides,
                         count(noop.jobsPerSec()), fmt(noopRatio(), 3), fmt(noop.cpuSecondsPer1000(), 3), fmt(noopCpuRatio(), 1),
                         noop.notSucceeded() > 0 ? "; " + noop.notSucceeded() + " not SUCCEEDED" : ""),
                 "x raw " + byKey.get("noopRatio").target(), verdict(byKey.get("noopRatio"))});
+        }
+        if (noopNoStates != null) {
+            rows.add(new String[] {
+                "2b no-op jobs, job states off",
+                String.format(Locale.ROOT, "%s jobs/s; %s CPU s per 1k; states on / off = %s x%s",
+                        count(noopNoStates.jobsPerSec()), fmt(noopNoStates.cpuSecondsPer1000(), 3),
+                        fmt(statesThroughputRatio(), 3),
+                        noopNoStates.notSucceeded() > 0 ? "; " + noopNoStates.notSucceeded() + " not SUCCEEDED" : ""),
+                "measured", ""});
         }
         if (latencyBound != null) {
             rows.add(new String[] {

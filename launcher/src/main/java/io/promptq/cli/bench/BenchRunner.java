@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * group) and collects a {@link BenchReport}.
  *
  * <pre>{@code
- * BenchReport report = BenchRunner.run(BenchPlan.standard(), EnumSet.allOf(Scenario.class), Map.of(), System.out::println);
+ * BenchReport report = BenchRunner.run(BenchPlan.standard(), Scenario.defaults(), Map.of(), System.out::println);
  * System.out.println(report.toTable());
  * }</pre>
  */
@@ -39,6 +39,7 @@ public final class BenchRunner {
         Set<Scenario> todo = scenarios.isEmpty() ? EnumSet.noneOf(Scenario.class) : EnumSet.copyOf(scenarios);
         BenchReport.Raw raw = null;
         BenchReport.Noop noop = null;
+        BenchReport.Noop noopNoStates = null;
         LatencyScenarios.Results latency = new LatencyScenarios.Results(null, null);
         BenchReport.Scaling scaling = null;
         BenchReport.Memory memory = null;
@@ -51,7 +52,11 @@ public final class BenchRunner {
             }
             if (todo.contains(Scenario.NOOP)) {
                 log.accept(header(++step, steps, Scenario.NOOP));
-                noop = NoopScenario.run(bench, plan, log);
+                noop = NoopScenario.run(bench, plan, true, log);
+            }
+            if (todo.contains(Scenario.NOOP_NO_STATES)) {
+                log.accept(header(++step, steps, Scenario.NOOP_NO_STATES));
+                noopNoStates = NoopScenario.run(bench, plan, false, log);
             }
             boolean bound = todo.contains(Scenario.LATENCY);
             boolean added = todo.contains(Scenario.ADDED_LATENCY);
@@ -70,7 +75,7 @@ public final class BenchRunner {
             }
         }
         return new BenchReport(plan.name(), Runtime.getRuntime().availableProcessors(), overrides, raw, noop,
-                latency.latencyBound(), latency.addedLatency(), scaling, memory);
+                latency.latencyBound(), latency.addedLatency(), scaling, memory, noopNoStates);
     }
 
     private static String header(int step, int steps, Scenario scenario) {

@@ -65,6 +65,18 @@ class BenchReportTest {
     }
 
     @Test
+    void theNoStatesRunGivesTheStatesThroughputRatioInTableAndJson() {
+        BenchReport.Noop on = new BenchReport.Noop(20_000, 12, 20, 1, 4_500, 0.4, 0, null);
+        BenchReport.Noop off = new BenchReport.Noop(20_000, 12, 20, 1, 5_000, 0.36, 0, null);
+        BenchReport report = new BenchReport("standard", 2, Map.of(), null, on, null, null, null, null, off);
+        assertThat(report.statesThroughputRatio()).isEqualTo(0.9);
+        assertThat(report.toTable()).contains("2b no-op jobs, job states off").contains("5,000 jobs/s")
+                .contains("states on / off = 0.900 x");
+        assertThat(report.toJson()).contains("\"statesThroughputRatio\": 0.9");
+        assertThat(full().toJson()).doesNotContain("statesThroughputRatio");
+    }
+
+    @Test
     void scenariosThatDidNotRunAreNullInJsonAndDashesInTheTable() {
         BenchReport onlyRaw = new BenchReport("quick", 2, Map.of(), new BenchReport.Raw(1_000, 300, 12, 10_000, 20_000, 0.1, null),
                 null, null, null, null, null);

@@ -16,6 +16,13 @@ class ScenarioTest {
     }
 
     @Test
+    void aRunWithoutScenariosLeavesOutOnlyTheOptInNoStatesRun() {
+        assertThat(Scenario.defaults()).containsExactly(Scenario.RAW, Scenario.NOOP, Scenario.LATENCY,
+                Scenario.ADDED_LATENCY, Scenario.SCALING, Scenario.MEMORY);
+        assertThat(Scenario.parse("noop-no-states")).isEqualTo(Scenario.NOOP_NO_STATES);
+    }
+
+    @Test
     void unknownNameListsTheChoices() {
         assertThatThrownBy(() -> Scenario.parse("fast")).hasMessageContaining("raw, noop, latency");
     }

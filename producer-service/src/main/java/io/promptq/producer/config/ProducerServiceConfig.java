@@ -49,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  * @param aggregatorUrl the aggregator's query API, asked for job views ({@link #AGGREGATOR_URL})
  * @param maxWait the longest {@code GET /v1/jobs/{id}?wait=} is held ({@link #MAX_WAIT})
  * @param sseHeartbeat how often a job's event stream sends a comment while nothing changes ({@link #SSE_HEARTBEAT})
+ * @param aggregatorMaxRequests most requests to the aggregator in flight at once; further ones queue
+ *     ({@link #AGGREGATOR_MAX_REQUESTS})
  * @param client the Kafka client: brokers, registry, topics, validation rules, send timeout
  * @param jobStatusRetention retention of the lifecycle topics created here ({@link JobLifecycle#RETENTION})
  */
@@ -67,6 +69,7 @@ public record ProducerServiceConfig(
         URI aggregatorUrl,
         Duration maxWait,
         Duration sseHeartbeat,
+        int aggregatorMaxRequests,
         ClientConfig client,
         Duration jobStatusRetention) {
 
@@ -85,6 +88,7 @@ public record ProducerServiceConfig(
     public static final URI DEFAULT_AGGREGATOR_URL = URI.create("http://127.0.0.1:8083");
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_SSE_HEARTBEAT = Duration.ofSeconds(15);
+    public static final int DEFAULT_AGGREGATOR_MAX_REQUESTS = 1024;
     /** Kafka client id of the service's producer unless {@code PROMPTQ_CLIENT_ID} is set. */
     public static final String DEFAULT_CLIENT_ID = "promptq-producer";
 
@@ -146,6 +150,14 @@ public record ProducerServiceConfig(
      */
     public static final ConfigKey<Duration> SSE_HEARTBEAT = ConfigKey.duration("PROMPTQ_PRODUCER_SSE_HEARTBEAT",
             DEFAULT_SSE_HEARTBEAT, Duration.ofMillis(100), Duration.ofMinutes(1));
+    /**
+     * Env key: most requests this producer has in flight to the aggregator at once (job views and the one long poll
+     * per followed job that all of its event streams share); further requests queue for a free slot, and only one
+     * that waits longer than its own deadline is answered 503 with {@code Retry-After}. Keep the sum over all
+     * producers at or below the aggregator's {@code PROMPTQ_AGGREGATOR_MAX_WAITERS}.
+     */
+    public static final ConfigKey<Integer> AGGREGATOR_MAX_REQUESTS = ConfigKey.integer(
+            "PROMPTQ_PRODUCER_AGGREGATOR_MAX_REQUESTS", DEFAULT_AGGREGATOR_MAX_REQUESTS, 1, 100_000);
 
     public ProducerServiceConfig {
         HTTP_HOST.check(httpHost);
@@ -167,6 +179,7 @@ public record ProducerServiceConfig(
         AGGREGATOR_URL.check(aggregatorUrl);
         MAX_WAIT.check(maxWait);
         SSE_HEARTBEAT.check(sseHeartbeat);
+        AGGREGATOR_MAX_REQUESTS.check(aggregatorMaxRequests);
         Objects.requireNonNull(client, "client");
         JobLifecycle.RETENTION.check(jobStatusRetention);
         if (authTokens.enabled() && !client.jobIdKey().present()) {
@@ -202,6 +215,7 @@ public record ProducerServiceConfig(
                 AGGREGATOR_URL.read(config),
                 MAX_WAIT.read(config),
                 SSE_HEARTBEAT.read(config),
+                AGGREGATOR_MAX_REQUESTS.read(config),
                 client,
                 JobLifecycle.RETENTION.read(config));
     }
@@ -211,7 +225,7 @@ public record ProducerServiceConfig(
         return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, null, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH, AuthTokens.none(), DEFAULT_TENANT, DEFAULT_CREATE_TOPICS,
                 DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), DEFAULT_AGGREGATOR_URL, DEFAULT_MAX_WAIT,
-                DEFAULT_SSE_HEARTBEAT, client, JobLifecycle.DEFAULT_RETENTION);
+                DEFAULT_SSE_HEARTBEAT, DEFAULT_AGGREGATOR_MAX_REQUESTS, client, JobLifecycle.DEFAULT_RETENTION);
     }
 
     /** The default connection limits of the HTTP API. */
@@ -241,6 +255,7 @@ public record ProducerServiceConfig(
         private URI aggregatorUrl;
         private Duration maxWait;
         private Duration sseHeartbeat;
+        private int aggregatorMaxRequests;
         private ClientConfig client;
         private Duration jobStatusRetention;
 
@@ -259,6 +274,7 @@ public record ProducerServiceConfig(
             aggregatorUrl = from.aggregatorUrl;
             maxWait = from.maxWait;
             sseHeartbeat = from.sseHeartbeat;
+            aggregatorMaxRequests = from.aggregatorMaxRequests;
             client = from.client;
             jobStatusRetention = from.jobStatusRetention;
         }
@@ -338,6 +354,11 @@ public record ProducerServiceConfig(
             return this;
         }
 
+        public Builder aggregatorMaxRequests(int value) {
+            aggregatorMaxRequests = value;
+            return this;
+        }
+
         public Builder client(ClientConfig value) {
             client = value;
             return this;
@@ -346,7 +367,7 @@ public record ProducerServiceConfig(
         public ProducerServiceConfig build() {
             return new ProducerServiceConfig(httpHost, httpPort, managementPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
                     defaultTenant, createTopics, topicPartitions, httpLimits, aggregatorUrl, maxWait, sseHeartbeat,
-                    client, jobStatusRetention);
+                    aggregatorMaxRequests, client, jobStatusRetention);
         }
     }
 }

@@ -8,13 +8,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Asks the aggregator's query API for job views ({@code GET /v1/jobs/{id}?wait=&after=}) and pages of a tenant's
  * jobs ({@code GET /v1/jobs}), forwarding the caller's
  * {@code Authorization} header. Answers the aggregator's status and body as they are; the handlers decide what the
- * caller sees. Thread-safe.
+ * caller sees. At most {@code maxRequests} requests are in flight at once (each holds one pooled HTTP/1.1
+ * connection): further ones queue for a free slot instead of opening a burst of connections the aggregator's
+ * backlog would drop. Thread-safe.
  */
 public final class AggregatorClient implements AutoCloseable {
 
@@ -23,11 +27,19 @@ public final class AggregatorClient implements AutoCloseable {
 
     private final URI base;
     private final HttpClient http;
+    private final Semaphore slots;
+    private final int maxRequests;
 
-    public AggregatorClient(URI base) {
+    /** A client with at most {@code maxRequests} requests in flight. */
+    public AggregatorClient(URI base, int maxRequests) {
+        if (maxRequests < 1) {
+            throw new IllegalArgumentException("maxRequests must be at least 1, but was " + maxRequests);
+        }
+        this.maxRequests = maxRequests;
+        this.slots = new Semaphore(maxRequests, true);
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
+        this.http = HttpClient.newBuilder().connectTimeout(MARGIN).version(HttpClient.Version.HTTP_1_1)
                 .build();
     }
 
@@ -38,6 +50,7 @@ public final class AggregatorClient implements AutoCloseable {
      * The job's view, held by the aggregator up to {@code wait} until the job is terminal (or its version exceeds
      * {@code after}).
      *
+     * @throws Overloaded if no request slot frees up within {@link #MARGIN}
      * @throws IOException if the aggregator cannot be reached or does not answer in time
      */
     public Answer jobView(String jobId, Duration wait, @Nullable Integer after, @Nullable String authorization)
@@ -49,8 +62,31 @@ public final class AggregatorClient implements AutoCloseable {
         if (authorization != null && !authorization.isBlank()) {
             request.header("Authorization", authorization);
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.body());
+        if (!slots.tryAcquire(MARGIN.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new Overloaded("all " + maxRequests + " requests to the aggregator at " + base + " are in flight "
+                    + "and more wait for one; retry shortly");
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        } finally {
+            slots.release();
+        }
+    }
+
+    /** Requests in flight now. */
+    public int inFlight() {
+        return maxRequests - slots.availablePermits();
+    }
+
+    /** Every request slot stayed taken for longer than a request may queue: a true overload of this producer. */
+    public static final class Overloaded extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        Overloaded(String message) {
+            super(message);
+        }
     }
 
     /**

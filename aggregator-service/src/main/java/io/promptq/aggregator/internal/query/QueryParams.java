@@ -6,6 +6,7 @@ import io.promptq.config.Durations;
 import io.promptq.http.Problem;
 import io.promptq.http.ProblemException;
 import io.promptq.schema.JobState;
+import io.promptq.http.ViewVersion;
 import io.promptq.schema.StatsScope;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -151,20 +152,13 @@ public final class QueryParams {
         }
     }
 
-    /** A job view version (a non-negative integer); null when absent. */
+    /** A job view version (a non-negative integer, {@link ViewVersion}); null when absent. */
     public static @Nullable Integer version(String field, @Nullable String raw) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
         try {
-            int version = Integer.parseInt(raw.trim());
-            if (version >= 0) {
-                return version;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+            return ViewVersion.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw badRequest(field, e.getMessage());
         }
-        throw badRequest(field, "must be a job view version (an integer >= 0), but was '" + raw + "'");
     }
 
     /** Job state names, comma-separated (any case); empty when absent. */

@@ -4,7 +4,10 @@ import io.promptq.cli.bench.BenchMath;
 import io.promptq.cli.bench.BenchPlan;
 import io.promptq.cli.bench.BenchReport;
 import io.promptq.cli.bench.CpuBreakdown;
+import io.promptq.client.ClientConfig;
+import io.promptq.worker.WorkerConfig;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -18,11 +21,19 @@ public final class NoopScenario {
 
     private NoopScenario() {}
 
-    public static BenchReport.Noop run(BenchCluster bench, BenchPlan plan, Consumer<String> log) throws InterruptedException {
+    /**
+     * @param states whether job states are written (QUEUED by the client, RUNNING/RETRYING by the worker), as by
+     *     default; false measures the same jobs without them
+     */
+    public static BenchReport.Noop run(BenchCluster bench, BenchPlan plan, boolean states, Consumer<String> log)
+            throws InterruptedException {
         int p = plan.partitions();
         int k = plan.noopPermits();
-        StackSpec spec = StackSpec.of(p, k, p * k, Duration.ZERO).toBuilder().aggregator(true).build();
-        try (ScenarioStack stack = ScenarioStack.start(bench, "noop", spec)) {
+        StackSpec spec = StackSpec.of(p, k, p * k, Duration.ZERO).toBuilder().aggregator(true)
+                .workerEnv(states ? Map.of() : Map.of(WorkerConfig.PUBLISH_STATES.name(), "false",
+                        ClientConfig.PUBLISH_STATES.name(), "false"))
+                .build();
+        try (ScenarioStack stack = ScenarioStack.start(bench, states ? "noop" : "noop-no-states", spec)) {
             stack.addWorker();
             stack.awaitBalanced();
             int warm = Math.max(1, plan.noopJobs() / 4);
@@ -31,7 +42,8 @@ public final class NoopScenario {
                 results.await(warm, timeout(warm), "no-op warm-up");
             }
             int n = plan.noopJobs();
-            log.accept(String.format("  %,d jobs, 1 worker, K=%d, %d partitions, aggregator running ...", n, k, p));
+            log.accept(String.format("  %,d jobs, 1 worker, K=%d, %d partitions, aggregator running, job states %s ...",
+                    n, k, p, states ? "on" : "off"));
             try (ResultCollector results = stack.collectResults()) {
                 Submitter submitter = stack.submitter("run");
                 ThreadCpu before = ThreadCpu.snapshot();

@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.promptq.config.Durations;
 import io.promptq.http.OpsServer;
 import io.promptq.http.Problem;
+import io.promptq.http.ViewVersion;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.internal.AggregatorClient;
 import java.io.IOException;
@@ -29,16 +30,19 @@ public final class JobStatusHandler {
 
     private static final Logger log = LoggerFactory.getLogger(JobStatusHandler.class);
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration FIRST_VIEW_RETRY = Duration.ofMillis(250);
     private static final byte[] HEARTBEAT_COMMENT = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final AggregatorClient aggregator;
     private final Authenticator authenticator;
     private final Duration maxWait;
     private final Duration heartbeat;
+    private final JobWatches watches;
 
     public JobStatusHandler(AggregatorClient aggregator, ProducerServiceConfig config) {
         this.aggregator = aggregator;
         this.heartbeat = config.sseHeartbeat();
+        this.watches = new JobWatches(this, heartbeat);
         this.authenticator = new Authenticator(config.authTokens());
         this.maxWait = config.maxWait();
     }
@@ -63,9 +67,10 @@ public final class JobStatusHandler {
     /**
      * {@code GET /v1/jobs/{jobId}/events}: a server-sent event stream of the job's state changes, one
      * {@code event: state} per change with {@code id: <version>} and the change as {@code data}, first the history
-     * after {@code Last-Event-ID} (all of it without one), then live changes (long polls of the aggregator with
-     * {@code after=}), a comment line every heartbeat interval, closed after the terminal change. Unknown jobs are
-     * 404 before the stream starts.
+     * after {@code Last-Event-ID} (all of it without one), then live changes from the job's one shared watch
+     * ({@link JobWatches}: a single long poll of the aggregator at a time however many streams follow the job), a
+     * comment line every heartbeat interval, closed after the terminal change. Unknown jobs are 404 before the
+     * stream starts.
      */
     public void events(Context ctx) {
         String jobId = ctx.pathParam("jobId");
@@ -78,7 +83,7 @@ public final class JobStatusHandler {
             String lastEventId = ctx.header("Last-Event-ID");
             Integer resumeAfter = version(lastEventId == null ? ctx.queryParam("lastEventId") : lastEventId);
             lastSent = resumeAfter == null ? -1 : resumeAfter;
-            view = view(jobId, Duration.ZERO, null, principal, authorization);
+            view = firstView(jobId, principal, authorization);
         } catch (Rejection rejection) {
             rejection.headers().forEach(ctx::header);
             OpsServer.respond(ctx, rejection.problem());
@@ -86,11 +91,15 @@ public final class JobStatusHandler {
         } catch (ViewUnavailable e) {
             e.respond(ctx);
             return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
         ctx.status(200);
         ctx.header("Content-Type", "text/event-stream; charset=utf-8");
         ctx.header("Cache-Control", "no-cache");
         ctx.header("X-Accel-Buffering", "no");
+        JobWatches.Subscription subscription = watches.subscribe(jobId, authorization, view);
         try {
             OutputStream out = ctx.res().getOutputStream();
             out.write(("retry: " + heartbeat.toMillis() + "\n\n").getBytes(StandardCharsets.UTF_8));
@@ -100,8 +109,9 @@ public final class JobStatusHandler {
                 if (view.terminal()) {
                     return;
                 }
+                View next;
                 try {
-                    view = view(jobId, heartbeat, lastSent, principal, authorization);
+                    next = subscription.next(lastSent, heartbeat);
                 } catch (ViewUnavailable e) {
                     if (e.status() == 404) {
                         return; // the job's view expired while followed
@@ -109,17 +119,47 @@ public final class JobStatusHandler {
                     out.write((": " + e.getMessage().replace('\n', ' ') + "\n\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     Thread.sleep(1_000);
+                    subscription.close();
+                    subscription = watches.subscribe(jobId, authorization, view);
                     continue;
                 }
-                if (view.version() <= lastSent) {
+                if (next == null) {
                     out.write(HEARTBEAT_COMMENT);
                     out.flush();
+                } else {
+                    view = next;
                 }
             }
         } catch (IOException e) {
             log.debug("Event stream of job {} closed by the client: {}", jobId, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            subscription.close();
+        }
+    }
+
+    /**
+     * The view a new event stream starts from: the job's watch's latest when one runs for the same caller, else
+     * asked of the aggregator, retrying a transient 503 (the aggregator restoring or rebalancing, a queue for a
+     * request slot) for up to {@link AggregatorClient#MARGIN} before answering it.
+     */
+    private View firstView(String jobId, Optional<String> principal, @Nullable String authorization)
+            throws InterruptedException {
+        View shared = watches.latest(jobId, authorization);
+        if (shared != null) {
+            return shared;
+        }
+        long deadline = System.nanoTime() + AggregatorClient.MARGIN.toNanos();
+        while (true) {
+            try {
+                return view(jobId, Duration.ZERO, null, principal, authorization);
+            } catch (ViewUnavailable e) {
+                if (e.status() != 503 || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                Thread.sleep(FIRST_VIEW_RETRY);
+            }
         }
     }
 
@@ -163,6 +203,9 @@ public final class JobStatusHandler {
         AggregatorClient.Answer answer;
         try {
             answer = aggregator.jobView(jobId, wait, after, authorization);
+        } catch (AggregatorClient.Overloaded e) {
+            log.debug("Job {} not asked: {}", jobId, e.getMessage());
+            throw ViewUnavailable.unavailable("this producer is overloaded: " + e.getMessage());
         } catch (IOException e) {
             log.debug("Aggregator at {} unreachable for job {}: {}", aggregator.base(), jobId, e.toString());
             throw ViewUnavailable.unavailable("the job status service (aggregator at " + aggregator.base()
@@ -209,18 +252,11 @@ public final class JobStatusHandler {
     }
 
     static @Nullable Integer version(@Nullable String raw) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
         try {
-            int version = Integer.parseInt(raw.trim());
-            if (version >= 0) {
-                return version;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+            return ViewVersion.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw Rejection.invalidField("after", e.getMessage());
         }
-        throw Rejection.invalidField("after", "must be a job view version (an integer >= 0), but was '" + raw + "'");
     }
 
     /** A job view the caller cannot have: 404 or 503. */
