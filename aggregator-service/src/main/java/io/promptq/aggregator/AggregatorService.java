@@ -252,7 +252,7 @@ public final class AggregatorService implements AutoCloseable {
      * The job's view, waiting up to {@code wait} (capped by {@link AggregatorConfig#maxWait()}) until its version
      * exceeds {@code after} (or, without {@code after}, until it is terminal); empty if the job is unknown.
      */
-    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Integer after) {
+    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Long after) {
         return queries.jobView(jobId, wait, after, false);
     }
 

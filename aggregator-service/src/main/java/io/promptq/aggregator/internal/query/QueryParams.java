@@ -148,12 +148,12 @@ public final class QueryParams {
     }
 
     /** A job view version (a non-negative integer); null when absent. */
-    public static @Nullable Integer version(String field, @Nullable String raw) {
+    public static @Nullable Long version(String field, @Nullable String raw) {
         if (raw == null || raw.isBlank()) {
             return null;
         }
         try {
-            int version = Integer.parseInt(raw.trim());
+            long version = Long.parseLong(raw.trim());
             if (version >= 0) {
                 return version;
             }

@@ -18,12 +18,16 @@ import org.jspecify.annotations.Nullable;
  * The binary format of a job view in the view store: a format byte ({@value #FORMAT_V1}), then the fields in a
  * fixed order, strings as length-prefixed UTF-8 (-1 for null) and timestamps as epoch millis ({@link Long#MIN_VALUE}
  * for none). The job id is the store's key and not repeated. A later format gets a new format byte; a reader meets
- * an unknown one as an error rather than misreading it.
+ * an unknown one as an error rather than misreading it. {@value #FORMAT_V2} (a redriven job's view, whose versions
+ * carry the redrive generation) writes the versions as longs; a view of generation 0 is still written as {@value
+ * #FORMAT_V1}.
  */
 public final class StoredViewCodec {
 
     /** The first (current) format. */
     public static final byte FORMAT_V1 = 1;
+    /** Versions as 8-byte longs (a redriven job's view). */
+    public static final byte FORMAT_V2 = 2;
     private static final long NO_TIME = Long.MIN_VALUE;
 
     private StoredViewCodec() {}
@@ -31,14 +35,15 @@ public final class StoredViewCodec {
     public static byte[] encode(JobView view) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + 48 * view.history().size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT_V1);
+            boolean wide = view.version() > Integer.MAX_VALUE;
+            out.writeByte(wide ? FORMAT_V2 : FORMAT_V1);
             string(out, view.tenant());
             string(out, view.state());
-            out.writeInt(view.version());
+            version(out, view.version(), wide);
             out.writeBoolean(view.terminal());
             out.writeByte(view.history().size());
             for (JobView.Change c : view.history()) {
-                out.writeInt(c.version());
+                version(out, c.version(), wide);
                 string(out, c.state());
                 time(out, c.at());
                 out.writeInt(c.attempt());
@@ -83,17 +88,18 @@ public final class StoredViewCodec {
     public static JobView decode(String jobId, byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte format = in.readByte();
-            if (format != FORMAT_V1) {
+            if (format != FORMAT_V1 && format != FORMAT_V2) {
                 throw new IllegalArgumentException("unknown job view format " + format + " for job " + jobId);
             }
+            boolean wide = format == FORMAT_V2;
             String tenant = string(in);
             String state = string(in);
-            int version = in.readInt();
+            long version = wide ? in.readLong() : in.readInt();
             boolean terminal = in.readBoolean();
             int changes = in.readUnsignedByte();
             List<JobView.Change> history = new ArrayList<>(changes);
             for (int i = 0; i < changes; i++) {
-                history.add(new JobView.Change(in.readInt(), string(in), time(in), in.readInt(), string(in), time(in),
+                history.add(new JobView.Change(wide ? in.readLong() : in.readInt(), string(in), time(in), in.readInt(), string(in), time(in),
                         string(in)));
             }
             JobView.Result result = null;
@@ -127,6 +133,14 @@ public final class StoredViewCodec {
             return new JobView(jobId, tenant, state, version, terminal, history, result);
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated job view for job " + jobId, e);
+        }
+    }
+
+    private static void version(DataOutputStream out, long version, boolean wide) throws IOException {
+        if (wide) {
+            out.writeLong(version);
+        } else {
+            out.writeInt((int) version);
         }
     }
 

@@ -49,7 +49,7 @@ public final class JobStatusHandler {
         try {
             Optional<String> principal = authenticator.authenticate(ctx.header("Authorization"));
             Duration wait = capped(duration(ctx.queryParam("wait")));
-            Integer after = version(ctx.queryParam("after"));
+            Long after = version(ctx.queryParam("after"));
             View view = view(jobId, wait, after, principal, ctx.header("Authorization"));
             ctx.contentType("application/json").result(view.body());
         } catch (Rejection rejection) {
@@ -71,12 +71,12 @@ public final class JobStatusHandler {
         String jobId = ctx.pathParam("jobId");
         String authorization = ctx.header("Authorization");
         Optional<String> principal;
-        int lastSent;
+        long lastSent;
         View view;
         try {
             principal = authenticator.authenticate(authorization);
             String lastEventId = ctx.header("Last-Event-ID");
-            Integer resumeAfter = version(lastEventId == null ? ctx.queryParam("lastEventId") : lastEventId);
+            Long resumeAfter = version(lastEventId == null ? ctx.queryParam("lastEventId") : lastEventId);
             lastSent = resumeAfter == null ? -1 : resumeAfter;
             view = view(jobId, Duration.ZERO, null, principal, authorization);
         } catch (Rejection rejection) {
@@ -124,11 +124,11 @@ public final class JobStatusHandler {
     }
 
     /** Writes the changes of {@code view} above {@code lastSent}, in order; answers the last version written. */
-    private static int send(OutputStream out, View view, int lastSent) throws IOException {
-        int last = lastSent;
+    private static long send(OutputStream out, View view, long lastSent) throws IOException {
+        long last = lastSent;
         StringBuilder events = new StringBuilder();
         for (JsonNode change : view.json().path("history")) {
-            int version = change.path("version").asInt(-1);
+            long version = change.path("version").asLong(-1);
             if (version > last) {
                 events.append("event: state\nid: ").append(version).append("\ndata: ").append(change).append("\n\n");
                 last = version;
@@ -144,8 +144,8 @@ public final class JobStatusHandler {
     /** A job view: its JSON and the parsed tree. */
     record View(String body, JsonNode json) {
 
-        int version() {
-            return json.path("version").asInt(-1);
+        long version() {
+            return json.path("version").asLong(-1);
         }
 
         boolean terminal() {
@@ -158,7 +158,7 @@ public final class JobStatusHandler {
      *
      * @throws ViewUnavailable 404 (unknown or another tenant's job), 503 (aggregator unreachable or unavailable)
      */
-    View view(String jobId, Duration wait, @Nullable Integer after, Optional<String> principal,
+    View view(String jobId, Duration wait, @Nullable Long after, Optional<String> principal,
             @Nullable String authorization) {
         AggregatorClient.Answer answer;
         try {
@@ -208,12 +208,12 @@ public final class JobStatusHandler {
         }
     }
 
-    static @Nullable Integer version(@Nullable String raw) {
+    static @Nullable Long version(@Nullable String raw) {
         if (raw == null || raw.isBlank()) {
             return null;
         }
         try {
-            int version = Integer.parseInt(raw.trim());
+            long version = Long.parseLong(raw.trim());
             if (version >= 0) {
                 return version;
             }
