@@ -11,6 +11,7 @@ import io.promptq.aggregator.internal.TopicBootstrap;
 import io.promptq.aggregator.internal.query.Forwarder;
 import io.promptq.aggregator.internal.query.InteractiveQueries;
 import io.promptq.aggregator.internal.query.QueryRoutes;
+import io.promptq.aggregator.redrive.DeadLetterActions;
 import io.promptq.aggregator.internal.view.JobViewWaiters;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
@@ -74,11 +75,13 @@ public final class AggregatorService implements AutoCloseable {
     private final HostInfo self;
     private final CompletableFuture<KafkaStreams.State> terminated;
     private final @Nullable WebhookDispatcher webhooks;
+    private final DeadLetterActions actions;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AggregatorService(AggregatorConfig config, SchemaRegistryClient registry, Forwarder forwarder, OpsServer http,
             KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, InteractiveQueries queries, HostInfo self,
-            CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks) {
+            CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks,
+            DeadLetterActions actions) {
         this.config = config;
         this.registry = registry;
         this.forwarder = forwarder;
@@ -89,6 +92,7 @@ public final class AggregatorService implements AutoCloseable {
         this.self = self;
         this.terminated = terminated;
         this.webhooks = webhooks;
+        this.actions = actions;
     }
 
     /**
@@ -107,6 +111,7 @@ public final class AggregatorService implements AutoCloseable {
         KafkaStreams streams = null;
         KafkaStreamsMetrics streamsMetrics = null;
         WebhookDispatcher webhooks = null;
+        DeadLetterActions actions = null;
         try {
             Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
             if (config.createTopics()) {
@@ -119,8 +124,13 @@ public final class AggregatorService implements AutoCloseable {
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
             QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readTokens());
+            DeadLetterActions console = DeadLetterActions.create(config, topics, clock);
+            actions = console;
             http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, null,
-                    routes::register);
+                    app -> {
+                        routes.register(app);
+                        console.register(app);
+                    });
             HostInfo self = new HostInfo(config.advertisedHost(), http.port());
 
             RegistryStatus registryStatus = new RegistryStatus();
@@ -158,7 +168,7 @@ public final class AggregatorService implements AutoCloseable {
                     config.applicationId(), topics.results().name(), topics.totals().name(), topics.windows().name(),
                     config.window(), config.grace(), self.host(), self.port());
             return new AggregatorService(config, registry, forwarder, http, streams, streamsMetrics, queries, self, terminated,
-                    webhooks);
+                    webhooks, console);
         } catch (RuntimeException e) {
             if (webhooks != null) {
                 webhooks.close();
@@ -171,6 +181,9 @@ public final class AggregatorService implements AutoCloseable {
             }
             if (http != null) {
                 http.close();
+            }
+            if (actions != null) {
+                actions.close();
             }
             forwarder.close();
             registry.close();
@@ -294,6 +307,7 @@ public final class AggregatorService implements AutoCloseable {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(CLOSE_TIMEOUT));
         streamsMetrics.close();
+        actions.close();
         forwarder.close();
         registry.close();
     }

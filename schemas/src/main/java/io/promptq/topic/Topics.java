@@ -2,7 +2,9 @@ package io.promptq.topic;
 
 import io.promptq.registry.AvroSerdes;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.ConsoleAudit;
 import io.promptq.schema.DeadLetter;
+import io.promptq.schema.DeadLetterMark;
 import io.promptq.schema.IdempotencyEntry;
 import io.promptq.schema.JobCancellation;
 import io.promptq.schema.JobResult;
@@ -32,6 +34,8 @@ public final class Topics {
     private final Topic<String, JobStateChange> status;
     private final Topic<String, JobCancellation> cancellations;
     private final Topic<String, JobResult> webhookDeadLetters;
+    private final Topic<String, ConsoleAudit> consoleAudit;
+    private final Topic<String, DeadLetterMark> deadLetterMarks;
 
     private Topics(TopicNames names, SchemaRegistryClient registry, boolean autoRegister) {
         this.names = names;
@@ -49,6 +53,10 @@ public final class Topics {
                 AvroSerdes.specific(JobCancellation.class, registry, autoRegister));
         this.webhookDeadLetters = new Topic<>(names.webhookDeadLetters(), keys,
                 AvroSerdes.specific(JobResult.class, registry, autoRegister));
+        this.consoleAudit = new Topic<>(names.consoleAudit(), keys,
+                AvroSerdes.specific(ConsoleAudit.class, registry, autoRegister));
+        this.deadLetterMarks = new Topic<>(names.deadLetterMarks(), keys,
+                AvroSerdes.specific(DeadLetterMark.class, registry, autoRegister));
     }
 
     /**
@@ -112,5 +120,15 @@ public final class Topics {
     /** Results whose webhook could not be delivered after the last attempt, keyed by job id. */
     public Topic<String, JobResult> webhookDeadLetters() {
         return webhookDeadLetters;
+    }
+
+    /** The console's audit records of redrives and purges, keyed by audit id. */
+    public Topic<String, ConsoleAudit> consoleAudit() {
+        return consoleAudit;
+    }
+
+    /** The console's marks of redriven or purged dead letters (compacted), keyed by dead-letter id. */
+    public Topic<String, DeadLetterMark> deadLetterMarks() {
+        return deadLetterMarks;
     }
 }
