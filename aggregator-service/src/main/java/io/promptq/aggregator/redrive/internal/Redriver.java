@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * taken at the start, one record at a time, never all in memory - and for each: refused if undecodable or already
  * marked; otherwise (unless a dry run) paced by a Resilience4j {@link RateLimiter} (one permit per {@code 1 s /
  * rate}, so {@code n} redrives take about {@code (n - 1) / rate} seconds), republished to the jobs topic with the
- * next redrive generation ({@link JobHeaders#REDRIVE}, the payload-hash header when keyed), given a QUEUED state of
- * that generation, and marked. One audit record at the end. Not thread-safe: one action at a time.
+ * next redrive generation ({@link JobHeaders#REDRIVE}, the payload-hash header when keyed) after a QUEUED state of
+ * that generation (acknowledged first, so the job view sees it before the worker's RUNNING), and marked. One
+ * audit record at the end. Not thread-safe: one action at a time.
  */
 public final class Redriver {
 
@@ -207,15 +208,24 @@ public final class Redriver {
         if (job.getIdempotencyKey() != null) {
             headers.add(JobHeaders.PAYLOAD_HASH, PayloadHash.of(job).toBytes());
         }
-        String jobs = topics.jobs().name();
-        producer.send(new ProducerRecord<>(jobs, null, now.toEpochMilli(), key(job.getJobId()),
-                topics.jobs().valueSerializer().serialize(jobs, headers, job), headers));
         JobStateChange queued = JobStateChange.newBuilder().setJobId(job.getJobId()).setTenant(job.getTenant())
                 .setState(JobState.QUEUED).setAt(now).setAttempt(0).setWorkerId(null).setNextAttemptAt(null)
                 .setErrorClass(null).setRedrive(generation).build();
         String status = topics.status().name();
-        producer.send(new ProducerRecord<>(status, null, now.toEpochMilli(), key(job.getJobId()),
-                topics.status().valueSerializer().serialize(status, queued)));
+        try {
+            // written before the job, so the worker's RUNNING of this generation comes after it on the status topic
+            producer.send(new ProducerRecord<>(status, null, now.toEpochMilli(), key(job.getJobId()),
+                    topics.status().valueSerializer().serialize(status, queued))).get(timeout.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the QUEUED state of " + job.getJobId(), e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot write the QUEUED state of " + job.getJobId() + ": " + e, e);
+        }
+        String jobs = topics.jobs().name();
+        producer.send(new ProducerRecord<>(jobs, null, now.toEpochMilli(), key(job.getJobId()),
+                topics.jobs().valueSerializer().serialize(jobs, headers, job), headers));
     }
 
     /** Every mark, start to end of the compacted marks topic. */
