@@ -104,7 +104,7 @@ public final class AggregatorClient implements AutoCloseable {
      * The job's view, held by the aggregator up to {@code wait} until the job is terminal (or, with {@code after},
      * until its version exceeds {@code after}); empty if the job is unknown.
      */
-    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Integer after) {
+    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Long after) {
         return get("/v1/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8).replace("+", "%20") + "?wait="
                 + wait.toMillis() + "ms" + (after == null ? "" : "&after=" + after), JobView.class, timeout.plus(wait));
     }

@@ -16,6 +16,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -57,6 +59,8 @@ import org.jspecify.annotations.Nullable;
  *     ({@link #AUTH_TOKENS}; none: job endpoints open)
  * @param readTokens the analysts' tokens that may read aggregate statistics ({@link #READ_TOKENS}; none: open)
  * @param workerGroup the workers' consumer group, whose lag the console shows ({@link #WORKER_GROUP})
+ * @param operatorTokens the operators' tokens that may redrive and purge dead letters ({@link #OPERATOR_TOKENS})
+ * @param redriveRate the most dead letters a console redrive republishes per second ({@link #CONSOLE_REDRIVE_RATE})
  */
 public record AggregatorConfig(
         String applicationId,
@@ -85,7 +89,9 @@ public record AggregatorConfig(
         WebhookConfig webhooks,
         BearerTokens authTokens,
         BearerTokens readTokens,
-        String workerGroup) {
+        String workerGroup,
+        BearerTokens operatorTokens,
+        int redriveRate) {
 
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
@@ -105,6 +111,7 @@ public record AggregatorConfig(
     public static final int DEFAULT_HTTP_PORT = 8083;
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_WAITERS = 10_000;
+    public static final int DEFAULT_CONSOLE_REDRIVE_RATE = 20;
 
     /** Kafka Streams application id; also the consumer group and the prefix of internal topics. */
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.text("PROMPTQ_AGGREGATOR_APPLICATION_ID", DEFAULT_APPLICATION_ID);
@@ -190,6 +197,24 @@ public record AggregatorConfig(
     public static final ConfigKey<String> WORKER_GROUP =
             ConfigKey.text("PROMPTQ_AGGREGATOR_WORKER_GROUP", DEFAULT_WORKER_GROUP);
     /**
+     * Env key: {@code token1,token2} (or {@code token=name,...}, the name recorded as the actor of the audit), the
+     * operators' tokens that may redrive and purge dead letters through the console ({@code POST
+     * /v1/console/dead-letters/...}); an operator token also reads. Empty: actions are open only while no auth or
+     * read tokens are set either; otherwise they need an operator token (401 without a known token, 403 for a
+     * read-only one). Never shown in messages.
+     */
+    public static final ConfigKey<BearerTokens> OPERATOR_TOKENS = ConfigKey.of("PROMPTQ_AGGREGATOR_OPERATOR_TOKENS",
+                    AggregatorConfig::parseOperatorTokens,
+                    (BearerTokens tokens) -> tokens.enabled() ? "[hidden]" : "")
+            .withDefault(BearerTokens.none())
+            .secret();
+    /**
+     * The most dead letters a console redrive republishes per second; a request's {@code rate} may only lower it.
+     * Keeps a "redrive all" from flooding the workers and the provider.
+     */
+    public static final ConfigKey<Integer> CONSOLE_REDRIVE_RATE =
+            ConfigKey.integer("PROMPTQ_CONSOLE_REDRIVE_RATE", DEFAULT_CONSOLE_REDRIVE_RATE, 1, 100_000);
+    /**
      * The longest {@code GET /v1/jobs/{id}?wait=} holds a request open waiting for the job to change; a longer wait
      * is cut to it. Keep it below the timeouts of proxies in front of the service.
      */
@@ -228,6 +253,8 @@ public record AggregatorConfig(
         AUTH_TOKENS.check(authTokens);
         READ_TOKENS.check(readTokens);
         WORKER_GROUP.check(workerGroup);
+        OPERATOR_TOKENS.check(operatorTokens);
+        CONSOLE_REDRIVE_RATE.check(redriveRate);
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
             throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
                     "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
@@ -243,7 +270,8 @@ public record AggregatorConfig(
         this(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew, stateDir, advertisedHost,
                 commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout, deadLetterTopic, httpHost,
                 httpPort, null, JobLifecycle.DEFAULT_RETENTION, DEFAULT_MAX_WAIT, DEFAULT_MAX_WAITERS, kafka, registry,
-                topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none(), DEFAULT_WORKER_GROUP);
+                topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none(), DEFAULT_WORKER_GROUP,
+                BearerTokens.none(), DEFAULT_CONSOLE_REDRIVE_RATE);
     }
 
     /** A copy with other webhook settings. */
@@ -251,7 +279,7 @@ public record AggregatorConfig(
         return new AggregatorConfig(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew,
                 stateDir, advertisedHost, commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout,
                 deadLetterTopic, httpHost, httpPort, managementPort, jobViewRetention, maxWait, maxWaiters, kafka, registry,
-                topics, value, authTokens, readTokens, workerGroup);
+                topics, value, authTokens, readTokens, workerGroup, operatorTokens, redriveRate);
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
@@ -285,8 +313,37 @@ public record AggregatorConfig(
                 WebhookConfig.from(config),
                 AUTH_TOKENS.read(config),
                 READ_TOKENS.read(config),
-                WORKER_GROUP.read(config));
+                WORKER_GROUP.read(config),
+                OPERATOR_TOKENS.read(config),
+                CONSOLE_REDRIVE_RATE.read(config));
     }
+
+    /**
+     * Parses {@link #OPERATOR_TOKENS}: {@code token} or {@code token=name} entries; a token without a name is named
+     * {@code operator-<n>} by its position.
+     */
+    static BearerTokens parseOperatorTokens(String spec) {
+        Map<String, String> names = new LinkedHashMap<>();
+        int n = 0;
+        for (String entry : spec.split(",")) {
+            String trimmed = entry.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            n++;
+            int eq = trimmed.indexOf('=');
+            String token = eq < 0 ? trimmed : trimmed.substring(0, eq).trim();
+            String name = eq < 0 ? "operator-" + n : trimmed.substring(eq + 1).trim();
+            if (token.isEmpty() || name.isEmpty()) {
+                throw ConfigException.invalid(OPERATOR_TOKENS_NAME, "[hidden]",
+                        "entry " + n + " must be token or token=name");
+            }
+            names.put(token, name);
+        }
+        return names.isEmpty() ? BearerTokens.none() : BearerTokens.ofTenants(OPERATOR_TOKENS_NAME, names);
+    }
+
+    private static final String OPERATOR_TOKENS_NAME = "PROMPTQ_AGGREGATOR_OPERATOR_TOKENS";
 
     /** The HTTP host itself, unless it is a wildcard address; then this machine's host name. */
     static String defaultAdvertisedHost(String httpHost) {

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import io.promptq.aggregator.redrive.DeadLetterActions;
 import io.promptq.aggregator.internal.view.JobViewWaiters;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
@@ -85,11 +86,13 @@ public final class AggregatorService implements AutoCloseable {
     private final CompletableFuture<KafkaStreams.State> terminated;
     private final @Nullable WebhookDispatcher webhooks;
     private final Fleet fleet;
+    private final DeadLetterActions actions;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AggregatorService(AggregatorConfig config, SchemaRegistryClient registry, Forwarder forwarder, OpsServer http,
             KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, InteractiveQueries queries, HostInfo self,
-            CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks, Fleet fleet) {
+            CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks, Fleet fleet,
+            DeadLetterActions actions) {
         this.config = config;
         this.registry = registry;
         this.forwarder = forwarder;
@@ -101,6 +104,7 @@ public final class AggregatorService implements AutoCloseable {
         this.terminated = terminated;
         this.webhooks = webhooks;
         this.fleet = fleet;
+        this.actions = actions;
     }
 
     /** The console's fleet views' sources: the workers-topic reader on its thread, and the lag probe. */
@@ -156,6 +160,7 @@ public final class AggregatorService implements AutoCloseable {
         KafkaStreamsMetrics streamsMetrics = null;
         WebhookDispatcher webhooks = null;
         Fleet fleet = null;
+        DeadLetterActions actions = null;
         try {
             Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
             if (config.createTopics()) {
@@ -169,6 +174,8 @@ public final class AggregatorService implements AutoCloseable {
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
             QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readTokens());
             ConsolePages console = ConsolePages.load();
+            actions = DeadLetterActions.create(config, topics, clock);
+            DeadLetterActions deadLetterActions = actions;
             fleet = Fleet.start(config, topics, clock);
             FleetRoutes fleetRoutes = new FleetRoutes(config.readTokens(), fleet.workers(), fleet.lag(), queryRef::get,
                     config.window(), clock);
@@ -176,6 +183,7 @@ public final class AggregatorService implements AutoCloseable {
                     app -> {
                         routes.register(app);
                         fleetRoutes.register(app);
+                        deadLetterActions.register(app);
                         console.register(app);
                     });
             HostInfo self = new HostInfo(config.advertisedHost(), http.port());
@@ -216,7 +224,7 @@ public final class AggregatorService implements AutoCloseable {
                     config.applicationId(), topics.results().name(), topics.totals().name(), topics.windows().name(),
                     config.window(), config.grace(), self.host(), self.port());
             return new AggregatorService(config, registry, forwarder, http, streams, streamsMetrics, queries, self, terminated,
-                    webhooks, fleet);
+                    webhooks, fleet, actions);
         } catch (RuntimeException e) {
             if (webhooks != null) {
                 webhooks.close();
@@ -232,6 +240,9 @@ public final class AggregatorService implements AutoCloseable {
             }
             if (fleet != null) {
                 fleet.close();
+            }
+            if (actions != null) {
+                actions.close();
             }
             forwarder.close();
             registry.close();
@@ -313,7 +324,7 @@ public final class AggregatorService implements AutoCloseable {
      * The job's view, waiting up to {@code wait} (capped by {@link AggregatorConfig#maxWait()}) until its version
      * exceeds {@code after} (or, without {@code after}, until it is terminal); empty if the job is unknown.
      */
-    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Integer after) {
+    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Long after) {
         return queries.jobView(jobId, wait, after, false);
     }
 
@@ -361,6 +372,7 @@ public final class AggregatorService implements AutoCloseable {
                 .withTimeout(CLOSE_TIMEOUT));
         streamsMetrics.close();
         fleet.close();
+        actions.close();
         forwarder.close();
         registry.close();
     }

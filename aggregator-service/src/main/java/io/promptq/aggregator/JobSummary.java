@@ -17,7 +17,7 @@ public record JobSummary(
         String jobId,
         String tenant,
         String state,
-        int version,
+        long version,
         @Nullable String model,
         @Nullable String submittedAt,
         @Nullable String updatedAt,

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param state the current state: {@code QUEUED}, {@code RUNNING}, {@code RETRYING} or a terminal result status
  * @param version the rank of the current state (QUEUED 0, RUNNING of attempt n 2n-1, RETRYING of attempt n 2n,
- *     terminal {@link #TERMINAL}); grows with every change, so {@code ?after=<version>} waits for the next one
+ *     terminal {@link #TERMINAL}) in the low 32 bits, the job's redrive generation above them (0 as submitted, so
+ *     the plain rank); grows with every change, so {@code ?after=<version>} waits for the next one
  * @param history the changes in order (at most {@link #MAX_HISTORY}, the oldest dropped first)
  * @param result the outcome, once terminal
  */
@@ -17,7 +18,7 @@ public record JobView(
         String jobId,
         @Nullable String tenant,
         String state,
-        int version,
+        long version,
         boolean terminal,
         List<Change> history,
         @Nullable Result result) {
@@ -34,7 +35,7 @@ public record JobView(
     }
 
     /** One change of state. */
-    public record Change(int version, String state, String at, int attempt, @Nullable String workerId,
+    public record Change(long version, String state, String at, int attempt, @Nullable String workerId,
             @Nullable String nextAttemptAt, @Nullable String errorClass) {}
 
     /** The job's outcome (from its result record). */

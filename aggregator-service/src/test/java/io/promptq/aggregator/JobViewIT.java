@@ -67,7 +67,7 @@ class JobViewIT {
             assertThat(running.terminal()).isFalse();
             assertThat(running.history()).extracting(JobView.Change::state)
                     .containsExactly("QUEUED", "RUNNING", "RETRYING", "RUNNING");
-            assertThat(running.history()).extracting(JobView.Change::version).containsExactly(0, 1, 2, 3);
+            assertThat(running.history()).extracting(JobView.Change::version).containsExactly(0L, 1L, 2L, 3L);
             assertThat(running.history().get(2).errorClass()).isEqualTo("PROVIDER_5XX");
             assertThat(running.history().get(2).nextAttemptAt()).isEqualTo(t0.plusSeconds(7).toString());
             assertThat(running.history().get(3).workerId()).isEqualTo("worker-2");
@@ -76,7 +76,7 @@ class JobViewIT {
             CompletableFuture<Optional<JobView>> waiting =
                     CompletableFuture.supplyAsync(() -> client.jobView(job, Duration.ofSeconds(60), null));
             CompletableFuture<Optional<JobView>> afterThree =
-                    CompletableFuture.supplyAsync(() -> client.jobView(job, Duration.ofSeconds(60), 3));
+                    CompletableFuture.supplyAsync(() -> client.jobView(job, Duration.ofSeconds(60), 3L));
             Thread.sleep(1_000);
             assertThat(waiting).isNotDone();
             assertThat(afterThree).isNotDone();

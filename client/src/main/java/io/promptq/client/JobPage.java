@@ -16,6 +16,6 @@ public record JobPage(List<Job> jobs, @Nullable String nextCursor) {
     }
 
     /** One job: its current state, without history or output ({@link PromptqClient#status} has those). */
-    public record Job(String jobId, @Nullable String tenant, String state, int version, @Nullable String model,
+    public record Job(String jobId, @Nullable String tenant, String state, long version, @Nullable String model,
             @Nullable String submittedAt, @Nullable String updatedAt, @Nullable String completedAt) {}
 }

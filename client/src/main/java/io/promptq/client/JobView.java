@@ -5,9 +5,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A job's state as the producer answers {@code GET /v1/jobs/{id}} (see the README's "Job status"): the current
- * state, its version, the ordered history of changes and, once terminal, the outcome. Timestamps are ISO-8601.
+ * state, its version (the redrive generation in its high 32 bits), the ordered history of changes and, once terminal, the outcome. Timestamps are ISO-8601.
  */
-public record JobView(String jobId, @Nullable String tenant, String state, int version, boolean terminal,
+public record JobView(String jobId, @Nullable String tenant, String state, long version, boolean terminal,
         List<Change> history, @Nullable Result result) {
 
     public JobView {
@@ -15,7 +15,7 @@ public record JobView(String jobId, @Nullable String tenant, String state, int v
     }
 
     /** One change of state. */
-    public record Change(int version, String state, @Nullable String at, int attempt, @Nullable String workerId,
+    public record Change(long version, String state, @Nullable String at, int attempt, @Nullable String workerId,
             @Nullable String nextAttemptAt, @Nullable String errorClass) {}
 
     /** The outcome of a terminal job. */

@@ -16,12 +16,12 @@ public final class ViewVersion {
      *
      * @throws IllegalArgumentException when it is not an integer {@code >= 0}, with a message saying so
      */
-    public static @Nullable Integer parse(@Nullable String raw) {
+    public static @Nullable Long parse(@Nullable String raw) {
         if (raw == null || raw.isBlank()) {
             return null;
         }
         try {
-            int version = Integer.parseInt(raw.trim());
+            long version = Long.parseLong(raw.trim());
             if (version >= 0) {
                 return version;
             }

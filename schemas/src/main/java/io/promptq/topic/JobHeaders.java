@@ -22,7 +22,28 @@ public final class JobHeaders {
     /** Length of the {@link #PAYLOAD_HASH} header's value. */
     public static final int PAYLOAD_HASH_LENGTH = PayloadHash.LENGTH;
 
+    /**
+     * On a job republished from the dead-letter topic: its redrive generation ({@code PromptJob.redrive}, at least
+     * 1) as a 4-byte big-endian int, so the worker's duplicate check tells a new run from a copy without decoding.
+     * Absent on submitted jobs (generation 0).
+     */
+    public static final String REDRIVE = "promptq.redrive";
+
     private JobHeaders() {}
+
+    /** The value of a {@link #REDRIVE} header for {@code generation}. */
+    public static byte[] redriveValue(int generation) {
+        return java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(generation).array();
+    }
+
+    /** The generation in the last {@link #REDRIVE} header of {@code headers}; 0 when absent or malformed. */
+    public static int redrive(@Nullable Headers headers) {
+        Header header = headers == null ? null : headers.lastHeader(REDRIVE);
+        if (header == null || header.value() == null || header.value().length != Integer.BYTES) {
+            return 0;
+        }
+        return Math.max(0, java.nio.ByteBuffer.wrap(header.value()).getInt());
+    }
 
     /** The last {@link #PAYLOAD_HASH} header of {@code headers}, if present and {@value #PAYLOAD_HASH_LENGTH} bytes long. */
     public static Optional<PayloadHash> payloadHash(@Nullable Headers headers) {

@@ -105,6 +105,23 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
     public static final String WORKERS_SUFFIX = ".workers";
     /** Appended to the results topic's name to name the webhooks' dead-letter topic. */
     public static final String WEBHOOK_DEAD_LETTERS_SUFFIX = ".webhooks-dlq";
+    /** Appended to the dead-letter topic's name to name the console's audit topic. */
+    public static final String CONSOLE_AUDIT_SUFFIX = ".audit";
+    /** Appended to the dead-letter topic's name to name the console's dead-letter marks topic. */
+    public static final String DEAD_LETTER_MARKS_SUFFIX = ".marks";
+
+    /** The console's audit topic ({@code <deadLetters>}{@value #CONSOLE_AUDIT_SUFFIX}): one record per redrive or purge. */
+    public String consoleAudit() {
+        return deadLetters + CONSOLE_AUDIT_SUFFIX;
+    }
+
+    /**
+     * The console's dead-letter marks ({@code <deadLetters>}{@value #DEAD_LETTER_MARKS_SUFFIX}), compacted, keyed by
+     * dead-letter id: which dead letters were redriven or purged.
+     */
+    public String deadLetterMarks() {
+        return deadLetters + DEAD_LETTER_MARKS_SUFFIX;
+    }
 
     /**
      * The status topic ({@code <jobs>}{@value #STATUS_SUFFIX}): jobs' non-terminal state changes, compacted,

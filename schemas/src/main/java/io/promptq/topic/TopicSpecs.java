@@ -175,6 +175,17 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
         return plain(names.webhookDeadLetters());
     }
 
+    /** The console's audit records: kept like the dead letters they describe. */
+    public TopicSpec consoleAudit() {
+        return plain(names.consoleAudit());
+    }
+
+    /** The console's dead-letter marks: compacted, one live mark per dead letter. */
+    public TopicSpec deadLetterMarks() {
+        return plain(names.deadLetterMarks()).withConfig(TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT);
+    }
+
     /**
      * The lifecycle topics, status and cancellations, kept for {@code retention} ({@link JobLifecycle#RETENTION}):
      * every service that writes or reads either provisions both.

@@ -2,7 +2,9 @@ package io.promptq.topic;
 
 import io.promptq.registry.AvroSerdes;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.ConsoleAudit;
 import io.promptq.schema.DeadLetter;
+import io.promptq.schema.DeadLetterMark;
 import io.promptq.schema.IdempotencyEntry;
 import io.promptq.schema.JobCancellation;
 import io.promptq.schema.JobResult;
@@ -34,6 +36,8 @@ public final class Topics {
     private final Topic<String, JobCancellation> cancellations;
     private final Topic<String, JobResult> webhookDeadLetters;
     private final Topic<String, WorkerStatus> workers;
+    private final Topic<String, ConsoleAudit> consoleAudit;
+    private final Topic<String, DeadLetterMark> deadLetterMarks;
 
     private Topics(TopicNames names, SchemaRegistryClient registry, boolean autoRegister) {
         this.names = names;
@@ -52,6 +56,10 @@ public final class Topics {
         this.webhookDeadLetters = new Topic<>(names.webhookDeadLetters(), keys,
                 AvroSerdes.specific(JobResult.class, registry, autoRegister));
         this.workers = new Topic<>(names.workers(), keys, AvroSerdes.specific(WorkerStatus.class, registry, autoRegister));
+        this.consoleAudit = new Topic<>(names.consoleAudit(), keys,
+                AvroSerdes.specific(ConsoleAudit.class, registry, autoRegister));
+        this.deadLetterMarks = new Topic<>(names.deadLetterMarks(), keys,
+                AvroSerdes.specific(DeadLetterMark.class, registry, autoRegister));
     }
 
     /**
@@ -120,5 +128,15 @@ public final class Topics {
     /** Each worker replica's latest status (compacted), keyed by workerId; a null value is a worker that stopped. */
     public Topic<String, WorkerStatus> workers() {
         return workers;
+    }
+
+    /** The console's audit records of redrives and purges, keyed by audit id. */
+    public Topic<String, ConsoleAudit> consoleAudit() {
+        return consoleAudit;
+    }
+
+    /** The console's marks of redriven or purged dead letters (compacted), keyed by dead-letter id. */
+    public Topic<String, DeadLetterMark> deadLetterMarks() {
+        return deadLetterMarks;
     }
 }

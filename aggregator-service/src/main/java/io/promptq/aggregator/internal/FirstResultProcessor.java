@@ -23,17 +23,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lets through the first result of each job, drops later duplicates, and applies one precedence rule: a later
- * {@code SUCCEEDED} result replaces a stored {@code DEAD_LETTERED} or {@code EXPIRED} one (a dead letter redriven
- * and then successful). Every other later result of a known job is a duplicate. Workers write each outcome once
- * (transactions), so duplicates come only from a job whose provider call was in flight when its worker died, or
- * from a redrive; this processor is the safety net that keeps every job counted once either way.
+ * Lets through the first result of each (job, redrive generation), drops later duplicates, and applies one
+ * precedence rule within a generation: a later {@code SUCCEEDED} result replaces a stored {@code DEAD_LETTERED} or
+ * {@code EXPIRED} one. A result of a higher generation than the stored one ({@code JobResult.redrive}: the job was
+ * redriven from the dead-letter topic) is the new generation's one outcome: it replaces the stored result and is
+ * counted as well (each generation counts once, so a dead letter redriven to success counts one dead letter and one
+ * success); a result of a lower generation is a duplicate. Workers write each outcome once (transactions), so
+ * duplicates come only from a job whose provider call was in flight when its worker died; this processor is the
+ * safety net that keeps every (job, generation) counted once.
  *
  * <p>The first result is kept in a key-value store by job id, which also answers
  * {@code GET /v1/jobs/{id}/result}. The processor sees that store as encoded bytes, so whether a job is known is a
  * key lookup that never decodes the stored result nor asks the schema registry; the bytes are those of the store's
  * registry serde, so that store (and its changelog) keeps the format of earlier versions. A small status store
- * (job id → status name) answers the precedence rule. Jobs stored by a version without that store have no status
+ * (job id → status name, {@code NAME@generation} for a generation above 0) answers the precedence rules. Jobs stored by a version without that store have no status
  * entry: for them alone the stored result is decoded, when a {@code SUCCEEDED} result of the job arrives. An expiry store indexes the job ids by first-seen event time
  * ({@code 8-byte big-endian timestamp + job id}), so that a stream-time punctuation can forget, in order,
  * every job id older than the retention: the stores stay bounded, and a duplicate arriving after the
@@ -118,7 +121,18 @@ public final class FirstResultProcessor implements Processor<String, JobResult, 
             context.forward(record.withKey(jobId).withValue(new CountedResult(result, null)));
             return;
         }
-        JobStatus storedStatus = result.getStatus() == JobStatus.SUCCEEDED ? storedStatus(jobId, stored) : null;
+        int generation = Math.max(0, result.getRedrive());
+        Stored known = result.getStatus() == JobStatus.SUCCEEDED || generation > 0 ? stored(jobId, stored) : null;
+        if (known != null && generation > known.generation()) {
+            // Keeps the job's expiry entry (first seen): a redrive does not extend how long the job is remembered.
+            store(jobId, result);
+            metrics.counted();
+            log.debug("Result {} of job {} is the outcome of its redrive generation {} (offset {})",
+                    result.getStatus(), jobId, generation, offset());
+            context.forward(record.withKey(jobId).withValue(new CountedResult(result, null)));
+            return;
+        }
+        JobStatus storedStatus = known != null && known.generation() == generation ? known.status() : null;
         if (supersedes(result.getStatus(), storedStatus)) {
             // Keeps the job's expiry entry (first seen): a redrive does not extend how long the job is remembered.
             store(jobId, result);
@@ -134,17 +148,41 @@ public final class FirstResultProcessor implements Processor<String, JobResult, 
 
     private void store(String jobId, JobResult result) {
         results.put(jobId, resultSerializer.serialize(resultsStoreName, result));
-        statuses.put(jobId, result.getStatus() == null ? JobStatus.UNKNOWN.name() : result.getStatus().name());
+        statuses.put(jobId, statusEntry(result.getStatus(), result.getRedrive()));
     }
 
-    /** The status of the stored result: from the status store, or (stored by an older version) decoded. */
-    private @Nullable JobStatus storedStatus(String jobId, byte[] stored) {
+    /** The stored result's status and generation. */
+    record Stored(@Nullable JobStatus status, int generation) {}
+
+    /** The status store's entry: the status name, with {@code @generation} when above 0 (older entries parse). */
+    static String statusEntry(@Nullable JobStatus status, int generation) {
+        String name = status == null ? JobStatus.UNKNOWN.name() : status.name();
+        return generation > 0 ? name + "@" + generation : name;
+    }
+
+    /** Parses {@link #statusEntry}. */
+    static Stored parseEntry(String entry) {
+        int at = entry.indexOf('@');
+        if (at < 0) {
+            return new Stored(parseStatus(entry), 0);
+        }
+        int generation;
+        try {
+            generation = Integer.parseInt(entry.substring(at + 1));
+        } catch (NumberFormatException e) {
+            generation = 0;
+        }
+        return new Stored(parseStatus(entry.substring(0, at)), generation);
+    }
+
+    /** The stored result's status and generation: from the status store, or (stored by an older version) decoded. */
+    private @Nullable Stored stored(String jobId, byte[] stored) {
         String status = statuses.get(jobId);
         if (status != null) {
-            return parseStatus(status);
+            return parseEntry(status);
         }
         JobResult decoded = resultDeserializer.deserialize(resultsStoreName, stored);
-        return decoded == null ? null : decoded.getStatus();
+        return decoded == null ? null : new Stored(decoded.getStatus(), decoded.getRedrive());
     }
 
     private static JobStatus parseStatus(String name) {

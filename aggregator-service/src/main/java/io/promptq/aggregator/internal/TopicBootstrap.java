@@ -37,6 +37,8 @@ public final class TopicBootstrap {
         TopicSpecs topicSpecs = TopicSpecs.of(names, partitions);
         List<TopicSpec> specs = new ArrayList<>(topicSpecs.aggregator(windowRetention));
         specs.add(topicSpecs.deadLetters()); // read for the count of undecodable records
+        specs.add(topicSpecs.consoleAudit()); // the console's redrive and purge audit
+        specs.add(topicSpecs.deadLetterMarks());
         specs.add(new TopicSpec(deadLetterTopic, partitions, Optional.empty(), Map.of()));
         if (webhooks) {
             specs.add(topicSpecs.webhookDeadLetters());

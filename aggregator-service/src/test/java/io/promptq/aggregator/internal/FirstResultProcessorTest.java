@@ -111,6 +111,38 @@ class FirstResultProcessorTest {
         assertThat(decodes).as("decoded once, then known by its new status entry").hasValue(1);
     }
 
+    private void process(String jobId, JobStatus status, long seconds, int generation) {
+        JobResult r = result(jobId, status, seconds);
+        r.setRedrive(generation);
+        processor.process(new Record<>(jobId, r, T0.plusSeconds(seconds).toEpochMilli()));
+    }
+
+    @Test
+    void eachRedriveGenerationHasOneCountedResultAndOlderGenerationsAreDuplicates() {
+        process("j1", JobStatus.DEAD_LETTERED, 0, 0);
+        process("j1", JobStatus.SUCCEEDED, 1, 1); // the redrive's outcome: counted as well, replacing nothing
+        process("j1", JobStatus.SUCCEEDED, 2, 1); // a second outcome of generation 1
+        process("j1", JobStatus.DEAD_LETTERED, 3, 0); // a late copy of generation 0
+        process("j1", JobStatus.DEAD_LETTERED, 4, 2);
+        process("j1", JobStatus.SUCCEEDED, 5, 2); // within a generation a success still replaces a dead letter
+
+        assertThat(forwarded()).extracting(c -> c.result().getRedrive() + ":" + c.result().getStatus() + ":"
+                + c.supersedes())
+                .containsExactly("0:DEAD_LETTERED:null", "1:SUCCEEDED:null", "2:DEAD_LETTERED:null",
+                        "2:SUCCEEDED:DEAD_LETTERED");
+        assertThat(decodes).hasValue(0);
+    }
+
+    @Test
+    void statusEntriesOfGenerationZeroKeepTheirFormerFormat() {
+        assertThat(FirstResultProcessor.statusEntry(JobStatus.SUCCEEDED, 0)).isEqualTo("SUCCEEDED");
+        assertThat(FirstResultProcessor.statusEntry(JobStatus.SUCCEEDED, 3)).isEqualTo("SUCCEEDED@3");
+        assertThat(FirstResultProcessor.parseEntry("DEAD_LETTERED"))
+                .isEqualTo(new FirstResultProcessor.Stored(JobStatus.DEAD_LETTERED, 0));
+        assertThat(FirstResultProcessor.parseEntry("SUCCEEDED@3"))
+                .isEqualTo(new FirstResultProcessor.Stored(JobStatus.SUCCEEDED, 3));
+    }
+
     private static JobResult result(String jobId, JobStatus status, long seconds) {
         Instant completedAt = T0.plusSeconds(seconds);
         return JobResult.newBuilder()

@@ -53,7 +53,7 @@ public final class AggregatorClient implements AutoCloseable {
      * @throws Overloaded if no request slot frees up within {@link #MARGIN}
      * @throws IOException if the aggregator cannot be reached or does not answer in time
      */
-    public Answer jobView(String jobId, Duration wait, @Nullable Integer after, @Nullable String authorization)
+    public Answer jobView(String jobId, Duration wait, @Nullable Long after, @Nullable String authorization)
             throws IOException, InterruptedException {
         String path = "/v1/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8).replace("+", "%20") + "?wait="
                 + wait.toMillis() + "ms" + (after == null ? "" : "&after=" + after);

@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * redelivered (after a crash or a rebalance) and runs; a copy at any other offset is a later one. Correct even
  * while the first copy still runs: its entry may be committed before its outcome.
  *
+ * <p><b>Redrive.</b> A job republished from the dead-letter topic carries its redrive generation ({@link
+ * JobHeaders#REDRIVE}, {@code PromptJob.redrive}): a copy of a higher generation than the one known for its jobId
+ * is the first copy of a new run (one provider call, one outcome per generation), remembered in its place with the
+ * redrive's time as acceptedAt; a copy of the same or a lower generation at another offset is a duplicate. A
+ * redriven job is checked even when unkeyed; an unkeyed one is remembered in memory only (the ledger holds keyed
+ * jobs, which the producer and the client read), so its copy after a restart runs again - at least once, as before.
+ *
  * <p><b>Cost.</b> A record without the {@link JobHeaders#PAYLOAD_HASH} header whose jobId is not a derived
  * (version 8 or 5) UUID is unkeyed: one header lookup and one byte comparison, no allocation. A keyed one costs a map
  * lookup; its first copy also one Avro decode on the poll thread (tenant, key and submittedAt for the ledger entry,
@@ -94,7 +101,7 @@ final class IdempotencyGate implements DuplicateGate, AutoCloseable {
     private static final int UUID_VERSION_INDEX = 14;
 
     /** What is known of one keyed job: where its first copy is and what it asked. */
-    private record Known(long offset, byte[] hash, long acceptedAt) {}
+    private record Known(long offset, byte[] hash, long acceptedAt, int generation) {}
 
     /** The keyed jobs of one partition; built by the restore thread, then used by the poll thread only. */
     private static final class Keys {
@@ -211,7 +218,8 @@ final class IdempotencyGate implements DuplicateGate, AutoCloseable {
         if (hash != null && hash.length != PayloadHash.LENGTH) {
             hash = null;
         }
-        if (key == null || hash == null && !nameBased(key)) {
+        int generation = JobHeaders.redrive(record.headers());
+        if (key == null || hash == null && generation == 0 && !nameBased(key)) {
             return Admission.RUN; // unkeyed: no allocation, no lookup
         }
         Slot slot = slot(record.partition());
@@ -228,10 +236,15 @@ final class IdempotencyGate implements DuplicateGate, AutoCloseable {
             keys.known.remove(jobId);
             known = null;
         }
-        if (known != null) {
+        if (known != null && generation <= known.generation()) {
             return laterCopy(record, jobId, known, hash);
         }
-        return firstCopy(record, keys, jobId, hash, cutoff);
+        if (known != null) {
+            keys.known.remove(jobId); // a redrive: the new generation's first copy takes its place
+            log.debug("Job {} at {}-{}@{}: redrive generation {} after {}, runs", jobId, record.topic(),
+                    record.partition(), record.offset(), generation, known.generation());
+        }
+        return firstCopy(record, keys, jobId, hash, cutoff, generation);
     }
 
     /** A copy of a job seen before: the first one redelivered runs, any other is dropped. */
@@ -256,28 +269,39 @@ final class IdempotencyGate implements DuplicateGate, AutoCloseable {
 
     /** The first copy of a keyed job: remember it and record it in the ledger with the next commit. */
     private Admission firstCopy(ConsumerRecord<byte[], byte[]> record, Keys keys, String jobId,
-            byte @Nullable [] hash, long cutoff) {
+            byte @Nullable [] hash, long cutoff, int generation) {
         PromptJob job = decode(record);
-        if (job == null && hash != null) {
+        if (job == null && (hash != null || generation > 0)) {
             // Not decodable now (e.g. the registry is down; the handler waits for it): later copies must still not
             // run, so remember the copy here; only the ledger entry, which needs the decoded job, is left out.
-            remember(keys, jobId, new Known(record.offset(), hash, clock.millis()), cutoff);
+            remember(keys, jobId, new Known(record.offset(), hash == null ? new byte[0] : hash, clock.millis(),
+                    generation), cutoff);
             return Admission.RUN;
         }
-        if (job == null || job.getIdempotencyKey() == null) {
-            return Admission.RUN; // undecodable (the handler dead-letters it) or not keyed after all
+        if (job == null) {
+            return Admission.RUN; // undecodable: the handler dead-letters it
+        }
+        // A redrive is accepted when it was republished, not when the job was first submitted.
+        long acceptedAt = generation > 0 ? Math.max(record.timestamp(), job.getSubmittedAt().toEpochMilli())
+                : job.getSubmittedAt().toEpochMilli();
+        if (job.getIdempotencyKey() == null) {
+            if (generation > 0) {
+                remember(keys, jobId, new Known(record.offset(), PayloadHash.of(job).toBytes(), acceptedAt,
+                        generation), cutoff);
+            }
+            return Admission.RUN; // not keyed: nothing for the ledger
         }
         byte[] payloadHash = hash != null ? hash : PayloadHash.of(job).toBytes();
-        long acceptedAt = job.getSubmittedAt().toEpochMilli();
-        remember(keys, jobId, new Known(record.offset(), payloadHash, acceptedAt), cutoff);
+        remember(keys, jobId, new Known(record.offset(), payloadHash, acceptedAt, generation), cutoff);
         IdempotencyEntry entry = IdempotencyEntry.newBuilder()
                 .setJobId(jobId)
                 .setTenant(job.getTenant())
                 .setIdempotencyKey(job.getIdempotencyKey())
                 .setPayloadHash(ByteBuffer.wrap(payloadHash))
-                .setAcceptedAt(job.getSubmittedAt())
+                .setAcceptedAt(java.time.Instant.ofEpochMilli(acceptedAt))
                 .setPartition(record.partition())
                 .setOffset(record.offset())
+                .setRedrive(generation)
                 .build();
         // The ledger partition has the jobs partition's number, whatever the partitioner would pick.
         return new Run(new ProducerRecord<>(ledgerTopic, record.partition(), ledgerKeys.serialize(ledgerTopic, jobId),
@@ -395,7 +419,8 @@ final class IdempotencyGate implements DuplicateGate, AutoCloseable {
         byte[] hash = new byte[buffer.remaining()];
         buffer.get(hash);
         keys.known.remove(jobId); // a newer entry (after the window) moves to the young end
-        remember(keys, jobId, new Known(entry.getOffset(), hash, entry.getAcceptedAt().toEpochMilli()), cutoff);
+        remember(keys, jobId, new Known(entry.getOffset(), hash, entry.getAcceptedAt().toEpochMilli(),
+                entry.getRedrive()), cutoff);
     }
 
     private void missing(int partition) {

@@ -52,7 +52,8 @@ public final class OutcomeRecords {
                 .setWorkerId(workerId)
                 .setProvider(h.provider())
                 .setAttributes(job.getAttributes())
-                .setCallbackUrl(job.getCallbackUrl());
+                .setCallbackUrl(job.getCallbackUrl())
+                .setRedrive(job.getRedrive());
         switch (outcome) {
             case Outcome.Succeeded s -> b.setStatus(JobStatus.SUCCEEDED)
                     .setOutput(s.response().text())

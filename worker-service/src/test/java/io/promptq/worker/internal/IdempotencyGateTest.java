@@ -139,6 +139,52 @@ class IdempotencyGateTest {
                 .isEqualTo(PayloadHash.of(keyedJob(id, "hello", NOW)));
     }
 
+    private ConsumerRecord<byte[], byte[]> redriven(long offset, PromptJob job, int generation) {
+        job.setRedrive(generation);
+        ConsumerRecord<byte[], byte[]> r = record(offset, job, job.getIdempotencyKey() != null);
+        r.headers().add(JobHeaders.REDRIVE, JobHeaders.redriveValue(generation));
+        return r;
+    }
+
+    @Test
+    void redriveOfAHigherGenerationRunsAsANewFirstCopyAndASecondCopyOfItIsADuplicate() throws Exception {
+        IdempotencyGate g = readyGate(1000);
+        String id = keyedId("order-43");
+        ledgerEntry(g.admit(keyed(7, id, "hello")));
+
+        IdempotencyEntry entry = ledgerEntry(g.admit(redriven(20, keyedJob(id, "hello", NOW), 1)));
+
+        assertThat(entry.getRedrive()).isEqualTo(1);
+        assertThat(entry.getOffset()).isEqualTo(20);
+        assertThat(g.admit(redriven(21, keyedJob(id, "hello", NOW), 1))).isEqualTo(new Duplicate(20, false));
+        assertThat(g.admit(keyed(22, id, "hello"))).isEqualTo(new Duplicate(20, false));
+        assertThat(g.admit(redriven(20, keyedJob(id, "hello", NOW), 1))).isInstanceOf(Run.class);
+        assertThat(g.admit(redriven(23, keyedJob(id, "hello", NOW), 2))).isInstanceOf(Run.class);
+    }
+
+    @Test
+    void redrivenUnkeyedJobIsCheckedSoItsSecondCopyIsADuplicate() throws Exception {
+        IdempotencyGate g = readyGate(1000);
+        String id = UUID.randomUUID().toString();
+
+        assertThat(g.admit(redriven(5, TestJobs.job(id, NOW), 1))).isSameAs(Admission.RUN);
+        assertThat(g.admit(redriven(6, TestJobs.job(id, NOW), 1))).isInstanceOf(Duplicate.class);
+        assertThat(g.admit(redriven(7, TestJobs.job(id, NOW), 2))).isSameAs(Admission.RUN);
+    }
+
+    @Test
+    void restoredRedriveEntryKeepsItsGeneration() throws Exception {
+        String id = keyedId("order-44");
+        PromptJob job = keyedJob(id, "hello", NOW);
+        IdempotencyEntry restored = entry(id, 0, 30, NOW, job);
+        restored.setRedrive(1);
+        ledger.add(0, id, restored);
+        IdempotencyGate g = readyGate(1000);
+
+        assertThat(g.admit(redriven(31, keyedJob(id, "hello", NOW), 1))).isEqualTo(new Duplicate(30, false));
+        assertThat(g.admit(redriven(32, keyedJob(id, "hello", NOW), 2))).isInstanceOf(Run.class);
+    }
+
     @Test
     void laterCopyWithTheSamePayloadIsADuplicateWithoutConflict() throws Exception {
         IdempotencyGate g = readyGate(1000);

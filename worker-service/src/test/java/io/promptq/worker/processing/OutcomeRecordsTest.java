@@ -75,6 +75,21 @@ class OutcomeRecordsTest {
     }
 
     @Test
+    void everyTerminalResultCarriesTheJobsRedriveGeneration() {
+        PromptJob redriven = TestJobs.job("job-1", SUBMITTED);
+        redriven.setRedrive(2);
+        JobHistory h = new JobHistory(redriven, SOURCE, ORIGIN, 1, List.of(5L), 30, 12, SUBMITTED.plusMillis(400),
+                null, null, null, SUBMITTED.plusMillis(900), "simulated");
+
+        assertThat(records.result(new Outcome.Succeeded(h, new LlmResponse("answer", "stop", 10, 5))).getRedrive())
+                .isEqualTo(2);
+        assertThat(records.result(new Outcome.DeadLettered(h, DeadLetterReason.MAX_ATTEMPTS)).getRedrive())
+                .isEqualTo(2);
+        assertThat(records.result(new Outcome.Succeeded(history(1, List.of(5L), null, SUBMITTED.plusMillis(900)),
+                new LlmResponse("answer", "stop", 10, 5))).getRedrive()).isZero();
+    }
+
+    @Test
     void deadLetteredResultCarriesTheLastErrorAndWhy() {
         JobHistory h = history(5, List.of(1L, 2L, 3L, 4L, 5L), TIMEOUT, SUBMITTED.plusSeconds(20));
 

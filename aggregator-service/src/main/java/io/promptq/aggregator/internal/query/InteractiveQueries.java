@@ -197,7 +197,7 @@ public final class InteractiveQueries {
      * @param after answer as soon as the view's version exceeds it; null: as soon as the job is terminal
      * @param forwarded the request was forwarded by another instance: answer locally or fail
      */
-    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Integer after, boolean forwarded) {
+    public Optional<JobView> jobView(String jobId, Duration wait, @Nullable Long after, boolean forwarded) {
         Duration capped = wait.compareTo(maxWait) > 0 ? maxWait : wait.isNegative() ? Duration.ZERO : wait;
         KeyQueryMetadata owner = owner(AggregatorTopology.JOB_VIEW_STORE, jobId);
         if (!owner.activeHost().equals(self)) {
@@ -316,7 +316,7 @@ public final class InteractiveQueries {
         return more;
     }
 
-    private static boolean answers(Optional<JobView> view, @Nullable Integer after) {
+    private static boolean answers(Optional<JobView> view, @Nullable Long after) {
         if (view.isEmpty()) {
             return false;
         }

@@ -153,7 +153,7 @@ public final class QueryParams {
     }
 
     /** A job view version (a non-negative integer, {@link ViewVersion}); null when absent. */
-    public static @Nullable Integer version(String field, @Nullable String raw) {
+    public static @Nullable Long version(String field, @Nullable String raw) {
         try {
             return ViewVersion.parse(raw);
         } catch (IllegalArgumentException e) {

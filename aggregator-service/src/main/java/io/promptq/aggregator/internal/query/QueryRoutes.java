@@ -195,7 +195,7 @@ public final class QueryRoutes {
             throw QueryParams.badRequest("jobId", "must not be blank");
         }
         Duration wait = QueryParams.duration("wait", QueryParams.query(ctx, "wait"), Duration.ZERO);
-        Integer after = QueryParams.version("after", QueryParams.query(ctx, "after"));
+        Long after = QueryParams.version("after", QueryParams.query(ctx, "after"));
         Problem notFound = Problem.of(404, "Not Found", "no job " + jobId
                 + " (unknown, or older than the job status retention)").with("jobId", jobId);
         if (ctx.attribute(TENANT_ATTRIBUTE) != null && !wait.isZero()) {

@@ -85,7 +85,7 @@ public final class JobIndex {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(FORMAT_V1);
             out.writeUTF(view.state());
-            out.writeInt(view.version());
+            out.writeLong(view.version());
             String model = view.result() == null ? null : view.result().model();
             out.writeBoolean(model != null);
             if (model != null) {
@@ -109,7 +109,7 @@ public final class JobIndex {
                 throw new IllegalArgumentException("unknown job index format " + format + " for job " + jobId);
             }
             String state = in.readUTF();
-            int version = in.readInt();
+            long version = in.readLong();
             String model = in.readBoolean() ? in.readUTF() : null;
             String updatedAt = iso(in.readLong());
             String completedAt = iso(in.readLong());

@@ -15,7 +15,12 @@ import org.jspecify.annotations.Nullable;
  * The ordering rule of a job's changes, as a pure function: a change is ranked (QUEUED 0, RUNNING of attempt n
  * 2n-1, RETRYING of attempt n 2n, terminal {@link JobView#TERMINAL}) and applied only if its rank is above the
  * view's version, so that each state appears once and in order even when changes arrive late or twice. A later
- * {@code SUCCEEDED} result replaces a {@code DEAD_LETTERED} or {@code EXPIRED} one (the aggregator's redrive rule).
+ * {@code SUCCEEDED} result replaces a {@code DEAD_LETTERED} or {@code EXPIRED} one of the same generation.
+ *
+ * <p>Changes and results carry the job's redrive generation ({@code redrive}, 0 as submitted): the version is
+ * {@code generation << 32 | rank}, so a redriven job's view goes on from its terminal state to the new
+ * generation's QUEUED, RUNNING, ... and terminal state with the version still growing, and anything of an older
+ * generation arriving late is dropped. Generation 0 keeps the versions it always had.
  */
 public final class JobViews {
 
@@ -34,26 +39,45 @@ public final class JobViews {
         };
     }
 
+    /** The version of state rank {@code rank} in redrive generation {@code generation}. */
+    public static long version(int generation, int rank) {
+        return ((long) Math.max(0, generation) << 32) | rank;
+    }
+
+    /** The redrive generation of a view's version. */
+    public static int generation(long version) {
+        return (int) (version >>> 32);
+    }
+
+    private static int rankOf(long version) {
+        return (int) version;
+    }
+
     /** The view after {@code change}, or null if the change is dropped (late, repeated or unrankable). */
     public static @Nullable JobView apply(@Nullable JobView current, String jobId, JobStateChange change) {
         int rank = rank(change);
-        if (rank < 0 || (current != null && rank <= current.version())) {
+        long version = version(change.getRedrive(), rank);
+        if (rank < 0 || (current != null && version <= current.version())) {
             return null;
         }
-        JobView.Change entry = new JobView.Change(rank, change.getState().name(), iso(change.getAt()),
+        JobView.Change entry = new JobView.Change(version, change.getState().name(), iso(change.getAt()),
                 change.getAttempt(), change.getWorkerId(), iso(change.getNextAttemptAt()), change.getErrorClass());
         return next(current, jobId, change.getTenant(), entry, false, null);
     }
 
     /** The view after the job's result {@code result}, or null if it is a duplicate. */
     public static @Nullable JobView apply(@Nullable JobView current, String jobId, JobResult result) {
-        int rank;
-        if (current == null || !current.terminal()) {
-            rank = JobView.TERMINAL;
-        } else if (current.version() == JobView.TERMINAL && result.getStatus() == JobStatus.SUCCEEDED
+        int generation = Math.max(0, result.getRedrive());
+        int currentGeneration = current == null ? -1 : generation(current.version());
+        long rank;
+        if (current == null || generation > currentGeneration
+                || generation == currentGeneration && !current.terminal()) {
+            rank = version(generation, JobView.TERMINAL);
+        } else if (generation == currentGeneration && rankOf(current.version()) == JobView.TERMINAL
+                && result.getStatus() == JobStatus.SUCCEEDED
                 && current.result() != null && (current.result().status().equals(JobStatus.DEAD_LETTERED.name())
                         || current.result().status().equals(JobStatus.EXPIRED.name()))) {
-            rank = JobView.REDRIVEN;
+            rank = version(generation, JobView.REDRIVEN);
         } else {
             return null;
         }

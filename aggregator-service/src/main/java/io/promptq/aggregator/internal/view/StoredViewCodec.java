@@ -18,22 +18,23 @@ import org.jspecify.annotations.Nullable;
 /**
  * The binary format of a job view in the view store: a format byte ({@value #FORMAT_V1}), then the fields in a
  * fixed order, strings as length-prefixed UTF-8 (-1 for null) and timestamps as epoch millis ({@link Long#MIN_VALUE}
- * for none). The job id is the store's key and not repeated. Format {@value #FORMAT_V2} appends the job's listing
- * time (its place in the {@link JobIndex}) as the last 8 bytes. A later format gets a new format byte; a reader meets
- * an unknown one as an error rather than misreading it.
+ * for none). The job id is the store's key and not repeated. Format {@value #FORMAT_V2} writes versions as 8-byte
+ * longs (a redriven job's versions carry its redrive generation) and appends the job's listing time (its place in
+ * the {@link JobIndex}) as the last 8 bytes; {@value #FORMAT_V1} views (int versions, no listing time) are still
+ * read. A later format gets a new format byte; a reader meets an unknown one as an error rather than misreading it.
  */
 public final class StoredViewCodec {
 
-    /** The first (current) format. */
+    /** The first format: int versions, no listing time. */
     public static final byte FORMAT_V1 = 1;
-    /** The format with the listing time appended. */
+    /** Versions as longs, the listing time appended (the current format). */
     public static final byte FORMAT_V2 = 2;
     private static final long NO_TIME = Long.MIN_VALUE;
 
     private StoredViewCodec() {}
 
     public static byte[] encode(JobView view) {
-        return encode(view, NO_TIME, FORMAT_V1);
+        return encode(view, NO_TIME, FORMAT_V2);
     }
 
     /** The view with its listing time ({@link #FORMAT_V2}). */
@@ -51,13 +52,14 @@ public final class StoredViewCodec {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(136 + 48 * view.history().size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(format);
+            boolean wide = format == FORMAT_V2;
             string(out, view.tenant());
             string(out, view.state());
-            out.writeInt(view.version());
+            version(out, view.version(), wide);
             out.writeBoolean(view.terminal());
             out.writeByte(view.history().size());
             for (JobView.Change c : view.history()) {
-                out.writeInt(c.version());
+                version(out, c.version(), wide);
                 string(out, c.state());
                 time(out, c.at());
                 out.writeInt(c.attempt());
@@ -108,14 +110,15 @@ public final class StoredViewCodec {
             if (format != FORMAT_V1 && format != FORMAT_V2) {
                 throw new IllegalArgumentException("unknown job view format " + format + " for job " + jobId);
             }
+            boolean wide = format == FORMAT_V2;
             String tenant = string(in);
             String state = string(in);
-            int version = in.readInt();
+            long version = wide ? in.readLong() : in.readInt();
             boolean terminal = in.readBoolean();
             int changes = in.readUnsignedByte();
             List<JobView.Change> history = new ArrayList<>(changes);
             for (int i = 0; i < changes; i++) {
-                history.add(new JobView.Change(in.readInt(), string(in), time(in), in.readInt(), string(in), time(in),
+                history.add(new JobView.Change(wide ? in.readLong() : in.readInt(), string(in), time(in), in.readInt(), string(in), time(in),
                         string(in)));
             }
             JobView.Result result = null;
@@ -149,6 +152,14 @@ public final class StoredViewCodec {
             return new JobView(jobId, tenant, state, version, terminal, history, result);
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated job view for job " + jobId, e);
+        }
+    }
+
+    private static void version(DataOutputStream out, long version, boolean wide) throws IOException {
+        if (wide) {
+            out.writeLong(version);
+        } else {
+            out.writeInt((int) version);
         }
     }
 

@@ -71,6 +71,38 @@ class JobViewsTest {
     }
 
     @Test
+    void aRedrivenJobGoesFromItsDeadLetterThroughTheNewGenerationWithTheVersionStillGrowing() {
+        JobView view = JobViews.apply(null, "j", change(JobState.QUEUED, 0));
+        view = JobViews.apply(view, "j", change(JobState.RUNNING, 1));
+        view = JobViews.apply(view, "j", result(JobStatus.DEAD_LETTERED));
+        long deadVersion = view.version();
+
+        JobStateChange queued = change(JobState.QUEUED, 0);
+        queued.setRedrive(1);
+        JobView requeued = JobViews.apply(view, "j", queued);
+        assertThat(requeued.state()).isEqualTo("QUEUED");
+        assertThat(requeued.terminal()).isFalse();
+        assertThat(requeued.result()).isNull();
+        assertThat(requeued.version()).isGreaterThan(deadVersion);
+        assertThat(JobViews.apply(requeued, "j", change(JobState.RUNNING, 2))).as("generation 0, late").isNull();
+        assertThat(JobViews.apply(requeued, "j", result(JobStatus.SUCCEEDED))).as("generation 0, late").isNull();
+
+        JobStateChange running = change(JobState.RUNNING, 1);
+        running.setRedrive(1);
+        view = JobViews.apply(requeued, "j", running);
+        JobResult success = result(JobStatus.SUCCEEDED);
+        success.setRedrive(1);
+        view = JobViews.apply(view, "j", success);
+        assertThat(view.state()).isEqualTo("SUCCEEDED");
+        assertThat(view.terminal()).isTrue();
+        assertThat(JobViews.generation(view.version())).isEqualTo(1);
+        assertThat(view.history()).extracting(JobView.Change::state)
+                .containsExactly("QUEUED", "RUNNING", "DEAD_LETTERED", "QUEUED", "RUNNING", "SUCCEEDED");
+        assertThat(view.history()).extracting(JobView.Change::version).isSorted();
+        assertThat(JobViews.apply(view, "j", success)).as("a second outcome of generation 1").isNull();
+    }
+
+    @Test
     void aSuccessReplacesADeadLetterOnceButNothingReplacesASuccess() {
         JobView dead = JobViews.apply(null, "j", result(JobStatus.DEAD_LETTERED));
         JobView redriven = JobViews.apply(dead, "j", result(JobStatus.SUCCEEDED));
@@ -99,10 +131,21 @@ class JobViewsTest {
         view = JobViews.apply(view, "j", change(JobState.RUNNING, 1));
         view = JobViews.apply(view, "j", result(JobStatus.EXPIRED));
         byte[] bytes = StoredViewCodec.encode(view);
-        assertThat(bytes[0]).isEqualTo(StoredViewCodec.FORMAT_V1);
+        assertThat(bytes[0]).isEqualTo(StoredViewCodec.FORMAT_V2);
         assertThat(StoredViewCodec.decode("j", bytes)).isEqualTo(view);
         assertThat(bytes.length).isLessThan(300);
         JobView succeeded = JobViews.apply(null, "j", result(JobStatus.SUCCEEDED));
         assertThat(StoredViewCodec.decode("j", StoredViewCodec.encode(succeeded))).isEqualTo(succeeded);
+    }
+
+    @Test
+    void aRedrivenViewIsStoredWithWideVersionsAndRoundTrips() {
+        JobView dead = JobViews.apply(null, "j", result(JobStatus.DEAD_LETTERED));
+        JobStateChange queued = change(JobState.QUEUED, 0);
+        queued.setRedrive(1);
+        JobView view = JobViews.apply(dead, "j", queued);
+        byte[] bytes = StoredViewCodec.encode(view);
+        assertThat(bytes[0]).isEqualTo(StoredViewCodec.FORMAT_V2);
+        assertThat(StoredViewCodec.decode("j", bytes)).isEqualTo(view);
     }
 }

@@ -53,7 +53,7 @@ public final class JobStatusHandler {
         try {
             Optional<String> principal = authenticator.authenticate(ctx.header("Authorization"));
             Duration wait = capped(duration(ctx.queryParam("wait")));
-            Integer after = version(ctx.queryParam("after"));
+            Long after = version(ctx.queryParam("after"));
             View view = view(jobId, wait, after, principal, ctx.header("Authorization"));
             ctx.contentType("application/json").result(view.body());
         } catch (Rejection rejection) {
@@ -76,12 +76,12 @@ public final class JobStatusHandler {
         String jobId = ctx.pathParam("jobId");
         String authorization = ctx.header("Authorization");
         Optional<String> principal;
-        int lastSent;
+        long lastSent;
         View view;
         try {
             principal = authenticator.authenticate(authorization);
             String lastEventId = ctx.header("Last-Event-ID");
-            Integer resumeAfter = version(lastEventId == null ? ctx.queryParam("lastEventId") : lastEventId);
+            Long resumeAfter = version(lastEventId == null ? ctx.queryParam("lastEventId") : lastEventId);
             lastSent = resumeAfter == null ? -1 : resumeAfter;
             view = firstView(jobId, principal, authorization);
         } catch (Rejection rejection) {
@@ -164,11 +164,11 @@ public final class JobStatusHandler {
     }
 
     /** Writes the changes of {@code view} above {@code lastSent}, in order; answers the last version written. */
-    private static int send(OutputStream out, View view, int lastSent) throws IOException {
-        int last = lastSent;
+    private static long send(OutputStream out, View view, long lastSent) throws IOException {
+        long last = lastSent;
         StringBuilder events = new StringBuilder();
         for (JsonNode change : view.json().path("history")) {
-            int version = change.path("version").asInt(-1);
+            long version = change.path("version").asLong(-1);
             if (version > last) {
                 events.append("event: state\nid: ").append(version).append("\ndata: ").append(change).append("\n\n");
                 last = version;
@@ -184,8 +184,8 @@ public final class JobStatusHandler {
     /** A job view: its JSON and the parsed tree. */
     record View(String body, JsonNode json) {
 
-        int version() {
-            return json.path("version").asInt(-1);
+        long version() {
+            return json.path("version").asLong(-1);
         }
 
         boolean terminal() {
@@ -198,7 +198,7 @@ public final class JobStatusHandler {
      *
      * @throws ViewUnavailable 404 (unknown or another tenant's job), 503 (aggregator unreachable or unavailable)
      */
-    View view(String jobId, Duration wait, @Nullable Integer after, Optional<String> principal,
+    View view(String jobId, Duration wait, @Nullable Long after, Optional<String> principal,
             @Nullable String authorization) {
         AggregatorClient.Answer answer;
         try {
@@ -251,7 +251,7 @@ public final class JobStatusHandler {
         }
     }
 
-    static @Nullable Integer version(@Nullable String raw) {
+    static @Nullable Long version(@Nullable String raw) {
         try {
             return ViewVersion.parse(raw);
         } catch (IllegalArgumentException e) {

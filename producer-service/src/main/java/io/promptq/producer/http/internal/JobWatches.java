@@ -83,7 +83,7 @@ final class JobWatches {
          * @throws ViewUnavailable when the watch's last poll failed (404: the job's view is gone) or the watch ended
          *     early (subscribe again)
          */
-        @Nullable View next(int after, Duration timeout) throws InterruptedException {
+        @Nullable View next(long after, Duration timeout) throws InterruptedException {
             CompletableFuture<Object> next = watch.next.get();
             View latest = watch.latest;
             if (latest.version() > after || latest.terminal()) {
