@@ -56,6 +56,7 @@ import org.jspecify.annotations.Nullable;
  * @param authTokens the submission tokens ({@code token=tenant}) that may read their tenant's jobs
  *     ({@link #AUTH_TOKENS}; none: job endpoints open)
  * @param readTokens the analysts' tokens that may read aggregate statistics ({@link #READ_TOKENS}; none: open)
+ * @param consoleScanLimit the most dead-letter summaries one console page request examines ({@link #CONSOLE_SCAN_LIMIT})
  */
 public record AggregatorConfig(
         String applicationId,
@@ -83,7 +84,8 @@ public record AggregatorConfig(
         TopicNames topics,
         WebhookConfig webhooks,
         BearerTokens authTokens,
-        BearerTokens readTokens) {
+        BearerTokens readTokens,
+        int consoleScanLimit) {
 
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
@@ -103,6 +105,7 @@ public record AggregatorConfig(
     public static final int DEFAULT_HTTP_PORT = 8083;
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_WAITERS = 10_000;
+    public static final int DEFAULT_CONSOLE_SCAN_LIMIT = 100_000;
 
     /** Kafka Streams application id; also the consumer group and the prefix of internal topics. */
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.text("PROMPTQ_AGGREGATOR_APPLICATION_ID", DEFAULT_APPLICATION_ID);
@@ -189,6 +192,14 @@ public record AggregatorConfig(
     public static final ConfigKey<Integer> MAX_WAITERS =
             ConfigKey.integer("PROMPTQ_AGGREGATOR_MAX_WAITERS", DEFAULT_MAX_WAITERS, 1, 1_000_000);
 
+    /**
+     * The most dead-letter summaries one {@code GET /v1/console/dead-letters} request examines (over all instances):
+     * a filtered page stops there and answers how many it scanned and a cursor to continue, so a rare filter over a
+     * million dead letters costs a bounded time per request.
+     */
+    public static final ConfigKey<Integer> CONSOLE_SCAN_LIMIT =
+            ConfigKey.integer("PROMPTQ_CONSOLE_SCAN_LIMIT", DEFAULT_CONSOLE_SCAN_LIMIT, 100, 10_000_000);
+
     public AggregatorConfig {
         APPLICATION_ID.check(applicationId);
         WINDOW.check(window);
@@ -217,6 +228,7 @@ public record AggregatorConfig(
         Objects.requireNonNull(webhooks, "webhooks");
         AUTH_TOKENS.check(authTokens);
         READ_TOKENS.check(readTokens);
+        CONSOLE_SCAN_LIMIT.check(consoleScanLimit);
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
             throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
                     "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
@@ -232,7 +244,7 @@ public record AggregatorConfig(
         this(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew, stateDir, advertisedHost,
                 commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout, deadLetterTopic, httpHost,
                 httpPort, null, JobLifecycle.DEFAULT_RETENTION, DEFAULT_MAX_WAIT, DEFAULT_MAX_WAITERS, kafka, registry,
-                topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none());
+                topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none(), DEFAULT_CONSOLE_SCAN_LIMIT);
     }
 
     /** A copy with other webhook settings. */
@@ -240,7 +252,7 @@ public record AggregatorConfig(
         return new AggregatorConfig(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew,
                 stateDir, advertisedHost, commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout,
                 deadLetterTopic, httpHost, httpPort, managementPort, jobViewRetention, maxWait, maxWaiters, kafka, registry,
-                topics, value, authTokens, readTokens);
+                topics, value, authTokens, readTokens, consoleScanLimit);
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
@@ -273,7 +285,8 @@ public record AggregatorConfig(
                 topics,
                 WebhookConfig.from(config),
                 AUTH_TOKENS.read(config),
-                READ_TOKENS.read(config));
+                READ_TOKENS.read(config),
+                CONSOLE_SCAN_LIMIT.read(config));
     }
 
     /** The HTTP host itself, unless it is a wildcard address; then this machine's host name. */

@@ -2,6 +2,9 @@ package io.promptq.aggregator;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.aggregator.deadletters.internal.DeadLetterReader;
+import io.promptq.aggregator.deadletters.internal.DeadLetterRoutes;
+import io.promptq.aggregator.deadletters.internal.IndexQueries;
 import io.promptq.aggregator.internal.AggregatorMetrics;
 import io.promptq.aggregator.internal.RegistryStatus;
 import io.promptq.aggregator.internal.ResultDeserializationHandler;
@@ -31,6 +34,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -42,7 +47,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running aggregator: the Kafka Streams topology of {@link AggregatorTopology} plus the analysts' HTTP
- * query API (see {@link QueryRoutes}), health ({@code /health/ready} is UP while Kafka Streams is RUNNING)
+ * query API (see {@link QueryRoutes}) with the console's dead-letter browsing ({@link DeadLetterRoutes}), health ({@code /health/ready} is UP while Kafka Streams is RUNNING)
  * and Prometheus metrics (Kafka Streams' own meters and the aggregator's), and, when webhooks are on, the
  * {@link WebhookDispatcher} on its own consumer group. Embeddable: the launcher starts
  * it in-process and reads the totals through {@link #totals()}.
@@ -74,11 +79,14 @@ public final class AggregatorService implements AutoCloseable {
     private final HostInfo self;
     private final CompletableFuture<KafkaStreams.State> terminated;
     private final @Nullable WebhookDispatcher webhooks;
+    private final DeadLetterReader deadLetters;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AggregatorService(AggregatorConfig config, SchemaRegistryClient registry, Forwarder forwarder, OpsServer http,
             KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, InteractiveQueries queries, HostInfo self,
-            CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks) {
+            CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks,
+            DeadLetterReader deadLetters) {
+        this.deadLetters = deadLetters;
         this.config = config;
         this.registry = registry;
         this.forwarder = forwarder;
@@ -107,6 +115,7 @@ public final class AggregatorService implements AutoCloseable {
         KafkaStreams streams = null;
         KafkaStreamsMetrics streamsMetrics = null;
         WebhookDispatcher webhooks = null;
+        DeadLetterReader deadLetters = null;
         try {
             Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
             if (config.createTopics()) {
@@ -119,8 +128,19 @@ public final class AggregatorService implements AutoCloseable {
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
             QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readTokens());
+            AtomicReference<IndexQueries> indexRef = new AtomicReference<>();
+            deadLetters = new DeadLetterReader(() -> new KafkaConsumer<>(
+                    config.kafka().consumerConfig(config.applicationId() + "-dead-letter-reader",
+                            config.applicationId() + "-dead-letter-reader"),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                    topics.deadLetters().valueDeserializer(), topics.deadLetters().name(), config.queryTimeout());
+            DeadLetterReader reader = deadLetters;
+            DeadLetterRoutes deadLetterRoutes = new DeadLetterRoutes(indexRef::get, () -> reader, config.readTokens());
             http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, null,
-                    routes::register);
+                    app -> {
+                        routes.register(app);
+                        deadLetterRoutes.register(app);
+                    });
             HostInfo self = new HostInfo(config.advertisedHost(), http.port());
 
             RegistryStatus registryStatus = new RegistryStatus();
@@ -143,6 +163,8 @@ public final class AggregatorService implements AutoCloseable {
             InteractiveQueries queries = new InteractiveQueries(streams, self, config.window(), forwarder, aggregatorMetrics,
                     AggregatorTopology.storedResultSerde(topics).deserializer(), waiters, config.maxWait());
             queryRef.set(queries);
+            indexRef.set(new IndexQueries(streams, self, forwarder, topics.deadLetters().name(),
+                    config.consoleScanLimit()));
             KafkaStreams running = streams;
             http.readiness("kafka-streams", () -> running.state() == KafkaStreams.State.RUNNING
                     ? HealthCheck.Result.up("RUNNING")
@@ -158,7 +180,7 @@ public final class AggregatorService implements AutoCloseable {
                     config.applicationId(), topics.results().name(), topics.totals().name(), topics.windows().name(),
                     config.window(), config.grace(), self.host(), self.port());
             return new AggregatorService(config, registry, forwarder, http, streams, streamsMetrics, queries, self, terminated,
-                    webhooks);
+                    webhooks, deadLetters);
         } catch (RuntimeException e) {
             if (webhooks != null) {
                 webhooks.close();
@@ -171,6 +193,9 @@ public final class AggregatorService implements AutoCloseable {
             }
             if (http != null) {
                 http.close();
+            }
+            if (deadLetters != null) {
+                deadLetters.close();
             }
             forwarder.close();
             registry.close();
@@ -294,6 +319,7 @@ public final class AggregatorService implements AutoCloseable {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(CLOSE_TIMEOUT));
         streamsMetrics.close();
+        deadLetters.close();
         forwarder.close();
         registry.close();
     }
