@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             ClusterCommand.class,
             SubmitCommand.class,
             StatsCommand.class,
+            DlqCommand.class,
             BenchCommand.class,
             WorkerCommand.class,
             ProducerCommand.class,
