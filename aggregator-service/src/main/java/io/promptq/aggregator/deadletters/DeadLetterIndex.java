@@ -27,8 +27,9 @@ public final class DeadLetterIndex {
     public static void addTo(StreamsBuilder builder, KStream<byte[], DeadLetter> deadLetters) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(SUMMARY_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+        // cached: a count changes with every dead letter, its changelog gets the latest value once per commit
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(COUNT_STORE), Serdes.String(), Serdes.Long()));
+                Stores.persistentKeyValueStore(COUNT_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
         deadLetters.process(() -> new DeadLetterIndexProcessor(SUMMARY_STORE, COUNT_STORE),
                 Named.as("dead-letter-index"), SUMMARY_STORE, COUNT_STORE);
     }

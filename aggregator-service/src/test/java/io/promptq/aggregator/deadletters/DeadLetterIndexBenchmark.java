@@ -49,6 +49,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * java -Xmx1g -cp aggregator-service/target/classes:aggregator-service/target/test-classes:$(cat aggregator-service/target/cp.txt) \
  *     io.promptq.aggregator.deadletters.DeadLetterIndexBenchmark 1000000
  * </pre>
+ *
+ * <p>Measured 2026-12-02 on the shared 2-core dev machine (loaded), 1,000,000 dead letters, default scan limit: written
+ * in 11.8 s; indexed in 38.9 s (25,700/s); first page of 50 median 12.6 ms (max 29 ms); a page filtered on the rare
+ * reason 200 ms (scanned 100,000, cursor given), its walk to the end 10 requests / 1.8 s for all 100; the whole cursor
+ * walk 1,000 pages of 1,000 in 8.2 s (8.2 ms a page); summary store 83 MB on disk; heap after GC 60 MB.
  */
 public final class DeadLetterIndexBenchmark {
 
