@@ -2,6 +2,9 @@ package io.promptq.aggregator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.promptq.aggregator.deadletters.DeadLetterDetail;
+import io.promptq.aggregator.deadletters.DeadLetterFilter;
+import io.promptq.aggregator.deadletters.DeadLetterPage;
 import io.promptq.aggregator.internal.query.QueryApiJson;
 import io.promptq.aggregator.internal.query.TotalsList;
 import io.promptq.aggregator.internal.query.WindowsList;
@@ -133,6 +136,34 @@ public final class AggregatorClient implements AutoCloseable {
     private static void append(StringBuilder query, String name, @Nullable String value) {
         if (value != null) {
             query.append(query.isEmpty() ? '?' : '&').append(name).append('=').append(encode(value));
+        }
+    }
+
+    /**
+     * A page of the console's dead letters, newest first ({@code GET /v1/console/dead-letters}): at most {@code limit}
+     * matching {@code filter}, after {@code cursor} (null: from the newest).
+     */
+    public DeadLetterPage deadLetters(DeadLetterFilter filter, @Nullable String cursor, int limit) {
+        StringBuilder query = new StringBuilder("/v1/console/dead-letters?limit=").append(limit);
+        appendParam(query, "reason", filter.reason());
+        appendParam(query, "model", filter.model());
+        appendParam(query, "tenant", filter.tenant());
+        appendParam(query, "since", filter.since() == null ? null : filter.since().toString());
+        appendParam(query, "until", filter.until() == null ? null : filter.until().toString());
+        appendParam(query, "cursor", cursor);
+        return get(query.toString(), DeadLetterPage.class).orElseThrow(() -> new AggregatorClientException(404,
+                "the aggregator at " + base + " has no dead-letter console (an older version?)", null));
+    }
+
+    /** One dead letter read back from Kafka ({@code id} = {@code <partition>-<offset>}); empty if there is none. */
+    public Optional<DeadLetterDetail> deadLetter(String id) {
+        return get("/v1/console/dead-letters/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20"),
+                DeadLetterDetail.class);
+    }
+
+    private static void appendParam(StringBuilder query, String name, @Nullable String value) {
+        if (value != null && !value.isEmpty()) {
+            query.append('&').append(name).append('=').append(encode(value));
         }
     }
 

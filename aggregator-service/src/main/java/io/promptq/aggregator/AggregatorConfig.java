@@ -61,6 +61,7 @@ import org.jspecify.annotations.Nullable;
  * @param workerGroup the workers' consumer group, whose lag the console shows ({@link #WORKER_GROUP})
  * @param operatorTokens the operators' tokens that may redrive and purge dead letters ({@link #OPERATOR_TOKENS})
  * @param redriveRate the most dead letters a console redrive republishes per second ({@link #CONSOLE_REDRIVE_RATE})
+ * @param consoleScanLimit the most dead-letter summaries one console page request examines ({@link #CONSOLE_SCAN_LIMIT})
  */
 public record AggregatorConfig(
         String applicationId,
@@ -91,7 +92,9 @@ public record AggregatorConfig(
         BearerTokens readTokens,
         String workerGroup,
         BearerTokens operatorTokens,
-        int redriveRate) {
+        int redriveRate,
+
+        int consoleScanLimit) {
 
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
@@ -112,6 +115,7 @@ public record AggregatorConfig(
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_WAITERS = 10_000;
     public static final int DEFAULT_CONSOLE_REDRIVE_RATE = 20;
+    public static final int DEFAULT_CONSOLE_SCAN_LIMIT = 100_000;
 
     /** Kafka Streams application id; also the consumer group and the prefix of internal topics. */
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.text("PROMPTQ_AGGREGATOR_APPLICATION_ID", DEFAULT_APPLICATION_ID);
@@ -224,6 +228,14 @@ public record AggregatorConfig(
     public static final ConfigKey<Integer> MAX_WAITERS =
             ConfigKey.integer("PROMPTQ_AGGREGATOR_MAX_WAITERS", DEFAULT_MAX_WAITERS, 1, 1_000_000);
 
+    /**
+     * The most dead-letter summaries one {@code GET /v1/console/dead-letters} request examines (over all instances):
+     * a filtered page stops there and answers how many it scanned and a cursor to continue, so a rare filter over a
+     * million dead letters costs a bounded time per request.
+     */
+    public static final ConfigKey<Integer> CONSOLE_SCAN_LIMIT =
+            ConfigKey.integer("PROMPTQ_CONSOLE_SCAN_LIMIT", DEFAULT_CONSOLE_SCAN_LIMIT, 100, 10_000_000);
+
     public AggregatorConfig {
         APPLICATION_ID.check(applicationId);
         WINDOW.check(window);
@@ -255,6 +267,7 @@ public record AggregatorConfig(
         WORKER_GROUP.check(workerGroup);
         OPERATOR_TOKENS.check(operatorTokens);
         CONSOLE_REDRIVE_RATE.check(redriveRate);
+        CONSOLE_SCAN_LIMIT.check(consoleScanLimit);
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
             throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
                     "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
@@ -271,7 +284,7 @@ public record AggregatorConfig(
                 commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout, deadLetterTopic, httpHost,
                 httpPort, null, JobLifecycle.DEFAULT_RETENTION, DEFAULT_MAX_WAIT, DEFAULT_MAX_WAITERS, kafka, registry,
                 topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none(), DEFAULT_WORKER_GROUP,
-                BearerTokens.none(), DEFAULT_CONSOLE_REDRIVE_RATE);
+                BearerTokens.none(), DEFAULT_CONSOLE_REDRIVE_RATE, DEFAULT_CONSOLE_SCAN_LIMIT);
     }
 
     /** A copy with other webhook settings. */
@@ -279,7 +292,7 @@ public record AggregatorConfig(
         return new AggregatorConfig(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew,
                 stateDir, advertisedHost, commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout,
                 deadLetterTopic, httpHost, httpPort, managementPort, jobViewRetention, maxWait, maxWaiters, kafka, registry,
-                topics, value, authTokens, readTokens, workerGroup, operatorTokens, redriveRate);
+                topics, value, authTokens, readTokens, workerGroup, operatorTokens, redriveRate, consoleScanLimit);
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
@@ -315,7 +328,9 @@ public record AggregatorConfig(
                 READ_TOKENS.read(config),
                 WORKER_GROUP.read(config),
                 OPERATOR_TOKENS.read(config),
-                CONSOLE_REDRIVE_RATE.read(config));
+                CONSOLE_REDRIVE_RATE.read(config),
+
+                CONSOLE_SCAN_LIMIT.read(config));
     }
 
     /**
@@ -355,5 +370,13 @@ public record AggregatorConfig(
         } catch (UnknownHostException e) {
             return "localhost";
         }
+    }
+
+    /**
+     * Who may read statistics and the console's views: open when no read tokens are set; otherwise the analysts'
+     * read tokens and the operators' tokens (an operator also reads).
+     */
+    public BearerTokens readers() {
+        return readTokens.enabled() ? readTokens.and(operatorTokens) : readTokens;
     }
 }

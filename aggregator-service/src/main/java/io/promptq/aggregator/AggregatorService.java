@@ -3,6 +3,9 @@ package io.promptq.aggregator;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.aggregator.console.ConsolePages;
+import io.promptq.aggregator.deadletters.internal.DeadLetterReader;
+import io.promptq.aggregator.deadletters.internal.DeadLetterRoutes;
+import io.promptq.aggregator.deadletters.internal.IndexQueries;
 import io.promptq.aggregator.internal.AggregatorMetrics;
 import io.promptq.aggregator.internal.RegistryStatus;
 import io.promptq.aggregator.internal.ResultDeserializationHandler;
@@ -42,6 +45,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -53,7 +58,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running aggregator: the Kafka Streams topology of {@link AggregatorTopology} plus the analysts' HTTP
- * query API (see {@link QueryRoutes}), the operator console at {@code /console/} ({@link ConsolePages}), health ({@code /health/ready} is UP while Kafka Streams is RUNNING)
+ * query API (see {@link QueryRoutes}), the operator console at {@code /console/} ({@link ConsolePages}) and its JSON API ({@link DeadLetterRoutes}, {@link FleetRoutes}, {@link DeadLetterActions}), health ({@code /health/ready} is UP while Kafka Streams is RUNNING)
  * and Prometheus metrics (Kafka Streams' own meters and the aggregator's), and, when webhooks are on, the
  * {@link WebhookDispatcher} on its own consumer group. Embeddable: the launcher starts
  * it in-process and reads the totals through {@link #totals()}.
@@ -87,12 +92,14 @@ public final class AggregatorService implements AutoCloseable {
     private final @Nullable WebhookDispatcher webhooks;
     private final Fleet fleet;
     private final DeadLetterActions actions;
+    private final DeadLetterReader deadLetters;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AggregatorService(AggregatorConfig config, SchemaRegistryClient registry, Forwarder forwarder, OpsServer http,
             KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, InteractiveQueries queries, HostInfo self,
             CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks, Fleet fleet,
-            DeadLetterActions actions) {
+            DeadLetterActions actions, DeadLetterReader deadLetters) {
+        this.deadLetters = deadLetters;
         this.config = config;
         this.registry = registry;
         this.forwarder = forwarder;
@@ -161,6 +168,7 @@ public final class AggregatorService implements AutoCloseable {
         WebhookDispatcher webhooks = null;
         Fleet fleet = null;
         DeadLetterActions actions = null;
+        DeadLetterReader deadLetters = null;
         try {
             Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
             if (config.createTopics()) {
@@ -172,18 +180,27 @@ public final class AggregatorService implements AutoCloseable {
                     topics.results().name(), topics.status().name(), Duration.ofSeconds(30));
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
-            QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readTokens());
+            QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readers());
             ConsolePages console = ConsolePages.load();
+            AtomicReference<IndexQueries> indexRef = new AtomicReference<>();
+            deadLetters = new DeadLetterReader(() -> new KafkaConsumer<>(
+                    config.kafka().consumerConfig(config.applicationId() + "-dead-letter-reader",
+                            config.applicationId() + "-dead-letter-reader"),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                    topics.deadLetters().valueDeserializer(), topics.deadLetters().name(), config.queryTimeout());
+            DeadLetterReader reader = deadLetters;
+            DeadLetterRoutes deadLetterRoutes = new DeadLetterRoutes(indexRef::get, () -> reader, config.readers());
             actions = DeadLetterActions.create(config, topics, clock);
             DeadLetterActions deadLetterActions = actions;
             fleet = Fleet.start(config, topics, clock);
-            FleetRoutes fleetRoutes = new FleetRoutes(config.readTokens(), fleet.workers(), fleet.lag(), queryRef::get,
+            FleetRoutes fleetRoutes = new FleetRoutes(config.readers(), fleet.workers(), fleet.lag(), queryRef::get,
                     config.window(), clock);
             http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, QUERY_API_LIMITS,
                     app -> {
                         routes.register(app);
                         fleetRoutes.register(app);
                         deadLetterActions.register(app);
+                        deadLetterRoutes.register(app);
                         console.register(app);
                     });
             HostInfo self = new HostInfo(config.advertisedHost(), http.port());
@@ -209,6 +226,8 @@ public final class AggregatorService implements AutoCloseable {
                     AggregatorTopology.storedResultSerde(topics).deserializer(), waiters, config.maxWait(),
                     topics.status().name());
             queryRef.set(queries);
+            indexRef.set(new IndexQueries(streams, self, forwarder, topics.deadLetters().name(),
+                    config.consoleScanLimit()));
             KafkaStreams running = streams;
             http.readiness("kafka-streams", () -> running.state() == KafkaStreams.State.RUNNING
                     ? HealthCheck.Result.up("RUNNING")
@@ -224,7 +243,7 @@ public final class AggregatorService implements AutoCloseable {
                     config.applicationId(), topics.results().name(), topics.totals().name(), topics.windows().name(),
                     config.window(), config.grace(), self.host(), self.port());
             return new AggregatorService(config, registry, forwarder, http, streams, streamsMetrics, queries, self, terminated,
-                    webhooks, fleet, actions);
+                    webhooks, fleet, actions, deadLetters);
         } catch (RuntimeException e) {
             if (webhooks != null) {
                 webhooks.close();
@@ -243,6 +262,9 @@ public final class AggregatorService implements AutoCloseable {
             }
             if (actions != null) {
                 actions.close();
+            }
+            if (deadLetters != null) {
+                deadLetters.close();
             }
             forwarder.close();
             registry.close();
@@ -373,6 +395,7 @@ public final class AggregatorService implements AutoCloseable {
         streamsMetrics.close();
         fleet.close();
         actions.close();
+        deadLetters.close();
         forwarder.close();
         registry.close();
     }

@@ -2,6 +2,7 @@ package io.promptq.aggregator;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.promptq.aggregator.deadletters.DeadLetterIndex;
 import io.promptq.aggregator.internal.AggregatorMetrics;
 import io.promptq.aggregator.internal.CompletedAtTimestampExtractor;
 import io.promptq.aggregator.internal.CountedResult;
@@ -17,6 +18,7 @@ import io.promptq.retry.Backoff;
 import io.promptq.aggregator.stats.JobSample;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
+import io.promptq.schema.DeadLetter;
 import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStateChange;
 import io.promptq.schema.JobStats;
@@ -60,6 +62,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *      events in the window they happened in → windows topic
  *      (key = scope@windowStartMillis)
  *
+ * dead letters (key jobId) → a summary per dead letter ({@value #DEAD_LETTER_INDEX_STORE}, newest first) + counts
+ *   per reason, model and tenant ({@value #DEAD_LETTER_COUNTS_STORE})
+ *
  * status (key jobId) + results → one {@link JobView} per job ({@value #JOB_VIEW_STORE}, expired after the lifecycle
  *   retention through {@value #JOB_VIEW_EXPIRY_STORE}), and each tenant's jobs by time ({@value #JOB_INDEX_STORE});
  *   the two topics are co-partitioned by job id
@@ -94,6 +99,10 @@ public final class AggregatorTopology {
     public static final String TOTALS_STORE = "promptq-totals";
     /** Windowed aggregates by scope key (overall and models). */
     public static final String WINDOWS_STORE = "promptq-windows";
+    /** A compact summary of every dead letter of the jobs, newest first (see {@link DeadLetterIndex}). */
+    public static final String DEAD_LETTER_INDEX_STORE = DeadLetterIndex.SUMMARY_STORE;
+    /** Dead letters per reason, model and tenant (see {@link DeadLetterIndex}). */
+    public static final String DEAD_LETTER_COUNTS_STORE = DeadLetterIndex.COUNT_STORE;
 
     /**
      * How long decoding a result waits in place for an unavailable schema registry before the stream thread is
@@ -163,12 +172,19 @@ public final class AggregatorTopology {
                         config.jobViewRetention(), waiters), Named.as("job-view"), JOB_VIEW_STORE,
                         JOB_VIEW_EXPIRY_STORE, JOB_INDEX_STORE);
 
+        KStream<byte[], DeadLetter> deadLetters = builder
+                .stream(topics.deadLetters().name(), Consumed.with(Serdes.ByteArray(), Serdes.serdeFrom(
+                                topics.deadLetters().valueSerializer(), new RegistryWaitingDeserializer<>(
+                                        topics.deadLetters().valueDeserializer(), REGISTRY_WAIT, registryStatus)))
+                        .withName("dead-letters"));
+        DeadLetterIndex.addTo(builder, deadLetters);
+
         KStream<String, JobSample> byScope = results
                 .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_STATUS_STORE, RESULTS_EXPIRY_STORE,
                                 config.dedupRetention(), metrics, storedResults),
                         Named.as("first-result-per-job"), RESULTS_STORE, RESULTS_STATUS_STORE, RESULTS_EXPIRY_STORE)
                 .flatMap((jobId, counted) -> samplesByScope(counted), Named.as("sample-per-scope"))
-                .merge(undecodableRecords(builder, topics, registryStatus), Named.as("with-undecodable-records"))
+                .merge(undecodableRecords(deadLetters), Named.as("with-undecodable-records"))
                 .repartition(Repartitioned.with(keys, JobSample.serde()).withName("by-scope"));
 
         byScope.groupByKey(Grouped.with("totals", keys, JobSample.serde()))
@@ -209,13 +225,8 @@ public final class AggregatorTopology {
      * One overall {@link JobSample#undecodableRecord() sample} per dead letter of a record the workers could not
      * decode ({@link UndecodableDeadLetters}): they have no result, so the results stream never sees them.
      */
-    private static KStream<String, JobSample> undecodableRecords(StreamsBuilder builder, Topics topics,
-            RegistryStatus registryStatus) {
-        return builder
-                .stream(topics.deadLetters().name(), Consumed.with(Serdes.ByteArray(), Serdes.serdeFrom(
-                                topics.deadLetters().valueSerializer(), new RegistryWaitingDeserializer<>(
-                                        topics.deadLetters().valueDeserializer(), REGISTRY_WAIT, registryStatus)))
-                        .withName("dead-letters"))
+    private static KStream<String, JobSample> undecodableRecords(KStream<byte[], DeadLetter> deadLetters) {
+        return deadLetters
                 .filter((key, deadLetter) -> UndecodableDeadLetters.isUndecodable(deadLetter),
                         Named.as("undecodable-dead-letters"))
                 .map((key, deadLetter) -> KeyValue.pair(StatsKey.OVERALL_KEY, JobSample.undecodableRecord()),

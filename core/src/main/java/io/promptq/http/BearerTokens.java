@@ -106,6 +106,19 @@ public final class BearerTokens {
         return new BearerTokens(digests);
     }
 
+    /**
+     * These tokens and {@code others}' (a token in both keeps this set's principal): e.g. the analysts' read tokens
+     * plus the operators', who may read what analysts read.
+     */
+    public BearerTokens and(BearerTokens others) {
+        if (!others.enabled()) {
+            return this;
+        }
+        Map<String, String> merged = new HashMap<>(others.principalsByDigest);
+        merged.putAll(principalsByDigest);
+        return new BearerTokens(merged);
+    }
+
     /** Whether requests must carry one of these tokens. */
     public boolean enabled() {
         return !principalsByDigest.isEmpty();

@@ -48,4 +48,16 @@ class BearerTokensTest {
         assertThat(BearerTokens.bearerToken("Bearer ")).isEmpty();
         assertThat(BearerTokens.bearerToken(null)).isEmpty();
     }
+
+    @Test
+    void andAcceptsTheTokensOfBothSetsEachWithItsOwnPrincipal() {
+        BearerTokens readers = BearerTokens.parseList("READ", "r1");
+        BearerTokens operators = BearerTokens.parseTenants("OPS", "o1=alice");
+        BearerTokens both = readers.and(operators);
+        assertThat(both.principalOf("r1")).contains(BearerTokens.READER);
+        assertThat(both.principalOf("o1")).contains("alice");
+        assertThat(both.principalOf("other")).isEmpty();
+        assertThat(readers.principalOf("o1")).as("the original set is unchanged").isEmpty();
+        assertThat(readers.and(BearerTokens.none())).isSameAs(readers);
+    }
 }

@@ -16,12 +16,14 @@ class ViewVersionTest {
     @Test
     void aNonNegativeIntegerIsAVersionBlanksAside() {
         assertThat(ViewVersion.parse("0")).isZero();
-        assertThat(ViewVersion.parse(" 2147483646 ")).isEqualTo(2_147_483_646);
+        assertThat(ViewVersion.parse(" 2147483646 ")).isEqualTo(2_147_483_646L);
+        assertThat(ViewVersion.parse("4294967296")).as("a redriven job's version carries its generation above 32 bits")
+                .isEqualTo(1L << 32);
     }
 
     @Test
     void negativeOrNonIntegerValuesAreRefusedNamingTheValue() {
-        for (String bad : new String[] {"-1", "x", "1.5", "2147483648"}) {
+        for (String bad : new String[] {"-1", "x", "1.5", "9223372036854775808"}) {
             assertThatThrownBy(() -> ViewVersion.parse(bad)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("must be a job view version (an integer >= 0), but was '" + bad + "'");
         }

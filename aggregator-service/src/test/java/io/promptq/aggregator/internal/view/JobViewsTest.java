@@ -133,7 +133,7 @@ class JobViewsTest {
         byte[] bytes = StoredViewCodec.encode(view);
         assertThat(bytes[0]).isEqualTo(StoredViewCodec.FORMAT_V2);
         assertThat(StoredViewCodec.decode("j", bytes)).isEqualTo(view);
-        assertThat(bytes.length).isLessThan(300);
+        assertThat(bytes.length).isLessThan(320);
         JobView succeeded = JobViews.apply(null, "j", result(JobStatus.SUCCEEDED));
         assertThat(StoredViewCodec.decode("j", StoredViewCodec.encode(succeeded))).isEqualTo(succeeded);
     }
