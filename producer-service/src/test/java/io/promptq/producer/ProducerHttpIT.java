@@ -199,10 +199,10 @@ class ProducerHttpIT {
 
     @Test
     void wrongMethodOnJobsIsAnswered405WithAllowAsProblemJson() {
-        HttpResponse<String> response = http.get("/v1/jobs");
+        HttpResponse<String> response = http.delete("/v1/jobs");
 
         assertThat(response.statusCode()).isEqualTo(405);
-        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(response.headers().firstValue("Allow")).hasValue("GET, POST");
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/problem+json"));
     }
