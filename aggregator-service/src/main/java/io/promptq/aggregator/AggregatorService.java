@@ -227,7 +227,8 @@ public final class AggregatorService implements AutoCloseable {
                     topics.status().name());
             queryRef.set(queries);
             indexRef.set(new IndexQueries(streams, self, forwarder, topics.deadLetters().name(),
-                    config.consoleScanLimit()));
+                    config.consoleScanLimit(), topics.deadLetterMarks().name(),
+                    topics.deadLetterMarks().valueDeserializer()));
             KafkaStreams running = streams;
             http.readiness("kafka-streams", () -> running.state() == KafkaStreams.State.RUNNING
                     ? HealthCheck.Result.up("RUNNING")

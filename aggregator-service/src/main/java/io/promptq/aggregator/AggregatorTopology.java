@@ -178,6 +178,7 @@ public final class AggregatorTopology {
                                         topics.deadLetters().valueDeserializer(), REGISTRY_WAIT, registryStatus)))
                         .withName("dead-letters"));
         DeadLetterIndex.addTo(builder, deadLetters);
+        DeadLetterIndex.addMarks(builder, topics.deadLetterMarks().name());
 
         KStream<String, JobSample> byScope = results
                 .process(() -> new FirstResultProcessor(RESULTS_STORE, RESULTS_STATUS_STORE, RESULTS_EXPIRY_STORE,

@@ -21,4 +21,12 @@ public record DeadLetterDetail(String id, @Nullable String jobId, @Nullable Stri
         @Nullable JsonNode job, String errorMessage, Map<String, String> headers, @Nullable String rawKeyHex,
         @Nullable String rawValueHex, @Nullable String sourceTopic, @Nullable Integer sourcePartition,
         @Nullable Long sourceOffset, @Nullable Long firstFailureAt, @Nullable String workerId, String topic,
-        int partition, long offset) {}
+        int partition, long offset) {
+
+    /** This dead letter with {@code mark} (REDRIVEN or PURGED). */
+    public DeadLetterDetail withMark(@Nullable String mark) {
+        return new DeadLetterDetail(id, jobId, tenant, model, reason, message, attempts, at, decodable, mark, job,
+                errorMessage, headers, rawKeyHex, rawValueHex, sourceTopic, sourcePartition, sourceOffset,
+                firstFailureAt, workerId, topic, partition, offset);
+    }
+}

@@ -3,9 +3,13 @@ package io.promptq.aggregator.deadletters;
 import io.promptq.aggregator.deadletters.internal.DeadLetterIndexProcessor;
 import io.promptq.schema.DeadLetter;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -20,6 +24,12 @@ public final class DeadLetterIndex {
     public static final String SUMMARY_STORE = "promptq-dead-letter-index";
     /** Dead letters per {@code reason:<r>}, {@code model:<m>} and {@code tenant:<t>}. */
     public static final String COUNT_STORE = "promptq-dead-letter-counts";
+    /**
+     * The operators' marks (REDRIVEN, PURGED) by dead-letter id, as the encoded {@code DeadLetterMark}: a global
+     * store (the marks topic is keyed by id, not co-partitioned with the dead letters), so a page looks each listed
+     * dead letter's mark up by key.
+     */
+    public static final String MARK_STORE = "promptq-dead-letter-marks";
 
     private DeadLetterIndex() {}
 
@@ -32,5 +42,12 @@ public final class DeadLetterIndex {
                 Stores.persistentKeyValueStore(COUNT_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
         deadLetters.process(() -> new DeadLetterIndexProcessor(SUMMARY_STORE, COUNT_STORE),
                 Named.as("dead-letter-index"), SUMMARY_STORE, COUNT_STORE);
+    }
+
+    /** Adds {@value #MARK_STORE}, filled from {@code marksTopic} (the compacted marks topic; a tombstone unmarks). */
+    public static void addMarks(StreamsBuilder builder, String marksTopic) {
+        builder.globalTable(marksTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letter-marks"),
+                Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(MARK_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
     }
 }

@@ -33,6 +33,11 @@ public record DeadLetterSummary(String id, @Nullable String jobId, @Nullable Str
         return Long.parseLong(id.substring(id.indexOf('-') + 1));
     }
 
+    /** This summary with {@code mark} (REDRIVEN or PURGED). */
+    public DeadLetterSummary withMark(@Nullable String mark) {
+        return new DeadLetterSummary(id, jobId, tenant, model, reason, message, attempts, at, decodable, mark);
+    }
+
     /** The id of the record at {@code partition} and {@code offset}. */
     public static String id(int partition, long offset) {
         return partition + "-" + offset;

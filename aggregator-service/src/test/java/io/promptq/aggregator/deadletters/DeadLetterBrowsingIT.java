@@ -14,6 +14,8 @@ import io.promptq.registry.RegistryConfig;
 import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.schema.ChatMessage;
 import io.promptq.schema.DeadLetter;
+import io.promptq.schema.DeadLetterMark;
+import io.promptq.schema.DeadLetterMarkType;
 import io.promptq.schema.GenerationParameters;
 import io.promptq.schema.PromptJob;
 import io.promptq.schema.Role;
@@ -68,6 +70,8 @@ class DeadLetterBrowsingIT {
     private final Map<String, Long> atById = new HashMap<>();
     private SchemaRegistryClient registry;
     private AggregatorService aggregator;
+    private Topics topics;
+    private String producerId;
     private String undecodableId;
     private byte[] undecodableValue;
 
@@ -90,7 +94,8 @@ class DeadLetterBrowsingIT {
         aggregator.awaitRunning(TIMEOUT);
 
         registry = SchemaRegistryClient.create(RegistryConfig.of(cluster.schemaRegistryUrl()));
-        Topics topics = Topics.create(names, registry, true);
+        topics = Topics.create(names, registry, true);
+        producerId = "dlq-it-marks-" + suffix;
         try (KafkaProducer<String, DeadLetter> producer = new KafkaProducer<>(
                 KafkaSettings.of(cluster.bootstrapServers()).producerConfig("dlq-it-" + suffix),
                 topics.deadLetters().keySerializer(), topics.deadLetters().valueSerializer())) {
@@ -224,6 +229,36 @@ class DeadLetterBrowsingIT {
         assertThat(badId.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("problem+json"));
         assertThat(get("/v1/console/dead-letters?cursor=zz").statusCode()).isEqualTo(400);
         assertThat(get("/v1/console/dead-letters?limit=0").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void operatorsMarksShowOnTheirDeadLettersAndAPurgeHidesOneFromThePages(ClusterInfo cluster) throws Exception {
+        List<DeadLetterSummary> timeouts = walk("reason=TIMEOUT&limit=50", p -> {});
+        String redriven = timeouts.get(0).id();
+        String purged = timeouts.get(1).id();
+        String marks = topics.deadLetterMarks().name();
+        try (KafkaProducer<String, DeadLetterMark> producer = new KafkaProducer<>(
+                KafkaSettings.of(cluster.bootstrapServers()).producerConfig(producerId),
+                topics.deadLetterMarks().keySerializer(), topics.deadLetterMarks().valueSerializer())) {
+            producer.send(new ProducerRecord<>(marks, redriven, mark(redriven, DeadLetterMarkType.REDRIVEN))).get();
+            producer.send(new ProducerRecord<>(marks, purged, mark(purged, DeadLetterMarkType.PURGED))).get();
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                List<DeadLetterSummary> now = walk("reason=TIMEOUT&limit=50", p -> {});
+                assertThat(now).extracting(DeadLetterSummary::id).doesNotContain(purged).hasSize(timeouts.size() - 1);
+                assertThat(now).filteredOn(s -> s.id().equals(redriven)).singleElement()
+                        .extracting(DeadLetterSummary::mark).isEqualTo("REDRIVEN");
+            });
+            assertThat(detail(purged).mark()).as("inspect still finds a purged one, with its mark").isEqualTo("PURGED");
+
+            producer.send(new ProducerRecord<>(marks, redriven, null)).get();
+            producer.send(new ProducerRecord<>(marks, purged, null)).get();
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(walk("reason=TIMEOUT&limit=50", p -> {}))
+                    .as("a tombstone unmarks").hasSize(timeouts.size()).allSatisfy(s -> assertThat(s.mark()).isNull()));
+        }
+    }
+
+    private static DeadLetterMark mark(String id, DeadLetterMarkType type) {
+        return DeadLetterMark.newBuilder().setId(id).setMark(type).setAuditId("audit-it").setAt(T0).build();
     }
 
     private List<DeadLetterSummary> walk(String query, java.util.function.Consumer<DeadLetterPage> eachPage)

@@ -103,7 +103,8 @@ public final class DeadLetterRoutes {
         DeadLetterDetail detail = deadLetters.read(Integer.parseInt(matcher.group(1)), Long.parseLong(matcher.group(2)))
                 .orElseThrow(() -> new ProblemException(Problem.of(404, "Not Found", "no dead letter " + id
                         + " (unknown, or removed by the topic's retention)").with("id", id)));
-        json(ctx, detail);
+        IndexQueries index = queries.get();
+        json(ctx, index == null ? detail : detail.withMark(index.markOf(id)));
     }
 
     private static @Nullable Long millis(Context ctx, String name) {

@@ -7,6 +7,8 @@ import io.promptq.aggregator.deadletters.DeadLetterIndex;
 import io.promptq.aggregator.deadletters.DeadLetterPage;
 import io.promptq.aggregator.deadletters.DeadLetterSummary;
 import io.promptq.aggregator.internal.query.Forwarder;
+import io.promptq.schema.DeadLetterMark;
+import io.promptq.schema.DeadLetterMarkType;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -43,17 +46,47 @@ public final class IndexQueries {
     private final Forwarder forwarder;
     private final String deadLetterTopic;
     private final int scanLimit;
+    private final String marksTopic;
+    private final Deserializer<DeadLetterMark> marks;
 
     /**
      * @param deadLetterTopic the jobs' dead-letter topic (its partitions are the stores' partitions)
      * @param scanLimit the most summaries one request examines over all instances
+     * @param marksTopic the marks topic, whose records {@code marks} decodes
      */
-    public IndexQueries(KafkaStreams streams, HostInfo self, Forwarder forwarder, String deadLetterTopic, int scanLimit) {
+    public IndexQueries(KafkaStreams streams, HostInfo self, Forwarder forwarder, String deadLetterTopic, int scanLimit,
+            String marksTopic, Deserializer<DeadLetterMark> marks) {
         this.streams = streams;
         this.self = self;
         this.forwarder = forwarder;
         this.deadLetterTopic = deadLetterTopic;
         this.scanLimit = scanLimit;
+        this.marksTopic = marksTopic;
+        this.marks = marks;
+    }
+
+    /** The operator's mark of dead letter {@code id} (REDRIVEN or PURGED), or null. */
+    public @Nullable String markOf(String id) {
+        return markOf(markStore(), id);
+    }
+
+    private @Nullable String markOf(ReadOnlyKeyValueStore<String, byte[]> store, String id) {
+        byte[] encoded = store.get(id);
+        if (encoded == null) {
+            return null;
+        }
+        DeadLetterMarkType mark = marks.deserialize(marksTopic, encoded).getMark();
+        return mark == DeadLetterMarkType.UNKNOWN ? null : mark.name();
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> markStore() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(DeadLetterIndex.MARK_STORE,
+                    QueryableStoreTypes.keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new QueryUnavailableException("the dead-letter marks are not readable yet (" + e.getMessage()
+                    + "); retry shortly", e);
+        }
     }
 
     /** The configured scan limit. */
@@ -134,6 +167,7 @@ public final class IndexQueries {
         Bytes last = null;
         boolean exhausted = true;
         List<KeyValueIterator<Bytes, byte[]>> iterators = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, byte[]> markStore = markStore();
         try {
             PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing((Head h) -> h.entry.key, KEY_ORDER));
             if (KEY_ORDER.compare(from, to) <= 0) {
@@ -157,7 +191,10 @@ public final class IndexQueries {
                 DeadLetterSummary summary = SummaryCodec.decode(
                         DeadLetterSummary.id(IndexKeys.partition(entry.key), IndexKeys.offset(entry.key)), entry.value);
                 if (filter.matches(summary)) {
-                    items.add(summary);
+                    String mark = markOf(markStore, summary.id());
+                    if (!DeadLetterMarkType.PURGED.name().equals(mark)) { // a purge hides it from the pages
+                        items.add(mark == null ? summary : summary.withMark(mark));
+                    }
                 }
                 if (head.iterator.hasNext()) {
                     heads.add(new Head(head.iterator, head.iterator.next()));
