@@ -137,7 +137,8 @@ public final class LocalStack implements AutoCloseable {
     /**
      * Every promptq topic as the services would create it ({@link TopicSpecs}), with the stack's partitions, one
      * replica, the aggregator's window retention for the windows topic, the idempotency window for the ledger and
- * the job status retention for the lifecycle topics (status, cancellations), and the workers' status topic:
+     * the job status retention for the lifecycle topics (status, cancellations), the workers' status topic and the
+     * console's audit and dead-letter marks topics:
      * the same configuration whichever creates it first.
      */
     static List<TopicSpec> topicSpecs(ConfigSource config, int partitions, int retryTiers) {
@@ -146,6 +147,8 @@ public final class LocalStack implements AutoCloseable {
                 AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config)));
         all.addAll(specs.lifecycle(JobLifecycle.RETENTION.read(config)));
         all.add(specs.workers());
+        all.add(specs.consoleAudit());
+        all.add(specs.deadLetterMarks());
         return all;
     }
 
