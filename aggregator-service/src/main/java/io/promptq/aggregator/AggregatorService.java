@@ -180,7 +180,8 @@ public final class AggregatorService implements AutoCloseable {
                     topics.results().name(), topics.status().name(), Duration.ofSeconds(30));
             SchemaBootstrap.ensureSchemas(registry, topics, config.registry().autoRegister());
             AtomicReference<InteractiveQueries> queryRef = new AtomicReference<>();
-            QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readers());
+            QueryRoutes routes = new QueryRoutes(queryRef::get, clock, config.authTokens(), config.readers(),
+                    config.operatorTokens());
             ConsolePages console = ConsolePages.load();
             AtomicReference<IndexQueries> indexRef = new AtomicReference<>();
             deadLetters = new DeadLetterReader(() -> new KafkaConsumer<>(

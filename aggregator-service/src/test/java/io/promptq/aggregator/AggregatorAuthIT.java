@@ -100,6 +100,17 @@ class AggregatorAuthIT {
                 assertThat(get(http, b, "/v1/stats/windows?scope=overall", null).statusCode()).isEqualTo(401);
                 assertThatThrownBy(() -> AggregatorClient.create(a.url().toString()).totals())
                         .isInstanceOfSatisfying(AggregatorClientException.class, e -> assertThat(e.status()).isEqualTo(401));
+                // an operator (the console's Jobs view) reads and lists any tenant's jobs, naming the tenant to list
+                assertThat(get(http, b, acmePath, "Bearer operator-token").statusCode()).isEqualTo(200);
+                HttpResponse<String> listed = get(http, a, "/v1/jobs?tenant=acme&limit=50", "Bearer operator-token");
+                assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+                for (JobResult job : acmeJobs) {
+                    assertThat(listed.body()).contains(job.getJobId());
+                }
+                assertThat(get(http, a, "/v1/jobs", "Bearer operator-token").statusCode()).as("tenant required")
+                        .isEqualTo(400);
+                assertThat(get(http, a, "/v1/stats/totals", "Bearer operator-token").statusCode())
+                        .as("an operator also reads statistics").isEqualTo(200);
                 // operations need no token
                 assertThat(get(http, a, "/health/live", null).statusCode()).isEqualTo(200);
             }
@@ -110,6 +121,7 @@ class AggregatorAuthIT {
         Map<String, String> env = it.environment(appId, stateDir);
         env.put(AggregatorConfig.AUTH_TOKENS.name(), "acme-token=acme,globex-token=globex");
         env.put(AggregatorConfig.READ_TOKENS.name(), "analyst-token");
+        env.put(AggregatorConfig.OPERATOR_TOKENS.name(), "operator-token=ops");
         return AggregatorConfig.from(ConfigSource.of(env));
     }
 

@@ -202,7 +202,9 @@ function drawChart(svg, series) {
   const sy = (y) => 78 - (y / y1) * 74;
   for (const s of series) {
     let pts = s.points.filter((p) => p[1] !== null && p[1] !== undefined);
-    if (x1 === x0) pts = pts.length ? [[x0 - 1, pts[0][1]], [x0 + 1, pts[0][1]]] : pts; // one window: a level line
+    if (pts.length === 1) { // one point (one window so far): a level line across the chart
+      pts = x1 === x0 ? [[x0 - 1, pts[0][1]], [x0 + 1, pts[0][1]]] : [[x0, pts[0][1]], [x1, pts[0][1]]];
+    }
     if (pts.length) svg.append(svgEl('polyline', { class: s.cls, points: pts.map((p) => sx(p[0]) + ',' + sy(p[1])).join(' ') }));
   }
   const max = svgEl('text', { x: 4, y: 10, 'font-size': 9, fill: '#5c6670' });
@@ -279,8 +281,15 @@ async function loadJob() {
 }
 
 async function loadJobList() {
+  const tenant = $('jobs-tenant').value.trim();
+  if (!tenant) { // a list is one tenant's jobs: the aggregator answers 400 without one
+    fill($('jobs-list').tBodies[0], []);
+    setText('jobs-note', 'Enter a tenant to list its recent jobs.');
+    $('jobs-more').hidden = true;
+    return;
+  }
   const status = $('jobs-status').value;
-  const params = new URLSearchParams({ limit: '50' });
+  const params = new URLSearchParams({ limit: '50', tenant });
   if (status) params.set('status', status);
   if (state.jobsCursor) params.set('cursor', state.jobsCursor);
   const body = await api('/v1/jobs?' + params);

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -61,6 +62,7 @@ public final class QueryRoutes {
     private final Clock clock;
     private final BearerTokens jobTokens;
     private final BearerTokens readTokens;
+    private final BearerTokens operatorTokens;
 
     /**
      * Routes without authentication.
@@ -77,6 +79,19 @@ public final class QueryRoutes {
      * @param readTokens tokens that may read statistics; none: statistics open
      */
     public QueryRoutes(Supplier<InteractiveQueries> queries, Clock clock, BearerTokens jobTokens, BearerTokens readTokens) {
+        this(queries, clock, jobTokens, readTokens, BearerTokens.none());
+    }
+
+    /**
+     * As {@link #QueryRoutes(Supplier, Clock, BearerTokens, BearerTokens)}, and operators (the console's Jobs view) may
+     * read every tenant's jobs.
+     *
+     * @param operatorTokens operators' tokens: with job tokens on, they read any tenant's job and list any tenant's
+     *     jobs (naming it with {@code tenant=})
+     */
+    public QueryRoutes(Supplier<InteractiveQueries> queries, Clock clock, BearerTokens jobTokens, BearerTokens readTokens,
+            BearerTokens operatorTokens) {
+        this.operatorTokens = Objects.requireNonNull(operatorTokens, "operatorTokens");
         this.queries = queries;
         this.clock = clock;
         this.jobTokens = Objects.requireNonNull(jobTokens, "jobTokens");
@@ -103,8 +118,8 @@ public final class QueryRoutes {
             OpsServer.respond(ctx, Problem.of(503, "Service Unavailable", e.getMessage()));
         });
         app.before("/v1/*", ctx -> Forwarder.CALLER_AUTHORIZATION.set(ctx.header("Authorization")));
-        app.before("/v1/jobs/*", ctx -> jobTokens.authenticate(ctx).ifPresent(t -> ctx.attribute(TENANT_ATTRIBUTE, t)));
-        app.before("/v1/jobs", ctx -> jobTokens.authenticate(ctx).ifPresent(t -> ctx.attribute(TENANT_ATTRIBUTE, t)));
+        app.before("/v1/jobs/*", this::authenticateJobReader);
+        app.before("/v1/jobs", this::authenticateJobReader);
         app.before("/v1/stats/*", readTokens::authenticate);
         app.get("/v1/stats/totals", ctx -> totals(ctx, QueryParams.scope("scope", QueryParams.query(ctx, "scope"), StatsKey.overall())));
         app.get("/v1/stats/totals/all", this::allTotals);
@@ -114,6 +129,21 @@ public final class QueryRoutes {
         app.get("/v1/jobs/{jobId}/result", this::jobResult);
         app.get("/v1/jobs/{jobId}", this::jobView);
         app.get("/v1/jobs", this::jobs);
+    }
+
+    /**
+     * A job token limits the caller to its tenant's jobs (the tenant attribute); an operator's token reads every
+     * tenant's (no attribute); anything else is 401 while job tokens are on.
+     */
+    private void authenticateJobReader(Context ctx) {
+        if (jobTokens.enabled() && operatorTokens.enabled()) {
+            Optional<String> token = BearerTokens.bearerToken(ctx.header("Authorization"));
+            if (token.isPresent() && jobTokens.principalOf(token.get()).isEmpty()
+                    && operatorTokens.principalOf(token.get()).isPresent()) {
+                return;
+            }
+        }
+        jobTokens.authenticate(ctx).ifPresent(tenant -> ctx.attribute(TENANT_ATTRIBUTE, tenant));
     }
 
     /**
