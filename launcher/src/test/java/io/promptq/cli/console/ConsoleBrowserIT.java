@@ -262,7 +262,9 @@ class ConsoleBrowserIT {
             browser.find(By.id("dlq-redrive")).click();
             browser.waitFor(d -> browser.text("dlq-result").contains("redriven 100"));
             double seconds = (System.nanoTime() - start) / 1e9;
-            assertThat(seconds).as("100 jobs at 20 jobs/s").isBetween(4.0, 10.0);
+            System.out.printf(Locale.ROOT, "Console redrive of 100 dead letters at 20 jobs/s: %.2f s%n", seconds);
+            // the rate limit makes it take at least ~5 s (first permit at once); no upper bound in a test
+            assertThat(seconds).as("100 jobs at 20 jobs/s").isGreaterThanOrEqualTo(4.0);
             for (String jobId : List.of(jobIds.getFirst(), jobIds.getLast())) {
                 awaitState(jobId, "SUCCEEDED");
             }
