@@ -127,6 +127,7 @@ class ClusterCommandIT {
         try (JvmProcess cluster = startCluster(tmp, "cluster3-it-1", dataDir, kafkaPort, registryPort, "--brokers", "3");
              Admin admin = admin(bootstrap)) {
             long[] pids = new long[3];
+            cluster.awaitLog("Broker 2  127.0.0.1:", Duration.ofSeconds(30)); // the broker lines follow the exports
             for (int node = 0; node < 3; node++) {
                 pids[node] = brokerPid(cluster.log(), node);
                 assertThat(ProcessHandle.of(pids[node]).map(ProcessHandle::isAlive)).as("broker %d's JVM", node).contains(true);
