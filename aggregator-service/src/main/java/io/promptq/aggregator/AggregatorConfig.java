@@ -62,6 +62,8 @@ import org.jspecify.annotations.Nullable;
  * @param operatorTokens the operators' tokens that may redrive and purge dead letters ({@link #OPERATOR_TOKENS})
  * @param redriveRate the most dead letters a console redrive republishes per second ({@link #CONSOLE_REDRIVE_RATE})
  * @param consoleScanLimit the most dead-letter summaries one console page request examines ({@link #CONSOLE_SCAN_LIMIT})
+ * @param consoleIndexRetention how long the console keeps a dead letter's summary ({@link #CONSOLE_INDEX_RETENTION});
+ *     zero keeps them all
  */
 public record AggregatorConfig(
         String applicationId,
@@ -94,7 +96,8 @@ public record AggregatorConfig(
         BearerTokens operatorTokens,
         int redriveRate,
 
-        int consoleScanLimit) {
+        int consoleScanLimit,
+        Duration consoleIndexRetention) {
 
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
@@ -116,6 +119,8 @@ public record AggregatorConfig(
     public static final int DEFAULT_MAX_WAITERS = 10_000;
     public static final int DEFAULT_CONSOLE_REDRIVE_RATE = 20;
     public static final int DEFAULT_CONSOLE_SCAN_LIMIT = 100_000;
+    /** Kafka's default topic retention (7 days), which the dead-letter topic gets unless its operator sets another. */
+    public static final Duration DEFAULT_CONSOLE_INDEX_RETENTION = Duration.ofDays(7);
 
     /** Kafka Streams application id; also the consumer group and the prefix of internal topics. */
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.text("PROMPTQ_AGGREGATOR_APPLICATION_ID", DEFAULT_APPLICATION_ID);
@@ -235,6 +240,12 @@ public record AggregatorConfig(
      */
     public static final ConfigKey<Integer> CONSOLE_SCAN_LIMIT =
             ConfigKey.integer("PROMPTQ_CONSOLE_SCAN_LIMIT", DEFAULT_CONSOLE_SCAN_LIMIT, 100, 10_000_000);
+    /**
+     * How long the console's dead-letter index keeps a summary after the dead letter's last failure: the dead-letter
+     * topic's {@code retention.ms} (after it, Kafka has removed the record and inspect could not read it); 0 = forever.
+     */
+    public static final ConfigKey<Duration> CONSOLE_INDEX_RETENTION = ConfigKey.duration(
+            "PROMPTQ_CONSOLE_INDEX_RETENTION", DEFAULT_CONSOLE_INDEX_RETENTION, Duration.ZERO, Duration.ofDays(3650));
 
     public AggregatorConfig {
         APPLICATION_ID.check(applicationId);
@@ -268,6 +279,7 @@ public record AggregatorConfig(
         OPERATOR_TOKENS.check(operatorTokens);
         CONSOLE_REDRIVE_RATE.check(redriveRate);
         CONSOLE_SCAN_LIMIT.check(consoleScanLimit);
+        CONSOLE_INDEX_RETENTION.check(consoleIndexRetention);
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
             throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
                     "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
@@ -284,7 +296,8 @@ public record AggregatorConfig(
                 commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout, deadLetterTopic, httpHost,
                 httpPort, null, JobLifecycle.DEFAULT_RETENTION, DEFAULT_MAX_WAIT, DEFAULT_MAX_WAITERS, kafka, registry,
                 topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none(), DEFAULT_WORKER_GROUP,
-                BearerTokens.none(), DEFAULT_CONSOLE_REDRIVE_RATE, DEFAULT_CONSOLE_SCAN_LIMIT);
+                BearerTokens.none(), DEFAULT_CONSOLE_REDRIVE_RATE, DEFAULT_CONSOLE_SCAN_LIMIT,
+                DEFAULT_CONSOLE_INDEX_RETENTION);
     }
 
     /** A copy with other webhook settings. */
@@ -292,7 +305,8 @@ public record AggregatorConfig(
         return new AggregatorConfig(applicationId, window, grace, windowRetention, dedupRetention, maxClockSkew,
                 stateDir, advertisedHost, commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout,
                 deadLetterTopic, httpHost, httpPort, managementPort, jobViewRetention, maxWait, maxWaiters, kafka, registry,
-                topics, value, authTokens, readTokens, workerGroup, operatorTokens, redriveRate, consoleScanLimit);
+                topics, value, authTokens, readTokens, workerGroup, operatorTokens, redriveRate, consoleScanLimit,
+                consoleIndexRetention);
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
@@ -330,7 +344,8 @@ public record AggregatorConfig(
                 OPERATOR_TOKENS.read(config),
                 CONSOLE_REDRIVE_RATE.read(config),
 
-                CONSOLE_SCAN_LIMIT.read(config));
+                CONSOLE_SCAN_LIMIT.read(config),
+                CONSOLE_INDEX_RETENTION.read(config));
     }
 
     /**

@@ -191,7 +191,13 @@ public final class AggregatorService implements AutoCloseable {
                     topics.deadLetters().valueDeserializer(), topics.deadLetters().name(), config.queryTimeout());
             DeadLetterReader reader = deadLetters;
             DeadLetterRoutes deadLetterRoutes = new DeadLetterRoutes(indexRef::get, () -> reader, config.readers());
-            actions = DeadLetterActions.create(config, topics, clock);
+            actions = DeadLetterActions.create(config, topics, clock, id -> {
+                IndexQueries index = indexRef.get();
+                if (index == null) {
+                    throw new QueryUnavailableException("the aggregator is starting; retry shortly");
+                }
+                return index.mark(id);
+            });
             DeadLetterActions deadLetterActions = actions;
             fleet = Fleet.start(config, topics, clock);
             FleetRoutes fleetRoutes = new FleetRoutes(config.readers(), fleet.workers(), fleet.lag(), queryRef::get,

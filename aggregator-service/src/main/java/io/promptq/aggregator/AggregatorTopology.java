@@ -177,7 +177,7 @@ public final class AggregatorTopology {
                                 topics.deadLetters().valueSerializer(), new RegistryWaitingDeserializer<>(
                                         topics.deadLetters().valueDeserializer(), REGISTRY_WAIT, registryStatus)))
                         .withName("dead-letters"));
-        DeadLetterIndex.addTo(builder, deadLetters);
+        DeadLetterIndex.addTo(builder, deadLetters, config.consoleIndexRetention());
         DeadLetterIndex.addMarks(builder, topics.deadLetterMarks().name());
 
         KStream<String, JobSample> byScope = results

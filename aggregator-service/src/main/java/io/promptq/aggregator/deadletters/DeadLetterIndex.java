@@ -2,6 +2,7 @@ package io.promptq.aggregator.deadletters;
 
 import io.promptq.aggregator.deadletters.internal.DeadLetterIndexProcessor;
 import io.promptq.schema.DeadLetter;
+import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -33,14 +34,17 @@ public final class DeadLetterIndex {
 
     private DeadLetterIndex() {}
 
-    /** Adds the stores and the indexing processor over {@code deadLetters} (the dead-letter topic as read). */
-    public static void addTo(StreamsBuilder builder, KStream<byte[], DeadLetter> deadLetters) {
+    /**
+     * Adds the stores and the indexing processor over {@code deadLetters} (the dead-letter topic as read), which
+     * forgets summaries older than {@code retention} (zero: never).
+     */
+    public static void addTo(StreamsBuilder builder, KStream<byte[], DeadLetter> deadLetters, Duration retention) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(SUMMARY_STORE), Serdes.Bytes(), Serdes.ByteArray()));
         // cached: a count changes with every dead letter, its changelog gets the latest value once per commit
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(COUNT_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
-        deadLetters.process(() -> new DeadLetterIndexProcessor(SUMMARY_STORE, COUNT_STORE),
+        deadLetters.process(() -> new DeadLetterIndexProcessor(SUMMARY_STORE, COUNT_STORE, retention),
                 Named.as("dead-letter-index"), SUMMARY_STORE, COUNT_STORE);
     }
 

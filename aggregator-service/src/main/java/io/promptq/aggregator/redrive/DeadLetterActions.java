@@ -11,6 +11,7 @@ import io.promptq.http.BearerTokens;
 import io.promptq.http.Problem;
 import io.promptq.http.ProblemException;
 import io.promptq.schema.ConsoleAction;
+import io.promptq.schema.DeadLetterMark;
 import io.promptq.topic.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -87,6 +89,15 @@ public final class DeadLetterActions implements AutoCloseable {
 
     /** The actions of {@code config}'s aggregator, with their own producer. */
     public static DeadLetterActions create(AggregatorConfig config, Topics topics, Clock clock) {
+        return create(config, topics, clock, null);
+    }
+
+    /**
+     * As {@link #create(AggregatorConfig, Topics, Clock)}, with the dead letters' marks looked up in {@code marks}
+     * (the aggregator's marks store) rather than read from the whole marks topic per action.
+     */
+    public static DeadLetterActions create(AggregatorConfig config, Topics topics, Clock clock,
+            @Nullable Function<String, @Nullable DeadLetterMark> marks) {
         Map<String, Object> producerConfig = new java.util.HashMap<>(
                 config.kafka().producerConfig(config.applicationId() + "-console"));
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -94,7 +105,7 @@ public final class DeadLetterActions implements AutoCloseable {
         Producer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(),
                 new ByteArraySerializer());
         Redriver redriver = new Redriver(topics, producer, () -> new KafkaConsumer<>(consumerConfig(config),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer()), clock, Duration.ofSeconds(30));
+                new ByteArrayDeserializer(), new ByteArrayDeserializer()), clock, Duration.ofSeconds(30), marks);
         return new DeadLetterActions(redriver, producer, config.redriveRate(), config.operatorTokens(),
                 config.readTokens(), config.authTokens());
     }

@@ -70,6 +70,12 @@ public final class IndexQueries {
         return markOf(markStore(), id);
     }
 
+    /** The operator's mark of dead letter {@code id} as written, or null. */
+    public @Nullable DeadLetterMark mark(String id) {
+        byte[] encoded = markStore().get(id);
+        return encoded == null ? null : marks.deserialize(marksTopic, encoded);
+    }
+
     private @Nullable String markOf(ReadOnlyKeyValueStore<String, byte[]> store, String id) {
         byte[] encoded = store.get(id);
         if (encoded == null) {

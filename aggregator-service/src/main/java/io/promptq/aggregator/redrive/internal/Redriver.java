@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -52,6 +53,7 @@ public final class Redriver {
     private static final Logger log = LoggerFactory.getLogger(Redriver.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
+    private final @Nullable Function<String, @Nullable DeadLetterMark> storedMarks;
     private final Topics topics;
     private final Producer<byte[], byte[]> producer;
     private final java.util.function.Supplier<KafkaConsumer<byte[], byte[]>> consumers;
@@ -64,6 +66,20 @@ public final class Redriver {
      */
     public Redriver(Topics topics, Producer<byte[], byte[]> producer,
             java.util.function.Supplier<KafkaConsumer<byte[], byte[]>> consumers, Clock clock, Duration timeout) {
+        this(topics, producer, consumers, clock, timeout, null);
+    }
+
+    /**
+     * As {@link #Redriver(Topics, Producer, java.util.function.Supplier, Clock, Duration)}, looking each dead
+     * letter's mark up in {@code storedMarks} (the aggregator's marks store) instead of reading the whole marks topic
+     * for every action.
+     *
+     * @param storedMarks the mark of a dead letter id, or null; null: read the marks topic per action
+     */
+    public Redriver(Topics topics, Producer<byte[], byte[]> producer,
+            java.util.function.Supplier<KafkaConsumer<byte[], byte[]>> consumers, Clock clock, Duration timeout,
+            @Nullable Function<String, @Nullable DeadLetterMark> storedMarks) {
+        this.storedMarks = storedMarks;
         this.topics = topics;
         this.producer = producer;
         this.consumers = consumers;
@@ -111,7 +127,8 @@ public final class Redriver {
                 .timeoutDuration(Duration.ofDays(1))
                 .build());
         try (KafkaConsumer<byte[], byte[]> consumer = consumers.get()) {
-            Map<String, DeadLetterMark> marks = readMarks(consumer);
+            // the marks this action writes are seen at once; older ones come from the store (or the topic)
+            Map<String, DeadLetterMark> marks = storedMarks == null ? readMarks(consumer) : new HashMap<>();
             Consumer<ConsumerRecord<byte[], byte[]>> each = r -> act(r, request.filter(), marks, limiter, progress);
             if (request.filter() == null) {
                 for (String id : new LinkedHashSet<>(request.ids())) {
@@ -167,6 +184,9 @@ public final class Redriver {
         }
         progress.matched++;
         DeadLetterMark mark = marks.get(id);
+        if (mark == null && storedMarks != null) {
+            mark = storedMarks.apply(id);
+        }
         if (mark != null) {
             progress.refuse(id, "already " + mark.getMark().name().toLowerCase(java.util.Locale.ROOT) + " at "
                     + mark.getAt() + " (audit " + mark.getAuditId() + ")");
