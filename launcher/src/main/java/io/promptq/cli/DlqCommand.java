@@ -58,65 +58,38 @@ public final class DlqCommand implements Runnable {
         }
     }
 
-    /** {@code dlq list}: one page of dead letters as a table. */
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List dead letters, newest first; --cursor continues where the last page stopped.")
-    static final class ListCommand implements Callable<Integer> {
+    /** Which dead letters: shared by {@code dlq list} and {@code dlq redrive}. */
+    public static final class Filter {
 
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        Connection connection;
-
-        @Option(names = "--reason", description = "Only this error type, e.g. PROVIDER_5XX.")
+        @Option(names = "--reason", description = "Only this error type, e.g. PROVIDER_5XX or INVALID_REQUEST.")
         String reason;
 
-        @Option(names = "--model", description = "Only this model.")
+        @Option(names = "--model", description = "Only jobs of this model.")
         String model;
 
-        @Option(names = "--tenant", description = "Only this tenant.")
+        @Option(names = "--tenant", description = "Only jobs of this tenant.")
         String tenant;
 
-        @Option(names = "--since", description = "Only dead letters since then: ISO-8601, epoch millis, or a duration"
-                + " back from now such as 30m.")
+        @Option(names = "--since", description = "Only dead letters that last failed at or after then: ISO-8601, epoch"
+                + " millis, or a duration back from now such as 30m.")
         String since;
 
-        @Option(names = "--until", description = "Only dead letters until then (same forms as --since).")
+        @Option(names = "--until", description = "Only dead letters that last failed before then (same forms as"
+                + " --since).")
         String until;
 
-        @Option(names = "--limit", defaultValue = "20", description = "Most dead letters listed (default: ${DEFAULT-VALUE}).")
-        int limit;
-
-        @Option(names = "--cursor", description = "Continue after this cursor (printed under the previous page).")
-        String cursor;
-
-        @Option(names = "--json", description = "Print the page as JSON instead of a table.")
-        boolean json;
-
-        @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            Instant now = Instant.now();
-            DeadLetterFilter filter = new DeadLetterFilter(reason, model, tenant, instant("--since", since, now),
-                    instant("--until", until, now));
-            try (AggregatorClient client = connection.client()) {
-                DeadLetterPage page = client.deadLetters(filter, cursor, limit);
-                if (json) {
-                    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(page));
-                } else {
-                    out.println(page.items().isEmpty() ? "(no dead letters on this page)" : DeadLetterTable.render(page.items()));
-                    out.println();
-                    out.println("scanned " + page.scanned() + (page.nextCursor() == null ? "; no more dead letters"
-                            : "; more: ./promptq dlq list --cursor " + page.nextCursor() + " (same filters)"));
-                    out.println("by reason: " + counts(page.counts().byReason()));
-                }
-            }
-            out.flush();
-            return 0;
+        /** Whether any option is set. */
+        boolean any() {
+            return reason != null || model != null || tenant != null || since != null || until != null;
         }
 
-        private Long instant(String option, String text, Instant now) {
+        /** The filter, with {@code --since} and {@code --until} resolved against {@code now}. */
+        DeadLetterFilter toFilter(CommandSpec spec, Instant now) {
+            return new DeadLetterFilter(reason, model, tenant, instant(spec, "--since", since, now),
+                    instant(spec, "--until", until, now));
+        }
+
+        private static Long instant(CommandSpec spec, String option, String text, Instant now) {
             if (text == null || text.isBlank()) {
                 return null;
             }
@@ -135,6 +108,50 @@ public final class DlqCommand implements Runnable {
                 }
             }
         }
+    }
+
+    /** {@code dlq list}: one page of dead letters as a table. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List dead letters, newest first; --cursor continues where the last page stopped.")
+    static final class ListCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Connection connection;
+
+        @Mixin
+        Filter filter;
+
+        @Option(names = "--limit", defaultValue = "20", description = "Most dead letters listed (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--cursor", description = "Continue after this cursor (printed under the previous page).")
+        String cursor;
+
+        @Option(names = "--json", description = "Print the page as JSON instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (AggregatorClient client = connection.client()) {
+                DeadLetterPage page = client.deadLetters(filter.toFilter(spec, Instant.now()), cursor, limit);
+                if (json) {
+                    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(page));
+                } else {
+                    out.println(page.items().isEmpty() ? "(no dead letters on this page)" : DeadLetterTable.render(page.items()));
+                    out.println();
+                    out.println("scanned " + page.scanned() + (page.nextCursor() == null ? "; no more dead letters"
+                            : "; more: ./promptq dlq list --cursor " + page.nextCursor() + " (same filters)"));
+                    out.println("by reason: " + counts(page.counts().byReason()));
+                }
+            }
+            out.flush();
+            return 0;
+        }
+
 
         private static String counts(Map<String, Long> counts) {
             if (counts.isEmpty()) {

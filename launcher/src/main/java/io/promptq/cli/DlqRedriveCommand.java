@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.promptq.aggregator.deadletters.DeadLetterFilter;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -32,29 +35,12 @@ public final class DlqRedriveCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--aggregator-url", defaultValue = "${env:PROMPTQ_AGGREGATOR_URL:-http://127.0.0.1:8083}",
-            description = "Aggregator API (default: ${DEFAULT-VALUE}).")
-    String url;
+    /** Where the aggregator is; the token must be an operator's when the aggregator sets tokens. */
+    @Mixin
+    DlqCommand.Connection connection;
 
-    @Option(names = "--token", defaultValue = "${env:PROMPTQ_AGGREGATOR_TOKEN}",
-            description = "Bearer token: an operator token when the aggregator sets tokens"
-                    + " (PROMPTQ_AGGREGATOR_OPERATOR_TOKENS; default: $PROMPTQ_AGGREGATOR_TOKEN).")
-    String token;
-
-    @Option(names = "--reason", description = "Only dead letters with this error class (e.g. INVALID_REQUEST).")
-    String reason;
-
-    @Option(names = "--model", description = "Only jobs of this model.")
-    String model;
-
-    @Option(names = "--tenant", description = "Only jobs of this tenant.")
-    String tenant;
-
-    @Option(names = "--since", description = "Only dead letters that last failed at or after this instant (ISO-8601).")
-    String since;
-
-    @Option(names = "--until", description = "Only dead letters that last failed before this instant (ISO-8601).")
-    String until;
+    @Mixin
+    DlqCommand.Filter filter;
 
     @Option(names = "--rate", description = "Jobs per second (at most the aggregator's PROMPTQ_CONSOLE_REDRIVE_RATE).")
     Integer rate;
@@ -69,13 +55,15 @@ public final class DlqRedriveCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean filtered = reason != null || model != null || tenant != null || since != null || until != null;
+        boolean filtered = filter.any();
         boolean byId = ids != null && !ids.isEmpty();
         if (filtered == byId) {
             err.println("promptq: give either dead-letter IDs or at least one of --reason, --model, --tenant,"
                     + " --since, --until");
             return 2;
         }
+        String url = connection.url;
+        String token = connection.token;
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/v1/console/dead-letters/redrive"))
                 .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(byId).toString()));
@@ -109,12 +97,17 @@ public final class DlqRedriveCommand implements Callable<Integer> {
         if (byId) {
             ids.forEach(body.putArray("ids")::add);
         } else {
-            ObjectNode filter = body.putObject("filter");
-            putIfSet(filter, "reason", reason);
-            putIfSet(filter, "model", model);
-            putIfSet(filter, "tenant", tenant);
-            putIfSet(filter, "since", since);
-            putIfSet(filter, "until", until);
+            DeadLetterFilter selected = filter.toFilter(spec, Instant.now());
+            ObjectNode node = body.putObject("filter");
+            putIfSet(node, "reason", selected.reason());
+            putIfSet(node, "model", selected.model());
+            putIfSet(node, "tenant", selected.tenant());
+            if (selected.since() != null) {
+                node.put("since", selected.since());
+            }
+            if (selected.until() != null) {
+                node.put("until", selected.until());
+            }
         }
         if (rate != null) {
             body.put("rate", rate);

@@ -67,7 +67,7 @@ class DlqRedriveCommandTest {
         assertThat(path.get()).isEqualTo("POST /v1/console/dead-letters/redrive");
         assertThat(authorization.get()).isEqualTo("Bearer op-secret");
         assertThat(body.get()).isEqualTo("{\"filter\":{\"reason\":\"INVALID_REQUEST\",\"tenant\":\"acme\","
-                + "\"since\":\"2026-12-01T00:00:00Z\"},\"rate\":5,\"dryRun\":true}");
+                + "\"since\":" + java.time.Instant.parse("2026-12-01T00:00:00Z").toEpochMilli() + "},\"rate\":5,\"dryRun\":true}");
         assertThat(out.toString()).contains("Would redrive 2 of 3 matched; refused 1; audit a-1");
     }
 
