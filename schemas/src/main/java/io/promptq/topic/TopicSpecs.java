@@ -187,6 +187,15 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
     }
 
     /**
+     * The console's topics: the workers' statuses, the audit of redrives and purges, and the dead-letter marks (the
+     * aggregator reads the marks from the start: it cannot start without that topic). Whoever provisions topics for
+     * the services (the local stack, the benchmarks) provisions these too.
+     */
+    public List<TopicSpec> console() {
+        return List.of(workers(), consoleAudit(), deadLetterMarks());
+    }
+
+    /**
      * The lifecycle topics, status and cancellations, kept for {@code retention} ({@link JobLifecycle#RETENTION}):
      * every service that writes or reads either provisions both.
      */

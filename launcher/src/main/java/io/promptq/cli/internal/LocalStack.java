@@ -146,9 +146,7 @@ public final class LocalStack implements AutoCloseable {
         List<TopicSpec> all = new ArrayList<>(specs.all(retryTiers, WorkerConfig.from(config).longestRetryDelay(),
                 AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config)));
         all.addAll(specs.lifecycle(JobLifecycle.RETENTION.read(config)));
-        all.add(specs.workers());
-        all.add(specs.consoleAudit());
-        all.add(specs.deadLetterMarks());
+        all.addAll(specs.console());
         return all;
     }
 

@@ -111,6 +111,7 @@ public final class ScenarioStack implements AutoCloseable {
                 narrow.retry(0, WorkerConfig.from(config).longestRetryDelay()), narrow.deadLetters(), wide.results(),
                 wide.totals(), wide.windows(AggregatorConfig.from(config).windowRetention())));
         topics.addAll(wide.lifecycle(JobLifecycle.RETENTION.read(config)));
+        topics.addAll(narrow.console());
         bench.provisionTopics(topics);
     }
 
