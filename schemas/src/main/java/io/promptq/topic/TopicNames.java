@@ -110,6 +110,37 @@ public record TopicNames(String jobs, String retryPrefix, String deadLetters, St
     /** Appended to the dead-letter topic's name to name the console's dead-letter marks topic. */
     public static final String DEAD_LETTER_MARKS_SUFFIX = ".marks";
 
+    /** Appended to the jobs topic's name to name the batches topic. */
+    public static final String BATCHES_SUFFIX = ".batches";
+    /** Appended to the jobs topic's name to name the files topic. */
+    public static final String FILES_SUFFIX = ".files";
+    /** Appended to the files topic's name to name the file index topic. */
+    public static final String FILE_INDEX_SUFFIX = ".index";
+
+    /**
+     * The batches topic ({@code <jobs>}{@value #BATCHES_SUFFIX}): the steps of OpenAI-compatible batches
+     * ({@code BatchEvent}), batch-id-keyed.
+     */
+    public String batches() {
+        return jobs + BATCHES_SUFFIX;
+    }
+
+    /**
+     * The files topic ({@code <jobs>}{@value #FILES_SUFFIX}): the bytes of stored files as chunks
+     * ({@code FileChunk}), file-id-keyed.
+     */
+    public String files() {
+        return jobs + FILES_SUFFIX;
+    }
+
+    /**
+     * The file index ({@code <jobs>.files}{@value #FILE_INDEX_SUFFIX}): each stored file's metadata and where its
+     * chunks are ({@code FileInfo}), compacted, file-id-keyed.
+     */
+    public String fileIndex() {
+        return files() + FILE_INDEX_SUFFIX;
+    }
+
     /** The console's audit topic ({@code <deadLetters>}{@value #CONSOLE_AUDIT_SUFFIX}): one record per redrive or purge. */
     public String consoleAudit() {
         return deadLetters + CONSOLE_AUDIT_SUFFIX;

@@ -195,6 +195,46 @@ public record TopicSpecs(TopicNames names, int partitions, Optional<Short> repli
         return List.of(workers(), consoleAudit(), deadLetterMarks());
     }
 
+    /** How much longer than the files live the files topic keeps their chunks. */
+    public static final Duration FILES_RETENTION_MARGIN = Duration.ofDays(1);
+
+    /**
+     * The batches topic: the steps of each batch, kept for {@code retention} (how long batches are kept); the
+     * aggregator's state of a batch is built from them.
+     */
+    public TopicSpec batches(Duration retention) {
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention of batches must be positive, but was " + retention);
+        }
+        return plain(names.batches()).withConfig(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
+    }
+
+    /**
+     * The files topic: the chunks of stored files, kept a day longer than
+     * {@code fileRetention}, the longest a file lives, so that no file's bytes go before the file does.
+     */
+    public TopicSpec files(Duration fileRetention) {
+        if (fileRetention.isNegative() || fileRetention.isZero()) {
+            throw new IllegalArgumentException("retention of files must be positive, but was " + fileRetention);
+        }
+        return plain(names.files()).withConfig(TopicConfig.RETENTION_MS_CONFIG,
+                Long.toString(fileRetention.plus(FILES_RETENTION_MARGIN).toMillis()));
+    }
+
+    /** The file index: compacted, one live record per file; a tombstone deletes a file. */
+    public TopicSpec fileIndex() {
+        return plain(names.fileIndex()).withConfig(TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT);
+    }
+
+    /**
+     * The topics of the Batch API: batches (kept {@code batchRetention}), files (chunks kept past
+     * {@code fileRetention}) and the file index. The producer and the aggregator both provision them.
+     */
+    public List<TopicSpec> batchApi(Duration fileRetention, Duration batchRetention) {
+        return List.of(batches(batchRetention), files(fileRetention), fileIndex());
+    }
+
     /**
      * The lifecycle topics, status and cancellations, kept for {@code retention} ({@link JobLifecycle#RETENTION}):
      * every service that writes or reads either provisions both.

@@ -2,9 +2,12 @@ package io.promptq.topic;
 
 import io.promptq.registry.AvroSerdes;
 import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.schema.BatchEvent;
 import io.promptq.schema.ConsoleAudit;
 import io.promptq.schema.DeadLetter;
 import io.promptq.schema.DeadLetterMark;
+import io.promptq.schema.FileChunk;
+import io.promptq.schema.FileInfo;
 import io.promptq.schema.IdempotencyEntry;
 import io.promptq.schema.JobCancellation;
 import io.promptq.schema.JobResult;
@@ -38,6 +41,9 @@ public final class Topics {
     private final Topic<String, WorkerStatus> workers;
     private final Topic<String, ConsoleAudit> consoleAudit;
     private final Topic<String, DeadLetterMark> deadLetterMarks;
+    private final Topic<String, BatchEvent> batches;
+    private final Topic<String, FileChunk> files;
+    private final Topic<String, FileInfo> fileIndex;
 
     private Topics(TopicNames names, SchemaRegistryClient registry, boolean autoRegister) {
         this.names = names;
@@ -60,6 +66,9 @@ public final class Topics {
                 AvroSerdes.specific(ConsoleAudit.class, registry, autoRegister));
         this.deadLetterMarks = new Topic<>(names.deadLetterMarks(), keys,
                 AvroSerdes.specific(DeadLetterMark.class, registry, autoRegister));
+        this.batches = new Topic<>(names.batches(), keys, AvroSerdes.specific(BatchEvent.class, registry, autoRegister));
+        this.files = new Topic<>(names.files(), keys, AvroSerdes.specific(FileChunk.class, registry, autoRegister));
+        this.fileIndex = new Topic<>(names.fileIndex(), keys, AvroSerdes.specific(FileInfo.class, registry, autoRegister));
     }
 
     /**
@@ -138,5 +147,20 @@ public final class Topics {
     /** The console's marks of redriven or purged dead letters (compacted), keyed by dead-letter id. */
     public Topic<String, DeadLetterMark> deadLetterMarks() {
         return deadLetterMarks;
+    }
+
+    /** The steps of OpenAI-compatible batches, keyed by batch id. */
+    public Topic<String, BatchEvent> batches() {
+        return batches;
+    }
+
+    /** The chunks of stored files, keyed by file id. */
+    public Topic<String, FileChunk> files() {
+        return files;
+    }
+
+    /** Stored files' metadata and location (compacted), keyed by file id; a null value is a deleted file. */
+    public Topic<String, FileInfo> fileIndex() {
+        return fileIndex;
     }
 }
