@@ -63,6 +63,16 @@ public interface FileStore extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * The production store: chunks on the files topic, metadata on the compacted file index (both from
+     * {@code topics}), which it reads from the start in the background to answer {@link #get} and {@link #list}.
+     * The topics must exist ({@code TopicSpecs#batchApi}).
+     */
+    static FileStore kafka(io.promptq.kafka.KafkaSettings kafka, io.promptq.topic.Topics topics, FilesConfig config,
+            String clientId) {
+        throw new UnsupportedOperationException("KafkaFileStore: not yet implemented");
+    }
+
     /** A store in this JVM's memory, for tests and tools that need no durability. */
     static FileStore inMemory(FilesConfig config) {
         return new io.promptq.files.internal.MemoryFileStore(config, java.time.Clock.systemUTC());
