@@ -2,7 +2,9 @@ package io.promptq.cli.internal;
 
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
+import io.promptq.batch.BatchConfig;
 import io.promptq.config.ConfigSource;
+import io.promptq.files.FilesConfig;
 import io.promptq.kafka.KafkaSettings;
 import io.promptq.kafka.TopicProvisioner;
 import io.promptq.kafka.TopicSpec;
@@ -138,7 +140,7 @@ public final class LocalStack implements AutoCloseable {
      * Every promptq topic as the services would create it ({@link TopicSpecs}), with the stack's partitions, one
      * replica, the aggregator's window retention for the windows topic, the idempotency window for the ledger and
      * the job status retention for the lifecycle topics (status, cancellations), the workers' status topic and the
-     * console's audit and dead-letter marks topics:
+     * console's audit and dead-letter marks topics, and the Batch API's batches, files and file index:
      * the same configuration whichever creates it first.
      */
     static List<TopicSpec> topicSpecs(ConfigSource config, int partitions, int retryTiers) {
@@ -147,6 +149,7 @@ public final class LocalStack implements AutoCloseable {
                 AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config)));
         all.addAll(specs.lifecycle(JobLifecycle.RETENTION.read(config)));
         all.addAll(specs.console());
+        all.addAll(specs.batchApi(FilesConfig.from(config).retention(), BatchConfig.from(config).retention()));
         return all;
     }
 

@@ -2,10 +2,12 @@ package io.promptq.cli.bench.internal;
 
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
+import io.promptq.batch.BatchConfig;
 import io.promptq.client.ClientConfig;
 import io.promptq.client.JobIdKey;
 import io.promptq.client.PromptqClient;
 import io.promptq.config.ConfigSource;
+import io.promptq.files.FilesConfig;
 import io.promptq.lifecycle.Closeables;
 import io.promptq.llm.LlmConfig;
 import io.promptq.llm.LlmProviders;
@@ -112,6 +114,7 @@ public final class ScenarioStack implements AutoCloseable {
                 wide.totals(), wide.windows(AggregatorConfig.from(config).windowRetention())));
         topics.addAll(wide.lifecycle(JobLifecycle.RETENTION.read(config)));
         topics.addAll(narrow.console());
+        topics.addAll(wide.batchApi(FilesConfig.from(config).retention(), BatchConfig.from(config).retention()));
         bench.provisionTopics(topics);
     }
 
