@@ -144,6 +144,8 @@ class BatchCommandIT {
         assertThat(Files.readAllBytes(output)).isEqualTo(files.get("file-out"));
         assertThat(Files.readAllBytes(errors)).isEqualTo(files.get("file-err"));
         assertThat(out.toString()).contains("output: " + files.get("file-out").length + " bytes");
+        assertThat(run("batch", "status", id, "--url", url())).isZero();
+        assertThat(out.toString()).contains("usage        30 input + 15 output = 45 tokens", "output file  file-out");
     }
 
     @Test
@@ -327,7 +329,7 @@ class BatchCommandIT {
 
     private static ObjectNode completed(ObjectNode b) {
         b.put("completed_at", 1_764_662_460L).put("output_file_id", "file-out").put("error_file_id", "file-err");
-        b.putObject("usage").put("prompt_tokens", 30).put("completion_tokens", 15).put("total_tokens", 45);
+        b.putObject("usage").put("input_tokens", 30).put("output_tokens", 15).put("total_tokens", 45);
         return b;
     }
 

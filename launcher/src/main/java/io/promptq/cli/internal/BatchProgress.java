@@ -103,8 +103,8 @@ public final class BatchProgress {
         out.append("error file   ").append(text(batch.path("error_file_id"))).append('\n');
         JsonNode usage = batch.path("usage");
         if (usage.isObject()) {
-            out.append("usage        ").append(usage.path("prompt_tokens").asLong()).append(" prompt + ")
-                    .append(usage.path("completion_tokens").asLong()).append(" completion = ")
+            out.append("usage        ").append(usage.path("input_tokens").asLong()).append(" input + ")
+                    .append(usage.path("output_tokens").asLong()).append(" output = ")
                     .append(usage.path("total_tokens").asLong()).append(" tokens\n");
         }
         JsonNode errors = batch.path("errors").path("data");
