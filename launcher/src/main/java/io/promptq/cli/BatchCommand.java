@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * OpenAI-compatible batches from the command line, through a producer's Files and Batches API: {@code batch submit
  * FILE.jsonl [--wait]} uploads the file (streamed) and creates the batch, {@code --wait} follows it with a progress
  * line until it ends; {@code status}, {@code results} (the output and error files, streamed to disk), {@code cancel}
- * and {@code list}. Exit code 1 when a waited-for batch ends {@code failed}, {@code expired} or {@code cancelled}.
+ * and {@code list}. Exit code 1 when a waited-for batch ends {@code failed}, {@code expired} or {@code cancelled}, or
+ * when the producer stays unavailable for {@link #MAX_OUTAGE} while waiting.
  */
 @Command(name = "batch", mixinStandardHelpOptions = true,
         description = "Submit and follow OpenAI-compatible batches (a JSONL file of /v1/chat/completions requests) through a"
@@ -36,6 +37,8 @@ public final class BatchCommand implements Runnable {
 
     /** How often {@code submit --wait} asks for the batch's status. */
     static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+    /** How long {@code submit --wait} keeps asking while the producer answers 502/503/504 or not at all. */
+    static final Duration MAX_OUTAGE = Duration.ofMinutes(5);
 
     @Spec
     CommandSpec spec;
@@ -117,6 +120,7 @@ public final class BatchCommand implements Runnable {
         String shown = "";
         long startNanos = 0;
         long startDone = 0;
+        long unavailableSince = 0;
         JsonNode current = batch;
         while (true) {
             long done = BatchProgress.done(current);
@@ -143,7 +147,20 @@ public final class BatchCommand implements Runnable {
                 break;
             }
             Thread.sleep(interval.toMillis());
-            current = api.retrieve(id);
+            try {
+                current = api.retrieve(id);
+                unavailableSince = 0;
+            } catch (BatchApi.BatchApiException e) {
+                // a long wait survives a rolling restart of the producer or the aggregator, said once per outage
+                if (!unavailable(e) || (unavailableSince != 0 && System.nanoTime() - unavailableSince > MAX_OUTAGE.toNanos())) {
+                    throw e;
+                }
+                if (unavailableSince == 0) {
+                    unavailableSince = System.nanoTime();
+                    err.println((console ? "\n" : "") + "(batch " + id + " not readable now: " + e.getMessage()
+                            + "; asking again for up to " + MAX_OUTAGE.toMinutes() + " min)");
+                }
+            }
         }
         if (console) {
             err.println();
@@ -154,6 +171,11 @@ public final class BatchCommand implements Runnable {
                         ? "; results: ./promptq batch results " + id + " -o out.jsonl --errors errors.jsonl" : ""));
         err.flush();
         return status.equals("completed") ? 0 : 1;
+    }
+
+    /** Whether an error answer is a brief unavailability (no answer, 502, 503, 504: a restart, a rebalance). */
+    private static boolean unavailable(BatchApi.BatchApiException e) {
+        return e.status() == 0 || e.status() == 502 || e.status() == 503 || e.status() == 504;
     }
 
     private static String errors(JsonNode batch) {

@@ -51,6 +51,8 @@ class BatchCommandIT {
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final Map<String, List<ObjectNode>> scripts = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> polls = new ConcurrentHashMap<>();
+    /** How many of the next {@code GET /v1/batches/{id}} are answered 503, as while the aggregator restarts. */
+    private final AtomicInteger unavailable = new AtomicInteger();
     /** The statuses (with counts) the next created batch goes through, one per poll, the last one repeated. */
     private volatile List<ObjectNode> nextScript = List.of();
     private final StringWriter out = new StringWriter();
@@ -93,17 +95,20 @@ class BatchCommandIT {
     }
 
     @Test
-    void submitWaitFollowsTheBatchWithAProgressBarAndExitsZeroWhenItCompletes() throws Exception {
+    void submitWaitFollowsTheBatchWithAProgressBarThroughABriefOutageAndExitsZeroWhenItCompletes() throws Exception {
         Path input = dir.resolve("ok.jsonl");
         Files.writeString(input, lines(4));
         nextScript = List.of(batch("validating", 0, 0, 0), batch("in_progress", 4, 1, 0), batch("in_progress", 4, 2, 1),
                 batch("finalizing", 4, 3, 1), completed(batch("completed", 4, 3, 1)));
+        unavailable.set(1);
 
         int code = run("batch", "submit", input.toString(), "--wait", "--url", url());
 
         assertThat(code).as(err.toString()).isZero();
         assertThat(err.toString()).contains("in_progress", "1/4 (1 ok, 0 failed) [#######", "3/4 (2 ok, 1 failed)",
-                "lines/s", "4/4 (3 ok, 1 failed) [" + "#".repeat(30) + "] 100%", "completed; results: ./promptq batch results");
+                "lines/s", "4/4 (3 ok, 1 failed) [" + "#".repeat(30) + "] 100%", "completed; results: ./promptq batch results",
+                "not readable now: The batch view is not available right now; retry. (HTTP 503); asking again");
+        assertThat(err.toString().split("not readable now", -1)).as("said once").hasSize(2);
     }
 
     @Test
@@ -229,6 +234,10 @@ class BatchCommandIT {
                 send(exchange, 200, cancelling);
             } else if (method.equals("GET") && path.matches("/v1/batches/[^/]+")) {
                 String id = path.split("/")[3];
+                if (unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    error(exchange, 503, "The batch view is not available right now; retry.");
+                    return;
+                }
                 List<ObjectNode> script = scripts.get(id);
                 if (script == null) {
                     error(exchange, 404, "No batch found with id '" + id + "'.");
