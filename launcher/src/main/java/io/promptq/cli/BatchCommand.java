@@ -97,16 +97,13 @@ public final class BatchCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);
             }
             PrintWriter out = spec.commandLine().getOut();
-            BatchApi api = connection.api();
-            JsonNode uploaded = api.upload(file);
-            JsonNode batch = api.create(uploaded.path("id").asText(), window, metadata);
-            String id = batch.path("id").asText();
-            out.println(id);
-            out.flush();
-            if (!wait) {
-                return 0;
+            try (BatchApi api = connection.api()) {
+                JsonNode uploaded = api.upload(file);
+                JsonNode batch = api.create(uploaded.path("id").asText(), window, metadata);
+                out.println(batch.path("id").asText());
+                out.flush();
+                return wait ? follow(api, batch, spec.commandLine().getErr(), POLL_INTERVAL) : 0;
             }
-            return follow(api, batch, spec.commandLine().getErr(), POLL_INTERVAL);
         }
     }
 
@@ -205,7 +202,10 @@ public final class BatchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode batch = connection.api().retrieve(id);
+            JsonNode batch;
+            try (BatchApi api = connection.api()) {
+                batch = api.retrieve(id);
+            }
             PrintWriter out = spec.commandLine().getOut();
             out.print(json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(batch) + "\n"
                     : BatchProgress.summary(batch));
@@ -238,7 +238,12 @@ public final class BatchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            BatchApi api = connection.api();
+            try (BatchApi api = connection.api()) {
+                return saveResults(api);
+            }
+        }
+
+        private int saveResults(BatchApi api) {
             JsonNode batch = api.retrieve(id);
             String status = batch.path("status").asText();
             if (status.equals("failed")) {
@@ -285,7 +290,10 @@ public final class BatchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode batch = connection.api().cancel(id);
+            JsonNode batch;
+            try (BatchApi api = connection.api()) {
+                batch = api.cancel(id);
+            }
             spec.commandLine().getOut().println("batch " + id + " " + batch.path("status").asText());
             spec.commandLine().getOut().flush();
             return 0;
@@ -313,7 +321,10 @@ public final class BatchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode list = connection.api().list(after, limit);
+            JsonNode list;
+            try (BatchApi api = connection.api()) {
+                list = api.list(after, limit);
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));

@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * memory. A non-2xx answer becomes a {@link BatchApiException} carrying the server's own message (OpenAI's
  * {@code {"error":{"message":...}}} envelope, or problem+json's {@code detail}/{@code title}).
  */
-public final class BatchApi {
+public final class BatchApi implements AutoCloseable {
 
     /** The endpoint every line of a promptq batch calls. */
     public static final String ENDPOINT = "/v1/chat/completions";
@@ -205,6 +205,12 @@ public final class BatchApi {
     private static String oneLine(String text) {
         String line = text.replaceAll("\\s+", " ").trim();
         return line.length() <= 500 ? line : line.substring(0, 500) + "...";
+    }
+
+    /** Closes the HTTP client and its connections. */
+    @Override
+    public void close() {
+        http.close();
     }
 
     private static String segment(String id) {
