@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             SubmitCommand.class,
             StatsCommand.class,
             DlqCommand.class,
+            BatchCommand.class,
             BenchCommand.class,
             WorkerCommand.class,
             ProducerCommand.class,

@@ -67,6 +67,7 @@ class ReadmeConfigTablesMatchTheKeysTest {
             "PROMPTQ_AGGREGATOR_URL", "picocli default of promptq stats --aggregator-url",
             "PROMPTQ_AGGREGATOR_TOKEN", "picocli default of promptq stats --token",
             "PROMPTQ_TOKEN", "picocli default of promptq submit --token",
+            "PROMPTQ_PRODUCER_URL", "picocli default of promptq batch --url",
             "PROMPTQ_APICURIO_HOME", "local-cluster, to find the registry jar",
             "PROMPTQ_CACHE_DIR", "local-cluster, its cache directory",
             "PROMPTQ_IT_CLUSTER", "testkit, the cluster of the *IT tests");

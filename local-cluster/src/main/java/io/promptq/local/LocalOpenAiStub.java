@@ -73,6 +73,8 @@ public class LocalOpenAiStub implements AutoCloseable {
     private volatile Outage outage = Outage.NONE;
     private final Map<String, CountDownLatch> held = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> closedByClient = new ConcurrentHashMap<>();
+    private final Map<String, String> lastCompletions = new ConcurrentHashMap<>();
+    private volatile boolean keepCompletions;
 
     /**
      * A fault switched on for every call from now on, over the scripted {@link Behaviour}: for chaos runs that need
@@ -217,6 +219,19 @@ public class LocalOpenAiStub implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /**
+     * Keeps (or stops keeping) the last successful body sent to each job, for {@link #lastCompletion}: off by
+     * default, since a long chaos run would hold every body.
+     */
+    public void keepCompletions(boolean keep) {
+        keepCompletions = keep;
+    }
+
+    /** The exact last successful body sent for {@code jobId} while {@link #keepCompletions} was on, or null. */
+    public @Nullable String lastCompletion(String jobId) {
+        return lastCompletions.get(jobId);
+    }
+
     /** Forgets every count; the behaviour and its per-job draws start over too. */
     public void reset() {
         callsByJob.clear();
@@ -227,6 +242,7 @@ public class LocalOpenAiStub implements AutoCloseable {
         transientFailures.reset();
         permanentFailures.reset();
         answeredAt.clear();
+        lastCompletions.clear();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -335,6 +351,14 @@ public class LocalOpenAiStub implements AutoCloseable {
     private record Answer(int status, String json) {}
 
     private String completion(String jobId, int call, String model) {
+        String body = completionBody(jobId, call, model);
+        if (keepCompletions) {
+            lastCompletions.put(jobId, body);
+        }
+        return body;
+    }
+
+    private String completionBody(String jobId, int call, String model) {
         String content = "stub answer " + call + " for " + jobId;
         int promptTokens = 10;
         int completionTokens = 5;

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * (one request shape, four response fields), so Jackson on a {@code JsonNode} is enough.
  *
  * <p><b>Classification.</b> 2xx: parse {@code choices[0].message.content}, {@code finish_reason} and
- * {@code usage.prompt_tokens/completion_tokens}, anything missing or garbled is MALFORMED_RESPONSE; a body
+ * {@code usage.prompt_tokens/completion_tokens} (the body itself is kept as {@link LlmResponse#body()}, for
+ * batch jobs' pass-through), anything missing or garbled is MALFORMED_RESPONSE; a body
  * above {@code PROMPTQ_LLM_MAX_RESPONSE_BYTES} (any status) is RESPONSE_TOO_LARGE, read only up to the limit;
  * 429: RATE_LIMITED with {@code retry-after-ms} / {@code Retry-After} (seconds or HTTP-date); 408: TIMEOUT;
  * 401/403: AUTHENTICATION; other 4xx (400, 404, 422, context length exceeded...): INVALID_REQUEST with the
@@ -238,7 +239,7 @@ public final class OpenAiCompatibleProvider implements LlmProvider {
         if (missing != null) {
             throw failure(ErrorClass.MALFORMED_RESPONSE, status, request, "response lacks a valid " + missing + ": " + abbreviate(body), null, null);
         }
-        return new LlmResponse(content.asText(), finish.asText(), promptTokens.asLong(), completionTokens.asLong());
+        return new LlmResponse(content.asText(), finish.asText(), promptTokens.asLong(), completionTokens.asLong(), body);
     }
 
     /** The provider's own error message, from the shapes OpenAI, Ollama and vLLM use, else the raw body. */

@@ -105,7 +105,7 @@ class OpenAiCompatibleProviderTest {
 
         LlmResponse response = provider.complete(request);
 
-        assertThat(response).isEqualTo(new LlmResponse("Hello there!", "stop", 12, 3));
+        assertThat(response).isEqualTo(new LlmResponse("Hello there!", "stop", 12, 3, OK_BODY));
         server.verify(postRequestedFor(urlEqualTo(PATH))
                 .withHeader("Authorization", equalTo("Bearer " + API_KEY))
                 .withHeader("Content-Type", equalTo("application/json"))

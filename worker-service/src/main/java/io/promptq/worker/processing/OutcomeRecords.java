@@ -11,6 +11,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Maps outcomes to the Avro records the worker publishes: a {@link JobResult} for every terminal outcome, a
@@ -21,10 +25,30 @@ import java.util.Objects;
  * attempt (for a job that expired before any attempt: to its expiry), {@code providerMs} is the sum of
  * {@code attemptDurationsMs}, {@code endToEndMs} runs from submission to the terminal outcome. Negative
  * spans (clock skew between hosts) are reported as 0.
+ *
+ * <p>{@code responseBody} carries the provider's raw body ({@link io.promptq.llm.LlmResponse#body()}) only for a
+ * succeeded job of an OpenAI-compatible batch (attribute {@value #BATCH_ATTRIBUTE}), whose output file passes it
+ * through; other results stay small. A body above {@link #MAX_RESPONSE_BODY_BYTES} is dropped (the batch output then
+ * synthesizes the completion from the result's fields), logged once per worker.
  */
 public final class OutcomeRecords {
 
+    /**
+     * The job attribute naming a job's batch: {@code io.promptq.batch.BatchAttributes.BATCH_ID}, spelled out here
+     * because the worker does not depend on the batch module.
+     */
+    static final String BATCH_ATTRIBUTE = "promptq.batch";
+    /**
+     * Largest provider body kept on a batch job's result: 256 KiB (UTF-8). The result also carries the output text
+     * (part of the body), so a result with a kept body stays well below the producer's default 1 MiB
+     * {@code max.request.size}: a paid-for answer is never dead-lettered because its body was too large to publish.
+     */
+    public static final int MAX_RESPONSE_BODY_BYTES = 256 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutcomeRecords.class);
+
     private final String workerId;
+    private final AtomicBoolean oversizeLogged = new AtomicBoolean();
 
     public OutcomeRecords(String workerId) {
         this.workerId = Objects.requireNonNull(workerId, "workerId");
@@ -58,20 +82,59 @@ public final class OutcomeRecords {
             case Outcome.Succeeded s -> b.setStatus(JobStatus.SUCCEEDED)
                     .setOutput(s.response().text())
                     .setFinishReason(s.response().finishReason())
+                    .setResponseBody(responseBody(job, s.response().body()))
                     .setError(null);
             case Outcome.DeadLettered d -> b.setStatus(JobStatus.DEAD_LETTERED)
-                    .setOutput(null).setFinishReason(null)
+                    .setOutput(null).setFinishReason(null).setResponseBody(null)
                     .setError(deadLetterError(d));
             case Outcome.Expired e -> b.setStatus(JobStatus.EXPIRED)
-                    .setOutput(null).setFinishReason(null)
+                    .setOutput(null).setFinishReason(null).setResponseBody(null)
                     .setError(expiredError(h));
             case Outcome.Cancelled c -> b.setStatus(JobStatus.CANCELLED)
-                    .setOutput(null).setFinishReason(null)
+                    .setOutput(null).setFinishReason(null).setResponseBody(null)
                     .setError(cancelledError(c));
             case Outcome.RetryScheduled r -> throw new IllegalArgumentException(
                     "a scheduled retry is not a terminal outcome: job " + job.getJobId());
         }
         return b.build();
+    }
+
+    /** {@code body} if {@code job} is a batch line's and the body is within the bound, else null. */
+    private @Nullable String responseBody(PromptJob job, @Nullable String body) {
+        if (body == null || job.getAttributes() == null || !job.getAttributes().containsKey(BATCH_ATTRIBUTE)) {
+            return null;
+        }
+        if (utf8Length(body) > MAX_RESPONSE_BODY_BYTES) {
+            if (oversizeLogged.compareAndSet(false, true)) {
+                LOG.warn("provider body of batch job {} is above {} bytes and is not kept on its result (the batch "
+                        + "output synthesizes the completion instead); further ones are dropped without a log",
+                        job.getJobId(), MAX_RESPONSE_BODY_BYTES);
+            }
+            return null;
+        }
+        return body;
+    }
+
+    /** The UTF-8 length of {@code text}, counted without encoding it; a text with more chars than the bound is over it. */
+    static long utf8Length(String text) {
+        if (text.length() > MAX_RESPONSE_BODY_BYTES) {
+            return text.length();
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /** The record that carries a scheduled retry and the job's history to its tier. */

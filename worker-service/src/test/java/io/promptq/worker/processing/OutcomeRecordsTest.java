@@ -14,6 +14,7 @@ import io.promptq.worker.TestJobs;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OutcomeRecordsTest {
@@ -87,6 +88,33 @@ class OutcomeRecordsTest {
                 .isEqualTo(2);
         assertThat(records.result(new Outcome.Succeeded(history(1, List.of(5L), null, SUBMITTED.plusMillis(900)),
                 new LlmResponse("answer", "stop", 10, 5))).getRedrive()).isZero();
+    }
+
+    @Test
+    void onlyABatchJobsResultCarriesTheProvidersBodyAndOnlyWithinTheBound() {
+        PromptJob batchJob = TestJobs.job("job-1", SUBMITTED);
+        batchJob.setAttributes(Map.of("promptq.batch", "batch_0123"));
+        JobHistory batch = new JobHistory(batchJob, SOURCE, ORIGIN, 1, List.of(5L), 30, 12, SUBMITTED.plusMillis(400),
+                null, null, null, SUBMITTED.plusMillis(900), "openai");
+        JobHistory normal = history(1, List.of(5L), null, SUBMITTED.plusMillis(900));
+        String body = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\"}";
+        String oversize = "\u00e9".repeat(OutcomeRecords.MAX_RESPONSE_BODY_BYTES / 2 + 1);
+
+        assertThat(records.result(new Outcome.Succeeded(batch, new LlmResponse("a", "stop", 1, 1, body)))
+                .getResponseBody()).isEqualTo(body);
+        assertThat(records.result(new Outcome.Succeeded(normal, new LlmResponse("a", "stop", 1, 1, body)))
+                .getResponseBody()).isNull();
+        assertThat(records.result(new Outcome.Succeeded(batch, new LlmResponse("a", "stop", 1, 1)))
+                .getResponseBody()).isNull();
+        assertThat(records.result(new Outcome.Succeeded(batch, new LlmResponse("a", "stop", 1, 1, oversize)))
+                .getResponseBody()).as("fewer chars than the bound but more UTF-8 bytes").isNull();
+        assertThat(records.result(new Outcome.DeadLettered(batch, DeadLetterReason.MAX_ATTEMPTS)).getResponseBody())
+                .isNull();
+    }
+
+    @Test
+    void utf8LengthCountsMultiByteCharactersAndSurrogatePairs() {
+        assertThat(OutcomeRecords.utf8Length("a\u00e9\u20ac\ud83d\ude00")).isEqualTo(1 + 2 + 3 + 4);
     }
 
     @Test
