@@ -205,6 +205,21 @@ class KafkaFileStoreIT {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(real.id());
 
+        // The right range and chunk count, but another checksum: the content differs from what was stored.
+        String changedSha = FileIds.newId();
+        StoredFile copy = store.put(new NewFile(changedSha, tenant, "copy.jsonl", StoredFile.PURPOSE_BATCH,
+                realInfo.getCreatedAt(), realInfo.getExpiresAt()), new ByteArrayInputStream(randomBytes(300_000, 4)));
+        FileInfo copyInfo = indexRecordOf(copy.id());
+        FileInfo wrongSum = FileInfo.newBuilder(copyInfo).setSha256(sha256(new byte[1]))
+                .setCreatedAt(copyInfo.getCreatedAt().plusMillis(1)).build();
+        writeIndexRecord(changedSha, wrongSum);
+        StoredFile tampered = awaitFile(tenant, changedSha, wrongSum);
+
+        assertThatThrownBy(() -> readAll(replica, tampered))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(changedSha)
+                .hasMessageContaining("SHA-256");
+
         // A range holding another file's chunks only: nothing of this file is there.
         StoredFile other = store.put(newFile(tenant, "other.jsonl"), new ByteArrayInputStream(randomBytes(1000, 5)));
         FileInfo otherInfo = indexRecordOf(other.id());
