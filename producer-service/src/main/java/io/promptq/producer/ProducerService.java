@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The producer service: the HTTP API through which upstream systems publish prompt jobs
  * ({@code POST /v1/jobs}, {@code POST /v1/jobs/batch}), follow them ({@code GET /v1/jobs/{id}}, answered from the
- * aggregator's job views), plus {@code /health/live}, {@code /health/ready}
+ * aggregator's job views), the OpenAI-compatible Files API ({@code /v1/files}, on the Kafka file store), plus
+ * {@code /health/live}, {@code /health/ready}
  * (Kafka and the schema registry reachable, cached for {@value #READINESS_CACHE_SECONDS}s) and
  * {@code /metrics}. Embeddable: the launcher runs it in one JVM with the workers; {@link ProducerMain} runs it
  * alone.
