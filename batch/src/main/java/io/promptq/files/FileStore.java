@@ -70,7 +70,14 @@ public interface FileStore extends AutoCloseable {
      */
     static FileStore kafka(io.promptq.kafka.KafkaSettings kafka, io.promptq.topic.Topics topics, FilesConfig config,
             String clientId) {
-        throw new UnsupportedOperationException("KafkaFileStore: not yet implemented");
+        return kafka(kafka, topics, config, clientId, java.time.Clock.systemUTC());
+    }
+
+    /** As {@link #kafka(io.promptq.kafka.KafkaSettings, io.promptq.topic.Topics, FilesConfig, String)}, with the
+     * clock that decides expiry (tests move it). */
+    static FileStore kafka(io.promptq.kafka.KafkaSettings kafka, io.promptq.topic.Topics topics, FilesConfig config,
+            String clientId, java.time.Clock clock) {
+        return new io.promptq.files.internal.KafkaFileStore(kafka, topics, config, clientId, clock);
     }
 
     /** A store in this JVM's memory, for tests and tools that need no durability. */

@@ -55,7 +55,8 @@ class ReadmeConfigTablesMatchTheKeysTest {
     private static final List<Class<?>> CONFIGS = List.of(KafkaSettings.class, SchemaRegistryKeys.class,
             TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, StatusApiConfig.class, ValidationRules.class,
             WorkerConfig.class, LlmConfig.class, ResilienceConfig.class, AggregatorConfig.class, WebhookTargets.class,
-            WebhookConfig.class, JobIdKey.class, OpsServer.class);
+            WebhookConfig.class, JobIdKey.class, OpsServer.class,
+            io.promptq.files.FilesConfig.class, io.promptq.batch.BatchConfig.class);
 
     /** Prefixes of pass-through keys, documented as {@code PREFIX<PROPERTY>}. */
     private static final List<String> PASS_THROUGH_PREFIXES = List.of(KafkaSettings.PREFIX, SchemaRegistryKeys.SSL_PREFIX);

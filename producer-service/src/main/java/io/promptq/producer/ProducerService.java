@@ -3,22 +3,27 @@ package io.promptq.producer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.client.PromptqClient;
+import io.promptq.files.FileStore;
 import io.promptq.http.OpsServer;
 import io.promptq.kafka.TopicSpec;
 import io.promptq.lifecycle.Closeables;
 import io.promptq.producer.config.ProducerServiceConfig;
 import io.promptq.producer.http.internal.CancelHandler;
+import io.promptq.producer.http.internal.FilesHandler;
 import io.promptq.producer.http.internal.JobListHandler;
 import io.promptq.producer.http.internal.JobStatusHandler;
 import io.promptq.producer.http.internal.JobsHandler;
+import io.promptq.producer.http.internal.OpenAiCompat;
 import io.promptq.producer.internal.AggregatorClient;
 import io.promptq.producer.internal.CachedHealthCheck;
 import io.promptq.producer.internal.KafkaHealthCheck;
 import io.promptq.producer.internal.RegistryHealthCheck;
 import io.promptq.producer.internal.TopicCreator;
 import io.promptq.producer.metrics.ProducerMetrics;
-import io.promptq.kafka.TopicSpec;
+import io.promptq.registry.SchemaRegistryClient;
 import io.promptq.topic.TopicSpecs;
+import io.promptq.topic.Topics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The producer service: the HTTP API through which upstream systems publish prompt jobs
  * ({@code POST /v1/jobs}, {@code POST /v1/jobs/batch}), follow them ({@code GET /v1/jobs/{id}}, answered from the
- * aggregator's job views), plus {@code /health/live}, {@code /health/ready}
+ * aggregator's job views), the OpenAI-compatible Files API ({@code /v1/files}, on the Kafka file store), plus
+ * {@code /health/live}, {@code /health/ready}
  * (Kafka and the schema registry reachable, cached for {@value #READINESS_CACHE_SECONDS}s) and
  * {@code /metrics}. Embeddable: the launcher runs it in one JVM with the workers; {@link ProducerMain} runs it
  * alone.
@@ -52,11 +58,16 @@ public final class ProducerService implements AutoCloseable {
     private final TopicCreator topicCreator;
     private final OpsServer server;
     private final AggregatorClient aggregator;
+    private final SchemaRegistryClient registry;
+    private final FileStore files;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProducerService(ProducerServiceConfig config, PromptqClient client, @Nullable KafkaClientMetrics kafkaMetrics,
-            Admin admin, TopicCreator topicCreator, OpsServer server, AggregatorClient aggregator) {
+            Admin admin, TopicCreator topicCreator, OpsServer server, AggregatorClient aggregator,
+            SchemaRegistryClient registry, FileStore files) {
         this.aggregator = aggregator;
+        this.registry = registry;
+        this.files = files;
         this.config = config;
         this.client = client;
         this.kafkaMetrics = kafkaMetrics;
@@ -78,6 +89,8 @@ public final class ProducerService implements AutoCloseable {
         KafkaClientMetrics kafkaMetrics = null;
         Admin admin = null;
         TopicCreator topicCreator = null;
+        SchemaRegistryClient registryClient = null;
+        FileStore files = null;
         AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl(), config.aggregatorMaxRequests());
         try {
             admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
@@ -86,6 +99,7 @@ public final class ProducerService implements AutoCloseable {
                 TopicSpecs specs = TopicSpecs.of(config.client().topics(), config.topicPartitions());
                 List<TopicSpec> topics = new ArrayList<>(specs.submitter(config.client().idempotencyWindow()));
                 topics.addAll(specs.lifecycle(config.jobStatusRetention()));
+                topics.addAll(specs.batchApi(config.files().retention(), config.batch().retention()));
                 topicCreator = TopicCreator.start(admin, topics, Duration.ofSeconds(10));
                 if (!topicCreator.await(config.client().sendTimeout())) {
                     log.warn("Topics {} and {} not confirmed yet; creation continues in the background", topic,
@@ -99,6 +113,12 @@ public final class ProducerService implements AutoCloseable {
             kafkaMetrics = bindKafkaMetrics(client, registry);
             ProducerMetrics metrics = ProducerMetrics.bind(registry);
             client.metrics().bindTo(registry);
+            registryClient = SchemaRegistryClient.create(config.client().registry());
+            files = FileStore.kafka(config.client().kafka(),
+                    Topics.create(config.client().topics(), registryClient, config.client().registry().autoRegister()),
+                    config.files(), config.client().clientId());
+            FilesHandler fileRoutes = new FilesHandler(files, config.files(), new OpenAiCompat(config),
+                    Clock.systemUTC());
             JobsHandler jobs = new JobsHandler(client, config, metrics);
             JobStatusHandler status = new JobStatusHandler(aggregator, config);
             JobListHandler jobList = new JobListHandler(aggregator, status);
@@ -111,6 +131,12 @@ public final class ProducerService implements AutoCloseable {
                 app.get("/v1/jobs/{jobId}", status::status);
                 app.get("/v1/jobs", jobList::list);
                 app.get("/v1/jobs/{jobId}/events", status::events);
+                app.exception(OpenAiCompat.ApiError.class, OpenAiCompat::respond);
+                app.post("/v1/files", fileRoutes::upload);
+                app.get("/v1/files", fileRoutes::list);
+                app.get("/v1/files/{id}", fileRoutes::retrieve);
+                app.get("/v1/files/{id}/content", fileRoutes::content);
+                app.delete("/v1/files/{id}", fileRoutes::delete);
             });
             Duration ttl = Duration.ofSeconds(READINESS_CACHE_SECONDS);
             server.readiness("kafka", new CachedHealthCheck(new KafkaHealthCheck(admin, topic, CHECK_TIMEOUT), ttl))
@@ -119,8 +145,11 @@ public final class ProducerService implements AutoCloseable {
             log.info("Producer service listening on http://{}:{} (topic {}, auth {}, send timeout {} ms)",
                     config.httpHost(), server.port(), topic, config.authTokens().enabled() ? "on" : "off",
                     config.client().sendTimeout().toMillis());
-            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server, aggregator);
+            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server, aggregator,
+                    registryClient, files);
         } catch (RuntimeException e) {
+            Closeables.closeQuietly(files);
+            Closeables.closeQuietly(registryClient);
             Closeables.closeQuietly(topicCreator);
             Closeables.closeQuietly(kafkaMetrics);
             if (admin != null) {
@@ -158,6 +187,8 @@ public final class ProducerService implements AutoCloseable {
             return;
         }
         server.close();
+        Closeables.closeQuietly(files);
+        Closeables.closeQuietly(registry);
         Closeables.closeQuietly(topicCreator);
         Closeables.closeQuietly(kafkaMetrics);
         admin.close(Duration.ofSeconds(2));

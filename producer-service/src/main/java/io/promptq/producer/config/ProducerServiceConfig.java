@@ -1,10 +1,12 @@
 package io.promptq.producer.config;
 
+import io.promptq.batch.BatchConfig;
 import io.promptq.client.ClientConfig;
 import io.promptq.client.JobIdKey;
 import io.promptq.config.ConfigException;
 import io.promptq.config.ConfigKey;
 import io.promptq.config.ConfigSource;
+import io.promptq.files.FilesConfig;
 import io.promptq.http.HttpLimits;
 import io.promptq.http.OpsServer;
 import io.promptq.topic.JobLifecycle;
@@ -53,6 +55,8 @@ import org.jspecify.annotations.Nullable;
  *     ({@link #AGGREGATOR_MAX_REQUESTS})
  * @param client the Kafka client: brokers, registry, topics, validation rules, send timeout
  * @param jobStatusRetention retention of the lifecycle topics created here ({@link JobLifecycle#RETENTION})
+ * @param files the Files API's store: largest upload, retention, chunk size ({@code PROMPTQ_FILES_*})
+ * @param batch the Batch API's limits and retention ({@code PROMPTQ_BATCH_*}); its retention sizes the batches topic
  */
 public record ProducerServiceConfig(
         String httpHost,
@@ -71,7 +75,9 @@ public record ProducerServiceConfig(
         Duration sseHeartbeat,
         int aggregatorMaxRequests,
         ClientConfig client,
-        Duration jobStatusRetention) {
+        Duration jobStatusRetention,
+        FilesConfig files,
+        BatchConfig batch) {
 
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -182,6 +188,8 @@ public record ProducerServiceConfig(
         AGGREGATOR_MAX_REQUESTS.check(aggregatorMaxRequests);
         Objects.requireNonNull(client, "client");
         JobLifecycle.RETENTION.check(jobStatusRetention);
+        Objects.requireNonNull(files, "files");
+        Objects.requireNonNull(batch, "batch");
         if (authTokens.enabled() && !client.jobIdKey().present()) {
             throw new ConfigException(JobIdKey.KEY.name(), "is required when " + AUTH_TOKENS.name() + " is set: without"
                     + " it keyed job ids are derived from public information and any tenant could name another's jobs");
@@ -217,7 +225,9 @@ public record ProducerServiceConfig(
                 SSE_HEARTBEAT.read(config),
                 AGGREGATOR_MAX_REQUESTS.read(config),
                 client,
-                JobLifecycle.RETENTION.read(config));
+                JobLifecycle.RETENTION.read(config),
+                FilesConfig.from(config),
+                BatchConfig.from(config));
     }
 
     /** The defaults, with {@code client} for Kafka and the registry. */
@@ -225,7 +235,8 @@ public record ProducerServiceConfig(
         return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, null, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH, AuthTokens.none(), DEFAULT_TENANT, DEFAULT_CREATE_TOPICS,
                 DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), DEFAULT_AGGREGATOR_URL, DEFAULT_MAX_WAIT,
-                DEFAULT_SSE_HEARTBEAT, DEFAULT_AGGREGATOR_MAX_REQUESTS, client, JobLifecycle.DEFAULT_RETENTION);
+                DEFAULT_SSE_HEARTBEAT, DEFAULT_AGGREGATOR_MAX_REQUESTS, client, JobLifecycle.DEFAULT_RETENTION,
+                FilesConfig.defaults(), BatchConfig.defaults());
     }
 
     /** The default connection limits of the HTTP API. */
@@ -258,6 +269,8 @@ public record ProducerServiceConfig(
         private int aggregatorMaxRequests;
         private ClientConfig client;
         private Duration jobStatusRetention;
+        private FilesConfig files;
+        private BatchConfig batch;
 
         private Builder(ProducerServiceConfig from) {
             httpHost = from.httpHost;
@@ -277,6 +290,18 @@ public record ProducerServiceConfig(
             aggregatorMaxRequests = from.aggregatorMaxRequests;
             client = from.client;
             jobStatusRetention = from.jobStatusRetention;
+            files = from.files;
+            batch = from.batch;
+        }
+
+        public Builder files(FilesConfig value) {
+            files = value;
+            return this;
+        }
+
+        public Builder batch(BatchConfig value) {
+            batch = value;
+            return this;
         }
 
         public Builder httpHost(String value) {
@@ -367,7 +392,7 @@ public record ProducerServiceConfig(
         public ProducerServiceConfig build() {
             return new ProducerServiceConfig(httpHost, httpPort, managementPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
                     defaultTenant, createTopics, topicPartitions, httpLimits, aggregatorUrl, maxWait, sseHeartbeat,
-                    aggregatorMaxRequests, client, jobStatusRetention);
+                    aggregatorMaxRequests, client, jobStatusRetention, files, batch);
         }
     }
 }
