@@ -164,6 +164,34 @@ public final class BatchInput {
         return jobs;
     }
 
+    /**
+     * Hands the number of every request line (every non-blank line) of {@code in} to {@code handler}, without
+     * parsing them: the lines whose jobs a cancel names. Answers how many there were.
+     */
+    public static int forEachRequestLine(InputStream in, LineNumberHandler handler)
+            throws IOException, InterruptedException {
+        int lineNumber = 0;
+        int lines = 0;
+        LineReader reader = reader(in);
+        String text;
+        while ((text = reader.readLine()) != null) {
+            lineNumber++;
+            if (!text.isBlank()) {
+                lines++;
+                if (!handler.accept(lineNumber)) {
+                    break;
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** Receives line numbers; returns false to stop reading. */
+    @FunctionalInterface
+    public interface LineNumberHandler {
+        boolean accept(int line) throws IOException, InterruptedException;
+    }
+
     /** The job {@code text} (line {@code lineNumber}) asks for, fully validated. */
     Job parse(String text, int lineNumber, Target target) throws LineException {
         JsonNode line;
