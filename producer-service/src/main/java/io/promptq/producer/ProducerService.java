@@ -7,7 +7,15 @@ import io.promptq.http.OpsServer;
 import io.promptq.kafka.TopicSpec;
 import io.promptq.lifecycle.Closeables;
 import io.promptq.producer.config.ProducerServiceConfig;
+import io.promptq.files.FileStore;
+import io.promptq.producer.batch.BatchEvents;
+import io.promptq.producer.batch.BatchSubmitter;
+import io.promptq.producer.http.internal.BatchesHandler;
 import io.promptq.producer.http.internal.CancelHandler;
+import io.promptq.producer.http.internal.OpenAiCompat;
+import io.promptq.registry.SchemaRegistryClient;
+import io.promptq.topic.Topics;
+import java.time.Clock;
 import io.promptq.producer.http.internal.JobListHandler;
 import io.promptq.producer.http.internal.JobStatusHandler;
 import io.promptq.producer.http.internal.JobsHandler;
@@ -52,11 +60,14 @@ public final class ProducerService implements AutoCloseable {
     private final TopicCreator topicCreator;
     private final OpsServer server;
     private final AggregatorClient aggregator;
+    private final @Nullable BatchApi batchApi;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProducerService(ProducerServiceConfig config, PromptqClient client, @Nullable KafkaClientMetrics kafkaMetrics,
-            Admin admin, TopicCreator topicCreator, OpsServer server, AggregatorClient aggregator) {
+            Admin admin, TopicCreator topicCreator, OpsServer server, AggregatorClient aggregator,
+            @Nullable BatchApi batchApi) {
         this.aggregator = aggregator;
+        this.batchApi = batchApi;
         this.config = config;
         this.client = client;
         this.kafkaMetrics = kafkaMetrics;
@@ -72,6 +83,16 @@ public final class ProducerService implements AutoCloseable {
      * until they are back.
      */
     public static ProducerService start(ProducerServiceConfig config, PrometheusMeterRegistry registry) {
+        return start(config, registry, null);
+    }
+
+    /**
+     * As {@link #start(ProducerServiceConfig, PrometheusMeterRegistry)}, with the OpenAI Batches API
+     * ({@code /v1/batches}) and its batch submitter when {@code files} is given: the store batch input files are read
+     * from (shared, not closed here). The batches topic must exist ({@code TopicSpecs#batchApi}).
+     */
+    public static ProducerService start(ProducerServiceConfig config, PrometheusMeterRegistry registry,
+            @Nullable FileStore files) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
         PromptqClient client = null;
@@ -79,6 +100,7 @@ public final class ProducerService implements AutoCloseable {
         Admin admin = null;
         TopicCreator topicCreator = null;
         AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl(), config.aggregatorMaxRequests());
+        BatchApi batchApi = null;
         try {
             admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
             String topic = config.client().topics().jobs();
@@ -103,6 +125,9 @@ public final class ProducerService implements AutoCloseable {
             JobStatusHandler status = new JobStatusHandler(aggregator, config);
             JobListHandler jobList = new JobListHandler(aggregator, status);
             CancelHandler cancels = new CancelHandler(client, config, status);
+            batchApi = files == null ? null : BatchApi.start(config, client, files);
+            BatchesHandler batches = batchApi == null ? null : new BatchesHandler(new OpenAiCompat(config), aggregator,
+                    files, batchApi.events(), config.batch(), Clock.systemUTC());
             OpsServer server = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), registry,
                     config.httpLimits(), app -> {
                 app.post("/v1/jobs", jobs::submit);
@@ -111,6 +136,12 @@ public final class ProducerService implements AutoCloseable {
                 app.get("/v1/jobs/{jobId}", status::status);
                 app.get("/v1/jobs", jobList::list);
                 app.get("/v1/jobs/{jobId}/events", status::events);
+                if (batches != null) {
+                    app.post("/v1/batches", batches::create);
+                    app.get("/v1/batches", batches::list);
+                    app.get("/v1/batches/{batchId}", batches::retrieve);
+                    app.post("/v1/batches/{batchId}/cancel", batches::cancel);
+                }
             });
             Duration ttl = Duration.ofSeconds(READINESS_CACHE_SECONDS);
             server.readiness("kafka", new CachedHealthCheck(new KafkaHealthCheck(admin, topic, CHECK_TIMEOUT), ttl))
@@ -119,8 +150,9 @@ public final class ProducerService implements AutoCloseable {
             log.info("Producer service listening on http://{}:{} (topic {}, auth {}, send timeout {} ms)",
                     config.httpHost(), server.port(), topic, config.authTokens().enabled() ? "on" : "off",
                     config.client().sendTimeout().toMillis());
-            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server, aggregator);
+            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server, aggregator, batchApi);
         } catch (RuntimeException e) {
+            Closeables.closeQuietly(batchApi);
             Closeables.closeQuietly(topicCreator);
             Closeables.closeQuietly(kafkaMetrics);
             if (admin != null) {
@@ -158,12 +190,44 @@ public final class ProducerService implements AutoCloseable {
             return;
         }
         server.close();
+        Closeables.closeQuietly(batchApi);
         Closeables.closeQuietly(topicCreator);
         Closeables.closeQuietly(kafkaMetrics);
         admin.close(Duration.ofSeconds(2));
         client.close();
         aggregator.close();
         log.info("Producer service stopped");
+    }
+
+    /** The Batches API's Kafka side: the registry client its topics' serdes use, its step writer, the submitter. */
+    private record BatchApi(SchemaRegistryClient registry, BatchEvents events, BatchSubmitter submitter)
+            implements AutoCloseable {
+
+        static BatchApi start(ProducerServiceConfig config, PromptqClient client, FileStore files) {
+            SchemaRegistryClient registry = SchemaRegistryClient.create(config.client().registry());
+            BatchEvents events = null;
+            try {
+                Topics topics = Topics.create(config.client().topics(), registry, true);
+                String clientId = config.client().clientId();
+                events = new BatchEvents(config.client().kafka(), topics.batches(), clientId + "-batch-events",
+                        config.client().sendTimeout());
+                BatchSubmitter submitter = BatchSubmitter.start(new BatchSubmitter.Settings(config.client().kafka(),
+                        topics, clientId, config.batch(), config.client().jobIdKey(), BatchSubmitter.DEFAULT_WINDOW,
+                        Clock.systemUTC()), client, files, events);
+                return new BatchApi(registry, events, submitter);
+            } catch (RuntimeException e) {
+                Closeables.closeQuietly(events);
+                Closeables.closeQuietly(registry);
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            submitter.close();
+            events.close();
+            Closeables.closeQuietly(registry);
+        }
     }
 
     private static @Nullable KafkaClientMetrics bindKafkaMetrics(PromptqClient client, PrometheusMeterRegistry registry) {

@@ -68,10 +68,10 @@ public final class BatchSubmitter implements AutoCloseable {
         return clientId + "-batch-submitter";
     }
 
-    /** Starts the submitter's poll thread. */
-    public static BatchSubmitter start(Settings settings, PromptqClient client, FileStore files) {
+    /** Starts the submitter's poll thread; it writes its steps through {@code events} (shared, not closed here). */
+    public static BatchSubmitter start(Settings settings, PromptqClient client, FileStore files, BatchEvents events) {
         BatchInput input = new BatchInput(settings.batch(), client.validator());
-        BatchTasks tasks = new BatchTasks(settings, client, files, input);
+        BatchTasks tasks = new BatchTasks(settings, client, files, input, events);
         return new BatchSubmitter(SubmitterLoop.start(settings, tasks));
     }
 

@@ -1,5 +1,6 @@
 package io.promptq.producer.config;
 
+import io.promptq.batch.BatchConfig;
 import io.promptq.client.ClientConfig;
 import io.promptq.client.JobIdKey;
 import io.promptq.config.ConfigException;
@@ -53,6 +54,8 @@ import org.jspecify.annotations.Nullable;
  *     ({@link #AGGREGATOR_MAX_REQUESTS})
  * @param client the Kafka client: brokers, registry, topics, validation rules, send timeout
  * @param jobStatusRetention retention of the lifecycle topics created here ({@link JobLifecycle#RETENTION})
+ * @param batch the Batch API's limits: lines per input file and accepted completion windows
+ *     ({@link BatchConfig#MAX_LINES}, {@link BatchConfig#COMPLETION_WINDOWS})
  */
 public record ProducerServiceConfig(
         String httpHost,
@@ -71,7 +74,8 @@ public record ProducerServiceConfig(
         Duration sseHeartbeat,
         int aggregatorMaxRequests,
         ClientConfig client,
-        Duration jobStatusRetention) {
+        Duration jobStatusRetention,
+        BatchConfig batch) {
 
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -182,6 +186,7 @@ public record ProducerServiceConfig(
         AGGREGATOR_MAX_REQUESTS.check(aggregatorMaxRequests);
         Objects.requireNonNull(client, "client");
         JobLifecycle.RETENTION.check(jobStatusRetention);
+        Objects.requireNonNull(batch, "batch");
         if (authTokens.enabled() && !client.jobIdKey().present()) {
             throw new ConfigException(JobIdKey.KEY.name(), "is required when " + AUTH_TOKENS.name() + " is set: without"
                     + " it keyed job ids are derived from public information and any tenant could name another's jobs");
@@ -217,7 +222,8 @@ public record ProducerServiceConfig(
                 SSE_HEARTBEAT.read(config),
                 AGGREGATOR_MAX_REQUESTS.read(config),
                 client,
-                JobLifecycle.RETENTION.read(config));
+                JobLifecycle.RETENTION.read(config),
+                BatchConfig.from(config));
     }
 
     /** The defaults, with {@code client} for Kafka and the registry. */
@@ -225,7 +231,8 @@ public record ProducerServiceConfig(
         return new ProducerServiceConfig(DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, null, DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_MAX_BATCH_BODY_BYTES, DEFAULT_MAX_BATCH, AuthTokens.none(), DEFAULT_TENANT, DEFAULT_CREATE_TOPICS,
                 DEFAULT_TOPIC_PARTITIONS, defaultHttpLimits(), DEFAULT_AGGREGATOR_URL, DEFAULT_MAX_WAIT,
-                DEFAULT_SSE_HEARTBEAT, DEFAULT_AGGREGATOR_MAX_REQUESTS, client, JobLifecycle.DEFAULT_RETENTION);
+                DEFAULT_SSE_HEARTBEAT, DEFAULT_AGGREGATOR_MAX_REQUESTS, client, JobLifecycle.DEFAULT_RETENTION,
+                BatchConfig.defaults());
     }
 
     /** The default connection limits of the HTTP API. */
@@ -258,6 +265,7 @@ public record ProducerServiceConfig(
         private int aggregatorMaxRequests;
         private ClientConfig client;
         private Duration jobStatusRetention;
+        private BatchConfig batch;
 
         private Builder(ProducerServiceConfig from) {
             httpHost = from.httpHost;
@@ -277,6 +285,7 @@ public record ProducerServiceConfig(
             aggregatorMaxRequests = from.aggregatorMaxRequests;
             client = from.client;
             jobStatusRetention = from.jobStatusRetention;
+            batch = from.batch;
         }
 
         public Builder httpHost(String value) {
@@ -334,6 +343,11 @@ public record ProducerServiceConfig(
             return this;
         }
 
+        public Builder batch(BatchConfig value) {
+            batch = value;
+            return this;
+        }
+
         public Builder jobStatusRetention(Duration value) {
             jobStatusRetention = value;
             return this;
@@ -367,7 +381,7 @@ public record ProducerServiceConfig(
         public ProducerServiceConfig build() {
             return new ProducerServiceConfig(httpHost, httpPort, managementPort, maxBodyBytes, maxBatchBodyBytes, maxBatch, authTokens,
                     defaultTenant, createTopics, topicPartitions, httpLimits, aggregatorUrl, maxWait, sseHeartbeat,
-                    aggregatorMaxRequests, client, jobStatusRetention);
+                    aggregatorMaxRequests, client, jobStatusRetention, batch);
         }
     }
 }

@@ -214,10 +214,13 @@ class BatchSubmitterIT {
                 RegistryConfig.of(cluster.schemaRegistryUrl())).toBuilder().topics(names)
                 .rules(ValidationRules.defaults()).jobIdKey(KEY).sendTimeout(Duration.ofSeconds(30))
                 .clientId(clientId).build());
+        BatchEvents events = new BatchEvents(KafkaSettings.of(cluster.bootstrapServers()), topics.batches(),
+                clientId + "-events", Duration.ofSeconds(30));
         BatchSubmitter submitter = BatchSubmitter.start(new BatchSubmitter.Settings(
                 KafkaSettings.of(cluster.bootstrapServers()), topics, clientId, BatchConfig.defaults(), KEY, 64,
-                Clock.systemUTC()), client, store);
+                Clock.systemUTC()), client, store, events);
         closeables.add(client);
+        closeables.add(events);
         closeables.add(submitter);
         return submitter;
     }

@@ -6,11 +6,11 @@ import io.promptq.client.JobIds;
 import io.promptq.client.PromptqClient;
 import io.promptq.files.FileStore;
 import io.promptq.files.StoredFile;
+import io.promptq.producer.batch.BatchEvents;
 import io.promptq.producer.batch.BatchSubmitter;
 import io.promptq.schema.BatchError;
 import io.promptq.schema.BatchEvent;
 import io.promptq.schema.BatchEventType;
-import io.promptq.topic.Topic;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -18,16 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * CANCEL_REQUESTED (cancel every line's job). Runs on the submitter's task thread; a task checks {@code aborted}
  * between lines and stops when its partition was revoked. Failing with an exception leaves the step uncommitted.
  */
-public final class BatchTasks implements AutoCloseable {
+public final class BatchTasks {
 
     private static final Logger log = LoggerFactory.getLogger(BatchTasks.class);
     static final String CANCEL_REASON = "batch cancelled";
@@ -45,22 +39,20 @@ public final class BatchTasks implements AutoCloseable {
     private final PromptqClient client;
     private final FileStore files;
     private final BatchInput input;
-    private final Topic<String, BatchEvent> topic;
-    private final Producer<String, BatchEvent> producer;
+    private final BatchEvents events;
 
-    public BatchTasks(BatchSubmitter.Settings settings, PromptqClient client, FileStore files, BatchInput input) {
+    public BatchTasks(BatchSubmitter.Settings settings, PromptqClient client, FileStore files, BatchInput input,
+            BatchEvents events) {
         this.settings = settings;
         this.client = client;
         this.files = files;
         this.input = input;
-        this.topic = settings.topics().batches();
-        this.producer = new KafkaProducer<>(settings.kafka().producerConfig(settings.clientId() + "-batch-events"),
-                topic.keySerializer(), topic.valueSerializer());
+        this.events = events;
     }
 
     /** The batches topic's name. */
     String topicName() {
-        return topic.name();
+        return events.topic();
     }
 
     /** Handles {@code event}; returns once its work is durable. */
@@ -140,14 +132,8 @@ public final class BatchTasks implements AutoCloseable {
                 .setAt(Instant.now(settings.clock())).setMetadata(Map.of());
     }
 
-    private void write(BatchEvent event) throws InterruptedException, ExecutionException, TimeoutException {
-        producer.send(new ProducerRecord<>(topic.name(), event.getBatchId(), event))
-                .get(client.sendTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void close() {
-        producer.close(client.sendTimeout());
+    private void write(BatchEvent event) throws IOException, InterruptedException {
+        events.write(event);
     }
 
     /** At most a fixed number of sends in flight; the first failure stops the task. */

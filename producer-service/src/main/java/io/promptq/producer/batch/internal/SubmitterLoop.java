@@ -182,7 +182,7 @@ public final class SubmitterLoop implements AutoCloseable {
         }
     }
 
-    /** Stops polling, abandons a running task uncommitted and releases the consumer and the task's producer. */
+    /** Stops polling, abandons a running task uncommitted and releases the consumer. */
     @Override
     public void close() {
         running.set(false);
@@ -198,7 +198,6 @@ public final class SubmitterLoop implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        tasks.close();
     }
 }
 
