@@ -89,7 +89,7 @@ public final class ProducerService implements AutoCloseable {
     /**
      * As {@link #start(ProducerServiceConfig, PrometheusMeterRegistry)}, with the OpenAI Batches API
      * ({@code /v1/batches}) and its batch submitter when {@code files} is given: the store batch input files are read
-     * from (shared, not closed here). The batches topic must exist ({@code TopicSpecs#batchApi}).
+     * from (shared, not closed here). The batches topic is created with the others when {@code createTopics}.
      */
     public static ProducerService start(ProducerServiceConfig config, PrometheusMeterRegistry registry,
             @Nullable FileStore files) {
@@ -108,6 +108,9 @@ public final class ProducerService implements AutoCloseable {
                 TopicSpecs specs = TopicSpecs.of(config.client().topics(), config.topicPartitions());
                 List<TopicSpec> topics = new ArrayList<>(specs.submitter(config.client().idempotencyWindow()));
                 topics.addAll(specs.lifecycle(config.jobStatusRetention()));
+                if (files != null) {
+                    topics.add(specs.batches(config.batch().retention()));
+                }
                 topicCreator = TopicCreator.start(admin, topics, Duration.ofSeconds(10));
                 if (!topicCreator.await(config.client().sendTimeout())) {
                     log.warn("Topics {} and {} not confirmed yet; creation continues in the background", topic,

@@ -76,6 +76,8 @@ class BatchesApiIT {
     private FileStore files;
     private ProducerService service;
     private HttpTestClient http;
+    private ProducerService secured;
+    private HttpTestClient securedHttp;
     private HttpServer aggregator;
     /** Statuses the stand-in aggregator answers per batch id, one per request, the last one repeated. */
     private final Map<String, Deque<String>> statuses = new ConcurrentHashMap<>();
@@ -138,12 +140,25 @@ class BatchesApiIT {
                 .aggregatorUrl(URI.create("http://127.0.0.1:" + aggregator.getAddress().getPort())).build(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), files);
         http = new HttpTestClient(service.port());
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        secured = ProducerService.start(ProducerServiceConfig.defaults(client.toBuilder()
+                        .jobIdKey(io.promptq.client.JobIdKey.of("batches-api-it-secret-of-at-least-32-chars"))
+                        .clientId(UniqueNames.of("batches-api-it-secured")).build()).toBuilder().httpPort(0)
+                .createTopics(false).authTokens(io.promptq.producer.config.AuthTokens.parse("acme-token=acme"))
+                .aggregatorUrl(URI.create("http://127.0.0.1:" + closedPort)).build(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), files);
+        securedHttp = new HttpTestClient(secured.port());
     }
 
     @AfterAll
     void stop() {
         http.close();
         service.close();
+        securedHttp.close();
+        secured.close();
         aggregator.stop(0);
         files.close();
         registry.close();
@@ -268,6 +283,22 @@ class BatchesApiIT {
             assertThat(e.getInputFileId()).isEqualTo("file-in-" + running);
         });
         assertThat(written).noneMatch(e -> e.getBatchId().equals(done) || e.getBatchId().equals(unknown));
+    }
+
+    @Test
+    void withAuthenticationTheTenantIsTheTokensAndAnUnreachableAggregatorIs503NamingItsKey() throws Exception {
+        StoredFile defaults = upload(ProducerServiceConfig.DEFAULT_TENANT, StoredFile.PURPOSE_BATCH);
+        String body = request(defaults.id(), "/v1/chat/completions", "24h", "{}");
+
+        HttpResponse<String> anonymous = securedHttp.post("/v1/batches", body, Map.of());
+        HttpResponse<String> otherTenantsFile = securedHttp.post("/v1/batches", body,
+                Map.of("Authorization", "Bearer acme-token"));
+        HttpResponse<String> retrieve = securedHttp.get("/v1/batches/" + BatchIds.newId(Instant.now()),
+                Map.of("Authorization", "Bearer acme-token"));
+
+        assertError(anonymous, 401, null, "bearer token");
+        assertError(otherTenantsFile, 404, "input_file_id", defaults.id());
+        assertError(retrieve, 503, null, ProducerServiceConfig.AGGREGATOR_URL.name());
     }
 
     private HttpResponse<String> create(String body) {
