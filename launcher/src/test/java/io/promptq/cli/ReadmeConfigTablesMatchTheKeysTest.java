@@ -3,6 +3,8 @@ package io.promptq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promptq.aggregator.AggregatorConfig;
+import io.promptq.batch.BatchConfig;
+import io.promptq.files.FilesConfig;
 import io.promptq.aggregator.webhook.WebhookConfig;
 import io.promptq.client.ClientConfig;
 import io.promptq.client.JobIdKey;
@@ -55,8 +57,7 @@ class ReadmeConfigTablesMatchTheKeysTest {
     private static final List<Class<?>> CONFIGS = List.of(KafkaSettings.class, SchemaRegistryKeys.class,
             TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, StatusApiConfig.class, ValidationRules.class,
             WorkerConfig.class, LlmConfig.class, ResilienceConfig.class, AggregatorConfig.class, WebhookTargets.class,
-            WebhookConfig.class, JobIdKey.class, OpsServer.class,
-            io.promptq.files.FilesConfig.class, io.promptq.batch.BatchConfig.class);
+            WebhookConfig.class, JobIdKey.class, OpsServer.class, BatchConfig.class, FilesConfig.class);
 
     /** Prefixes of pass-through keys, documented as {@code PREFIX<PROPERTY>}. */
     private static final List<String> PASS_THROUGH_PREFIXES = List.of(KafkaSettings.PREFIX, SchemaRegistryKeys.SSL_PREFIX);

@@ -7,7 +7,10 @@ import io.promptq.files.FileStore;
 import io.promptq.http.OpsServer;
 import io.promptq.kafka.TopicSpec;
 import io.promptq.lifecycle.Closeables;
+import io.promptq.producer.batch.BatchEvents;
+import io.promptq.producer.batch.BatchSubmitter;
 import io.promptq.producer.config.ProducerServiceConfig;
+import io.promptq.producer.http.internal.BatchesHandler;
 import io.promptq.producer.http.internal.CancelHandler;
 import io.promptq.producer.http.internal.FilesHandler;
 import io.promptq.producer.http.internal.JobListHandler;
@@ -37,8 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The producer service: the HTTP API through which upstream systems publish prompt jobs
  * ({@code POST /v1/jobs}, {@code POST /v1/jobs/batch}), follow them ({@code GET /v1/jobs/{id}}, answered from the
- * aggregator's job views), the OpenAI-compatible Files API ({@code /v1/files}, on the Kafka file store), plus
- * {@code /health/live}, {@code /health/ready}
+ * aggregator's job views), the OpenAI-compatible Files and Batches API ({@code /v1/files}, {@code /v1/batches}, with
+ * the batch submitter that turns a batch's lines into jobs), plus {@code /health/live}, {@code /health/ready}
  * (Kafka and the schema registry reachable, cached for {@value #READINESS_CACHE_SECONDS}s) and
  * {@code /metrics}. Embeddable: the launcher runs it in one JVM with the workers; {@link ProducerMain} runs it
  * alone.
@@ -58,16 +61,14 @@ public final class ProducerService implements AutoCloseable {
     private final TopicCreator topicCreator;
     private final OpsServer server;
     private final AggregatorClient aggregator;
-    private final SchemaRegistryClient registry;
-    private final FileStore files;
+    private final BatchApi batchApi;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ProducerService(ProducerServiceConfig config, PromptqClient client, @Nullable KafkaClientMetrics kafkaMetrics,
             Admin admin, TopicCreator topicCreator, OpsServer server, AggregatorClient aggregator,
-            SchemaRegistryClient registry, FileStore files) {
+            BatchApi batchApi) {
         this.aggregator = aggregator;
-        this.registry = registry;
-        this.files = files;
+        this.batchApi = batchApi;
         this.config = config;
         this.client = client;
         this.kafkaMetrics = kafkaMetrics;
@@ -83,15 +84,24 @@ public final class ProducerService implements AutoCloseable {
      * until they are back.
      */
     public static ProducerService start(ProducerServiceConfig config, PrometheusMeterRegistry registry) {
+        return start(config, registry, null);
+    }
+
+    /**
+     * As {@link #start(ProducerServiceConfig, PrometheusMeterRegistry)}, with the files of the Files and Batches API in
+     * {@code files} (shared, not closed here; tests pass an in-memory store) instead of the Kafka file store
+     * ({@link FileStore#kafka}) the service otherwise builds on the files topics.
+     */
+    public static ProducerService start(ProducerServiceConfig config, PrometheusMeterRegistry registry,
+            @Nullable FileStore files) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(registry, "registry");
         PromptqClient client = null;
         KafkaClientMetrics kafkaMetrics = null;
         Admin admin = null;
         TopicCreator topicCreator = null;
-        SchemaRegistryClient registryClient = null;
-        FileStore files = null;
         AggregatorClient aggregator = new AggregatorClient(config.aggregatorUrl(), config.aggregatorMaxRequests());
+        BatchApi batchApi = null;
         try {
             admin = Admin.create(config.client().kafka().adminConfig(config.client().clientId() + "-admin"));
             String topic = config.client().topics().jobs();
@@ -113,16 +123,15 @@ public final class ProducerService implements AutoCloseable {
             kafkaMetrics = bindKafkaMetrics(client, registry);
             ProducerMetrics metrics = ProducerMetrics.bind(registry);
             client.metrics().bindTo(registry);
-            registryClient = SchemaRegistryClient.create(config.client().registry());
-            files = FileStore.kafka(config.client().kafka(),
-                    Topics.create(config.client().topics(), registryClient, config.client().registry().autoRegister()),
-                    config.files(), config.client().clientId());
-            FilesHandler fileRoutes = new FilesHandler(files, config.files(), new OpenAiCompat(config),
-                    Clock.systemUTC());
             JobsHandler jobs = new JobsHandler(client, config, metrics);
             JobStatusHandler status = new JobStatusHandler(aggregator, config);
             JobListHandler jobList = new JobListHandler(aggregator, status);
             CancelHandler cancels = new CancelHandler(client, config, status);
+            batchApi = BatchApi.start(config, client, files);
+            OpenAiCompat compat = new OpenAiCompat(config);
+            FilesHandler fileRoutes = new FilesHandler(batchApi.files(), config.files(), compat, Clock.systemUTC());
+            BatchesHandler batches = new BatchesHandler(compat, aggregator, batchApi.files(), batchApi.events(),
+                    config.batch(), Clock.systemUTC());
             OpsServer server = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), registry,
                     config.httpLimits(), app -> {
                 app.post("/v1/jobs", jobs::submit);
@@ -137,6 +146,10 @@ public final class ProducerService implements AutoCloseable {
                 app.get("/v1/files/{id}", fileRoutes::retrieve);
                 app.get("/v1/files/{id}/content", fileRoutes::content);
                 app.delete("/v1/files/{id}", fileRoutes::delete);
+                app.post("/v1/batches", batches::create);
+                app.get("/v1/batches", batches::list);
+                app.get("/v1/batches/{batchId}", batches::retrieve);
+                app.post("/v1/batches/{batchId}/cancel", batches::cancel);
             });
             Duration ttl = Duration.ofSeconds(READINESS_CACHE_SECONDS);
             server.readiness("kafka", new CachedHealthCheck(new KafkaHealthCheck(admin, topic, CHECK_TIMEOUT), ttl))
@@ -145,11 +158,9 @@ public final class ProducerService implements AutoCloseable {
             log.info("Producer service listening on http://{}:{} (topic {}, auth {}, send timeout {} ms)",
                     config.httpHost(), server.port(), topic, config.authTokens().enabled() ? "on" : "off",
                     config.client().sendTimeout().toMillis());
-            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server, aggregator,
-                    registryClient, files);
+            return new ProducerService(config, client, kafkaMetrics, admin, topicCreator, server, aggregator, batchApi);
         } catch (RuntimeException e) {
-            Closeables.closeQuietly(files);
-            Closeables.closeQuietly(registryClient);
+            Closeables.closeQuietly(batchApi);
             Closeables.closeQuietly(topicCreator);
             Closeables.closeQuietly(kafkaMetrics);
             if (admin != null) {
@@ -187,14 +198,58 @@ public final class ProducerService implements AutoCloseable {
             return;
         }
         server.close();
-        Closeables.closeQuietly(files);
-        Closeables.closeQuietly(registry);
+        Closeables.closeQuietly(batchApi);
         Closeables.closeQuietly(topicCreator);
         Closeables.closeQuietly(kafkaMetrics);
         admin.close(Duration.ofSeconds(2));
         client.close();
         aggregator.close();
         log.info("Producer service stopped");
+    }
+
+    /**
+     * The Files and Batches API's Kafka side: the registry client its topics' serdes use, the file store (owned when
+     * built here), the writer of batch steps and the batch submitter.
+     */
+    private record BatchApi(SchemaRegistryClient registry, FileStore files, boolean ownsFiles, BatchEvents events,
+            BatchSubmitter submitter) implements AutoCloseable {
+
+        static BatchApi start(ProducerServiceConfig config, PromptqClient client, @Nullable FileStore given) {
+            SchemaRegistryClient registry = SchemaRegistryClient.create(config.client().registry());
+            FileStore files = given;
+            BatchEvents events = null;
+            try {
+                Topics topics = Topics.create(config.client().topics(), registry,
+                        config.client().registry().autoRegister());
+                String clientId = config.client().clientId();
+                if (files == null) {
+                    files = FileStore.kafka(config.client().kafka(), topics, config.files(), clientId);
+                }
+                events = new BatchEvents(config.client().kafka(), topics.batches(), clientId + "-batch-events",
+                        config.client().sendTimeout());
+                BatchSubmitter submitter = BatchSubmitter.start(new BatchSubmitter.Settings(config.client().kafka(),
+                        topics, clientId, config.batch(), config.client().jobIdKey(), BatchSubmitter.DEFAULT_WINDOW,
+                        Clock.systemUTC()), client, files, events);
+                return new BatchApi(registry, files, given == null, events, submitter);
+            } catch (RuntimeException e) {
+                Closeables.closeQuietly(events);
+                if (given == null) {
+                    Closeables.closeQuietly(files);
+                }
+                Closeables.closeQuietly(registry);
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            submitter.close();
+            events.close();
+            if (ownsFiles) {
+                files.close();
+            }
+            Closeables.closeQuietly(registry);
+        }
     }
 
     private static @Nullable KafkaClientMetrics bindKafkaMetrics(PromptqClient client, PrometheusMeterRegistry registry) {

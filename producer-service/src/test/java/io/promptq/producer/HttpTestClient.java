@@ -47,6 +47,13 @@ public final class HttpTestClient implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build());
     }
 
+    /** GETs {@code path} with {@code headers}. */
+    public HttpResponse<String> get(String path, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        headers.forEach(request::header);
+        return send(request.GET().build());
+    }
+
     public HttpResponse<String> delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).DELETE().build());
     }

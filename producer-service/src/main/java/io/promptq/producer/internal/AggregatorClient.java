@@ -105,6 +105,22 @@ public final class AggregatorClient implements AutoCloseable {
         return new Answer(response.statusCode(), response.body());
     }
 
+    /**
+     * A batch ({@code GET /v1/batches/{id}?tenant=}) or a page of a tenant's batches ({@code GET /v1/batches?...}):
+     * {@code pathAndQuery} is the path below the base, already encoded.
+     *
+     * @throws IOException if the aggregator cannot be reached or does not answer in time
+     */
+    public Answer batches(String pathAndQuery, @Nullable String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+                .timeout(MARGIN).header("Accept", "application/json").GET();
+        if (authorization != null && !authorization.isBlank()) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), response.body());
+    }
+
     /** The aggregator's base URL. */
     public URI base() {
         return base;
