@@ -59,6 +59,18 @@ public final class TopicBootstrap {
     }
 
     /**
+     * Creates the Batch API's topics ({@link TopicSpecs#batchApi}) when missing: the batches topic the aggregator
+     * reads and the files topics its finalizer writes output files to.
+     */
+    public static void ensureBatchTopics(Map<String, Object> adminConfig, TopicNames names, int partitions,
+            Duration fileRetention, Duration batchRetention, Duration timeout) {
+        try (Admin admin = Admin.create(adminConfig)) {
+            TopicProvisioner.create(admin, timeout).ensure(TopicSpecs.of(names, partitions)
+                    .batchApi(fileRetention, batchRetention));
+        }
+    }
+
+    /**
      * Fails unless the results topic and the status topic have the same partition count: the job views join them
      * by job id in one task, which needs both keyed and partitioned alike.
      *
