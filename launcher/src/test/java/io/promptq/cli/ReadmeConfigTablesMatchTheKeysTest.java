@@ -1,5 +1,7 @@
 package io.promptq.cli;
 
+import io.promptq.batch.BatchConfig;
+import io.promptq.files.FilesConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promptq.aggregator.AggregatorConfig;
@@ -55,7 +57,7 @@ class ReadmeConfigTablesMatchTheKeysTest {
     private static final List<Class<?>> CONFIGS = List.of(KafkaSettings.class, SchemaRegistryKeys.class,
             TopicNames.class, Idempotency.class, JobLifecycle.class, ProducerServiceConfig.class, ClientConfig.class, StatusApiConfig.class, ValidationRules.class,
             WorkerConfig.class, LlmConfig.class, ResilienceConfig.class, AggregatorConfig.class, WebhookTargets.class,
-            WebhookConfig.class, JobIdKey.class, OpsServer.class);
+            WebhookConfig.class, JobIdKey.class, OpsServer.class, FilesConfig.class, BatchConfig.class);
 
     /** Prefixes of pass-through keys, documented as {@code PREFIX<PROPERTY>}. */
     private static final List<String> PASS_THROUGH_PREFIXES = List.of(KafkaSettings.PREFIX, SchemaRegistryKeys.SSL_PREFIX);
