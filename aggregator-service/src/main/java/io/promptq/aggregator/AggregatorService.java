@@ -320,6 +320,8 @@ public final class AggregatorService implements AutoCloseable {
             http.readiness("schema-registry", registryStatus::health);
             JobViewWaiters waiters = new JobViewWaiters(config.maxWaiters());
             Topology topology = AggregatorTopology.build(config, topics, clock, metrics, registryStatus, waiters,
+                    TopicBootstrap.partitions(config.kafka().adminConfig(config.applicationId() + "-admin"),
+                            topics.batches().name(), Duration.ofSeconds(30)),
                     batchParts.finalizer::submit);
             Map<String, Object> props = streamsProperties(config, self);
             props.put(ResultDeserializationHandler.CONTEXT_CONFIG,

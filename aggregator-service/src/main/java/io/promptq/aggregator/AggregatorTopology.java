@@ -128,7 +128,7 @@ public final class AggregatorTopology {
     /** The topology with a fresh {@link RegistryStatus}. */
     public static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters) {
         return build(config, topics, clock, meters, new RegistryStatus(), new JobViewWaiters(config.maxWaiters()),
-                batchId -> { });
+                config.topicPartitions(), batchId -> { });
     }
 
     /**
@@ -138,10 +138,12 @@ public final class AggregatorTopology {
      * @param meters receives the aggregator's own counters ({@link AggregatorMetrics})
      * @param registryStatus told whether results decode or wait for the schema registry
      * @param waiters woken with each new job view
+     * @param batchPartitions the batches topic's partition count, to which batch jobs' results are repartitioned
      * @param batchFinalizing told each batch that reached {@code finalizing} (see {@link BatchAggregation})
      */
     static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters,
-            RegistryStatus registryStatus, JobViewWaiters waiters, Consumer<String> batchFinalizing) {
+            RegistryStatus registryStatus, JobViewWaiters waiters, int batchPartitions,
+            Consumer<String> batchFinalizing) {
         AggregatorMetrics metrics = new AggregatorMetrics(meters);
         Serde<String> keys = Serdes.String();
         Serde<JobResult> storedResults = storedResultSerde(topics);
@@ -185,7 +187,7 @@ public final class AggregatorTopology {
                                 new RegistryWaitingDeserializer<>(topics.batches().valueDeserializer(), REGISTRY_WAIT,
                                         registryStatus)))
                         .withName("batches"));
-        BatchAggregation.addTo(builder, batchEvents, results, storedResults, config.topicPartitions(),
+        BatchAggregation.addTo(builder, batchEvents, results, storedResults, batchPartitions,
                 config.batch().retention(), batchFinalizing);
 
         KStream<byte[], DeadLetter> deadLetters = builder

@@ -1,5 +1,7 @@
 package io.promptq.cli.internal;
 
+import io.promptq.batch.BatchConfig;
+import io.promptq.files.FilesConfig;
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
 import io.promptq.config.ConfigSource;
@@ -147,6 +149,7 @@ public final class LocalStack implements AutoCloseable {
                 AggregatorConfig.from(config).windowRetention(), Idempotency.WINDOW.read(config)));
         all.addAll(specs.lifecycle(JobLifecycle.RETENTION.read(config)));
         all.addAll(specs.console());
+        all.addAll(specs.batchApi(FilesConfig.from(config).retention(), BatchConfig.from(config).retention()));
         return all;
     }
 

@@ -1,5 +1,7 @@
 package io.promptq.cli.bench.internal;
 
+import io.promptq.batch.BatchConfig;
+import io.promptq.files.FilesConfig;
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
 import io.promptq.client.ClientConfig;
@@ -112,6 +114,7 @@ public final class ScenarioStack implements AutoCloseable {
                 wide.totals(), wide.windows(AggregatorConfig.from(config).windowRetention())));
         topics.addAll(wide.lifecycle(JobLifecycle.RETENTION.read(config)));
         topics.addAll(narrow.console());
+        topics.addAll(narrow.batchApi(FilesConfig.from(config).retention(), BatchConfig.from(config).retention()));
         bench.provisionTopics(topics);
     }
 
