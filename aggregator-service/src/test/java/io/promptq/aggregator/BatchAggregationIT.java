@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.promptq.batch.BatchAttributes;
+import io.promptq.config.ConfigSource;
 import io.promptq.batch.BatchIds;
 import io.promptq.files.FileIds;
 import io.promptq.files.FileStore;
@@ -154,6 +155,54 @@ class BatchAggregationIT {
                 assertThat(json(get(b, "/v1/batches?tenant=other")).path("data")).isEmpty();
             }
         }
+    }
+
+    @Test
+    void batchQueriesFollowTheJobTokenRules(ClusterInfo cluster) throws Exception {
+        try (ItSupport it = new ItSupport(cluster);
+                FileStore files = FileStore.inMemory(FilesConfig.defaults());
+                KafkaProducer<String, BatchEvent> events = new KafkaProducer<>(
+                        KafkaSettings.of(cluster.bootstrapServers()).producerConfig("it-batches-auth-" + it.suffix),
+                        it.topics.batches().keySerializer(), it.topics.batches().valueSerializer())) {
+            batchesTopic = it.names.batches();
+            Map<String, String> env = new HashMap<>(it.environment("agg-batch-auth-" + it.suffix, tmp.resolve("auth")));
+            env.put(AggregatorConfig.AUTH_TOKENS.name(), "acme-token=acme,globex-token=globex");
+            env.put(AggregatorConfig.OPERATOR_TOKENS.name(), "op-token");
+            try (AggregatorService aggregator = AggregatorService.start(AggregatorConfig.from(ConfigSource.of(env)),
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC(), files)) {
+                aggregator.awaitRunning(TIMEOUT);
+                Instant created = Instant.now();
+                String batchId = BatchIds.newId(created);
+                send(events, created(batchId, created));
+                String one = "/v1/batches/" + batchId;
+                await().atMost(TIMEOUT).ignoreExceptions().until(
+                        () -> get(aggregator, one, "acme-token").statusCode() == 200);
+
+                assertThat(get(aggregator, one, null).statusCode()).isEqualTo(401);
+                assertThat(get(aggregator, "/v1/batches", null).statusCode()).isEqualTo(401);
+                assertThat(get(aggregator, one, "globex-token").statusCode()).isEqualTo(404);
+                assertThat(get(aggregator, one + "?tenant=acme", "globex-token").statusCode()).isEqualTo(404);
+                assertThat(ids(json(get(aggregator, "/v1/batches", "acme-token")))).containsExactly(batchId);
+                assertThat(ids(json(get(aggregator, "/v1/batches", "globex-token")))).isEmpty();
+                assertThat(get(aggregator, "/v1/batches?tenant=acme", "globex-token").statusCode()).isEqualTo(404);
+                assertThat(get(aggregator, one + "?tenant=acme", "op-token").statusCode()).isEqualTo(200);
+                assertThat(ids(json(get(aggregator, "/v1/batches?tenant=acme", "op-token")))).containsExactly(batchId);
+            }
+        }
+    }
+
+    private static List<String> ids(JsonNode list) {
+        List<String> ids = new ArrayList<>();
+        list.path("data").forEach(batch -> ids.add(batch.path("id").asText()));
+        return ids;
+    }
+
+    private HttpResponse<String> get(AggregatorService instance, String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(instance.url() + path)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** 150 succeeded (lines 1–150), 30 dead-lettered (151–180), 20 expired (181–200), plus duplicates. */
