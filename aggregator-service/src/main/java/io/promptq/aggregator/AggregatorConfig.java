@@ -14,6 +14,8 @@ import io.promptq.topic.SchemaRegistryKeys;
 import io.promptq.topic.TopicNames;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import io.promptq.batch.BatchConfig;
+import io.promptq.files.FilesConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -64,6 +66,8 @@ import org.jspecify.annotations.Nullable;
  * @param consoleScanLimit the most dead-letter summaries one console page request examines ({@link #CONSOLE_SCAN_LIMIT})
  * @param consoleIndexRetention how long the console keeps a dead letter's summary ({@link #CONSOLE_INDEX_RETENTION});
  *     zero keeps them all
+ * @param files the file store's limits, for the batches' output files (the producer's keys, {@link FilesConfig})
+ * @param batch the Batch API's limits: how long a batch is kept ({@link BatchConfig#RETENTION})
  */
 public record AggregatorConfig(
         String applicationId,
@@ -97,7 +101,9 @@ public record AggregatorConfig(
         int redriveRate,
 
         int consoleScanLimit,
-        Duration consoleIndexRetention) {
+        Duration consoleIndexRetention,
+        FilesConfig files,
+        BatchConfig batch) {
 
     public static final String DEFAULT_APPLICATION_ID = "promptq-aggregator";
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
@@ -280,6 +286,8 @@ public record AggregatorConfig(
         CONSOLE_REDRIVE_RATE.check(redriveRate);
         CONSOLE_SCAN_LIMIT.check(consoleScanLimit);
         CONSOLE_INDEX_RETENTION.check(consoleIndexRetention);
+        Objects.requireNonNull(files, "files");
+        Objects.requireNonNull(batch, "batch");
         if (windowRetention.compareTo(window.plus(grace)) < 0) {
             throw ConfigException.invalid(WINDOW_RETENTION.name(), Durations.format(windowRetention),
                     "must be at least " + WINDOW + " + " + GRACE + " (" + Durations.format(window.plus(grace)) + ")");
@@ -297,7 +305,7 @@ public record AggregatorConfig(
                 httpPort, null, JobLifecycle.DEFAULT_RETENTION, DEFAULT_MAX_WAIT, DEFAULT_MAX_WAITERS, kafka, registry,
                 topics, WebhookConfig.disabled(), BearerTokens.none(), BearerTokens.none(), DEFAULT_WORKER_GROUP,
                 BearerTokens.none(), DEFAULT_CONSOLE_REDRIVE_RATE, DEFAULT_CONSOLE_SCAN_LIMIT,
-                DEFAULT_CONSOLE_INDEX_RETENTION);
+                DEFAULT_CONSOLE_INDEX_RETENTION, FilesConfig.defaults(), BatchConfig.defaults());
     }
 
     /** A copy with other webhook settings. */
@@ -306,7 +314,7 @@ public record AggregatorConfig(
                 stateDir, advertisedHost, commitInterval, streamThreads, createTopics, topicPartitions, queryTimeout,
                 deadLetterTopic, httpHost, httpPort, managementPort, jobViewRetention, maxWait, maxWaiters, kafka, registry,
                 topics, value, authTokens, readTokens, workerGroup, operatorTokens, redriveRate, consoleScanLimit,
-                consoleIndexRetention);
+                consoleIndexRetention, files, batch);
     }
 
     /** Reads every setting from {@code config}, with the defaults above. */
@@ -345,7 +353,9 @@ public record AggregatorConfig(
                 CONSOLE_REDRIVE_RATE.read(config),
 
                 CONSOLE_SCAN_LIMIT.read(config),
-                CONSOLE_INDEX_RETENTION.read(config));
+                CONSOLE_INDEX_RETENTION.read(config),
+                FilesConfig.from(config),
+                BatchConfig.from(config));
     }
 
     /**

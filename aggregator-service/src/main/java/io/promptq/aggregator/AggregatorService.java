@@ -2,7 +2,17 @@ package io.promptq.aggregator;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.promptq.aggregator.batch.internal.BatchFinalizer;
+import io.promptq.aggregator.batch.internal.BatchQueries;
+import io.promptq.aggregator.batch.internal.BatchReader;
+import io.promptq.aggregator.batch.internal.BatchRoutes;
+import io.promptq.aggregator.batch.internal.BatchState;
 import io.promptq.aggregator.console.ConsolePages;
+import io.promptq.files.FileStore;
+import io.promptq.schema.BatchEvent;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import io.promptq.aggregator.deadletters.internal.DeadLetterReader;
 import io.promptq.aggregator.deadletters.internal.DeadLetterRoutes;
 import io.promptq.aggregator.deadletters.internal.IndexQueries;
@@ -93,13 +103,15 @@ public final class AggregatorService implements AutoCloseable {
     private final Fleet fleet;
     private final DeadLetterActions actions;
     private final DeadLetterReader deadLetters;
+    private final Batches batches;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AggregatorService(AggregatorConfig config, SchemaRegistryClient registry, Forwarder forwarder, OpsServer http,
             KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, InteractiveQueries queries, HostInfo self,
             CompletableFuture<KafkaStreams.State> terminated, @Nullable WebhookDispatcher webhooks, Fleet fleet,
-            DeadLetterActions actions, DeadLetterReader deadLetters) {
+            DeadLetterActions actions, DeadLetterReader deadLetters, Batches batches) {
         this.deadLetters = deadLetters;
+        this.batches = batches;
         this.config = config;
         this.registry = registry;
         this.forwarder = forwarder;
@@ -144,6 +156,81 @@ public final class AggregatorService implements AutoCloseable {
     }
 
     /**
+     * The batches' finalizer with what it writes to: the file store (created on first use unless injected, so that
+     * an aggregator without batches never opens it) and the producer of FINALIZED events.
+     */
+    private static final class Batches implements AutoCloseable {
+
+        private final AggregatorConfig config;
+        private final Topics topics;
+        private final @Nullable FileStore injected;
+        private final AtomicReference<BatchQueries> queries = new AtomicReference<>();
+        private @Nullable FileStore created;
+        private @Nullable KafkaProducer<String, BatchEvent> producer;
+        private final BatchFinalizer finalizer;
+
+        Batches(AggregatorConfig config, Topics topics, @Nullable FileStore injected, Clock clock) {
+            this.config = config;
+            this.topics = topics;
+            this.injected = injected;
+            this.finalizer = new BatchFinalizer(new BatchReader() {
+                @Override
+                public Optional<BatchState> state(String batchId) {
+                    return queries().state(batchId);
+                }
+
+                @Override
+                public void lines(String batchId, LineVisitor visitor) throws java.io.IOException {
+                    queries().lines(batchId, visitor);
+                }
+            }, this::files, config.files(), this::publish, clock);
+        }
+
+        private BatchQueries queries() {
+            BatchQueries q = queries.get();
+            if (q == null) {
+                throw new QueryUnavailableException("the aggregator is starting");
+            }
+            return q;
+        }
+
+        private synchronized FileStore files() {
+            if (injected != null) {
+                return injected;
+            }
+            if (created == null) {
+                created = FileStore.kafka(config.kafka(), topics, config.files(), config.applicationId() + "-files");
+            }
+            return created;
+        }
+
+        private void publish(BatchEvent event) throws Exception {
+            KafkaProducer<String, BatchEvent> p;
+            synchronized (this) {
+                if (producer == null) {
+                    producer = new KafkaProducer<>(config.kafka().producerConfig(config.applicationId() + "-batch-finalizer"),
+                            topics.batches().keySerializer(), topics.batches().valueSerializer());
+                }
+                p = producer;
+            }
+            p.send(new ProducerRecord<>(topics.batches().name(), event.getBatchId(), event)).get(30, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            finalizer.close();
+            synchronized (this) {
+                if (producer != null) {
+                    producer.close(Duration.ofSeconds(10));
+                }
+                if (created != null) {
+                    created.close();
+                }
+            }
+        }
+    }
+
+    /**
      * Creates the topics if configured, starts the HTTP API and Kafka Streams, and returns without waiting
      * for Kafka Streams to be RUNNING (see {@link #awaitRunning()}).
      */
@@ -160,6 +247,15 @@ public final class AggregatorService implements AutoCloseable {
 
     /** As {@link #start(AggregatorConfig, PrometheusMeterRegistry)}, with {@code clock} for {@code updatedAt}. */
     public static AggregatorService start(AggregatorConfig config, PrometheusMeterRegistry metrics, Clock clock) {
+        return start(config, metrics, clock, null);
+    }
+
+    /**
+     * As {@link #start(AggregatorConfig, PrometheusMeterRegistry, Clock)}, writing the batches' output files to
+     * {@code files} (null: the Kafka file store, {@link FileStore#kafka}).
+     */
+    public static AggregatorService start(AggregatorConfig config, PrometheusMeterRegistry metrics, Clock clock,
+            @Nullable FileStore files) {
         SchemaRegistryClient registry = SchemaRegistryClient.create(config.registry());
         Forwarder forwarder = new Forwarder(config.queryTimeout());
         OpsServer http = null;
@@ -169,12 +265,16 @@ public final class AggregatorService implements AutoCloseable {
         Fleet fleet = null;
         DeadLetterActions actions = null;
         DeadLetterReader deadLetters = null;
+        Batches batches = null;
         try {
             Topics topics = Topics.create(config.topics(), registry, config.registry().autoRegister());
             if (config.createTopics()) {
                 TopicBootstrap.ensureTopics(config.kafka().adminConfig(config.applicationId() + "-admin"),
                         config.topics(), config.deadLetterTopic(), config.topicPartitions(), config.windowRetention(),
                         config.webhooks().enabled(), config.jobViewRetention(), Duration.ofSeconds(30));
+                TopicBootstrap.ensureBatchTopics(config.kafka().adminConfig(config.applicationId() + "-admin"),
+                        config.topics(), config.topicPartitions(), config.files().retention(),
+                        config.batch().retention(), Duration.ofSeconds(30));
             }
             TopicBootstrap.requireCoPartitioned(config.kafka().adminConfig(config.applicationId() + "-admin"),
                     topics.results().name(), topics.status().name(), Duration.ofSeconds(30));
@@ -184,6 +284,9 @@ public final class AggregatorService implements AutoCloseable {
                     config.operatorTokens());
             ConsolePages console = ConsolePages.load();
             AtomicReference<IndexQueries> indexRef = new AtomicReference<>();
+            batches = new Batches(config, topics, files, clock);
+            Batches batchParts = batches;
+            BatchRoutes batchRoutes = new BatchRoutes(batchParts.queries::get);
             deadLetters = new DeadLetterReader(() -> new KafkaConsumer<>(
                     config.kafka().consumerConfig(config.applicationId() + "-dead-letter-reader",
                             config.applicationId() + "-dead-letter-reader"),
@@ -205,6 +308,7 @@ public final class AggregatorService implements AutoCloseable {
             http = OpsServer.start(config.httpHost(), config.httpPort(), config.managementPort(), metrics, QUERY_API_LIMITS,
                     app -> {
                         routes.register(app);
+                        batchRoutes.register(app);
                         fleetRoutes.register(app);
                         deadLetterActions.register(app);
                         deadLetterRoutes.register(app);
@@ -215,7 +319,10 @@ public final class AggregatorService implements AutoCloseable {
             RegistryStatus registryStatus = new RegistryStatus();
             http.readiness("schema-registry", registryStatus::health);
             JobViewWaiters waiters = new JobViewWaiters(config.maxWaiters());
-            Topology topology = AggregatorTopology.build(config, topics, clock, metrics, registryStatus, waiters);
+            Topology topology = AggregatorTopology.build(config, topics, clock, metrics, registryStatus, waiters,
+                    TopicBootstrap.partitions(config.kafka().adminConfig(config.applicationId() + "-admin"),
+                            topics.batches().name(), Duration.ofSeconds(30)),
+                    batchParts.finalizer::submit);
             Map<String, Object> props = streamsProperties(config, self);
             props.put(ResultDeserializationHandler.CONTEXT_CONFIG,
                     new ResultDeserializationHandler.Context(config.deadLetterTopic(), new AggregatorMetrics(metrics)));
@@ -233,6 +340,7 @@ public final class AggregatorService implements AutoCloseable {
                     AggregatorTopology.storedResultSerde(topics).deserializer(), waiters, config.maxWait(),
                     topics.status().name());
             queryRef.set(queries);
+            batchParts.queries.set(new BatchQueries(streams, self, forwarder, aggregatorMetrics, topics.batches().name()));
             indexRef.set(new IndexQueries(streams, self, forwarder, topics.deadLetters().name(),
                     config.consoleScanLimit(), topics.deadLetterMarks().name(),
                     topics.deadLetterMarks().valueDeserializer()));
@@ -251,8 +359,11 @@ public final class AggregatorService implements AutoCloseable {
                     config.applicationId(), topics.results().name(), topics.totals().name(), topics.windows().name(),
                     config.window(), config.grace(), self.host(), self.port());
             return new AggregatorService(config, registry, forwarder, http, streams, streamsMetrics, queries, self, terminated,
-                    webhooks, fleet, actions, deadLetters);
+                    webhooks, fleet, actions, deadLetters, batches);
         } catch (RuntimeException e) {
+            if (batches != null) {
+                batches.close();
+            }
             if (webhooks != null) {
                 webhooks.close();
             }
@@ -400,6 +511,7 @@ public final class AggregatorService implements AutoCloseable {
         }
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(CLOSE_TIMEOUT));
+        batches.close();
         streamsMetrics.close();
         fleet.close();
         actions.close();

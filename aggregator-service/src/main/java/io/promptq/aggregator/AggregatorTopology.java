@@ -2,6 +2,7 @@ package io.promptq.aggregator;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.promptq.aggregator.batch.BatchAggregation;
 import io.promptq.aggregator.deadletters.DeadLetterIndex;
 import io.promptq.aggregator.internal.AggregatorMetrics;
 import io.promptq.aggregator.internal.CompletedAtTimestampExtractor;
@@ -18,6 +19,7 @@ import io.promptq.retry.Backoff;
 import io.promptq.aggregator.stats.JobSample;
 import io.promptq.aggregator.stats.StatsAggregate;
 import io.promptq.aggregator.stats.StatsKey;
+import io.promptq.schema.BatchEvent;
 import io.promptq.schema.DeadLetter;
 import io.promptq.schema.JobResult;
 import io.promptq.schema.JobStateChange;
@@ -27,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -68,6 +71,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * status (key jobId) + results → one {@link JobView} per job ({@value #JOB_VIEW_STORE}, expired after the lifecycle
  *   retention through {@value #JOB_VIEW_EXPIRY_STORE}), and each tenant's jobs by time ({@value #JOB_INDEX_STORE});
  *   the two topics are co-partitioned by job id
+ *
+ * batches (key batch id) + results of batch jobs re-keyed by batch id → each batch's state, lines and tenant index
+ *   (see {@link BatchAggregation})
  * </pre>
  *
  * De-duplication happens before re-keying, where all copies of a job meet in one task. The stores are
@@ -121,7 +127,8 @@ public final class AggregatorTopology {
 
     /** The topology with a fresh {@link RegistryStatus}. */
     public static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters) {
-        return build(config, topics, clock, meters, new RegistryStatus(), new JobViewWaiters(config.maxWaiters()));
+        return build(config, topics, clock, meters, new RegistryStatus(), new JobViewWaiters(config.maxWaiters()),
+                config.topicPartitions(), batchId -> { });
     }
 
     /**
@@ -131,9 +138,12 @@ public final class AggregatorTopology {
      * @param meters receives the aggregator's own counters ({@link AggregatorMetrics})
      * @param registryStatus told whether results decode or wait for the schema registry
      * @param waiters woken with each new job view
+     * @param batchPartitions the batches topic's partition count, to which batch jobs' results are repartitioned
+     * @param batchFinalizing told each batch that reached {@code finalizing} (see {@link BatchAggregation})
      */
     static Topology build(AggregatorConfig config, Topics topics, Clock clock, MeterRegistry meters,
-            RegistryStatus registryStatus, JobViewWaiters waiters) {
+            RegistryStatus registryStatus, JobViewWaiters waiters, int batchPartitions,
+            Consumer<String> batchFinalizing) {
         AggregatorMetrics metrics = new AggregatorMetrics(meters);
         Serde<String> keys = Serdes.String();
         Serde<JobResult> storedResults = storedResultSerde(topics);
@@ -171,6 +181,14 @@ public final class AggregatorTopology {
                 .process(() -> new JobViewProcessor(JOB_VIEW_STORE, JOB_VIEW_EXPIRY_STORE, JOB_INDEX_STORE,
                         config.jobViewRetention(), waiters), Named.as("job-view"), JOB_VIEW_STORE,
                         JOB_VIEW_EXPIRY_STORE, JOB_INDEX_STORE);
+
+        KStream<String, BatchEvent> batchEvents = builder
+                .stream(topics.batches().name(), Consumed.with(keys, Serdes.serdeFrom(topics.batches().valueSerializer(),
+                                new RegistryWaitingDeserializer<>(topics.batches().valueDeserializer(), REGISTRY_WAIT,
+                                        registryStatus)))
+                        .withName("batches"));
+        BatchAggregation.addTo(builder, batchEvents, results, storedResults, batchPartitions,
+                config.batch().retention(), batchFinalizing);
 
         KStream<byte[], DeadLetter> deadLetters = builder
                 .stream(topics.deadLetters().name(), Consumed.with(Serdes.ByteArray(), Serdes.serdeFrom(

@@ -109,7 +109,9 @@ class AggregatorTopologyTest {
     void deduplicatesByJobIdBeforeTheOneRepartitionByScope() {
         String description = AggregatorTopology.build(AggregatorConfig.from(ConfigSource.empty()), topics).describe().toString();
 
-        assertThat(description.split("Sink: ")).hasSize(4); // by-scope repartition, totals, windows
+        // by-scope repartition, totals, windows; and the batches' own repartition of batch jobs' results by batch id
+        assertThat(description.split("Sink: ")).hasSize(5);
+        assertThat(description).contains("batch-results-repartition-sink");
         String beforeRepartition = description.substring(0, description.indexOf("Sub-topology: 1"));
         assertThat(beforeRepartition).contains("first-result-per-job").contains("by-scope-repartition-sink");
     }

@@ -59,6 +59,37 @@ public final class TopicBootstrap {
     }
 
     /**
+     * Creates the Batch API's topics ({@link TopicSpecs#batchApi}) when missing: the batches topic the aggregator
+     * reads and the files topics its finalizer writes output files to.
+     */
+    public static void ensureBatchTopics(Map<String, Object> adminConfig, TopicNames names, int partitions,
+            Duration fileRetention, Duration batchRetention, Duration timeout) {
+        try (Admin admin = Admin.create(adminConfig)) {
+            TopicProvisioner.create(admin, timeout).ensure(TopicSpecs.of(names, partitions)
+                    .batchApi(fileRetention, batchRetention));
+        }
+    }
+
+    /**
+     * The partition count of {@code topic} (the batches topic: batch jobs' results are repartitioned to it, so that a
+     * batch's events and results meet in one task).
+     *
+     * @throws IllegalStateException naming the topic when it is missing or cannot be described
+     */
+    public static int partitions(Map<String, Object> adminConfig, String topic, Duration timeout) {
+        try (Admin admin = Admin.create(adminConfig)) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(topic).partitions().size();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe the topic " + topic + " (create it, e.g. with "
+                    + "PROMPTQ_AGGREGATOR_CREATE_TOPICS=true): " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + topic, e);
+        }
+    }
+
+    /**
      * Fails unless the results topic and the status topic have the same partition count: the job views join them
      * by job id in one task, which needs both keyed and partitioned alike.
      *

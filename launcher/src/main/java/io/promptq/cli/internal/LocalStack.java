@@ -1,5 +1,7 @@
 package io.promptq.cli.internal;
 
+import io.promptq.batch.BatchConfig;
+import io.promptq.files.FilesConfig;
 import io.promptq.aggregator.AggregatorConfig;
 import io.promptq.aggregator.AggregatorService;
 import io.promptq.batch.BatchConfig;

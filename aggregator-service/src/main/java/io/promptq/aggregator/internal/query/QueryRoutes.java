@@ -120,6 +120,8 @@ public final class QueryRoutes {
         app.before("/v1/*", ctx -> Forwarder.CALLER_AUTHORIZATION.set(ctx.header("Authorization")));
         app.before("/v1/jobs/*", this::authenticateJobReader);
         app.before("/v1/jobs", this::authenticateJobReader);
+        app.before("/v1/batches/*", this::authenticateJobReader);
+        app.before("/v1/batches", this::authenticateJobReader);
         app.before("/v1/stats/*", readTokens::authenticate);
         app.get("/v1/stats/totals", ctx -> totals(ctx, QueryParams.scope("scope", QueryParams.query(ctx, "scope"), StatsKey.overall())));
         app.get("/v1/stats/totals/all", this::allTotals);
