@@ -18,6 +18,7 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FileObject;
 import com.openai.models.files.FilePurpose;
+import io.promptq.cli.PromptqCli;
 import io.promptq.cli.internal.LocalStack;
 import io.promptq.llm.ErrorClass;
 import io.promptq.llm.LatencyDistribution;
@@ -32,6 +33,8 @@ import io.promptq.worker.WorkerConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,13 +63,15 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * promptq's Batch API driven by the <b>official OpenAI Java SDK</b> ({@code com.openai:openai-java}, a client nobody
  * on this project wrote) against a local stack: a real Kafka broker and schema registry, the producer's HTTP API (where
  * the SDK's base URL points), two workers on a provider the test scripts, and the aggregator that tracks and finalizes
  * batches. Authentication is off, so the SDK's API key is ignored. Every file is uploaded, every batch created,
- * polled, cancelled and read back through the SDK's own calls and types.
+ * polled, cancelled and read back through the SDK's own calls and types; the last test runs {@code ./promptq batch}
+ * against the same stack.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BatchApiConformanceIT {
@@ -246,6 +251,8 @@ class BatchApiConformanceIT {
 
         Map<String, JsonNode> outputs = done.outputFileId().map(BatchApiConformanceIT::readLines).orElse(Map.of());
         Map<String, JsonNode> errors = readLines(done.errorFileId().orElseThrow());
+        System.out.printf("cancelled batch: %d of %d lines completed, %d cancelled; %d calls were in flight at the "
+                + "cancel%n", counts.completed(), lines, counts.failed(), inFlightAtCancel);
         assertThat(outputs).hasSize((int) counts.completed());
         assertThat(errors).hasSize((int) counts.failed());
         Set<String> seen = new HashSet<>(outputs.keySet());
@@ -253,12 +260,15 @@ class BatchApiConformanceIT {
         assertThat(seen).hasSize(lines);
         assertThat(errors.values()).allSatisfy(e ->
                 assertThat(e.path("error").path("code").asText()).isEqualTo("batch_cancelled"));
-        // A cancelled line was never sent to the provider, unless its call was already waiting at the gate when the
-        // batch was cancelled (the worker then aborts that call).
+        // Most cancelled lines were never sent to the provider; the others were waiting at the gate when their
+        // cancellation reached the worker, which aborted the call (a slot freed that way may start a job whose
+        // cancellation is still on its way).
         long calledThenCancelled = errors.keySet().stream()
                 .filter(id -> provider.calls("cancel", Integer.parseInt(id.substring("c-".length()))) > 0).count();
-        assertThat(calledThenCancelled).isLessThanOrEqualTo(inFlightAtCancel);
-        assertThat(errors.size() - calledThenCancelled).as("lines cancelled before they started").isPositive();
+        System.out.printf("cancelled batch: %d cancelled lines were never sent to the provider, %d were aborted%n",
+                errors.size() - calledThenCancelled, calledThenCancelled);
+        assertThat(errors.size() - calledThenCancelled).as("lines cancelled before they started")
+                .isGreaterThanOrEqualTo(lines / 2);
         for (String customId : errors.keySet()) {
             assertThat(provider.calls("cancel", Integer.parseInt(customId.substring("c-".length())))).isLessThanOrEqualTo(1);
         }
@@ -299,6 +309,43 @@ class BatchApiConformanceIT {
         assertThat(failed.requestCounts().map(BatchRequestCounts::total).orElse(0L)).isZero();
         Thread.sleep(1_000);
         assertThat(provider.callsOf("malformed")).as("nothing of a failed batch is run").isZero();
+    }
+
+    @Test
+    @Order(4)
+    void theBatchCommandSubmitsWaitsAndDownloadsTheSameResultsAsTheSdkSees(@TempDir Path dir) throws Exception {
+        List<String> requests = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            requests.add(line("cli-" + i, "question " + i + " of cli" + (i == 7 ? " " + PERMANENT : "")));
+        }
+        Path input = write(dir.resolve("cli.jsonl"), requests);
+        String url = "http://127.0.0.1:" + stack.producer().orElseThrow().port();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int submitted = cli(out, err, "batch", "submit", input.toString(), "--wait", "--url", url);
+
+        assertThat(submitted).as(err.toString()).isZero();
+        String batchId = out.toString().lines().filter(l -> l.startsWith("batch_")).findFirst().orElseThrow();
+        assertThat(err.toString()).contains("50/50", "completed");
+        Path output = dir.resolve("out.jsonl");
+        Path errorsFile = dir.resolve("err.jsonl");
+        int downloaded = cli(new StringWriter(), err, "batch", "results", batchId, "-o", output.toString(),
+                "--errors", errorsFile.toString(), "--url", url);
+        assertThat(downloaded).as(err.toString()).isZero();
+        Batch batch = sdk.batches().retrieve(batchId);
+        try (HttpResponse content = sdk.files().content(batch.outputFileId().orElseThrow())) {
+            assertThat(Files.readAllBytes(output)).isEqualTo(content.body().readAllBytes());
+        }
+        assertThat(Files.readAllLines(output)).hasSize(49);
+        assertThat(Files.readAllLines(errorsFile)).singleElement().asString().contains("\"custom_id\":\"cli-7\"");
+    }
+
+    private static int cli(StringWriter out, StringWriter err, String... args) {
+        CommandLine cli = PromptqCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
     }
 
     private static Batch awaitTerminal(String batchId) {
