@@ -100,12 +100,25 @@ public final class BatchApiBenchmark {
                         .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS)
                         .completionWindow(BatchCreateParams.CompletionWindow._24H).build());
                 Batch done = batch;
+                String lastStatus = "";
+                double lastPrinted = -10;
                 while (!done.status().known().equals(Batch.Status.Known.COMPLETED)
                         && !done.status().known().equals(Batch.Status.Known.FAILED)
                         && !done.status().known().equals(Batch.Status.Known.EXPIRED)
                         && !done.status().known().equals(Batch.Status.Known.CANCELLED)) {
                     Thread.sleep(250);
                     done = sdk.batches().retrieve(batch.id());
+                    double at = seconds(start);
+                    String status = done.status().toString();
+                    if (!status.equals(lastStatus) || at - lastPrinted >= 2) {
+                        System.out.printf(Locale.ROOT, "  %6.2f s  %-11s %s; jobs on the jobs topic %,d, results written %,d, "
+                                + "results counted %,d%n",
+                                at, status, done.requestCounts().map(c -> c.completed() + c.failed() + "/" + c.total())
+                                        .orElse(""), records(stack, stack.topics().names().jobs()),
+                                records(stack, stack.topics().names().results()), aggregatorTotal(stack));
+                        lastStatus = status;
+                        lastPrinted = at;
+                    }
                 }
                 double batchSeconds = seconds(start);
                 long batchPeak = heap.peak();
@@ -123,22 +136,12 @@ public final class BatchApiBenchmark {
                         uploadSeconds, batchSeconds, lines / batchSeconds, outputBytes, downloadSeconds,
                         batchPeak / 1048576.0);
 
-                heap.reset();
-                long before = aggregatorTotal(stack);
-                long jobsStart = System.nanoTime();
-                submitThroughJobsBatch(base, lines);
-                double submitSeconds = seconds(jobsStart);
-                while (aggregatorTotal(stack) < before + lines) {
-                    Thread.sleep(100);
-                }
-                double jobsSeconds = seconds(jobsStart);
-                long jobsPeak = heap.peak();
+                double plainSeconds = runJobsBatch(stack, base, heap, lines, null);
+                double keyedSeconds = runJobsBatch(stack, base, heap, lines, "bench-keyed-");
                 heap.stop();
-                System.out.printf(Locale.ROOT, "/v1/jobs/batch: submitted in %.2f s, all %,d results counted after %.2f s "
-                        + "(%.0f jobs/s); producer peak heap: %.0f MiB%n", submitSeconds, lines, jobsSeconds,
-                        lines / jobsSeconds, jobsPeak / 1048576.0);
-                System.out.printf(Locale.ROOT, "ratio (Batch API throughput / /v1/jobs/batch throughput): %.3f%n",
-                        jobsSeconds / batchSeconds);
+                System.out.printf(Locale.ROOT, "ratio (Batch API throughput / /v1/jobs/batch throughput): %.3f; "
+                        + "against /v1/jobs/batch with idempotency keys (as a batch line's job has): %.3f%n",
+                        plainSeconds / batchSeconds, keyedSeconds / batchSeconds);
                 sdk.close();
             }
         }
@@ -165,7 +168,25 @@ public final class BatchApiBenchmark {
         return "Classify the sentiment of review #" + i + ": the product arrived on time and works as described.";
     }
 
-    private static void submitThroughJobsBatch(URI base, int lines) throws Exception {
+    /** The same jobs through {@code POST /v1/jobs/batch} until the aggregator counts them all; seconds taken. */
+    private static double runJobsBatch(LocalStack stack, URI base, HeapSampler heap, int lines, String keyPrefix)
+            throws Exception {
+        heap.reset();
+        long before = aggregatorTotal(stack);
+        long start = System.nanoTime();
+        submitThroughJobsBatch(base, lines, keyPrefix);
+        double submitSeconds = seconds(start);
+        while (aggregatorTotal(stack) < before + lines) {
+            Thread.sleep(100);
+        }
+        double total = seconds(start);
+        System.out.printf(Locale.ROOT, "/v1/jobs/batch%s: submitted in %.2f s, all %,d results counted after %.2f s "
+                + "(%.0f jobs/s); producer peak heap: %.0f MiB%n", keyPrefix == null ? "" : " with idempotency keys",
+                submitSeconds, lines, total, lines / total, heap.peak() / 1048576.0);
+        return total;
+    }
+
+    private static void submitThroughJobsBatch(URI base, int lines, String keyPrefix) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         int perRequest = 500;
         ExecutorService senders = Executors.newFixedThreadPool(4);
@@ -181,6 +202,9 @@ public final class BatchApiBenchmark {
                         job.put("model", "mock-1");
                         job.putArray("messages").addObject().put("role", "user").put("content", prompt(i));
                         job.put("maxTokens", 64);
+                        if (keyPrefix != null) {
+                            job.put("idempotencyKey", keyPrefix + i);
+                        }
                     }
                     var response = http.send(HttpRequest.newBuilder(base.resolve("/v1/jobs/batch"))
                             .header("Content-Type", "application/json")
@@ -197,6 +221,17 @@ public final class BatchApiBenchmark {
             }
         } finally {
             senders.shutdown();
+        }
+    }
+
+    private static long records(LocalStack stack, String topic) {
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                stack.kafka().consumerConfig("bench-counter", "bench-counter"),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 

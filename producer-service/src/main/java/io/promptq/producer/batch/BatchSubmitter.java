@@ -28,7 +28,7 @@ import java.util.Objects;
 public final class BatchSubmitter implements AutoCloseable {
 
     /** Default most submissions (or cancellations) of one batch in flight at once. */
-    public static final int DEFAULT_WINDOW = 256;
+    public static final int DEFAULT_WINDOW = 2_048;
 
     private final SubmitterLoop loop;
 
