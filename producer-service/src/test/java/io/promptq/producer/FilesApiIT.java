@@ -48,12 +48,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The OpenAI Files API on a real producer, broker and registry, driven by the official OpenAI Java SDK and by plain
  * multipart requests: a byte-identical round trip, the size limit, OpenAI's error envelope, tenants with and without
- * authentication; and, measured once, the heap while a 200 MB file goes up and comes back down.
+ * authentication; and, opt-in, the heap while a 200 MB file goes up and comes back down.
  */
 @PromptqCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -206,8 +207,12 @@ class FilesApiIT {
         assertThat(sdk(secured, "acme-token").files().retrieve(acme.id()).id()).isEqualTo(acme.id());
     }
 
-    /** Not a pass/fail check: prints how far the heap grows while a 200 MB file goes up and down. */
+    /**
+     * An opt-in measurement ({@code -Dpromptq.bench=true}), not part of the suite: prints how far the heap grows while
+     * a 200 MB file goes up and down, and checks the file comes back byte-identical.
+     */
     @Test
+    @EnabledIfSystemProperty(named = "promptq.bench", matches = "true")
     void measuresHeapGrowthWhileUploadingAndDownloadingTwoHundredMegabytes() throws Exception {
         long size = 200L * 1024 * 1024 - 64 * 1024;
         Path file = dir.resolve("large.jsonl");

@@ -96,7 +96,7 @@ public final class OpenAiCompat {
             ObjectNode body = JSON.createObjectNode();
             ObjectNode error = body.putObject("error");
             error.put("message", getMessage());
-            error.put("type", status == 401 ? "authentication_error" : "invalid_request_error");
+            error.put("type", "invalid_request_error"); // as OpenAI answers, a bad API key (401) included
             put(error, "param", param);
             put(error, "code", code);
             if (status == 401) {
