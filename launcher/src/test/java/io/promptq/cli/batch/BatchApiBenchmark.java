@@ -47,8 +47,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The issue's measurement of the Batch API (opt-in, not part of the suite; run with
- * {@code ./mvnw -pl launcher -am test-compile exec:java}-style tooling or from an IDE, see the README): a 50,000-line
+ * The issue's measurement of the Batch API (a {@code main}, not part of the suite; the README's Performance section
+ * gives the command line): a 50,000-line
  * batch through the official OpenAI SDK against a local stack (real broker and registry, 2 workers on the simulated
  * provider with 0-5 ms latency, the aggregator in this JVM) with <b>the producer in its own JVM</b> so that its heap is
  * its own: time from {@code batches.create} to {@code completed}, the producer's peak heap (its {@code /metrics},
