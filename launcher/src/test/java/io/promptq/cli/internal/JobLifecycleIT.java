@@ -44,7 +44,8 @@ class JobLifecycleIT {
                     LlmConfig.OPENAI_BASE_URL.name(), stub.baseUrl(),
                     ResilienceConfig.BREAKER_ENABLED.name(), "false",
                     WorkerConfig.LOCAL_RETRIES.name(), "0",
-                    WorkerConfig.RETRY_DELAYS.name(), "2s"), true, 0, 0, false);
+                    // long enough that the test ends the outage before the retry is due, even on a loaded machine
+                    WorkerConfig.RETRY_DELAYS.name(), "6s"), true, 0, 0, false);
             stub.outage(OpenAiStub.Outage.UNAVAILABLE_503);
             try (LocalStack stack = LocalStack.start(options, Optional.empty(), line -> { });
                     HttpClient http = HttpClient.newHttpClient()) {
